@@ -1,0 +1,212 @@
+/**
+ * The one definition of every message between a browser and a room.
+ *
+ * The Room Durable Object validates every incoming frame with these schemas and the
+ * frontend imports the same types, so the two sides cannot drift apart. This module
+ * must stay free of both DOM and Workers globals: it is compiled in both worlds.
+ */
+import * as v from "valibot";
+
+/** A frame larger than this closes the socket with 1009 ("message too big"). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+export const MAX_SDP_LENGTH = 60 * 1024;
+export const MAX_CANDIDATE_LENGTH = 1024;
+
+/** The heartbeat the room answers without waking up (setWebSocketAutoResponse). */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+/** WebSocket close codes the room uses, with the meaning clients show. */
+export const CloseCode = {
+  normal: 1000,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  /** A member removed this peer from the call. */
+  removed: 4003,
+} as const;
+
+/** Pass phrases: long enough to mean something, short enough to bound hashing work. */
+export const MIN_KEY_LENGTH = 4;
+export const MAX_KEY_LENGTH = 256;
+
+const PeerId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, "must be a peer id"));
+
+/** Display names are trimmed, non-empty, and free of control characters. */
+export const DisplayName = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(MAX_DISPLAY_NAME_LENGTH, `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, "must not contain control characters"),
+);
+
+const SessionDescription = v.strictObject({
+  type: v.picklist(["offer", "answer", "pranswer", "rollback"]),
+  sdp: v.optional(v.pipe(v.string(), v.maxLength(MAX_SDP_LENGTH))),
+});
+
+const IceCandidate = v.strictObject({
+  candidate: v.pipe(v.string(), v.maxLength(MAX_CANDIDATE_LENGTH)),
+  sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+  sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024)))),
+  usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+});
+
+/**
+ * What peers exchange to set up WebRTC. The room relays it verbatim to one peer; it
+ * is still validated so that the room never forwards arbitrary blobs for someone.
+ */
+export const SignalData = v.union([
+  v.strictObject({ description: SessionDescription }),
+  v.strictObject({ candidate: v.nullable(IceCandidate) }),
+]);
+
+export const PeerInfo = v.strictObject({ id: PeerId, name: DisplayName });
+
+/** A room key (pass phrase). Its text is never stored, logged, echoed or relayed. */
+const RoomKey = v.pipe(
+  v.string("must be a string"),
+  v.minLength(MIN_KEY_LENGTH, `must be at least ${MIN_KEY_LENGTH} characters`),
+  v.maxLength(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`),
+);
+
+/** Who locked the room, as everyone inside sees it. */
+export const LockInfo = v.strictObject({ by: DisplayName });
+
+// ---- client → room --------------------------------------------------------------
+
+export const ClientMessage = v.variant("type", [
+  /** The handshake: the first message. `key` is needed only when the room is locked. */
+  v.strictObject({ type: v.literal("join"), name: DisplayName, key: v.optional(RoomKey) }),
+  v.strictObject({ type: v.literal("signal"), to: PeerId, data: SignalData }),
+  v.strictObject({ type: v.literal("lock"), key: RoomKey }),
+  v.strictObject({ type: v.literal("unlock") }),
+  /** Asks the members of a locked room to let this socket in without the key. */
+  v.strictObject({ type: v.literal("knock"), name: DisplayName }),
+  v.strictObject({ type: v.literal("admit"), id: PeerId }),
+  v.strictObject({ type: v.literal("deny"), id: PeerId }),
+  v.strictObject({ type: v.literal("kick"), id: PeerId }),
+]);
+
+// ---- room → client --------------------------------------------------------------
+
+export const ErrorCode = v.picklist([
+  "bad-json",
+  "bad-message",
+  "unknown-type",
+  "not-joined",
+  "already-joined",
+  "unknown-peer",
+  "unknown-knock",
+  "not-locked",
+  "binary-unsupported",
+]);
+
+/**
+ * Why a socket is not (yet) let in. `locked` is all an outsider learns about a locked
+ * room: no names, no count, no signals.
+ */
+export const DeniedReason = v.picklist([
+  "locked",
+  "wrong-key",
+  "throttled",
+  "knock-declined",
+  "knock-lapsed",
+  "too-many-knocks",
+]);
+
+/** How a knock ended, as the members see it (so every member's prompt goes away). */
+export const KnockOutcome = v.picklist(["admitted", "declined", "lapsed", "withdrawn"]);
+
+export const ServerMessage = v.variant("type", [
+  v.strictObject({ type: v.literal("welcome"), id: PeerId, peers: v.array(PeerInfo), lock: v.nullable(LockInfo) }),
+  v.strictObject({
+    type: v.literal("denied"),
+    reason: DeniedReason,
+    /** With `throttled`: how long until the next try is allowed. */
+    retryAfterMs: v.optional(v.number()),
+    /** With `wrong-key`: tries left before waits start. */
+    triesLeft: v.optional(v.number()),
+  }),
+  /** To a knocker: the members were asked. */
+  v.strictObject({ type: v.literal("knock-sent") }),
+  v.strictObject({ type: v.literal("locked"), by: DisplayName }),
+  v.strictObject({ type: v.literal("unlocked"), by: DisplayName }),
+  v.strictObject({ type: v.literal("knocking"), id: PeerId, name: DisplayName }),
+  v.strictObject({ type: v.literal("knock-ended"), id: PeerId, outcome: KnockOutcome }),
+  /** Someone outside tried a wrong key; members are told, never affected. */
+  v.strictObject({ type: v.literal("key-guessed"), failures: v.number() }),
+  /** To a removed peer, just before its socket closes with CloseCode.removed. */
+  v.strictObject({ type: v.literal("removed"), by: DisplayName }),
+  v.strictObject({ type: v.literal("peer-joined"), peer: PeerInfo }),
+  v.strictObject({ type: v.literal("peer-left"), id: PeerId }),
+  v.strictObject({ type: v.literal("signal"), from: PeerId, data: SignalData }),
+  v.strictObject({ type: v.literal("error"), code: ErrorCode, message: v.string() }),
+]);
+
+export type PeerInfo = v.InferOutput<typeof PeerInfo>;
+export type SignalData = v.InferOutput<typeof SignalData>;
+export type ClientMessage = v.InferOutput<typeof ClientMessage>;
+export type ServerMessage = v.InferOutput<typeof ServerMessage>;
+export type ErrorCode = v.InferOutput<typeof ErrorCode>;
+export type DeniedReason = v.InferOutput<typeof DeniedReason>;
+export type KnockOutcome = v.InferOutput<typeof KnockOutcome>;
+export type LockInfo = v.InferOutput<typeof LockInfo>;
+
+const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(ClientMessage.options.map((option) => option.entries.type.literal));
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
+
+/**
+ * Turns one text frame into a validated client message, or into the error the sender
+ * should hear. Never throws, whatever the input.
+ */
+export function parseClientMessage(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad-json", message: "Message is not valid JSON." };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: "bad-message", message: "Message must be a JSON object with a string field `type`." };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== "string") {
+    return { ok: false, code: "bad-message", message: "Message must be a JSON object with a string field `type`." };
+  }
+  if (!KNOWN_CLIENT_TYPES.has(type)) {
+    return {
+      ok: false,
+      code: "unknown-type",
+      message: `Unknown message type (expected one of: ${[...KNOWN_CLIENT_TYPES].join(", ")}).`,
+    };
+  }
+  const result = v.safeParse(ClientMessage, raw);
+  if (!result.success) {
+    return {
+      ok: false,
+      code: "bad-message",
+      message: `Invalid \`${type}\` message: ${describeIssue(result.issues[0])}`,
+    };
+  }
+  return { ok: true, message: result.output };
+}
+
+/** A short, safe description of the first problem: the path and the rule, never the offending value. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  const where = path ? `field \`${path.slice(0, 80)}\`` : "message";
+  if (issue.kind === "schema" && issue.received === "undefined" && path) return `${where} is missing.`;
+  if (issue.type === "strict_object" && issue.expected === "never") return `${where} is not allowed.`;
+  return `${where} ${issue.kind === "validation" ? issue.message : `has the wrong type (expected ${issue.expected})`}.`;
+}
+
+/** Whether a text frame is over the 64 KiB cap, counted in UTF-8 bytes as it travelled. */
+export function isOversize(text: string): boolean {
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so short strings need no encoding pass.
+  if (text.length * 3 <= MAX_MESSAGE_BYTES) return false;
+  return new TextEncoder().encode(text).byteLength > MAX_MESSAGE_BYTES;
+}

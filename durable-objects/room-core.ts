@@ -1,0 +1,181 @@
+/**
+ * The room's rules as pure functions: who may do what, and who hears about it.
+ *
+ * The Durable Object shell (room.ts) owns sockets, storage, hashing and alarms; this
+ * module only sees plain data, so the rules are unit-tested without sockets and cannot
+ * depend on anything that hibernation would wipe.
+ */
+import { type ClientMessage, CloseCode, type KnockOutcome, type LockInfo, type PeerInfo, type ServerMessage } from "./protocol";
+
+export type Member = PeerInfo;
+
+/** Someone outside a locked room asking to be let in. `id` becomes their peer id if admitted. */
+export interface Knock {
+  id: string;
+  name: string;
+  /** When the knock was made (ms since epoch); it lapses KNOCK_LAPSE_MS later. */
+  at: number;
+}
+
+export const KNOCK_LAPSE_MS = 2 * 60 * 1000;
+export const MAX_PENDING_KNOCKS = 5;
+
+/** Who sent a message: a member of the call, or a socket that has not been let in. */
+export type Sender = { member: Member; knock?: undefined } | { member: null; knock: Knock | null };
+
+export interface Facts {
+  /** Everyone who has joined, in join order, not including the sender. */
+  members: readonly Member[];
+  /** Pending knocks, not including the sender's own. */
+  knocks: readonly Knock[];
+  lock: LockInfo | null;
+  now: number;
+  /** A fresh, unguessable peer id. */
+  newId: () => string;
+}
+
+export type Effect =
+  /** To the socket that sent the message, whether or not it has joined. */
+  | { kind: "reply"; message: ServerMessage }
+  /** To one member. */
+  | { kind: "send"; to: string; message: ServerMessage }
+  /** To every member except `except`. */
+  | { kind: "broadcast"; except: string | null; message: ServerMessage }
+  /** The sender becomes this member. */
+  | { kind: "admit"; member: Member }
+  /** The sender's socket now knocks (or, with null, no longer does). */
+  | { kind: "set-knock"; knock: Knock | null }
+  /** The socket that made knock `id` becomes a member. */
+  | { kind: "admit-knocker"; id: string; member: Member }
+  /** To the socket that made knock `id`; `end` also withdraws the knock. */
+  | { kind: "to-knocker"; id: string; message: ServerMessage; end: boolean }
+  /** Close member `id`'s socket. */
+  | { kind: "close"; id: string; code: number; reason: string }
+  /** Work the shell must do with storage or crypto before the room can answer. */
+  | { kind: "verify-key"; name: string; key: string }
+  | { kind: "store-lock"; key: string; by: string }
+  | { kind: "clear-lock"; by: string };
+
+const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message: string): Effect => ({
+  kind: "reply",
+  message: { type: "error", code, message },
+});
+
+const membersOnly = error("not-joined", "Only people in the call can do that; send `join` first.");
+
+export function handleMessage(facts: Facts, sender: Sender, message: ClientMessage): Effect[] {
+  switch (message.type) {
+    case "join":
+      if (sender.member) return [error("already-joined", "This socket has already joined.")];
+      if (!facts.lock) return admit(facts, sender, message.name);
+      // Outsiders learn that the room is locked and nothing else.
+      if (message.key === undefined) return [{ kind: "reply", message: { type: "denied", reason: "locked" } }];
+      return [{ kind: "verify-key", name: message.name, key: message.key }];
+    case "signal":
+      if (!sender.member) return [membersOnly];
+      if (!isOtherMember(facts, message.to)) return [error("unknown-peer", "No such peer in this room.")];
+      // `from` comes from the room's record of the sender, never from the client.
+      return [{ kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } }];
+    case "lock":
+      if (!sender.member) return [membersOnly];
+      return [{ kind: "store-lock", key: message.key, by: sender.member.name }];
+    case "unlock":
+      if (!sender.member) return [membersOnly];
+      if (!facts.lock) return [error("not-locked", "The room is not locked.")];
+      return [{ kind: "clear-lock", by: sender.member.name }];
+    case "knock":
+      return knock(facts, sender, message.name);
+    case "admit":
+    case "deny":
+      return answerKnock(facts, sender, message.id, message.type === "admit");
+    case "kick":
+      return kick(facts, sender, message.id);
+  }
+}
+
+/** Lets the sender in: the others hear first, so the newcomer's first offer never arrives before `peer-joined`. */
+export function admit(facts: Facts, sender: Sender, name: string): Effect[] {
+  const member: Member = { id: sender.knock?.id ?? facts.newId(), name };
+  const effects: Effect[] = [{ kind: "broadcast", except: null, message: { type: "peer-joined", peer: member } }];
+  if (sender.knock) effects.push(...endKnock(sender.knock.id, "withdrawn"), { kind: "set-knock", knock: null });
+  effects.push(
+    { kind: "admit", member },
+    { kind: "reply", message: { type: "welcome", id: member.id, peers: [...facts.members], lock: facts.lock } },
+  );
+  return effects;
+}
+
+function knock(facts: Facts, sender: Sender, name: string): Effect[] {
+  if (sender.member) return [error("already-joined", "You are already in the call.")];
+  if (!facts.lock) return [error("not-locked", "The room is not locked: send `join` instead.")];
+  if (!sender.knock && facts.knocks.length >= MAX_PENDING_KNOCKS) {
+    return [{ kind: "reply", message: { type: "denied", reason: "too-many-knocks" } }];
+  }
+  // Knocking again renews the request (new name, fresh two minutes) under the same id.
+  const knock: Knock = { id: sender.knock?.id ?? facts.newId(), name, at: facts.now };
+  return [
+    { kind: "set-knock", knock },
+    { kind: "reply", message: { type: "knock-sent" } },
+    { kind: "broadcast", except: null, message: { type: "knocking", id: knock.id, name } },
+  ];
+}
+
+function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean): Effect[] {
+  if (!sender.member) return [membersOnly];
+  const knock = facts.knocks.find((k) => k.id === id);
+  if (!knock) return [error("unknown-knock", "No one with that id is asking to join.")];
+  if (!admitted) {
+    return [
+      { kind: "to-knocker", id, message: { type: "denied", reason: "knock-declined" }, end: true },
+      ...endKnock(id, "declined"),
+    ];
+  }
+  const member: Member = { id: knock.id, name: knock.name };
+  return [
+    { kind: "broadcast", except: null, message: { type: "peer-joined", peer: member } },
+    ...endKnock(id, "admitted"),
+    // Welcomed while still a knocker (that is how the shell finds the socket), then admitted.
+    {
+      kind: "to-knocker",
+      id,
+      message: { type: "welcome", id: member.id, peers: [...facts.members, sender.member], lock: facts.lock },
+      end: false,
+    },
+    { kind: "admit-knocker", id, member },
+  ];
+}
+
+function kick(facts: Facts, sender: Sender, id: string): Effect[] {
+  if (!sender.member) return [membersOnly];
+  if (!isOtherMember(facts, id)) return [error("unknown-peer", "No such peer in this room.")];
+  return [
+    { kind: "send", to: id, message: { type: "removed", by: sender.member.name } },
+    { kind: "close", id, code: CloseCode.removed, reason: "You were removed from the call." },
+  ];
+}
+
+/** Knocks older than the lapse time, and what everyone hears about them. */
+export function lapseKnocks(facts: Facts): Effect[] {
+  return facts.knocks
+    .filter((k) => facts.now - k.at >= KNOCK_LAPSE_MS)
+    .flatMap((k) => [
+      { kind: "to-knocker", id: k.id, message: { type: "denied", reason: "knock-lapsed" }, end: true } as const,
+      ...endKnock(k.id, "lapsed"),
+    ]);
+}
+
+/** What the others hear when a socket goes away, however it went. */
+export function handleDeparture(sender: Sender): Effect[] {
+  if (sender.member) {
+    return [{ kind: "broadcast", except: sender.member.id, message: { type: "peer-left", id: sender.member.id } }];
+  }
+  return sender.knock ? endKnock(sender.knock.id, "withdrawn") : [];
+}
+
+function endKnock(id: string, outcome: KnockOutcome): Effect[] {
+  return [{ kind: "broadcast", except: null, message: { type: "knock-ended", id, outcome } }];
+}
+
+function isOtherMember(facts: Facts, id: string): boolean {
+  return facts.members.some((m) => m.id === id);
+}

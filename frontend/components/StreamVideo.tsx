@@ -1,0 +1,51 @@
+import { useEffect, useRef } from "preact/hooks";
+
+interface Props {
+  stream: MediaStream | null;
+  /** Our own preview must be muted, or we would hear ourselves. */
+  muted?: boolean;
+  /** Selfies look natural mirrored; other people must not be. */
+  mirrored?: boolean;
+}
+
+/** A <video> showing a MediaStream; srcObject is a property, not an attribute, so it is set from an effect. */
+export function StreamVideo({ stream, muted = false, mirrored = false }: Props) {
+  const ref = useRef<HTMLVideoElement>(null);
+
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || video.srcObject === stream) return;
+    video.srcObject = stream;
+    if (!stream) return;
+    return playDespiteAutoplayPolicy(video);
+  }, [stream]);
+
+  return <video ref={ref} class={mirrored ? "mirrored" : undefined} autoplay playsInline muted={muted} />;
+}
+
+/**
+ * Browsers refuse to autoplay sound until the user has interacted with the page (someone who
+ * opened a link and has no camera has not). Rather than show nothing, play muted and turn the
+ * sound on at the first click or key press anywhere. Returns the effect's cleanup.
+ */
+function playDespiteAutoplayPolicy(video: HTMLVideoElement): () => void {
+  let done = false;
+  const unmute = () => {
+    video.muted = false;
+    stop();
+  };
+  const stop = () => {
+    done = true;
+    removeEventListener("pointerdown", unmute, true);
+    removeEventListener("keydown", unmute, true);
+  };
+  video.play().catch((error: unknown) => {
+    // AbortError just means a newer stream replaced this one; only the autoplay policy needs handling.
+    if (done || video.muted || !(error instanceof DOMException && error.name === "NotAllowedError")) return;
+    video.muted = true;
+    video.play().catch(() => {});
+    addEventListener("pointerdown", unmute, true);
+    addEventListener("keydown", unmute, true);
+  });
+  return stop;
+}

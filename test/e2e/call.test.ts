@@ -1,0 +1,181 @@
+/**
+ * Real calls: several Chromium contexts (one per person, fake camera and microphone) open the same room URL
+ * on a real `wrangler dev`. Success means decoded video frames keep arriving (getStats), not that a <video> exists.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import {
+  framesDecoded,
+  launchChromium,
+  MEDIA_TIMEOUT_MS,
+  newPerson,
+  type Person,
+  waitForDecodedVideoFrom,
+} from "../helpers/browser";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+
+/** Every test gets its own room, so a peer that lingers from an earlier test can never show up in a later one. */
+function newRoom(): string {
+  return `e2e-${randomBytes(8).toString("hex")}`;
+}
+
+const remoteTiles = (page: Page) => page.locator('figure[data-testid="remote-tile"]');
+
+async function remoteTileCount(page: Page): Promise<number> {
+  return remoteTiles(page).count();
+}
+
+async function remotePeerIds(page: Page): Promise<string[]> {
+  const ids = await remoteTiles(page).evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute("data-peer-id")));
+  return ids.map((id) => id ?? "(missing data-peer-id)");
+}
+
+async function expectRemoteTiles(person: Person, count: number): Promise<void> {
+  await expect
+    .poll(() => remoteTileCount(person.page), {
+      timeout: MEDIA_TIMEOUT_MS,
+      message: `${person.name} should show ${count} remote tile(s)`,
+    })
+    .toBe(count);
+}
+
+/** The decoder can run with no element attached; this proves each remote tile's own <video> renders the stream. */
+async function expectTilesShowVideo(person: Person): Promise<void> {
+  const tiles = await remoteTiles(person.page).all();
+  for (const tile of tiles) {
+    expect(await tile.locator("video").count(), `one <video> per remote tile on ${person.name}'s page`).toBe(1);
+    await expect
+      .poll(() => tile.locator("video").evaluate((video: HTMLVideoElement) => video.videoWidth), {
+        timeout: MEDIA_TIMEOUT_MS,
+        message: `a remote <video> on ${person.name}'s page should have video dimensions`,
+      })
+      .toBeGreaterThan(0);
+    const caption = (await tile.locator("figcaption").textContent())?.trim() ?? "";
+    expect(caption, `each remote tile on ${person.name}'s page names its person`).not.toBe("");
+  }
+}
+
+describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
+  const baseUrl = inject("e2eBaseUrl");
+  let browser: Browser;
+  let people: Person[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject("e2eChromiumPath"));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(({ onTestFailed, task }) => {
+    onTestFailed(async () => {
+      // A failed call is only debuggable with what each browser saw; print it and keep a picture.
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const slug = task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+      for (const person of people) {
+        console.log(`--- ${person.name} (${person.page.url()}) ---\n${person.log.join("\n") || "(no errors logged)"}`);
+        if (person.page.isClosed()) continue;
+        console.log(
+          `${person.name} stats: ${JSON.stringify(await framesDecoded(person.page).catch((e) => String(e)))}`,
+        );
+        await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
+      }
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
+    people = [];
+  });
+
+  /** Opens the room URL as a new person and waits until their own camera shows, i.e. they are in the call. */
+  async function join(room: string, name: string): Promise<Person> {
+    const person = await newPerson(browser, baseUrl, name);
+    people.push(person);
+    await person.page.goto(`/${room}`);
+    await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+    return person;
+  }
+
+  it("two people in one room each decode the other's video", async () => {
+    const room = newRoom();
+    const ada = await join(room, "ada");
+    const bob = await join(room, "bob");
+
+    await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bob.page, 1)]);
+
+    for (const person of [ada, bob]) {
+      await expectRemoteTiles(person, 1);
+      await expectTilesShowVideo(person);
+    }
+    const [adaSees] = await remotePeerIds(ada.page);
+    const [bobSees] = await remotePeerIds(bob.page);
+    expect(adaSees, "the two people see two different peers (not themselves)").not.toBe(bobSees);
+  });
+
+  it("three people form a full mesh: everyone decodes video from both others", async () => {
+    const room = newRoom();
+    const trio = [await join(room, "ada"), await join(room, "bob"), await join(room, "cy")];
+
+    await Promise.all(trio.map((person) => waitForDecodedVideoFrom(person.page, 2)));
+
+    const seen = new Set<string>();
+    for (const person of trio) {
+      await expectRemoteTiles(person, 2);
+      await expectTilesShowVideo(person);
+      const ids = await remotePeerIds(person.page);
+      expect(new Set(ids).size, `${person.name}'s two remote tiles are two different peers`).toBe(2);
+      for (const id of ids) seen.add(id);
+    }
+    // Each page omits only itself, so across the three pages exactly three peers appear.
+    expect(seen.size).toBe(3);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const person of trio) {
+      await person.page.screenshot({ path: `${SCREENSHOTS}three-person-call-${person.name}.png` });
+    }
+  });
+
+  it("someone who clicks “Leave call” disappears from everyone else's grid", async () => {
+    const room = newRoom();
+    const [ada, bob, cy] = [await join(room, "ada"), await join(room, "bob"), await join(room, "cy")];
+    await Promise.all([bob, cy].map((person) => expectRemoteTiles(person, 2)));
+    // Ada is the one peer both Bob and Cy see.
+    const bobSees = await remotePeerIds(bob.page);
+    const cySees = await remotePeerIds(cy.page);
+    const adaIds = bobSees.filter((id) => cySees.includes(id));
+    expect(adaIds, "Bob and Cy see exactly one peer in common (Ada)").toHaveLength(1);
+
+    await ada.page.getByRole("button", { name: "Leave call" }).click();
+
+    await ada.page.getByText("You left").waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+    for (const person of [bob, cy]) {
+      await expectRemoteTiles(person, 1);
+      expect(await remotePeerIds(person.page), `${person.name} no longer shows Ada`).not.toContain(adaIds[0]);
+    }
+    // Leaving must hang up for real, not just change the view: Ada's connections are closed...
+    await expect
+      .poll(async () => (await framesDecoded(ada.page)).connections, {
+        timeout: MEDIA_TIMEOUT_MS,
+        message: "every RTCPeerConnection of the person who left should be closed",
+      })
+      .toEqual([]);
+    // ...and the two who stayed are still in a working call.
+    await Promise.all([waitForDecodedVideoFrom(bob.page, 1), waitForDecodedVideoFrom(cy.page, 1)]);
+  });
+
+  it("someone whose tab closes disappears from the other's grid", async () => {
+    const room = newRoom();
+    const ada = await join(room, "ada");
+    const bob = await join(room, "bob");
+    await Promise.all([expectRemoteTiles(ada, 1), expectRemoteTiles(bob, 1)]);
+
+    await bob.page.close();
+
+    await expectRemoteTiles(ada, 0);
+  });
+});

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
+import { FakeSocket } from "./fake-socket";
+
+const ID = "0123456789abcdef0123456789abcdef";
+
+function connect() {
+  let socket: FakeSocket | undefined;
+  const received: ServerMessage[] = [];
+  const closed: { code: number; reason: string }[] = [];
+  let opened = 0;
+  const signaling = new Signaling(
+    "ws://example.test/api/rooms/r/ws",
+    { open: () => opened++, message: (m) => received.push(m), closed: (c) => closed.push(c) },
+    {
+      createSocket: (url) => {
+        socket = new FakeSocket(url);
+        return socket;
+      },
+    },
+  );
+  return { signaling, socket: socket!, received, closed, opened: () => opened };
+}
+
+describe("roomSocketUrl", () => {
+  it("uses wss on https and ws on http, on the page's host", () => {
+    expect(roomSocketUrl("team-sync", { protocol: "https:", host: "natter.example" })).toBe(
+      "wss://natter.example/api/rooms/team-sync/ws",
+    );
+    expect(roomSocketUrl("café", { protocol: "http:", host: "localhost:5173" })).toBe(
+      "ws://localhost:5173/api/rooms/caf%C3%A9/ws",
+    );
+  });
+});
+
+describe("parseServerMessage", () => {
+  beforeEach(() => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("accepts a valid message", () => {
+    expect(parseServerMessage(JSON.stringify({ type: "welcome", id: ID, peers: [], lock: null }))).toEqual({
+      type: "welcome",
+      id: ID,
+      peers: [],
+      lock: null,
+    });
+  });
+
+  it.each([
+    ["not JSON", "{nope"],
+    ["an unknown type", JSON.stringify({ type: "party" })],
+    ["a malformed peer id", JSON.stringify({ type: "peer-left", id: "ABC" })],
+    ["an extra field", JSON.stringify({ type: "peer-left", id: ID, admin: true })],
+    ["a signal without data", JSON.stringify({ type: "signal", from: ID })],
+    ["an array", "[]"],
+  ])("rejects %s", (_, text) => {
+    expect(parseServerMessage(text)).toBeNull();
+    expect(console.warn).toHaveBeenCalled();
+  });
+});
+
+describe("Signaling", () => {
+  beforeEach(() => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it("queues messages until the socket opens", () => {
+    const { signaling, socket, opened } = connect();
+    signaling.send({ type: "join", name: "Ada" });
+    expect(socket.sent).toEqual([]);
+
+    socket.open();
+    expect(opened()).toBe(1);
+    expect(socket.sentMessages()).toEqual([{ type: "join", name: "Ada" }]);
+  });
+
+  it("delivers valid messages and drops invalid ones, PONG and binary frames without failing", () => {
+    const { socket, received, closed } = connect();
+    socket.open();
+
+    socket.receive("{nope");
+    socket.receive({ type: "peer-left", id: "not-an-id" });
+    socket.receive({ type: "signal", from: ID, data: { description: { type: "offer", sdp: "x" }, extra: 1 } });
+    socket.receive(PONG);
+    socket.dispatchEvent(new MessageEvent("message", { data: new ArrayBuffer(4) }));
+    socket.receive({ type: "peer-left", id: ID });
+
+    expect(received).toEqual([{ type: "peer-left", id: ID }]);
+    expect(closed).toEqual([]);
+    expect(socket.closedWith).toBeNull();
+  });
+
+  it("sends the heartbeat while open and stops after close()", () => {
+    vi.useFakeTimers();
+    const { signaling, socket } = connect();
+    socket.open();
+
+    vi.advanceTimersByTime(20_000);
+    expect(socket.sent).toEqual([PING]);
+
+    signaling.close();
+    expect(socket.closedWith).toEqual({ code: 1000, reason: "left" });
+    vi.advanceTimersByTime(60_000);
+    expect(socket.sent).toEqual([PING]);
+  });
+
+  it("reports a socket the room closed, but not one we closed ourselves", () => {
+    const dropped = connect();
+    dropped.socket.open();
+    dropped.socket.drop(1008, "too many messages");
+    expect(dropped.closed).toEqual([{ code: 1008, reason: "too many messages" }]);
+
+    const ours = connect();
+    ours.socket.open();
+    ours.signaling.close();
+    ours.socket.drop(1000, "left");
+    expect(ours.closed).toEqual([]);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Real Chromium for the e2e tests: fake camera and microphone, and a way to read WebRTC stats
+ * from outside the app so that tests can prove video frames arrive without any hook in product code.
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+const CHROMIUM_ARGS = [
+  // A synthetic camera (moving test pattern) and microphone (beeps), granted without a prompt.
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  // We run as root in a container, where Chromium's sandbox cannot start.
+  "--no-sandbox",
+  "--disable-gpu",
+  // The machine has no internet: anything that phones home would only add timeouts and noise.
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // Remote <video> elements must play without a click, or nothing would pull frames through the decoder.
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+/** How long a call gets to connect and start decoding; generous because two cores run wrangler and several browsers. */
+export const MEDIA_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 500;
+/** Gap between the two samples that must show framesDecoded rising; a 30 fps fake camera yields frames well within it. */
+const RISE_SAMPLE_GAP_MS = 1_000;
+
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Runs before any page script: every RTCPeerConnection the app constructs is also remembered in
+ * `window.__e2ePeerConnections`. A subclass (rather than a wrapper function) keeps `instanceof`,
+ * static methods such as `generateCertificate`, and the constructor's name intact.
+ * Kept as source text because it runs in the page, not in Node.
+ */
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  if (typeof Native !== "function" || window.__e2ePeerConnections) return;
+  const list = [];
+  Object.defineProperty(window, "__e2ePeerConnections", { value: list });
+  const Recorded = class RTCPeerConnection extends Native {
+    constructor(...args) {
+      super(...args);
+      list.push(this);
+    }
+  };
+  window.RTCPeerConnection = Recorded;
+  if (window.webkitRTCPeerConnection === Native) window.webkitRTCPeerConnection = Recorded;
+})();`;
+
+/** One simulated person: their own browser context (cookies, storage, permissions) and one tab. */
+export interface Person {
+  readonly name: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Page errors and console errors/warnings, printed when a test fails. */
+  readonly log: string[];
+}
+
+export async function newPerson(browser: Browser, baseUrl: string, name: string): Promise<Person> {
+  const context = await browser.newContext({ baseURL: baseUrl, permissions: ["camera", "microphone"] });
+  await context.addInitScript({ content: RECORD_PEER_CONNECTIONS });
+  const page = await context.newPage();
+  const log: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning")
+      log.push(`console.${message.type()}: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => log.push(`pageerror: ${error.stack ?? error.message}`));
+  page.on("requestfailed", (request) =>
+    log.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
+  page.on("websocket", (socket) => {
+    log.push(`websocket opened: ${socket.url()}`);
+    socket.on("close", () => log.push(`websocket closed: ${socket.url()}`));
+    socket.on("socketerror", (error) => log.push(`websocket error: ${socket.url()} ${error}`));
+  });
+  return { name, context, page, log };
+}
+
+/** Video reception on one recorded RTCPeerConnection, as getStats reports it. */
+export interface ConnectionVideo {
+  /** Position in `window.__e2ePeerConnections`: stable for the life of the page, so samples can be compared. */
+  index: number;
+  connectionState: RTCPeerConnectionState;
+  /** Sum of framesDecoded over the connection's video inbound-rtp streams; null while it has none. */
+  framesDecoded: number | null;
+}
+
+export interface FramesDecoded {
+  /** Sum over all live connections. */
+  total: number;
+  /** Every recorded connection that is not closed. */
+  connections: ConnectionVideo[];
+}
+
+/** Reads framesDecoded from every live RTCPeerConnection the page has created. */
+export async function framesDecoded(page: Page): Promise<FramesDecoded> {
+  const connections = await page.evaluate(readVideoStats);
+  const total = connections.reduce((sum, c) => sum + (c.framesDecoded ?? 0), 0);
+  return { total, connections };
+}
+
+/** Runs inside the page (serialised by Playwright), so it may only use browser globals. */
+async function readVideoStats(): Promise<ConnectionVideo[]> {
+  const recorded: RTCPeerConnection[] =
+    (window as unknown as { __e2ePeerConnections?: RTCPeerConnection[] }).__e2ePeerConnections ?? [];
+  const sampled = await Promise.all(
+    recorded.map(async (pc, index): Promise<ConnectionVideo | null> => {
+      // getStats() on a closed connection throws, and a closed one is a peer the app has let go.
+      if (pc.connectionState === "closed") return null;
+      let frames: number | null = null;
+      try {
+        const report = await pc.getStats();
+        report.forEach((stat: { type?: string; kind?: string; framesDecoded?: number }) => {
+          if (stat.type === "inbound-rtp" && stat.kind === "video") frames = (frames ?? 0) + (stat.framesDecoded ?? 0);
+        });
+      } catch {
+        // Closed between the check and the call; treat it like any other closed connection.
+        return null;
+      }
+      return { index, connectionState: pc.connectionState, framesDecoded: frames };
+    }),
+  );
+  return sampled.filter((c): c is ConnectionVideo => c !== null);
+}
+
+/**
+ * Waits until at least `expectedRemoteCount` live connections on `page` decode video AND keep doing so:
+ * a non-zero framesDecoded could be a single frame from a call that then froze, so a second sample must be higher.
+ */
+export async function waitForDecodedVideoFrom(
+  page: Page,
+  expectedRemoteCount: number,
+  timeoutMs = MEDIA_TIMEOUT_MS,
+): Promise<FramesDecoded> {
+  const deadline = Date.now() + timeoutMs;
+  let before: FramesDecoded = { total: 0, connections: [] };
+  let after: FramesDecoded = before;
+  while (Date.now() < deadline) {
+    before = await framesDecoded(page);
+    const decoding = before.connections.filter((c) => (c.framesDecoded ?? 0) > 0);
+    if (decoding.length >= expectedRemoteCount) {
+      await page.waitForTimeout(RISE_SAMPLE_GAP_MS);
+      after = await framesDecoded(page);
+      const rising = after.connections.filter((c) => {
+        const earlier = decoding.find((d) => d.index === c.index);
+        return earlier !== undefined && (c.framesDecoded ?? 0) > (earlier.framesDecoded ?? 0);
+      });
+      if (rising.length >= expectedRemoteCount) return after;
+    }
+    await page.waitForTimeout(POLL_INTERVAL_MS);
+  }
+  throw new Error(
+    `Expected decoded video rising on at least ${expectedRemoteCount} live RTCPeerConnection(s) of ${page.url()} ` +
+      `within ${timeoutMs / 1000} s.\nLast sample: ${JSON.stringify(before.connections)}\n` +
+      `Sample ${RISE_SAMPLE_GAP_MS} ms later: ${JSON.stringify(after.connections)}`,
+  );
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import {
+  type Effect,
+  type Facts,
+  handleDeparture,
+  handleMessage,
+  KNOCK_LAPSE_MS,
+  type Knock,
+  lapseKnocks,
+  MAX_PENDING_KNOCKS,
+  type Member,
+} from "../../durable-objects/room-core";
+
+const ada: Member = { id: "a".repeat(32), name: "Ada" };
+const bo: Member = { id: "b".repeat(32), name: "Bo" };
+const newId = () => "c".repeat(32);
+const offer = { description: { type: "offer" as const, sdp: "v=0" } };
+const facts = (over: Partial<Facts> = {}): Facts => ({ members: [], knocks: [], lock: null, now: 1_000, newId, ...over });
+const outsider = { member: null, knock: null };
+const knockBy = (name: string, at = 0, id = "d".repeat(32)): Knock => ({ id, name, at });
+/** Error codes and effect kinds, the gist of what the rules decided. */
+const gist = (effects: Effect[]) =>
+  effects.map((e) => (e.kind === "reply" ? (e.message.type === "error" ? e.message.code : e.message.type) : e.kind));
+
+describe("joining", () => {
+  it("admits a joiner to an open room, announcing them before welcoming them", () => {
+    const effects = handleMessage(facts({ members: [ada, bo] }), outsider, { type: "join", name: "Cy" });
+    const cy = { id: newId(), name: "Cy" };
+    expect(effects).toEqual([
+      { kind: "broadcast", except: null, message: { type: "peer-joined", peer: cy } },
+      { kind: "admit", member: cy },
+      { kind: "reply", message: { type: "welcome", id: cy.id, peers: [ada, bo], lock: null } },
+    ]);
+  });
+
+  it("tells an outsider without a key only that the room is locked", () => {
+    const effects = handleMessage(facts({ members: [ada], lock: { by: "Ada" } }), outsider, { type: "join", name: "X" });
+    expect(effects).toEqual([{ kind: "reply", message: { type: "denied", reason: "locked" } }]);
+  });
+
+  it("asks the shell to check a key before letting anyone into a locked room", () => {
+    const effects = handleMessage(facts({ lock: { by: "Ada" } }), outsider, { type: "join", name: "X", key: "abcd" });
+    expect(effects).toEqual([{ kind: "verify-key", name: "X", key: "abcd" }]);
+  });
+
+  it("refuses a second join", () => {
+    expect(gist(handleMessage(facts(), { member: ada }, { type: "join", name: "Ada" }))).toEqual(["already-joined"]);
+  });
+});
+
+describe("signals", () => {
+  it("relays to exactly one member with the sender's id", () => {
+    const effects = handleMessage(facts({ members: [bo] }), { member: ada }, { type: "signal", to: bo.id, data: offer });
+    expect(effects).toEqual([{ kind: "send", to: bo.id, message: { type: "signal", from: ada.id, data: offer } }]);
+  });
+
+  it("refuses signals from outsiders, to strangers and to oneself", () => {
+    const f = facts({ members: [bo] });
+    expect(
+      [
+        handleMessage(f, outsider, { type: "signal", to: bo.id, data: offer }),
+        handleMessage(f, { member: ada }, { type: "signal", to: "e".repeat(32), data: offer }),
+        handleMessage(f, { member: ada }, { type: "signal", to: ada.id, data: offer }),
+      ].map(gist),
+    ).toEqual([["not-joined"], ["unknown-peer"], ["unknown-peer"]]);
+  });
+});
+
+describe("locks", () => {
+  it("lets members lock and unlock, and nobody else", () => {
+    expect(handleMessage(facts(), { member: ada }, { type: "lock", key: "secret" })).toEqual([
+      { kind: "store-lock", key: "secret", by: "Ada" },
+    ]);
+    expect(handleMessage(facts({ lock: { by: "Ada" } }), { member: bo }, { type: "unlock" })).toEqual([
+      { kind: "clear-lock", by: "Bo" },
+    ]);
+    expect(gist(handleMessage(facts(), outsider, { type: "lock", key: "secret" }))).toEqual(["not-joined"]);
+    expect(gist(handleMessage(facts({ lock: { by: "A" } }), outsider, { type: "unlock" }))).toEqual(["not-joined"]);
+    expect(gist(handleMessage(facts(), { member: ada }, { type: "unlock" }))).toEqual(["not-locked"]);
+  });
+});
+
+describe("knocking", () => {
+  const locked = { lock: { by: "Ada" }, members: [ada] };
+
+  it("records a knock and tells the members", () => {
+    const effects = handleMessage(facts(locked), outsider, { type: "knock", name: "Cy" });
+    expect(effects).toEqual([
+      { kind: "set-knock", knock: { id: newId(), name: "Cy", at: 1_000 } },
+      { kind: "reply", message: { type: "knock-sent" } },
+      { kind: "broadcast", except: null, message: { type: "knocking", id: newId(), name: "Cy" } },
+    ]);
+  });
+
+  it("refuses knocks on open rooms and beyond the cap", () => {
+    expect(gist(handleMessage(facts(), outsider, { type: "knock", name: "Cy" }))).toEqual(["not-locked"]);
+    const full = Array.from({ length: MAX_PENDING_KNOCKS }, (_, i) => knockBy(`K${i}`, 0, String(i).padStart(32, "0")));
+    expect(gist(handleMessage(facts({ ...locked, knocks: full }), outsider, { type: "knock", name: "Cy" }))).toEqual([
+      "denied",
+    ]);
+  });
+
+  it("admits a knocker under their knock id, with everyone told", () => {
+    const knock = knockBy("Cy");
+    const effects = handleMessage(facts({ ...locked, members: [bo], knocks: [knock] }), { member: ada }, {
+      type: "admit",
+      id: knock.id,
+    });
+    const cy = { id: knock.id, name: "Cy" };
+    expect(effects).toEqual([
+      { kind: "broadcast", except: null, message: { type: "peer-joined", peer: cy } },
+      { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "admitted" } },
+      {
+        kind: "to-knocker",
+        id: knock.id,
+        end: false,
+        message: { type: "welcome", id: cy.id, peers: [bo, ada], lock: { by: "Ada" } },
+      },
+      { kind: "admit-knocker", id: knock.id, member: cy },
+    ]);
+  });
+
+  it("declines and lapses knocks", () => {
+    const knock = knockBy("Cy");
+    expect(gist(handleMessage(facts({ ...locked, knocks: [knock] }), { member: ada }, { type: "deny", id: knock.id })))
+      .toEqual(["to-knocker", "broadcast"]);
+    expect(gist(handleMessage(facts({ ...locked }), { member: ada }, { type: "deny", id: knock.id }))).toEqual([
+      "unknown-knock",
+    ]);
+    expect(lapseKnocks(facts({ knocks: [knock], now: KNOCK_LAPSE_MS - 1 }))).toEqual([]);
+    expect(lapseKnocks(facts({ knocks: [knock], now: KNOCK_LAPSE_MS }))).toEqual([
+      { kind: "to-knocker", id: knock.id, message: { type: "denied", reason: "knock-lapsed" }, end: true },
+      { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "lapsed" } },
+    ]);
+  });
+});
+
+describe("removing and leaving", () => {
+  it("removes another member with a message and a close", () => {
+    expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id }))).toEqual([
+      "send",
+      "close",
+    ]);
+    expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: ada.id }))).toEqual([
+      "unknown-peer",
+    ]);
+  });
+
+  it("announces a member's departure to everyone else, and withdraws a knocker's knock", () => {
+    expect(handleDeparture({ member: ada })).toEqual([
+      { kind: "broadcast", except: ada.id, message: { type: "peer-left", id: ada.id } },
+    ]);
+    const knock = knockBy("Cy");
+    expect(handleDeparture({ member: null, knock })).toEqual([
+      { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "withdrawn" } },
+    ]);
+    expect(handleDeparture(outsider)).toEqual([]);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * A real WebSocket client for tests that run inside workerd: it goes through the
+ * Worker's own fetch handler, exactly as a browser's upgrade request would.
+ */
+import { SELF } from "cloudflare:test";
+import type { PeerInfo, ServerMessage, SignalData } from "../../../durable-objects/protocol";
+
+const ORIGIN = "https://natter.test";
+
+export function randomRoom(): string {
+  return `room-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** A made-up client address per call, so the per-client rate limit only bites where a test wants it to. */
+export function randomClientAddress(): string {
+  const [a, b, c] = crypto.getRandomValues(new Uint8Array(3));
+  return `198.51.${a}.${(b! ^ c!) & 0xff}`;
+}
+
+export async function upgrade(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${ORIGIN}${path}`, {
+    headers: { Upgrade: "websocket", Origin: ORIGIN, "CF-Connecting-IP": randomClientAddress(), ...headers },
+  });
+}
+
+export class RoomClient {
+  readonly received: ServerMessage[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private waiters: (() => void)[] = [];
+  private cursor = 0;
+  id = "";
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (event) => {
+      if (typeof event.data === "string") this.received.push(JSON.parse(event.data) as ServerMessage);
+      this.wake();
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.wake();
+    });
+  }
+
+  static async connect(room: string): Promise<RoomClient> {
+    const response = await upgrade(`/api/rooms/${encodeURIComponent(room)}/ws`);
+    if (response.status !== 101 || !response.webSocket) {
+      throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
+    }
+    response.webSocket.accept();
+    return new RoomClient(response.webSocket);
+  }
+
+  /** Connects and joins, returning the client once it is welcomed. */
+  static async join(room: string, name: string): Promise<{ client: RoomClient; peers: PeerInfo[] }> {
+    const client = await RoomClient.connect(room);
+    client.send({ type: "join", name });
+    const welcome = await client.next("welcome");
+    client.id = welcome.id;
+    return { client, peers: welcome.peers };
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  signal(to: string, data: SignalData): void {
+    this.send({ type: "signal", to, data });
+  }
+
+  /** The next unread message, which must be of the given type. */
+  async next<T extends ServerMessage["type"]>(type?: T): Promise<Extract<ServerMessage, { type: T }>> {
+    while (this.cursor >= this.received.length) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for ${type ?? "a message"}`);
+      await this.waitForEvent();
+    }
+    const message = this.received[this.cursor++]!;
+    if (type && message.type !== type) {
+      throw new Error(`expected ${type}, got ${JSON.stringify(message)}`);
+    }
+    return message as Extract<ServerMessage, { type: T }>;
+  }
+
+  /**
+   * Proves nothing else is queued for this client: it provokes an error reply and
+   * requires that reply to be the very next message. Because each socket's messages
+   * arrive in order, anything relayed earlier would come first.
+   */
+  async expectNothingPending(): Promise<void> {
+    this.send("barrier (not json)");
+    const message = await this.next();
+    if (message.type !== "error" || message.code !== "bad-json") {
+      throw new Error(`expected nothing pending, got ${JSON.stringify(message)}`);
+    }
+  }
+
+  async waitForClose(): Promise<{ code: number; reason: string }> {
+    while (!this.closed) await this.waitForEvent();
+    return this.closed;
+  }
+
+  close(): void {
+    this.ws.close(1000, "bye");
+  }
+
+  private waitForEvent(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timed out waiting for a message")), 5_000);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export const offer: SignalData = { description: { type: "offer", sdp: "v=0\r\n" } };
+export const answer: SignalData = { description: { type: "answer", sdp: "v=0\r\n" } };
+export const candidate = (n: number): SignalData => ({
+  candidate: {
+    candidate: `candidate:${n} 1 udp 2122260223 192.0.2.1 5000${n} typ host`,
+    sdpMid: "0",
+    sdpMLineIndex: 0,
+  },
+});

@@ -1,0 +1,71 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { normalizeRoomName } from "../../worker/room-name";
+import { RoomClient, randomRoom, upgrade } from "./support/room-client";
+
+describe("HTTP routes", () => {
+  it("reports health", async () => {
+    const response = await SELF.fetch("https://natter.test/api/health");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("answers a plain GET on the socket URL with 426 and a JSON error", async () => {
+    const response = await SELF.fetch("https://natter.test/api/rooms/team-sync/ws");
+    expect(response.status).toBe(426);
+    expect(await response.json()).toEqual({
+      error: { code: "upgrade-required", message: expect.stringContaining("WebSocket") },
+    });
+  });
+
+  it.each([
+    ["punctuation", "hello!", "letters, digits and hyphens"],
+    ["only separators", "---", "at least one letter"],
+    ["too long", "a".repeat(65), "at most 64"],
+    ["emoji", "party-🎉", "letters, digits and hyphens"],
+  ])("refuses a room name with %s with 400 and says which rule", async (_what, name, rule) => {
+    const response = await upgrade(`/api/rooms/${encodeURIComponent(name)}/ws`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("invalid-room-name");
+    expect(body.error.message).toContain(rule);
+  });
+
+  it("puts differently written forms of one name in the same room", async () => {
+    const suffix = randomRoom();
+    const { client: ada } = await RoomClient.join(`Team Sync ${suffix}`, "Ada");
+    const { peers } = await RoomClient.join(`team_sync-${suffix.toUpperCase()}`, "Bo");
+    expect(peers).toEqual([{ id: ada.id, name: "Ada" }]);
+  });
+
+  it("limits how many room sockets one client may ask for", async () => {
+    const statuses: number[] = [];
+    for (let n = 0; n < 125; n++) {
+      const response = await upgrade(`/api/rooms/sweep-${n}/ws`, { Upgrade: "nope", "CF-Connecting-IP": "203.0.113.9" });
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    expect(statuses.slice(0, 120).every((s) => s === 426)).toBe(true);
+    expect(statuses.slice(120)).toEqual([429, 429, 429, 429, 429]);
+    // Another client is not affected.
+    expect((await upgrade("/api/rooms/sweep-0/ws", { Upgrade: "nope" })).status).toBe(426);
+  });
+
+  it("suggests a fresh, valid room name", async () => {
+    const names = new Set<string>();
+    for (let n = 0; n < 5; n++) {
+      const response = await SELF.fetch("https://natter.test/api/room-name");
+      expect(response.headers.get("Cache-Control")).toBe("no-store");
+      const { name } = (await response.json()) as { name: string };
+      expect(normalizeRoomName(name)).toEqual({ ok: true, name });
+      names.add(name);
+    }
+    expect(names.size).toBe(5);
+  });
+
+  it("answers unknown API paths with a JSON 404", async () => {
+    const response = await SELF.fetch("https://natter.test/api/nope");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: "not-found" } });
+  });
+});

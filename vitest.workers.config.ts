@@ -1,0 +1,11 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// The Worker and the Room Durable Object run inside workerd, configured from wrangler.toml.
+export default defineConfig({
+  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+  test: {
+    name: "workers",
+    include: ["test/workers/**/*.test.ts"],
+  },
+});

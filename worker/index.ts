@@ -1,0 +1,49 @@
+/**
+ * The Worker: stateless. It validates and routes; every room's state lives in that
+ * room's Durable Object. Static files never reach this code: wrangler.toml sends only
+ * /api/* here and serves the SPA for everything else.
+ */
+import { Hono } from "hono";
+import type { Env } from "./env";
+import { apiError } from "./errors";
+import { clientKey } from "./client-key";
+import { normalizeRoomName } from "./room-name";
+import { generateRoomName } from "./room-name-generator";
+
+export { Room } from "../durable-objects/room";
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/api/health", (c) => c.json({ ok: true }));
+
+app.get("/api/room-name", (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json({ name: generateRoomName() });
+});
+
+app.get("/api/rooms/:room/ws", async (c) => {
+  // Counted before anything else, so that even refused requests cost the client its budget.
+  const { success } = await c.env.CLIENT_LIMITER.limit({ key: await clientKey(c.req.raw) });
+  if (!success) {
+    c.header("Retry-After", "60");
+    return apiError(c, 429, "rate-limited", "Too many room connections from this address; wait a minute.");
+  }
+  const normalized = normalizeRoomName(c.req.param("room"));
+  if (!normalized.ok) return apiError(c, 400, "invalid-room-name", normalized.reason);
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    return apiError(c, 426, "upgrade-required", "This endpoint only speaks WebSocket.");
+  }
+  // One object per canonical name, so "Team Sync" and "team-sync" meet in the same room.
+  const room = c.env.ROOM.get(c.env.ROOM.idFromName(normalized.name));
+  return room.fetch(c.req.raw);
+});
+
+app.all("/api/*", (c) => apiError(c, 404, "not-found", "No such API endpoint."));
+
+app.onError((err, c) => {
+  // The message of an unexpected error may hold client input; log its type only.
+  console.error("unhandled error", err.name);
+  return apiError(c, 500, "internal", "Something went wrong on our side.");
+});
+
+export default app;

@@ -1,0 +1,32 @@
+/**
+ * Room names: how what someone typed becomes the one canonical name of a room.
+ * Shared by the Worker (which routes on it) and the frontend (which shows the rules).
+ */
+export const MAX_ROOM_NAME_LENGTH = 64;
+
+export type RoomNameResult = { ok: true; name: string } | { ok: false; reason: string };
+
+/**
+ * NFKC (so full-width and compatibility forms collapse), case-folded, whitespace and
+ * runs of separators turned into one hyphen, leading and trailing hyphens trimmed, so
+ * that "Team Sync", "team_sync" and "TEAM--SYNC" are the same room.
+ */
+export function normalizeRoomName(input: string): RoomNameResult {
+  const folded = input
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s_.\-–—]+/gu, "-")
+    .replace(/^-+|-+$/g, "");
+  if (folded.length === 0) return { ok: false, reason: "A room name needs at least one letter or digit." };
+  const bad = folded.match(/[^\p{Ll}\p{Lo}\p{Lm}\p{Nd}\p{Mn}\p{Mc}-]/u);
+  if (bad) {
+    return {
+      ok: false,
+      reason: "Room names may only use letters, digits and hyphens (spaces, dots and underscores become hyphens).",
+    };
+  }
+  if ([...folded].length > MAX_ROOM_NAME_LENGTH) {
+    return { ok: false, reason: `Room names may be at most ${MAX_ROOM_NAME_LENGTH} characters long.` };
+  }
+  return { ok: true, name: folded };
+}
