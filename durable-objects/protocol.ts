@@ -19,12 +19,28 @@ export const PONG = '{"type":"pong"}';
 
 /** WebSocket close codes the room uses, with the meaning clients show. */
 export const CloseCode = {
+  /** A deliberate leave: the others are told at once. */
   normal: 1000,
+  /** The page went away (closed or navigated): also told at once. */
+  goingAway: 1001,
   policyViolation: 1008,
   messageTooBig: 1009,
+  /** The same peer reconnected on a newer socket, which replaces this one. */
+  replaced: 4001,
   /** A member removed this peer from the call. */
   removed: 4003,
+  /** No heartbeat for too long: the tab vanished without closing its socket. */
+  timedOut: 4008,
 } as const;
+
+/**
+ * How often clients send PING. The room drops a peer whose last heartbeat is older than
+ * HEARTBEAT_TIMEOUT_MS, checked every LIVENESS_CHECK_MS, so a vanished tab is gone from
+ * everyone's grid within 30 s.
+ */
+export const HEARTBEAT_INTERVAL_MS = 8_000;
+export const HEARTBEAT_TIMEOUT_MS = 20_000;
+export const LIVENESS_CHECK_MS = 10_000;
 
 /** Pass phrases: long enough to mean something, short enough to bound hashing work. */
 export const MIN_KEY_LENGTH = 4;
@@ -72,6 +88,26 @@ const RoomKey = v.pipe(
   v.maxLength(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`),
 );
 
+/** One ICE server, as RTCPeerConnection takes it. */
+export const IceServer = v.strictObject({
+  urls: v.array(v.string()),
+  username: v.optional(v.string()),
+  credential: v.optional(v.string()),
+});
+
+/** What an admitted peer needs to connect; TURN credentials expire at `expiresAt` (ms since epoch). */
+export const IceConfig = v.strictObject({
+  iceServers: v.array(IceServer),
+  iceTransportPolicy: v.picklist(["all", "relay"]),
+  expiresAt: v.nullable(v.number()),
+});
+
+/** Proof that a reconnecting socket is the peer `id` (from its welcome), so it keeps its identity. */
+const Resume = v.strictObject({
+  id: PeerId,
+  token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a resume token")),
+});
+
 /** Who locked the room, as everyone inside sees it. */
 export const LockInfo = v.strictObject({ by: DisplayName });
 
@@ -79,7 +115,9 @@ export const LockInfo = v.strictObject({ by: DisplayName });
 
 export const ClientMessage = v.variant("type", [
   /** The handshake: the first message. `key` is needed only when the room is locked. */
-  v.strictObject({ type: v.literal("join"), name: DisplayName, key: v.optional(RoomKey) }),
+  v.strictObject({ type: v.literal("join"), name: DisplayName, key: v.optional(RoomKey), resume: v.optional(Resume) }),
+  /** Asks for fresh ICE credentials before the current ones expire. */
+  v.strictObject({ type: v.literal("refresh-ice") }),
   v.strictObject({ type: v.literal("signal"), to: PeerId, data: SignalData }),
   v.strictObject({ type: v.literal("lock"), key: RoomKey }),
   v.strictObject({ type: v.literal("unlock") }),
@@ -110,6 +148,7 @@ export const ErrorCode = v.picklist([
  */
 export const DeniedReason = v.picklist([
   "locked",
+  "full",
   "wrong-key",
   "throttled",
   "knock-declined",
@@ -118,10 +157,19 @@ export const DeniedReason = v.picklist([
 ]);
 
 /** How a knock ended, as the members see it (so every member's prompt goes away). */
-export const KnockOutcome = v.picklist(["admitted", "declined", "lapsed", "withdrawn"]);
+export const KnockOutcome = v.picklist(["admitted", "declined", "lapsed", "withdrawn", "full"]);
 
 export const ServerMessage = v.variant("type", [
-  v.strictObject({ type: v.literal("welcome"), id: PeerId, peers: v.array(PeerInfo), lock: v.nullable(LockInfo) }),
+  v.strictObject({
+    type: v.literal("welcome"),
+    id: PeerId,
+    peers: v.array(PeerInfo),
+    lock: v.nullable(LockInfo),
+    ice: IceConfig,
+    /** Lets this peer reconnect as itself after a dropped socket (join{resume}). */
+    resumeToken: v.string(),
+  }),
+  v.strictObject({ type: v.literal("ice"), ice: IceConfig }),
   v.strictObject({
     type: v.literal("denied"),
     reason: DeniedReason,
@@ -154,8 +202,12 @@ export type ErrorCode = v.InferOutput<typeof ErrorCode>;
 export type DeniedReason = v.InferOutput<typeof DeniedReason>;
 export type KnockOutcome = v.InferOutput<typeof KnockOutcome>;
 export type LockInfo = v.InferOutput<typeof LockInfo>;
+export type IceServer = v.InferOutput<typeof IceServer>;
+export type IceConfig = v.InferOutput<typeof IceConfig>;
 
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(ClientMessage.options.map((option) => option.entries.type.literal));
+const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(
+  ClientMessage.options.map((option) => option.entries.type.literal),
+);
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
 

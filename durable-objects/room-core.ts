@@ -5,7 +5,14 @@
  * module only sees plain data, so the rules are unit-tested without sockets and cannot
  * depend on anything that hibernation would wipe.
  */
-import { type ClientMessage, CloseCode, type KnockOutcome, type LockInfo, type PeerInfo, type ServerMessage } from "./protocol";
+import {
+  type ClientMessage,
+  CloseCode,
+  type KnockOutcome,
+  type LockInfo,
+  type PeerInfo,
+  type ServerMessage,
+} from "./protocol";
 
 export type Member = PeerInfo;
 
@@ -19,17 +26,19 @@ export interface Knock {
 
 export const KNOCK_LAPSE_MS = 2 * 60 * 1000;
 export const MAX_PENDING_KNOCKS = 5;
+export const DEFAULT_MAX_PEERS = 8;
 
 /** Who sent a message: a member of the call, or a socket that has not been let in. */
 export type Sender = { member: Member; knock?: undefined } | { member: null; knock: Knock | null };
 
 export interface Facts {
-  /** Everyone who has joined, in join order, not including the sender. */
+  /** Everyone in the call, in join order, not including the sender (members whose socket just dropped included). */
   members: readonly Member[];
   /** Pending knocks, not including the sender's own. */
   knocks: readonly Knock[];
   lock: LockInfo | null;
   now: number;
+  maxPeers: number;
   /** A fresh, unguessable peer id. */
   newId: () => string;
 }
@@ -43,6 +52,11 @@ export type Effect =
   | { kind: "broadcast"; except: string | null; message: ServerMessage }
   /** The sender becomes this member. */
   | { kind: "admit"; member: Member }
+  /**
+   * Welcome `member` (the sender, or the socket of knock `knockId`): the shell adds the
+   * ICE servers and a resume token, which take I/O to make.
+   */
+  | { kind: "welcome"; member: Member; peers: Member[]; lock: LockInfo | null; knockId: string | null }
   /** The sender's socket now knocks (or, with null, no longer does). */
   | { kind: "set-knock"; knock: Knock | null }
   /** The socket that made knock `id` becomes a member. */
@@ -53,8 +67,10 @@ export type Effect =
   | { kind: "close"; id: string; code: number; reason: string }
   /** Work the shell must do with storage or crypto before the room can answer. */
   | { kind: "verify-key"; name: string; key: string }
+  | { kind: "verify-resume"; message: Extract<ClientMessage, { type: "join" }> }
   | { kind: "store-lock"; key: string; by: string }
-  | { kind: "clear-lock"; by: string };
+  | { kind: "clear-lock"; by: string }
+  | { kind: "send-ice" };
 
 const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message: string): Effect => ({
   kind: "reply",
@@ -62,12 +78,16 @@ const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message:
 });
 
 const membersOnly = error("not-joined", "Only people in the call can do that; send `join` first.");
+const full: Effect = { kind: "reply", message: { type: "denied", reason: "full" } };
 
 export function handleMessage(facts: Facts, sender: Sender, message: ClientMessage): Effect[] {
   switch (message.type) {
     case "join":
       if (sender.member) return [error("already-joined", "This socket has already joined.")];
-      if (!facts.lock) return admit(facts, sender, message.name);
+      // A resume token is checked by the shell, which comes back through `resume` or,
+      // if the token is no good, through this function again without it.
+      if (message.resume) return [{ kind: "verify-resume", message }];
+      if (!facts.lock) return isFull(facts) ? [full] : admit(facts, sender, message.name);
       // Outsiders learn that the room is locked and nothing else.
       if (message.key === undefined) return [{ kind: "reply", message: { type: "denied", reason: "locked" } }];
       return [{ kind: "verify-key", name: message.name, key: message.key }];
@@ -75,7 +95,11 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
       if (!sender.member) return [membersOnly];
       if (!isOtherMember(facts, message.to)) return [error("unknown-peer", "No such peer in this room.")];
       // `from` comes from the room's record of the sender, never from the client.
-      return [{ kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } }];
+      return [
+        { kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } },
+      ];
+    case "refresh-ice":
+      return sender.member ? [{ kind: "send-ice" }] : [membersOnly];
     case "lock":
       if (!sender.member) return [membersOnly];
       return [{ kind: "store-lock", key: message.key, by: sender.member.name }];
@@ -93,21 +117,37 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
   }
 }
 
-/** Lets the sender in: the others hear first, so the newcomer's first offer never arrives before `peer-joined`. */
-export function admit(facts: Facts, sender: Sender, name: string): Effect[] {
-  const member: Member = { id: sender.knock?.id ?? facts.newId(), name };
-  const effects: Effect[] = [{ kind: "broadcast", except: null, message: { type: "peer-joined", peer: member } }];
+/**
+ * Lets the sender in as a new member (or, when resuming, as the member it was). The
+ * others hear first, so the newcomer's first offer never arrives before `peer-joined`.
+ */
+export function admit(facts: Facts, sender: Sender, name: string, resumedId?: string): Effect[] {
+  const member: Member = { id: resumedId ?? sender.knock?.id ?? facts.newId(), name };
+  const effects: Effect[] = [{ kind: "broadcast", except: member.id, message: { type: "peer-joined", peer: member } }];
   if (sender.knock) effects.push(...endKnock(sender.knock.id, "withdrawn"), { kind: "set-knock", knock: null });
   effects.push(
     { kind: "admit", member },
-    { kind: "reply", message: { type: "welcome", id: member.id, peers: [...facts.members], lock: facts.lock } },
+    { kind: "welcome", member, peers: [...facts.members], lock: facts.lock, knockId: null },
   );
   return effects;
+}
+
+/**
+ * A reconnect with a valid resume token. The peer keeps its id, so the others see no
+ * leave and join; `peer-joined` is still sent, because after a room restart some peers
+ * may have forgotten it, and clients treat a known id as "still here". `known` says
+ * whether the room still counts the peer (then it needs no free place).
+ */
+export function resume(facts: Facts, sender: Sender, member: Member, known: boolean): Effect[] {
+  const others = { ...facts, members: facts.members.filter((m) => m.id !== member.id) };
+  if (!known && isFull(others)) return [full];
+  return admit(others, sender, member.name, member.id);
 }
 
 function knock(facts: Facts, sender: Sender, name: string): Effect[] {
   if (sender.member) return [error("already-joined", "You are already in the call.")];
   if (!facts.lock) return [error("not-locked", "The room is not locked: send `join` instead.")];
+  if (isFull(facts)) return [full];
   if (!sender.knock && facts.knocks.length >= MAX_PENDING_KNOCKS) {
     return [{ kind: "reply", message: { type: "denied", reason: "too-many-knocks" } }];
   }
@@ -124,6 +164,13 @@ function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean
   if (!sender.member) return [membersOnly];
   const knock = facts.knocks.find((k) => k.id === id);
   if (!knock) return [error("unknown-knock", "No one with that id is asking to join.")];
+  // The admitter counts too: `facts.members` leaves the sender out.
+  if (admitted && facts.members.length + 1 >= facts.maxPeers) {
+    return [
+      { kind: "to-knocker", id, message: { type: "denied", reason: "full" }, end: true },
+      ...endKnock(id, "full"),
+    ];
+  }
   if (!admitted) {
     return [
       { kind: "to-knocker", id, message: { type: "denied", reason: "knock-declined" }, end: true },
@@ -135,12 +182,7 @@ function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean
     { kind: "broadcast", except: null, message: { type: "peer-joined", peer: member } },
     ...endKnock(id, "admitted"),
     // Welcomed while still a knocker (that is how the shell finds the socket), then admitted.
-    {
-      kind: "to-knocker",
-      id,
-      message: { type: "welcome", id: member.id, peers: [...facts.members, sender.member], lock: facts.lock },
-      end: false,
-    },
+    { kind: "welcome", member, peers: [...facts.members, sender.member], lock: facts.lock, knockId: id },
     { kind: "admit-knocker", id, member },
   ];
 }
@@ -164,7 +206,7 @@ export function lapseKnocks(facts: Facts): Effect[] {
     ]);
 }
 
-/** What the others hear when a socket goes away, however it went. */
+/** What the others hear when a socket goes away for good, however it went. */
 export function handleDeparture(sender: Sender): Effect[] {
   if (sender.member) {
     return [{ kind: "broadcast", except: sender.member.id, message: { type: "peer-left", id: sender.member.id } }];
@@ -174,6 +216,10 @@ export function handleDeparture(sender: Sender): Effect[] {
 
 function endKnock(id: string, outcome: KnockOutcome): Effect[] {
   return [{ kind: "broadcast", except: null, message: { type: "knock-ended", id, outcome } }];
+}
+
+function isFull(facts: Facts): boolean {
+  return facts.members.length >= facts.maxPeers;
 }
 
 function isOtherMember(facts: Facts, id: string): boolean {

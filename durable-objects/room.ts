@@ -6,25 +6,32 @@
  * nothing because the object can be evicted from memory while the sockets stay open.
  * The price is that the constructor runs again on every wake-up, so nothing may live
  * only in a field: each socket's record rides in its attachment, room facts (lock,
- * failed guesses, when the room became empty) live in storage, and the member list is
- * rebuilt from `ctx.getWebSockets()` whenever it is needed. Timers would pin the object
- * in memory, so everything that must happen later is an alarm.
+ * failed guesses, peers whose socket dropped, when the room became empty) live in
+ * storage, and the member list is rebuilt from `ctx.getWebSockets()` when needed.
+ * Timers would pin the object in memory, so everything that must happen later is an
+ * alarm, and heartbeats are answered by the runtime without waking the object.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
+import { iceConfigFor } from "./ice-servers";
 import { hashKey, type StoredLock, verifyKey } from "./lock-key";
 import {
+  type ClientMessage,
   CloseCode,
+  HEARTBEAT_TIMEOUT_MS,
   isOversize,
+  LIVENESS_CHECK_MS,
   MAX_MESSAGE_BYTES,
   PING,
   PONG,
   parseClientMessage,
   type ServerMessage,
 } from "./protocol";
+import { isResumeTokenValid, newRoomSecret, resumeTokenFor } from "./resume-token";
 import {
   admit,
+  DEFAULT_MAX_PEERS,
   type Effect,
   type Facts,
   handleDeparture,
@@ -33,11 +40,14 @@ import {
   type Knock,
   lapseKnocks,
   type Member,
+  resume,
   type Sender,
 } from "./room-core";
 
-/** An empty room forgets everything (lock, guess counts) after this long. */
+/** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
+/** How long a peer whose socket dropped keeps its place, unseen by the others, to resume. */
+export const RESUME_GRACE_MS = 20_000;
 
 /** What each socket carries through hibernation. */
 interface SocketAttachment {
@@ -50,17 +60,39 @@ interface SocketAttachment {
    * welcome lists peers oldest first, so the order must travel with the socket.
    */
   seq?: number;
-  /** Set once the others were told this socket left, so they are never told twice. */
+  /** When the socket was admitted: its liveness baseline until its first heartbeat. */
+  since?: number;
+  /** Set once the room is done with this socket, so departures are never handled twice. */
   departed?: boolean;
 }
 
-/** Room facts in storage. The key's text is never among them. */
+/** A member whose socket dropped without a deliberate close, waiting to resume. */
+interface AwayMember {
+  member: Member;
+  seq: number;
+  until: number;
+}
+
+/** The lock in storage: salt and hash of the key, never the key itself. */
 interface StoredRoomLock extends StoredLock {
   by: string;
 }
 const LOCK = "lock";
 const GUESSES = "guesses";
 const EMPTY_SINCE = "emptySince";
+const SECRET = "secret";
+const REMOVED = "removed";
+const AWAY = "away:";
+
+/** Closes after which the others are told at once; any other close may be a network drop. */
+const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
+  CloseCode.normal,
+  CloseCode.goingAway,
+  CloseCode.messageTooBig,
+  CloseCode.policyViolation,
+  CloseCode.removed,
+  CloseCode.timedOut,
+]);
 
 export class Room extends DurableObject<Env> {
   /**
@@ -74,7 +106,6 @@ export class Room extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Heartbeats are answered by the runtime itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -89,13 +120,14 @@ export class Room extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (attachmentOf(ws).departed) return;
     if (typeof raw !== "string") {
       send(ws, { type: "error", code: "binary-unsupported", message: "Send text frames holding JSON." });
       return;
     }
     if (isOversize(raw)) {
       ws.close(CloseCode.messageTooBig, `Message too big: the limit is ${MAX_MESSAGE_BYTES} bytes.`);
-      await this.depart(ws);
+      await this.depart(ws, CloseCode.messageTooBig);
       return;
     }
     const parsed = parseClientMessage(raw);
@@ -113,21 +145,22 @@ export class Room extends DurableObject<Env> {
     } catch {
       // Already closed from our side (after 1009 or a removal): nothing left to finish.
     }
-    await this.depart(ws);
+    await this.depart(ws, code);
   }
 
   override async webSocketError(ws: WebSocket, _error: unknown): Promise<void> {
-    // A transport error ends the socket without a close frame; the others must still hear of it.
-    await this.depart(ws);
+    // A transport error ends the socket without a close frame, like a network drop.
+    await this.depart(ws, 1006);
   }
 
   override async alarm(): Promise<void> {
     const now = this.now();
-    const anySocket = this.ctx.getWebSockets()[0];
-    if (anySocket) await this.run(anySocket, (facts) => lapseKnocks({ ...facts, now }), { asRoom: true });
+    await this.run(null, (facts) => lapseKnocks({ ...facts, now }));
+    await this.expireAway(now);
+    await this.dropSilentSockets(now);
     const emptySince = await this.ctx.storage.get<number>(EMPTY_SINCE);
-    if (this.members().size === 0 && emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS) {
-      // An empty room keeps no data: the lock, guess counts, everything.
+    if (emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS && (await this.isEmpty())) {
+      // An empty room keeps no data: the lock, guess counts, the resume secret, everything.
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       return;
@@ -135,69 +168,115 @@ export class Room extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  /** Tells the others that this socket left, exactly once. */
-  private async depart(ws: WebSocket): Promise<void> {
+  /**
+   * The room is done with this socket. A deliberate close tells the others at once; a
+   * close that looks like a network drop keeps the member's place for RESUME_GRACE_MS,
+   * so a reconnect with its resume token causes no leave/join churn.
+   */
+  private async depart(ws: WebSocket, code: number): Promise<void> {
     const attachment = attachmentOf(ws);
     if (attachment.departed) return;
     attach(ws, { ...attachment, departed: true, knock: null });
-    if (!attachment.member && !attachment.knock) return;
-    await this.run(ws, (_facts, sender) => handleDeparture(sender), { sender: senderOf(attachment) });
+    if (attachment.member && !DELIBERATE_CLOSES.has(code)) {
+      const away: AwayMember = {
+        member: attachment.member,
+        seq: attachment.seq ?? 0,
+        until: this.now() + RESUME_GRACE_MS,
+      };
+      await this.ctx.storage.put(AWAY + attachment.member.id, away);
+    } else if (attachment.member || attachment.knock) {
+      await this.run(ws, (_facts, sender) => handleDeparture(sender), senderOf(attachment));
+    }
     await this.scheduleAlarm();
   }
 
+  /** Members who dropped and did not come back in time are gone for good. */
+  private async expireAway(now: number): Promise<void> {
+    for (const [key, away] of await this.ctx.storage.list<AwayMember>({ prefix: AWAY })) {
+      if (away.until > now) continue;
+      await this.ctx.storage.delete(key);
+      await this.run(null, () => handleDeparture({ member: away.member }));
+    }
+  }
+
   /**
-   * Gathers the facts, asks the rules, and carries out their effects. `asRoom` runs
-   * rules that nobody sent (alarms): replies then go nowhere.
+   * A tab that vanished without closing its socket (power loss, a phone that lost its
+   * network) stops sending heartbeats; the runtime records when it last answered one.
    */
-  private async run(
-    ws: WebSocket,
-    rules: (facts: Facts, sender: Sender) => Effect[],
-    options: { asRoom?: boolean; sender?: Sender } = {},
-  ): Promise<void> {
-    const facts = await this.facts(options.asRoom ? null : ws);
-    const sender = options.sender ?? (options.asRoom ? { member: null, knock: null } : senderOf(attachmentOf(ws)));
-    await this.apply(options.asRoom ? null : ws, rules(facts, sender), facts);
+  private async dropSilentSockets(now: number): Promise<void> {
+    for (const [, socket] of this.connectedMembers()) {
+      const { since = 0 } = attachmentOf(socket);
+      const heartbeat = this.ctx.getWebSocketAutoResponseTimestamp(socket);
+      // Silent for = time since the later of admission and last heartbeat. Heartbeat times
+      // come from the runtime's clock, so their age is measured on it too.
+      const silentFor = Math.min(now - since, heartbeat ? Date.now() - heartbeat.getTime() : Number.POSITIVE_INFINITY);
+      if (silentFor < HEARTBEAT_TIMEOUT_MS) continue;
+      try {
+        socket.close(CloseCode.timedOut, "No heartbeat: the connection was lost.");
+      } catch {
+        // Already closing; the departure below is what matters.
+      }
+      await this.depart(socket, CloseCode.timedOut);
+    }
+  }
+
+  /** Gathers the facts, asks the rules, and carries out their effects. A null socket is the room itself (alarms). */
+  private async run(ws: WebSocket | null, rules: (facts: Facts, sender: Sender) => Effect[], sender?: Sender) {
+    const facts = await this.facts(ws);
+    const who = sender ?? (ws ? senderOf(attachmentOf(ws)) : { member: null, knock: null });
+    await this.apply(ws, rules(facts, who));
   }
 
   private async facts(self: WebSocket | null): Promise<Facts> {
-    const members: Member[] = [];
-    for (const [member, socket] of this.members()) if (socket !== self) members.push(member);
+    const selfId = self ? attachmentOf(self).member?.id : undefined;
+    const everyone = await this.everyone();
     const knocks = [...this.knocks()].filter(([, socket]) => socket !== self).map(([knock]) => knock);
     const stored = await this.ctx.storage.get<StoredRoomLock>(LOCK);
+    const maxPeers = Number(this.env.MAX_PEERS);
     return {
-      members,
+      members: everyone.filter((m) => m.id !== selfId),
       knocks,
       lock: stored ? { by: stored.by } : null,
       now: this.now(),
+      maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
       newId: () => crypto.randomUUID().replaceAll("-", ""),
     };
   }
 
-  private async apply(sender: WebSocket | null, effects: Effect[], facts: Facts): Promise<void> {
-    let membershipChanged = false;
+  private async apply(sender: WebSocket | null, effects: Effect[]): Promise<void> {
+    let changed = false;
     for (const effect of effects) {
       switch (effect.kind) {
         case "reply":
           if (sender) send(sender, effect.message);
           break;
         case "send":
-          for (const [member, socket] of this.members()) if (member.id === effect.to) send(socket, effect.message);
+          this.connectedMembers().forEach((socket, member) => {
+            if (member.id === effect.to) send(socket, effect.message);
+          });
           break;
         case "broadcast":
-          for (const [member, socket] of this.members()) if (member.id !== effect.except) send(socket, effect.message);
+          this.connectedMembers().forEach((socket, member) => {
+            if (member.id !== effect.except) send(socket, effect.message);
+          });
           break;
         case "admit":
-          if (sender) attach(sender, { member: effect.member, seq: this.nextSeq(), knock: null });
-          membershipChanged = true;
+          if (sender) this.admitSocket(sender, effect.member);
+          changed = true;
           break;
+        case "welcome": {
+          const socket = effect.knockId ? this.knockerSocket(effect.knockId) : sender;
+          if (socket) send(socket, await this.welcome(effect));
+          break;
+        }
         case "set-knock":
           if (sender) attach(sender, { ...attachmentOf(sender), knock: effect.knock });
-          membershipChanged = true;
+          changed = true;
           break;
         case "admit-knocker": {
           const socket = this.knockerSocket(effect.id);
-          if (socket) attach(socket, { member: effect.member, seq: this.nextSeq(), knock: null });
-          membershipChanged = true;
+          if (socket) this.admitSocket(socket, effect.member);
+          changed = true;
           break;
         }
         case "to-knocker": {
@@ -205,33 +284,62 @@ export class Room extends DurableObject<Env> {
           if (!socket) break;
           send(socket, effect.message);
           if (effect.end) attach(socket, { ...attachmentOf(socket), knock: null });
-          membershipChanged = true;
+          changed = true;
           break;
         }
         case "close":
-          for (const [member, socket] of this.members()) {
-            if (member.id !== effect.id) continue;
-            socket.close(effect.code, effect.reason);
-            await this.depart(socket);
-          }
+          await this.removeMember(effect.id, effect.code, effect.reason);
           break;
         case "verify-key":
-          if (sender) await this.tryKey(sender, effect.name, effect.key, facts);
+          if (sender) await this.tryKey(sender, effect.name, effect.key);
+          break;
+        case "verify-resume":
+          if (sender) await this.tryResume(sender, effect.message);
           break;
         case "store-lock": {
           const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by };
           await this.ctx.storage.put(LOCK, lock);
           await this.ctx.storage.delete(GUESSES);
-          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "locked", by: effect.by } }], facts);
+          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "locked", by: effect.by } }]);
           break;
         }
         case "clear-lock":
           await this.ctx.storage.delete([LOCK, GUESSES]);
-          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by } }], facts);
+          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by } }]);
+          break;
+        case "send-ice":
+          if (sender) send(sender, { type: "ice", ice: await iceConfigFor(this.env, this.now()) });
           break;
       }
     }
-    if (membershipChanged) await this.scheduleAlarm();
+    if (changed) await this.scheduleAlarm();
+  }
+
+  private admitSocket(socket: WebSocket, member: Member): void {
+    attach(socket, { member, seq: this.nextSeq(), since: this.now(), knock: null });
+  }
+
+  private async welcome(effect: Extract<Effect, { kind: "welcome" }>): Promise<ServerMessage> {
+    return {
+      type: "welcome",
+      id: effect.member.id,
+      peers: effect.peers,
+      lock: effect.lock,
+      ice: await iceConfigFor(this.env, this.now()),
+      resumeToken: await resumeTokenFor(await this.secret(), effect.member.id),
+    };
+  }
+
+  private async removeMember(id: string, code: number, reason: string): Promise<void> {
+    // A removed peer's resume token must not bring it back.
+    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
+    await this.ctx.storage.put(REMOVED, [...removed, id].slice(-100));
+    await this.ctx.storage.delete(AWAY + id);
+    for (const [member, socket] of this.connectedMembers()) {
+      if (member.id !== id) continue;
+      socket.close(code, reason);
+      await this.depart(socket, code);
+    }
   }
 
   /**
@@ -239,44 +347,68 @@ export class Room extends DurableObject<Env> {
    * so that parallel sockets cannot all slip past the throttle while one hash runs, and
    * a throttled try is refused before any hashing, so guessing cannot burn CPU either.
    */
-  private async tryKey(ws: WebSocket, name: string, key: string, facts: Facts): Promise<void> {
+  private async tryKey(ws: WebSocket, name: string, key: string): Promise<void> {
     await this.ctx.blockConcurrencyWhile(async () => {
       const stored = await this.ctx.storage.get<StoredRoomLock>(LOCK);
-      if (!stored) {
-        // Unlocked while this try waited its turn: the key no longer matters.
-        await this.apply(ws, admit({ ...facts, lock: null }, senderOf(attachmentOf(ws)), name), facts);
-        return;
+      if (stored) {
+        const now = this.now();
+        const guesses = (await this.ctx.storage.get<GuessThrottleState>(GUESSES)) ?? { failures: 0, nextAllowedAt: 0 };
+        const verdict = checkGuess(guesses, now);
+        if (!verdict.allowed) {
+          send(ws, { type: "denied", reason: "throttled", retryAfterMs: verdict.retryAfterMs });
+          return;
+        }
+        this.keyChecksSinceWake++;
+        if (!(await verifyKey(key, stored))) {
+          const after = recordFailure(guesses, now);
+          await this.ctx.storage.put(GUESSES, after);
+          send(ws, { type: "denied", reason: "wrong-key", triesLeft: triesLeftBeforeThrottle(after) });
+          await this.apply(ws, [
+            { kind: "broadcast", except: null, message: { type: "key-guessed", failures: after.failures } },
+          ]);
+          return;
+        }
       }
-      const now = this.now();
-      const guesses = (await this.ctx.storage.get<GuessThrottleState>(GUESSES)) ?? { failures: 0, nextAllowedAt: 0 };
-      const verdict = checkGuess(guesses, now);
-      if (!verdict.allowed) {
-        send(ws, { type: "denied", reason: "throttled", retryAfterMs: verdict.retryAfterMs });
-        return;
-      }
-      this.keyChecksSinceWake++;
-      if (await verifyKey(key, stored)) {
-        // Members' facts may have changed while hashing; admit against fresh ones.
-        const fresh = await this.facts(ws);
-        await this.apply(ws, admit(fresh, senderOf(attachmentOf(ws)), name), fresh);
-        return;
-      }
-      const after = recordFailure(guesses, now);
-      await this.ctx.storage.put(GUESSES, after);
-      send(ws, { type: "denied", reason: "wrong-key", triesLeft: triesLeftBeforeThrottle(after) });
+      // Right key, or unlocked while this try waited its turn. Facts may have changed while hashing.
+      const facts = await this.facts(ws);
       await this.apply(
         ws,
-        [{ kind: "broadcast", except: null, message: { type: "key-guessed", failures: after.failures } }],
-        facts,
+        facts.members.length >= facts.maxPeers
+          ? [{ kind: "reply", message: { type: "denied", reason: "full" } }]
+          : admit(facts, senderOf(attachmentOf(ws)), name),
       );
     });
   }
 
-  /** The next alarm: the earliest knock to lapse, or the purge of an empty room. */
+  /** A reconnect that claims an identity: honoured only with a valid, unrevoked token. */
+  private async tryResume(ws: WebSocket, message: Extract<ClientMessage, { type: "join" }>): Promise<void> {
+    const { id, token } = message.resume!;
+    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
+    const valid = !removed.includes(id) && (await isResumeTokenValid(await this.secret(), id, token));
+    if (!valid) {
+      // Not provably that peer: an ordinary join, lock and all.
+      await this.run(ws, (facts, sender) => handleMessage(facts, sender, { ...message, resume: undefined }));
+      return;
+    }
+    let known = (await this.ctx.storage.get(AWAY + id)) !== undefined;
+    await this.ctx.storage.delete(AWAY + id);
+    for (const [member, socket] of this.connectedMembers()) {
+      if (member.id !== id || socket === ws) continue;
+      // The old socket has not noticed its own death yet; the new one takes over quietly.
+      known = true;
+      attach(socket, { ...attachmentOf(socket), departed: true });
+      socket.close(CloseCode.replaced, "Replaced by a newer connection.");
+    }
+    await this.run(ws, (facts, sender) => resume(facts, sender, { id, name: message.name }, known));
+  }
+
+  /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, or the purge. */
   private async scheduleAlarm(): Promise<void> {
     const storage = this.ctx.storage;
     const times = [...this.knocks()].map(([knock]) => knock.at + KNOCK_LAPSE_MS);
-    if (this.members().size === 0) {
+    for (const away of (await storage.list<AwayMember>({ prefix: AWAY })).values()) times.push(away.until);
+    if (this.connectedMembers().size > 0) times.push(this.now() + LIVENESS_CHECK_MS);
+    if (await this.isEmpty()) {
       let emptySince = await storage.get<number>(EMPTY_SINCE);
       if (emptySince === undefined) {
         emptySince = this.now();
@@ -290,8 +422,31 @@ export class Room extends DurableObject<Env> {
     else await storage.setAlarm(Math.min(...times));
   }
 
-  /** Members in join order, mapped to their sockets. */
-  private members(): Map<Member, WebSocket> {
+  private async isEmpty(): Promise<boolean> {
+    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: AWAY, limit: 1 })).size === 0;
+  }
+
+  private async secret(): Promise<string> {
+    let secret = await this.ctx.storage.get<string>(SECRET);
+    if (!secret) {
+      secret = newRoomSecret();
+      await this.ctx.storage.put(SECRET, secret);
+    }
+    return secret;
+  }
+
+  /** Everyone in the call, connected or briefly away, in join order. */
+  private async everyone(): Promise<Member[]> {
+    const all: [Member, number][] = [];
+    for (const [member, socket] of this.connectedMembers()) all.push([member, attachmentOf(socket).seq ?? 0]);
+    for (const away of (await this.ctx.storage.list<AwayMember>({ prefix: AWAY })).values()) {
+      if (!all.some(([m]) => m.id === away.member.id)) all.push([away.member, away.seq]);
+    }
+    return all.sort((a, b) => a[1] - b[1]).map(([member]) => member);
+  }
+
+  /** Members with a live socket, in join order. */
+  private connectedMembers(): Map<Member, WebSocket> {
     const members: [Member, WebSocket, number][] = [];
     for (const socket of this.ctx.getWebSockets()) {
       const { member, departed, seq = 0 } = attachmentOf(socket);
@@ -342,4 +497,3 @@ function send(ws: WebSocket, message: ServerMessage): void {
     // The runtime will deliver webSocketClose/webSocketError for it; departure happens there.
   }
 }
-

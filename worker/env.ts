@@ -1,11 +1,14 @@
+import type { IceEnv } from "../durable-objects/ice-servers";
 import type { Room } from "../durable-objects/room";
 
-/** Bindings and variables from wrangler.toml (and secrets), as the Worker sees them. */
-export interface Env {
+/** Bindings, variables (wrangler.toml [vars]) and secrets, as the Worker and the Room see them. */
+export interface Env extends IceEnv {
   ROOM: DurableObjectNamespace<Room>;
   ASSETS: Fetcher;
   /** Per-client limit on room socket requests (Cloudflare Rate Limiting binding). */
   CLIENT_LIMITER: RateLimit;
   /** Comma-separated extra origins allowed to open room WebSockets. */
   ALLOWED_ORIGINS?: string;
+  /** Most people in one call (default 8): a full mesh's upload grows with every peer. */
+  MAX_PEERS?: string;
 }

@@ -4,9 +4,9 @@
  * /api/* here and serves the SPA for everything else.
  */
 import { Hono } from "hono";
+import { clientKey } from "./client-key";
 import type { Env } from "./env";
 import { apiError } from "./errors";
-import { clientKey } from "./client-key";
 import { normalizeRoomName } from "./room-name";
 import { generateRoomName } from "./room-name-generator";
 

@@ -73,6 +73,8 @@ describe("locking", () => {
         { id: bo.id, name: "Bo" },
       ],
       lock: { by: "Ada" },
+      ice: expect.objectContaining({ iceServers: expect.any(Array) }),
+      resumeToken: expect.any(String),
     });
     expect((await ada.next("peer-joined")).peer.name).toBe("Visitor");
     expect(client.closed).toBeNull();
@@ -120,7 +122,10 @@ describe("guess throttling", () => {
   it(`allows ${FREE_TRIES} wrong keys, then makes each try wait, refusing before any hashing`, async () => {
     const { room, ada } = await lockedRoom();
     for (let n = 1; n <= FREE_TRIES; n++) {
-      expect((await tryKey(room, `wrong ${n}`)).reply).toMatchObject({ reason: "wrong-key", triesLeft: FREE_TRIES - n });
+      expect((await tryKey(room, `wrong ${n}`)).reply).toMatchObject({
+        reason: "wrong-key",
+        triesLeft: FREE_TRIES - n,
+      });
       await ada.next("key-guessed");
     }
     const checksBefore = await runInDurableObject(stubFor(room), (i: Room) => i.keyChecksSinceWake);
@@ -191,6 +196,8 @@ describe("knocking", () => {
         { id: bo.id, name: "Bo" },
       ],
       lock: { by: "Ada" },
+      ice: expect.objectContaining({ iceServers: expect.any(Array) }),
+      resumeToken: expect.any(String),
     });
     for (const member of [ada, bo]) {
       expect(await member.next("peer-joined")).toEqual({ type: "peer-joined", peer: { id: asked.id, name: "Cy" } });
@@ -269,7 +276,9 @@ describe("lifetime", () => {
 
     const stub = stubFor(room);
     // Wait until the room has processed both departures and scheduled its purge.
-    await expect.poll(() => runInDurableObject(stub, (_i: Room, s) => s.storage.get("emptySince"))).toBeTypeOf("number");
+    await expect
+      .poll(() => runInDurableObject(stub, (_i: Room, s) => s.storage.get("emptySince")))
+      .toBeTypeOf("number");
     // A minute short of the purge (real time also passes while the test runs): nothing is forgotten yet.
     await advanceClock(room, EMPTY_ROOM_PURGE_MS - 60_000);
     await runDurableObjectAlarm(stub);

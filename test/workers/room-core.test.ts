@@ -9,13 +9,22 @@ import {
   lapseKnocks,
   MAX_PENDING_KNOCKS,
   type Member,
+  resume,
 } from "../../durable-objects/room-core";
 
 const ada: Member = { id: "a".repeat(32), name: "Ada" };
 const bo: Member = { id: "b".repeat(32), name: "Bo" };
 const newId = () => "c".repeat(32);
 const offer = { description: { type: "offer" as const, sdp: "v=0" } };
-const facts = (over: Partial<Facts> = {}): Facts => ({ members: [], knocks: [], lock: null, now: 1_000, newId, ...over });
+const facts = (over: Partial<Facts> = {}): Facts => ({
+  members: [],
+  knocks: [],
+  lock: null,
+  now: 1_000,
+  maxPeers: 8,
+  newId,
+  ...over,
+});
 const outsider = { member: null, knock: null };
 const knockBy = (name: string, at = 0, id = "d".repeat(32)): Knock => ({ id, name, at });
 /** Error codes and effect kinds, the gist of what the rules decided. */
@@ -27,14 +36,17 @@ describe("joining", () => {
     const effects = handleMessage(facts({ members: [ada, bo] }), outsider, { type: "join", name: "Cy" });
     const cy = { id: newId(), name: "Cy" };
     expect(effects).toEqual([
-      { kind: "broadcast", except: null, message: { type: "peer-joined", peer: cy } },
+      { kind: "broadcast", except: cy.id, message: { type: "peer-joined", peer: cy } },
       { kind: "admit", member: cy },
-      { kind: "reply", message: { type: "welcome", id: cy.id, peers: [ada, bo], lock: null } },
+      { kind: "welcome", member: cy, peers: [ada, bo], lock: null, knockId: null },
     ]);
   });
 
   it("tells an outsider without a key only that the room is locked", () => {
-    const effects = handleMessage(facts({ members: [ada], lock: { by: "Ada" } }), outsider, { type: "join", name: "X" });
+    const effects = handleMessage(facts({ members: [ada], lock: { by: "Ada" } }), outsider, {
+      type: "join",
+      name: "X",
+    });
     expect(effects).toEqual([{ kind: "reply", message: { type: "denied", reason: "locked" } }]);
   });
 
@@ -48,9 +60,46 @@ describe("joining", () => {
   });
 });
 
+describe("capacity", () => {
+  const eight = Array.from({ length: 8 }, (_, i) => ({ id: String(i).padStart(32, "0"), name: `P${i}` }));
+
+  it("refuses the ninth joiner, and a knock or an admission into a full room", () => {
+    expect(handleMessage(facts({ members: eight }), outsider, { type: "join", name: "Nine" })).toEqual([
+      { kind: "reply", message: { type: "denied", reason: "full" } },
+    ]);
+    const locked = { members: eight, lock: { by: "P0" } };
+    expect(gist(handleMessage(facts(locked), outsider, { type: "knock", name: "Nine" }))).toEqual(["denied"]);
+    const knock = knockBy("Nine");
+    const admitter = { member: eight[0]! };
+    const others = { ...locked, members: eight.slice(1), knocks: [knock] };
+    expect(handleMessage(facts(others), admitter, { type: "admit", id: knock.id })).toEqual([
+      { kind: "to-knocker", id: knock.id, message: { type: "denied", reason: "full" }, end: true },
+      { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "full" } },
+    ]);
+  });
+
+  it("lets a known peer resume into a full room, but not a forgotten one", () => {
+    const me = eight[3]!;
+    expect(gist(resume(facts({ members: eight }), outsider, me, true))).toEqual(["broadcast", "admit", "welcome"]);
+    const others = eight.filter((m) => m !== me);
+    const ninth = { id: "f".repeat(32), name: "Nine" };
+    expect(gist(resume(facts({ members: others }), outsider, me, false))).toEqual(["broadcast", "admit", "welcome"]);
+    expect(gist(resume(facts({ members: eight }), outsider, ninth, false))).toEqual(["denied"]);
+  });
+
+  it("keeps the resumed id", () => {
+    const effects = resume(facts({ members: [bo] }), outsider, ada, true);
+    expect(effects).toContainEqual({ kind: "admit", member: ada });
+  });
+});
+
 describe("signals", () => {
   it("relays to exactly one member with the sender's id", () => {
-    const effects = handleMessage(facts({ members: [bo] }), { member: ada }, { type: "signal", to: bo.id, data: offer });
+    const effects = handleMessage(
+      facts({ members: [bo] }),
+      { member: ada },
+      { type: "signal", to: bo.id, data: offer },
+    );
     expect(effects).toEqual([{ kind: "send", to: bo.id, message: { type: "signal", from: ada.id, data: offer } }]);
   });
 
@@ -102,28 +151,28 @@ describe("knocking", () => {
 
   it("admits a knocker under their knock id, with everyone told", () => {
     const knock = knockBy("Cy");
-    const effects = handleMessage(facts({ ...locked, members: [bo], knocks: [knock] }), { member: ada }, {
-      type: "admit",
-      id: knock.id,
-    });
+    const effects = handleMessage(
+      facts({ ...locked, members: [bo], knocks: [knock] }),
+      { member: ada },
+      {
+        type: "admit",
+        id: knock.id,
+      },
+    );
     const cy = { id: knock.id, name: "Cy" };
     expect(effects).toEqual([
       { kind: "broadcast", except: null, message: { type: "peer-joined", peer: cy } },
       { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "admitted" } },
-      {
-        kind: "to-knocker",
-        id: knock.id,
-        end: false,
-        message: { type: "welcome", id: cy.id, peers: [bo, ada], lock: { by: "Ada" } },
-      },
+      { kind: "welcome", member: cy, peers: [bo, ada], lock: { by: "Ada" }, knockId: knock.id },
       { kind: "admit-knocker", id: knock.id, member: cy },
     ]);
   });
 
   it("declines and lapses knocks", () => {
     const knock = knockBy("Cy");
-    expect(gist(handleMessage(facts({ ...locked, knocks: [knock] }), { member: ada }, { type: "deny", id: knock.id })))
-      .toEqual(["to-knocker", "broadcast"]);
+    expect(
+      gist(handleMessage(facts({ ...locked, knocks: [knock] }), { member: ada }, { type: "deny", id: knock.id })),
+    ).toEqual(["to-knocker", "broadcast"]);
     expect(gist(handleMessage(facts({ ...locked }), { member: ada }, { type: "deny", id: knock.id }))).toEqual([
       "unknown-knock",
     ]);

@@ -1,7 +1,7 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PING, PONG } from "../../durable-objects/protocol";
-import type { Room } from "../../durable-objects/room";
+import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { answer, candidate, offer, RoomClient, randomRoom } from "./support/room-client";
 
 const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
@@ -47,7 +47,7 @@ describe("joining and leaving", () => {
     expect(peers.map((p) => p.name)).toEqual(["Ada"]);
   });
 
-  it("removes a peer whose connection fails without a close frame", async () => {
+  it("removes a peer whose connection fails without a close frame once it has had time to resume", async () => {
     const room = randomRoom();
     const { client: ada } = await RoomClient.join(room, "Ada");
     const { client: bo } = await RoomClient.join(room, "Bo");
@@ -60,6 +60,15 @@ describe("joining and leaving", () => {
       if (!socket) throw new Error("Bo's socket not found");
       await instance.webSocketError(socket, new Error("connection reset"));
     });
+    // Bo keeps its place for a while, in case it reconnects...
+    await ada.expectNothingPending();
+    // ...and is gone for good once that grace has passed (Ada, alive, keeps her heartbeat up).
+    await runInDurableObject(stubFor(room), (instance: Room) => {
+      const before = instance.now;
+      instance.now = () => before() + RESUME_GRACE_MS;
+    });
+    await ada.heartbeat();
+    await runDurableObjectAlarm(stubFor(room));
     expect(await ada.next("peer-left")).toEqual({ type: "peer-left", id: bo.id });
 
     // Bo's later close does not announce the departure a second time.

@@ -41,7 +41,10 @@ describe("HTTP routes", () => {
   it("limits how many room sockets one client may ask for", async () => {
     const statuses: number[] = [];
     for (let n = 0; n < 125; n++) {
-      const response = await upgrade(`/api/rooms/sweep-${n}/ws`, { Upgrade: "nope", "CF-Connecting-IP": "203.0.113.9" });
+      const response = await upgrade(`/api/rooms/sweep-${n}/ws`, {
+        Upgrade: "nope",
+        "CF-Connecting-IP": "203.0.113.9",
+      });
       statuses.push(response.status);
       await response.body?.cancel();
     }

@@ -3,7 +3,7 @@
  * Worker's own fetch handler, exactly as a browser's upgrade request would.
  */
 import { SELF } from "cloudflare:test";
-import type { PeerInfo, ServerMessage, SignalData } from "../../../durable-objects/protocol";
+import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../durable-objects/protocol";
 
 const ORIGIN = "https://natter.test";
 
@@ -28,11 +28,14 @@ export class RoomClient {
   closed: { code: number; reason: string } | null = null;
   private waiters: (() => void)[] = [];
   private cursor = 0;
+  private pongs = 0;
   id = "";
+  resumeToken = "";
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
-      if (typeof event.data === "string") this.received.push(JSON.parse(event.data) as ServerMessage);
+      if (event.data === PONG) this.pongs++;
+      else if (typeof event.data === "string") this.received.push(JSON.parse(event.data) as ServerMessage);
       this.wake();
     });
     ws.addEventListener("close", (event) => {
@@ -56,6 +59,7 @@ export class RoomClient {
     client.send({ type: "join", name });
     const welcome = await client.next("welcome");
     client.id = welcome.id;
+    client.resumeToken = welcome.resumeToken;
     return { client, peers: welcome.peers };
   }
 
@@ -91,6 +95,13 @@ export class RoomClient {
     if (message.type !== "error" || message.code !== "bad-json") {
       throw new Error(`expected nothing pending, got ${JSON.stringify(message)}`);
     }
+  }
+
+  /** Sends a heartbeat and waits for the runtime's automatic answer. */
+  async heartbeat(): Promise<void> {
+    const before = this.pongs;
+    this.ws.send(PING);
+    while (this.pongs === before) await this.waitForEvent();
   }
 
   async waitForClose(): Promise<{ code: number; reason: string }> {
