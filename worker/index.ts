@@ -7,12 +7,16 @@ import { Hono } from "hono";
 import { clientKey } from "./client-key";
 import type { Env } from "./env";
 import { apiError } from "./errors";
+import { isAllowedOrigin } from "./origin";
 import { normalizeRoomName } from "./room-name";
 import { generateRoomName } from "./room-name-generator";
+import { securityHeaders } from "./security-headers";
 
 export { Room } from "../durable-objects/room";
 
 const app = new Hono<{ Bindings: Env }>();
+
+app.use("*", securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 
@@ -27,6 +31,9 @@ app.get("/api/rooms/:room/ws", async (c) => {
   if (!success) {
     c.header("Retry-After", "60");
     return apiError(c, 429, "rate-limited", "Too many room connections from this address; wait a minute.");
+  }
+  if (!isAllowedOrigin(c.req.raw, c.env.ALLOWED_ORIGINS)) {
+    return apiError(c, 403, "forbidden-origin", "Room sockets may only be opened by this site's own pages.");
   }
   const normalized = normalizeRoomName(c.req.param("room"));
   if (!normalized.ok) return apiError(c, 400, "invalid-room-name", normalized.reason);

@@ -1,6 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { isAllowedOrigin } from "../../worker/origin";
 import { normalizeRoomName } from "../../worker/room-name";
+import { headersFile, SECURITY_HEADERS } from "../../worker/security-headers";
 import { RoomClient, randomRoom, upgrade } from "./support/room-client";
 
 describe("HTTP routes", () => {
@@ -70,5 +72,50 @@ describe("HTTP routes", () => {
     const response = await SELF.fetch("https://natter.test/api/nope");
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: "not-found" } });
+  });
+});
+
+describe("security", () => {
+  it("puts the security headers on API responses", async () => {
+    for (const path of ["/api/health", "/api/nope", "/api/rooms/x/ws"]) {
+      const response = await SELF.fetch(`https://natter.test${path}`);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers.get(name)).toBe(value);
+      expect(response.headers.get("Cache-Control")).toBe("no-store");
+    }
+  });
+
+  it("has a CSP without inline script or eval, and no referrer", () => {
+    const csp = SECURITY_HEADERS["Content-Security-Policy"]!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(SECURITY_HEADERS["Referrer-Policy"]).toBe("no-referrer");
+  });
+
+  it("refuses a room socket opened from another site with 403", async () => {
+    const response = await upgrade("/api/rooms/hijack/ws", { Origin: "https://evil.example" });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: "forbidden-origin" } });
+  });
+
+  it("accepts the site's own origin and configured extra origins", async () => {
+    expect((await upgrade("/api/rooms/own/ws")).status).toBe(101);
+    expect(
+      isAllowedOrigin(
+        new Request("https://a.test/x", { headers: { Origin: "https://b.test" } }),
+        "https://b.test/, https://c.test",
+      ),
+    ).toBe(true);
+    expect(
+      isAllowedOrigin(new Request("https://a.test/x", { headers: { Origin: "https://d.test" } }), "https://b.test"),
+    ).toBe(false);
+    expect(isAllowedOrigin(new Request("https://a.test/x", { headers: { Origin: "null" } }), "")).toBe(false);
+  });
+
+  it("writes the same headers for static assets, with immutable caching for hashed files", () => {
+    const file = headersFile();
+    expect(file).toContain("/*\n  Content-Security-Policy: ");
+    expect(file).toContain("/assets/*\n  Cache-Control: public, max-age=31536000, immutable");
   });
 });
