@@ -9,6 +9,14 @@ export default defineConfig({
   build: {
     outDir: "../dist",
     emptyOutDir: true,
+    rolldownOptions: {
+      treeshake: {
+        // The home page imports isEasyToGuess from worker/room-name-generator.ts, whose module also
+        // builds 1,536 words of lists at load time (`words(...)`, `Object.freeze(...)`). Marking those
+        // calls pure lets the bundler drop lists nothing reads. test/e2e/bundle.test.ts proves it.
+        manualPureFunctions: ["words", "Object.freeze"],
+      },
+    },
   },
   server: {
     // `npm run dev` runs Vite next to `wrangler dev`; room WebSockets and the API live in the Worker.

@@ -244,6 +244,11 @@ export class Room extends DurableObject<Env> {
   }
 
   private async apply(sender: WebSocket | null, effects: Effect[]): Promise<void> {
+    // Welcomes need I/O (ICE credentials, the resume token). Made before anything is sent,
+    // so that admitting, announcing and welcoming happen with no await in between: no
+    // other message can slip in and, say, reach the newcomer before its welcome.
+    const welcomes = new Map<Effect, ServerMessage>();
+    for (const effect of effects) if (effect.kind === "welcome") welcomes.set(effect, await this.welcome(effect));
     let changed = false;
     for (const effect of effects) {
       switch (effect.kind) {
@@ -266,7 +271,8 @@ export class Room extends DurableObject<Env> {
           break;
         case "welcome": {
           const socket = effect.knockId ? this.knockerSocket(effect.knockId) : sender;
-          if (socket) send(socket, await this.welcome(effect));
+          const welcome = welcomes.get(effect);
+          if (socket && welcome) send(socket, welcome);
           break;
         }
         case "set-knock":

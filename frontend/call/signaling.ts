@@ -1,8 +1,11 @@
 import * as v from "valibot";
-import { type ClientMessage, PING, PONG, ServerMessage } from "../../durable-objects/protocol";
+import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../durable-objects/protocol";
 
-/** Well under the idle timeouts of proxies between us and the edge, which would otherwise drop a quiet socket. */
-export const HEARTBEAT_MS = 20_000;
+/**
+ * The room's pace, not ours: it drops a member silent for HEARTBEAT_TIMEOUT_MS as a tab that
+ * vanished. It also keeps proxies between us and the edge from dropping a quiet socket.
+ */
+export const HEARTBEAT_MS = HEARTBEAT_INTERVAL_MS;
 
 const CONNECTING = 0;
 const OPEN = 1;

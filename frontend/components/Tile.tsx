@@ -16,12 +16,23 @@ export function SelfTile({ name, stream }: Person) {
   );
 }
 
-export function RemoteTile({ id, name, stream }: Person & { id: string }) {
+interface RemoteTileProps extends Person {
+  id: string;
+  /** Starts removing this person from the call (the room page decides whether to lock first). */
+  onRemove?: () => void;
+}
+
+export function RemoteTile({ id, name, stream, onRemove }: RemoteTileProps) {
   return (
     <figure class="tile" data-testid="remote-tile" data-peer-id={id}>
       <Initial name={name} />
       <StreamVideo stream={stream} />
       <figcaption class="tile__name">{name}</figcaption>
+      {onRemove && (
+        <button type="button" class="tile__remove" aria-label={`Remove ${name} from call`} onClick={onRemove}>
+          Remove
+        </button>
+      )}
     </figure>
   );
 }

@@ -1,11 +1,33 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { normalizeRoomName } from "../../worker/room-name";
+// Only isEasyToGuess is used: vite.config.ts lets the build drop the generator's word lists.
+import { isEasyToGuess } from "../../worker/room-name-generator";
+import { fetchSuggestedName, SUGGESTED_NAME_BITS, suggestedNameCount } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";
 
 export function Home() {
   const [input, setInput] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  const typed = useRef(false);
+  const pending = useRef<AbortController | null>(null);
+
+  /** Fills the field with a new suggestion; the first one never overwrites what someone already typed. */
+  const suggest = async ({ unlessTyped }: { unlessTyped: boolean }) => {
+    pending.current?.abort();
+    const controller = new AbortController();
+    pending.current = controller;
+    const name = await fetchSuggestedName(controller.signal);
+    if (name === null || controller.signal.aborted || (unlessTyped && typed.current)) return;
+    typed.current = false;
+    setInput(name);
+    setProblem(null);
+  };
+
+  useEffect(() => {
+    void suggest({ unlessTyped: true });
+    return () => pending.current?.abort();
+  }, []);
 
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
@@ -16,6 +38,9 @@ export function Home() {
     }
     navigate(roomPath(result.name));
   };
+
+  const normalized = normalizeRoomName(input);
+  const easyToGuess = input.trim() !== "" && normalized.ok && isEasyToGuess(normalized.name);
 
   return (
     <main class="page home">
@@ -34,17 +59,30 @@ export function Home() {
             placeholder="e.g. team-sync"
             value={input}
             onInput={(event) => {
+              typed.current = true;
               setInput(event.currentTarget.value);
               setProblem(null);
             }}
             aria-invalid={problem !== null}
-            aria-describedby="room-name-problem"
+            aria-describedby="room-name-problem room-name-hint room-name-note"
           />
-          <button type="submit">Join</button>
+          <button type="button" onClick={() => void suggest({ unlessTyped: false })}>
+            New name
+          </button>
+          <button type="submit" class="primary">
+            Join
+          </button>
         </div>
-        {/* Always in the DOM: screen readers announce changes to a live region that already exists. */}
+        {/* Both always in the DOM: screen readers announce changes to a live region that already exists. */}
         <p id="room-name-problem" class="form-problem" role="alert">
           {problem}
+        </p>
+        <p id="room-name-hint" class="form-hint" role="status">
+          {easyToGuess && !problem && "Easy to guess — use a suggested name or lock the room once you're in."}
+        </p>
+        <p id="room-name-note" class="field-note">
+          Suggested names are one of 2^{SUGGESTED_NAME_BITS} (about {suggestedNameCount()}), so nobody stumbles into
+          your room.
         </p>
       </form>
     </main>

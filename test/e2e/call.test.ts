@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   framesDecoded,
   launchChromium,
@@ -71,26 +71,27 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
     await browser?.close();
   });
 
-  beforeEach(({ onTestFailed, task }) => {
-    onTestFailed(async () => {
-      // A failed call is only debuggable with what each browser saw; print it and keep a picture.
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const slug = task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-      for (const person of people) {
-        console.log(`--- ${person.name} (${person.page.url()}) ---\n${person.log.join("\n") || "(no errors logged)"}`);
-        if (person.page.isClosed()) continue;
-        console.log(
-          `${person.name} stats: ${JSON.stringify(await framesDecoded(person.page).catch((e) => String(e)))}`,
-        );
-        await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
-      }
-    });
-  });
-
-  afterEach(async () => {
+  afterEach(async ({ task }) => {
+    // Here rather than in onTestFailed, which vitest runs only after afterEach has closed every page.
+    if (task.result?.state === "fail") await reportFailure(task.name);
     await Promise.all(people.map((person) => person.context.close().catch(() => {})));
     people = [];
   });
+
+  /** A failed call is only debuggable with what each browser saw: print it and keep a picture. */
+  async function reportFailure(testName: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const slug = testName.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+    for (const person of people) {
+      const lines = [`--- ${person.name} (${person.page.url()}) ---`, ...person.log];
+      if (!person.page.isClosed()) {
+        const stats = await framesDecoded(person.page).catch((error: Error) => error.message);
+        lines.push(`peer connections: ${JSON.stringify(stats)}`);
+        await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
+      }
+      console.error(lines.join("\n"));
+    }
+  }
 
   /** Opens the room URL as a new person and waits until their own camera shows, i.e. they are in the call. */
   async function join(room: string, name: string): Promise<Person> {
@@ -100,6 +101,19 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
     await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
     return person;
   }
+
+  it("the home page takes a typed room name to that room's call", async () => {
+    const room = newRoom();
+    const person = await newPerson(browser, baseUrl, "ada");
+    people.push(person);
+    await person.page.goto("/");
+
+    await person.page.getByRole("textbox", { name: "Room name" }).fill(room);
+    await person.page.getByRole("button", { name: "Join", exact: true }).click();
+
+    await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+    expect(new URL(person.page.url()).pathname).toBe(`/${room}`);
+  });
 
   it("two people in one room each decode the other's video", async () => {
     const room = newRoom();
@@ -152,7 +166,8 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
 
     await ada.page.getByRole("button", { name: "Leave call" }).click();
 
-    await ada.page.getByText("You left").waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+    // first(): the left view may say it twice (heading and a live-region announcement); once is the contract.
+    await ada.page.getByText("You left").first().waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
     for (const person of [bob, cy]) {
       await expectRemoteTiles(person, 1);
       expect(await remotePeerIds(person.page), `${person.name} no longer shows Ada`).not.toContain(adaIds[0]);

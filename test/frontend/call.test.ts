@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ServerMessage } from "../../durable-objects/protocol";
-import { Call } from "../../frontend/call/call";
+import type { LockInfo, PeerInfo, ServerMessage } from "../../durable-objects/protocol";
+import { Call, GUESS_WARNING_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media";
-import { isPolite } from "../../frontend/call/peer-connection";
+import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);
 const ADA = "1".repeat(32);
 const BOB = "9".repeat(32);
+const KNOCKER = "7".repeat(32);
 
 /**
  * Just enough of RTCPeerConnection to watch the engine manage connections: happy-dom has no
@@ -21,6 +22,7 @@ class FakeRTCPeerConnection {
   closed = false;
   signalingState = "stable";
   onnegotiationneeded: (() => void) | null = null;
+  localDescription = null;
   onicecandidate: (() => void) | null = null;
   oniceconnectionstatechange: (() => void) | null = null;
   ontrack: (() => void) | null = null;
@@ -36,6 +38,10 @@ class FakeRTCPeerConnection {
   }
   async addIceCandidate(candidate: unknown) {
     this.candidates.push(candidate);
+  }
+  localDescriptionsSet = 0;
+  async setLocalDescription() {
+    this.localDescriptionsSet += 1;
   }
   close() {
     this.closed = true;
@@ -53,7 +59,21 @@ function fakeTrack(kind: string) {
   };
 }
 
-async function joinedCall({ getUserMedia = null }: { getUserMedia?: GetUserMedia | null } = {}) {
+function welcome(peers: PeerInfo[] = [], lock: LockInfo | null = null): ServerMessage {
+  return {
+    type: "welcome",
+    id: SELF,
+    peers,
+    lock,
+    ice: { iceServers: [{ urls: ["stun:stun.example.test:3478"] }], iceTransportPolicy: "all", expiresAt: null },
+    resumeToken: "token",
+  };
+}
+
+/** Lets the engine finish what it awaits (media) after a message. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function connectedCall({ getUserMedia = null }: { getUserMedia?: GetUserMedia | null } = {}) {
   let socket!: FakeSocket;
   const call = new Call({
     room: "team-sync",
@@ -62,9 +82,12 @@ async function joinedCall({ getUserMedia = null }: { getUserMedia?: GetUserMedia
     getUserMedia,
     signaling: { createSocket: (url) => (socket = new FakeSocket(url)) },
   });
-  await call.start();
+  call.start();
   socket.open();
-  const receive = (message: ServerMessage) => socket.receive(message);
+  const receive = async (message: ServerMessage) => {
+    socket.receive(message);
+    await settle();
+  };
   return { call, socket, receive };
 }
 
@@ -75,38 +98,37 @@ describe("Call", () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
   });
   afterEach(() => {
+    vi.useRealTimers();
     vi.unstubAllGlobals();
     vi.restoreAllMocks();
   });
 
-  it("joins with its name and connects to everyone already in the room", async () => {
-    const { call, socket, receive } = await joinedCall();
+  it("joins with its name and connects to everyone already in the room, with the room's ICE servers", async () => {
+    const { call, socket, receive } = await connectedCall();
     expect(call.status.value).toBe("connecting");
     expect(socket.sentMessages()).toEqual([{ type: "join", name: "Cy" }]);
 
-    receive({
-      type: "welcome",
-      id: SELF,
-      peers: [
+    await receive(
+      welcome([
         { id: ADA, name: "Ada" },
         { id: BOB, name: "Bob" },
-      ],
-      lock: null,
-    });
+      ]),
+    );
 
     expect(call.status.value).toBe("joined");
+    expect(call.access.value).toEqual({ state: "in" });
     expect(call.selfId.value).toBe(SELF);
     expect(call.peers.value.map((p) => [p.id, p.name, p.stream])).toEqual([
       [ADA, "Ada", null],
       [BOB, "Bob", null],
     ]);
     expect(FakeRTCPeerConnection.created).toHaveLength(2);
-    expect(FakeRTCPeerConnection.created[0]?.config.iceServers).toEqual([{ urls: "stun:stun.cloudflare.com:3478" }]);
+    expect(FakeRTCPeerConnection.created[0]?.config.iceServers).toEqual([{ urls: ["stun:stun.example.test:3478"] }]);
   });
 
   it("asks to receive audio and video when it has nothing to send", async () => {
-    const { call, receive } = await joinedCall();
-    receive({ type: "welcome", id: SELF, peers: [{ id: ADA, name: "Ada" }], lock: null });
+    const { call, receive } = await connectedCall();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
 
     expect(call.mediaError.value).toMatch(/watch and listen/);
     expect(FakeRTCPeerConnection.created[0]?.transceivers).toEqual(["audio:recvonly", "video:recvonly"]);
@@ -115,9 +137,9 @@ describe("Call", () => {
   it("sends its camera and microphone to every peer, and stops them on leave", async () => {
     const tracks = [fakeTrack("audio"), fakeTrack("video")];
     const stream = { getTracks: () => tracks } as unknown as MediaStream;
-    const { call, socket, receive } = await joinedCall({ getUserMedia: async () => stream });
-    receive({ type: "welcome", id: SELF, peers: [{ id: ADA, name: "Ada" }], lock: null });
-    receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const { call, socket, receive } = await connectedCall({ getUserMedia: async () => stream });
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
 
     expect(call.localStream.value).toBe(stream);
     for (const pc of FakeRTCPeerConnection.created) {
@@ -134,44 +156,282 @@ describe("Call", () => {
     expect(socket.closedWith?.code).toBe(1000);
   });
 
+  it("asks for the camera only once let in, and holds what peers say until it has it", async () => {
+    let grant!: (stream: MediaStream) => void;
+    const getUserMedia = vi.fn<GetUserMedia>(() => new Promise((resolve) => (grant = resolve)));
+    const { call, socket } = await connectedCall({ getUserMedia });
+    expect(getUserMedia).not.toHaveBeenCalled();
+
+    socket.receive(welcome([{ id: ADA, name: "Ada" }]));
+    socket.receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+    expect(call.status.value).toBe("joined");
+    // No connection yet: it would otherwise offer without our tracks.
+    expect(FakeRTCPeerConnection.created).toHaveLength(0);
+
+    const tracks = [fakeTrack("video")];
+    grant({ getTracks: () => tracks } as unknown as MediaStream);
+    await settle();
+    expect(call.peers.value.map((p) => p.name)).toEqual(["Ada", "Bob"]);
+    expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks, tracks]);
+  });
+
+  it("lets the people already inside make the first offer, and offers first to newcomers", async () => {
+    vi.useFakeTimers();
+    const { socket } = await connectedCall();
+    socket.receive(welcome([{ id: ADA, name: "Ada" }]));
+    await vi.advanceTimersByTimeAsync(0);
+    socket.receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const [toAda, toBob] = FakeRTCPeerConnection.created;
+
+    // Ada heard that we joined and is offering already: two offers at once is the glare that
+    // trips Chromium's rollback bug, so we wait for hers. Bob is new: we go first.
+    toAda?.onnegotiationneeded?.();
+    toBob?.onnegotiationneeded?.();
+    expect([toAda?.localDescriptionsSet, toBob?.localDescriptionsSet]).toEqual([0, 1]);
+
+    // If her offer never comes, we offer ourselves rather than never connect.
+    await vi.advanceTimersByTimeAsync(FIRST_OFFER_WAIT_MS);
+    expect(toAda?.localDescriptionsSet).toBe(1);
+  });
+
   it("adds newcomers, and drops the connection of a peer who leaves for good", async () => {
-    const { call, receive } = await joinedCall();
-    receive({ type: "welcome", id: SELF, peers: [{ id: ADA, name: "Ada" }], lock: null });
-    receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const { call, receive } = await connectedCall();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
     expect(call.peers.value.map((p) => p.name)).toEqual(["Ada", "Bob"]);
 
-    receive({ type: "peer-left", id: ADA });
+    await receive({ type: "peer-left", id: ADA });
     expect(call.peers.value.map((p) => p.name)).toEqual(["Bob"]);
     expect(FakeRTCPeerConnection.created.map((pc) => pc.closed)).toEqual([true, false]);
 
     // A signal that was in flight when Ada left must not bring her tile back.
-    receive({ type: "signal", from: ADA, data: { candidate: null } });
+    await receive({ type: "signal", from: ADA, data: { candidate: null } });
     expect(call.peers.value.map((p) => p.name)).toEqual(["Bob"]);
     expect(FakeRTCPeerConnection.created).toHaveLength(2);
   });
 
   it("routes signals to the sender's connection, creating it if the sender is new", async () => {
-    const { call, receive } = await joinedCall();
-    receive({ type: "welcome", id: SELF, peers: [], lock: null });
+    const { call, receive } = await connectedCall();
+    await receive(welcome());
     const candidate = { candidate: "candidate:1 1 udp 1 192.0.2.1 5000 typ host", sdpMid: "0", sdpMLineIndex: 0 };
 
-    receive({ type: "signal", from: BOB, data: { candidate } });
-    await Promise.resolve();
+    await receive({ type: "signal", from: BOB, data: { candidate } });
 
     expect(call.peers.value.map((p) => p.id)).toEqual([BOB]);
     expect(FakeRTCPeerConnection.created[0]?.candidates).toEqual([candidate]);
   });
 
-  it("fails with a reason when the room drops the socket or turns us away", async () => {
-    const dropped = await joinedCall();
+  it("fails with a reason when the room drops the socket or is full", async () => {
+    const dropped = await connectedCall();
     dropped.socket.drop(1006);
     expect(dropped.call.status.value).toBe("error");
     expect(dropped.call.error.value).toMatch(/Lost the connection/);
 
-    const denied = await joinedCall();
-    denied.receive({ type: "denied", reason: "locked" });
-    expect(denied.call.status.value).toBe("error");
-    expect(denied.call.error.value).toMatch(/locked/);
+    const full = await connectedCall();
+    await full.receive({ type: "denied", reason: "full" });
+    expect(full.call.status.value).toBe("error");
+    expect(full.call.error.value).toMatch(/full/);
+  });
+
+  describe("at the door of a locked room", () => {
+    it("waits outside with the socket open and the camera off", async () => {
+      const getUserMedia = vi.fn<GetUserMedia>();
+      const { call, socket, receive } = await connectedCall({ getUserMedia });
+      await receive({ type: "denied", reason: "locked" });
+
+      expect(call.status.value).toBe("outside");
+      expect(call.access.value).toEqual({ state: "locked" });
+      expect(socket.closedWith).toBeNull();
+      expect(getUserMedia).not.toHaveBeenCalled();
+    });
+
+    it("tries a key on the same socket and says how many tries are left", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "locked" });
+
+      expect(call.submitKey("open sesame")).toBeNull();
+      expect(call.access.value).toEqual({ state: "checking-key" });
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "join", name: "Cy", key: "open sesame" });
+
+      await receive({ type: "denied", reason: "wrong-key", triesLeft: 3 });
+      expect(call.status.value).toBe("outside");
+      expect(call.access.value).toEqual({ state: "wrong-key", triesLeft: 3 });
+
+      call.submitKey("the right one");
+      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada" }));
+      expect(call.status.value).toBe("joined");
+      expect(call.lock.value).toEqual({ by: "Ada" });
+      expect(call.peers.value.map((p) => p.name)).toEqual(["Ada"]);
+    });
+
+    it("keeps the key in that one message only", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "locked" });
+      const log = vi.spyOn(console, "log");
+
+      call.submitKey("zebra-quartz-42");
+      await receive({ type: "denied", reason: "wrong-key", triesLeft: 4 });
+
+      expect(socket.sent.filter((text) => text.includes("zebra-quartz-42"))).toHaveLength(1);
+      expect(JSON.stringify({ ...localStorage })).not.toContain("zebra-quartz-42");
+      expect(JSON.stringify({ ...sessionStorage })).not.toContain("zebra-quartz-42");
+      expect(location.href).not.toContain("zebra");
+      expect(log).not.toHaveBeenCalled();
+    });
+
+    it("refuses a key the room could never accept without using a try", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "locked" });
+      const sent = socket.sent.length;
+
+      expect(call.submitKey("abc")).toMatch(/at least 4 characters/);
+      expect(call.submitKey("   ")).toMatch(/Enter the room key/);
+      expect(socket.sent).toHaveLength(sent);
+      expect(call.access.value).toEqual({ state: "locked" });
+    });
+
+    it("shows a throttle as a deadline on its own clock", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(1_000_000);
+      const { call, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "throttled", retryAfterMs: 8_000 });
+
+      expect(call.status.value).toBe("outside");
+      expect(call.access.value).toEqual({ state: "throttled", retryAt: 1_008_000 });
+    });
+
+    it("knocks, and hears how the knock ended", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "locked" });
+
+      call.knock();
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "knock", name: "Cy" });
+      expect(call.access.value).toEqual({ state: "knocking" });
+      await receive({ type: "knock-sent" });
+      expect(call.access.value).toEqual({ state: "knocking" });
+
+      await receive({ type: "denied", reason: "knock-declined" });
+      expect(call.access.value).toEqual({ state: "declined" });
+      call.knock();
+      await receive({ type: "denied", reason: "knock-lapsed" });
+      expect(call.access.value).toEqual({ state: "lapsed" });
+      call.knock();
+      await receive({ type: "denied", reason: "too-many-knocks" });
+      expect(call.access.value).toEqual({ state: "too-many-knocks" });
+
+      call.knock();
+      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada" }));
+      expect(call.status.value).toBe("joined");
+      expect(call.access.value).toEqual({ state: "in" });
+    });
+
+    it("walks in when the room turns out to have been unlocked meanwhile", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive({ type: "denied", reason: "locked" });
+
+      call.knock();
+      await receive({ type: "error", code: "not-locked", message: "The room is not locked." });
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "join", name: "Cy" });
+      await receive(welcome());
+      expect(call.status.value).toBe("joined");
+    });
+  });
+
+  describe("inside", () => {
+    it("follows the lock, and announces who locked and unlocked", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome());
+      expect(call.lock.value).toBeNull();
+
+      expect(call.lockRoom("abc")).toMatch(/at least 4/);
+      expect(call.lockRoom("correct horse")).toBeNull();
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "lock", key: "correct horse" });
+      await receive({ type: "locked", by: "Cy" });
+      expect(call.lock.value).toEqual({ by: "Cy" });
+      expect(call.lockNews.value).toEqual({ locked: true, by: "Cy" });
+
+      call.unlockRoom();
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "unlock" });
+      await receive({ type: "unlocked", by: "Ada" });
+      expect(call.lock.value).toBeNull();
+      expect(call.lockNews.value).toEqual({ locked: false, by: "Ada" });
+    });
+
+    it("removes someone only after the room confirms the lock that keeps them out", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome([{ id: ADA, name: "Ada" }]));
+
+      call.lockRoom("correct horse", { thenRemove: ADA });
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "lock", key: "correct horse" });
+      await receive({ type: "locked", by: "Cy" });
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "kick", id: ADA });
+
+      call.removePeer(ADA);
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "kick", id: ADA });
+    });
+
+    it("lists knocks until they end, and answers them", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome([], { by: "Cy" }));
+
+      await receive({ type: "knocking", id: KNOCKER, name: "Dee" });
+      await receive({ type: "knocking", id: ADA, name: "Eve" });
+      expect(call.knocks.value).toEqual([
+        { id: KNOCKER, name: "Dee" },
+        { id: ADA, name: "Eve" },
+      ]);
+
+      call.admit(KNOCKER);
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "admit", id: KNOCKER });
+      expect(call.knocks.value.map((k) => k.name)).toEqual(["Eve"]);
+
+      call.deny(ADA);
+      expect(socket.sentMessages().at(-1)).toEqual({ type: "deny", id: ADA });
+      expect(call.knocks.value).toEqual([]);
+
+      await receive({ type: "knocking", id: BOB, name: "Fay" });
+      await receive({ type: "knock-ended", id: BOB, outcome: "lapsed" });
+      expect(call.knocks.value).toEqual([]);
+    });
+
+    it("warns that someone is guessing the key, for a while", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome());
+      vi.useFakeTimers();
+
+      socket.receive({ type: "key-guessed", failures: 3 });
+      expect(call.guessWarning.value?.failures).toBe(3);
+      expect(call.status.value).toBe("joined");
+
+      vi.advanceTimersByTime(GUESS_WARNING_MS - 1);
+      socket.receive({ type: "key-guessed", failures: 4 });
+      vi.advanceTimersByTime(GUESS_WARNING_MS - 1);
+      // A new guess keeps the warning up for its full time again.
+      expect(call.guessWarning.value?.failures).toBe(4);
+      vi.advanceTimersByTime(1);
+      expect(call.guessWarning.value).toBeNull();
+    });
+
+    it("says who removed us, and hangs up", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome([{ id: ADA, name: "Ada" }]));
+
+      await receive({ type: "removed", by: "Ada" });
+      expect(call.status.value).toBe("removed");
+      expect(call.removedBy.value).toBe("Ada");
+      expect(call.peers.value).toEqual([]);
+      expect(socket.closedWith).not.toBeNull();
+    });
+
+    it("treats the room's removal close code as removal even without the message", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome());
+
+      socket.drop(4003, "You were removed from the call.");
+      expect(call.status.value).toBe("removed");
+      expect(call.removedBy.value).toBeNull();
+    });
   });
 });
 

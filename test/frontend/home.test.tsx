@@ -1,13 +1,35 @@
-import { fireEvent, render, screen } from "@testing-library/preact";
-import { describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Home } from "../../frontend/pages/Home";
+import { SUGGESTED_NAME_BITS } from "../../frontend/room-name-suggestion";
+import { ROOM_NAME_ENTROPY_BITS } from "../../worker/room-name-generator";
+
+const field = () => screen.getByLabelText("Room name") as HTMLInputElement;
 
 function submit(value: string) {
-  fireEvent.input(screen.getByLabelText("Room name"), { target: { value } });
+  fireEvent.input(field(), { target: { value } });
   fireEvent.click(screen.getByRole("button", { name: "Join" }));
 }
 
+/** Stands in for GET /api/room-name at the network boundary, handing out `names` in turn. */
+function serveSuggestions(...names: string[]) {
+  const fetch = vi.fn(async (input: RequestInfo | URL) => {
+    expect(String(input)).toBe("/api/room-name");
+    const name = names.shift() ?? "no-more-names-left";
+    return new Response(JSON.stringify({ name }), { headers: { "Content-Type": "application/json" } });
+  });
+  vi.stubGlobal("fetch", fetch);
+  return fetch;
+}
+
 describe("Home", () => {
+  beforeEach(() => {
+    serveSuggestions("sleepy-orange-otters-juggle-lemon-teapots", "brave-teal-herons-hum-mint-kazoos");
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
   it("goes to the room's canonical address", () => {
     render(<Home />);
     submit("  Team Sync ");
@@ -20,7 +42,7 @@ describe("Home", () => {
 
     expect(location.pathname).toBe("/");
     expect(screen.getByRole("alert").textContent).toMatch(/letters, digits and hyphens/);
-    expect(screen.getByLabelText("Room name").getAttribute("aria-invalid")).toBe("true");
+    expect(field().getAttribute("aria-invalid")).toBe("true");
   });
 
   it("refuses an empty name", () => {
@@ -29,5 +51,74 @@ describe("Home", () => {
 
     expect(location.pathname).toBe("/");
     expect(screen.getByRole("alert").textContent).toMatch(/at least one letter or digit/);
+  });
+
+  it("fills in a suggested name, which can be joined as it is", async () => {
+    render(<Home />);
+    await waitFor(() => expect(field().value).toBe("sleepy-orange-otters-juggle-lemon-teapots"));
+    expect(screen.getByRole("status").textContent).toBe("");
+
+    fireEvent.click(screen.getByRole("button", { name: "Join" }));
+    expect(location.pathname).toBe("/sleepy-orange-otters-juggle-lemon-teapots");
+  });
+
+  it("rolls another name on “New name”", async () => {
+    render(<Home />);
+    await waitFor(() => expect(field().value).toBe("sleepy-orange-otters-juggle-lemon-teapots"));
+
+    fireEvent.click(screen.getByRole("button", { name: "New name" }));
+    await waitFor(() => expect(field().value).toBe("brave-teal-herons-hum-mint-kazoos"));
+  });
+
+  it("does not overwrite a name typed before the suggestion arrived", async () => {
+    let answer!: (response: Response) => void;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => new Promise<Response>((resolve) => (answer = resolve))),
+    );
+    render(<Home />);
+    fireEvent.input(field(), { target: { value: "my-own-room-name" } });
+
+    await act(async () => answer(new Response(JSON.stringify({ name: "sleepy-orange-otters-juggle-lemon-teapots" }))));
+    expect(field().value).toBe("my-own-room-name");
+  });
+
+  it("still works when no suggestion can be had", async () => {
+    const fetch = vi.fn(async () => new Response("nope", { status: 503 }));
+    vi.stubGlobal("fetch", fetch);
+    render(<Home />);
+    await waitFor(() => expect(fetch).toHaveBeenCalled());
+
+    expect(field().value).toBe("");
+    submit("quarterly-planning-offsite");
+    expect(location.pathname).toBe("/quarterly-planning-offsite");
+  });
+
+  it("gently hints that a short or common name is easy to guess", async () => {
+    render(<Home />);
+    await waitFor(() => expect(field().value).not.toBe(""));
+    const hint = () => screen.getByRole("status").textContent;
+
+    fireEvent.input(field(), { target: { value: "Team Meeting 2" } });
+    expect(hint()).toBe("Easy to guess — use a suggested name or lock the room once you're in.");
+    // A hint, not an error: the name is still accepted.
+    expect(field().getAttribute("aria-invalid")).toBe("false");
+
+    fireEvent.input(field(), { target: { value: "standup" } });
+    expect(hint()).toMatch(/Easy to guess/);
+
+    fireEvent.input(field(), { target: { value: "quarterly-planning-offsite" } });
+    expect(hint()).toBe("");
+  });
+
+  it("says how strong suggested names are", () => {
+    render(<Home />);
+    expect(screen.getByText(/Suggested names are one of 2\^48 \(about 281 trillion\)/)).toBeTruthy();
+  });
+});
+
+describe("SUGGESTED_NAME_BITS", () => {
+  it("matches what the word lists actually give", () => {
+    expect(SUGGESTED_NAME_BITS).toBe(ROOM_NAME_ENTROPY_BITS);
   });
 });

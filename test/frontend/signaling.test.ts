@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
-import { parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
+import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
 import { FakeSocket } from "./fake-socket";
 
 const ID = "0123456789abcdef0123456789abcdef";
@@ -43,12 +43,15 @@ describe("parseServerMessage", () => {
   });
 
   it("accepts a valid message", () => {
-    expect(parseServerMessage(JSON.stringify({ type: "welcome", id: ID, peers: [], lock: null }))).toEqual({
+    const welcome = {
       type: "welcome",
       id: ID,
       peers: [],
       lock: null,
-    });
+      ice: { iceServers: [{ urls: ["stun:stun.example.test"] }], iceTransportPolicy: "all", expiresAt: null },
+      resumeToken: "token",
+    };
+    expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
   });
 
   it.each([
@@ -104,8 +107,10 @@ describe("Signaling", () => {
     const { signaling, socket } = connect();
     socket.open();
 
-    vi.advanceTimersByTime(20_000);
+    vi.advanceTimersByTime(HEARTBEAT_MS);
     expect(socket.sent).toEqual([PING]);
+    // The room drops a member it has not heard from for this long: at least two beats must fit.
+    expect(2 * HEARTBEAT_MS).toBeLessThan(HEARTBEAT_TIMEOUT_MS);
 
     signaling.close();
     expect(socket.closedWith).toEqual({ code: 1000, reason: "left" });

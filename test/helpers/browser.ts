@@ -87,6 +87,10 @@ export interface ConnectionVideo {
   /** Position in `window.__e2ePeerConnections`: stable for the life of the page, so samples can be compared. */
   index: number;
   connectionState: RTCPeerConnectionState;
+  /** Not asserted on; they make a failure message say where a stuck connection stopped. */
+  signalingState: RTCSignalingState;
+  iceGatheringState: RTCIceGatheringState;
+  iceConnectionState: RTCIceConnectionState;
   /** Sum of framesDecoded over the connection's video inbound-rtp streams; null while it has none. */
   framesDecoded: number | null;
 }
@@ -123,7 +127,14 @@ async function readVideoStats(): Promise<ConnectionVideo[]> {
         // Closed between the check and the call; treat it like any other closed connection.
         return null;
       }
-      return { index, connectionState: pc.connectionState, framesDecoded: frames };
+      return {
+        index,
+        connectionState: pc.connectionState,
+        signalingState: pc.signalingState,
+        iceGatheringState: pc.iceGatheringState,
+        iceConnectionState: pc.iceConnectionState,
+        framesDecoded: frames,
+      };
     }),
   );
   return sampled.filter((c): c is ConnectionVideo => c !== null);
@@ -139,25 +150,31 @@ export async function waitForDecodedVideoFrom(
   timeoutMs = MEDIA_TIMEOUT_MS,
 ): Promise<FramesDecoded> {
   const deadline = Date.now() + timeoutMs;
-  let before: FramesDecoded = { total: 0, connections: [] };
-  let after: FramesDecoded = before;
+  let latest: FramesDecoded = { total: 0, connections: [] };
+  let lastRiseCheck: { first: FramesDecoded; second: FramesDecoded } | null = null;
   while (Date.now() < deadline) {
-    before = await framesDecoded(page);
-    const decoding = before.connections.filter((c) => (c.framesDecoded ?? 0) > 0);
+    const first = await framesDecoded(page);
+    latest = first;
+    const decoding = first.connections.filter((c) => (c.framesDecoded ?? 0) > 0);
     if (decoding.length >= expectedRemoteCount) {
       await page.waitForTimeout(RISE_SAMPLE_GAP_MS);
-      after = await framesDecoded(page);
-      const rising = after.connections.filter((c) => {
+      const second = await framesDecoded(page);
+      latest = second;
+      lastRiseCheck = { first, second };
+      const rising = second.connections.filter((c) => {
         const earlier = decoding.find((d) => d.index === c.index);
         return earlier !== undefined && (c.framesDecoded ?? 0) > (earlier.framesDecoded ?? 0);
       });
-      if (rising.length >= expectedRemoteCount) return after;
+      if (rising.length >= expectedRemoteCount) return second;
     }
     await page.waitForTimeout(POLL_INTERVAL_MS);
   }
+  const riseDetail = lastRiseCheck
+    ? `\nLast rise check: ${JSON.stringify(lastRiseCheck.first.connections)} then, ${RISE_SAMPLE_GAP_MS} ms later, ` +
+      JSON.stringify(lastRiseCheck.second.connections)
+    : "\nNo sample ever had enough connections decoding video to check that frames keep arriving.";
   throw new Error(
     `Expected decoded video rising on at least ${expectedRemoteCount} live RTCPeerConnection(s) of ${page.url()} ` +
-      `within ${timeoutMs / 1000} s.\nLast sample: ${JSON.stringify(before.connections)}\n` +
-      `Sample ${RISE_SAMPLE_GAP_MS} ms later: ${JSON.stringify(after.connections)}`,
+      `within ${timeoutMs / 1000} s.\nLast sample: ${JSON.stringify(latest.connections)}${riseDetail}`,
   );
 }

@@ -1,0 +1,53 @@
+import type { ComponentChildren } from "preact";
+import { useId, useLayoutEffect, useRef } from "preact/hooks";
+
+interface ModalProps {
+  /** The dialog's heading, which is also its accessible name. */
+  title: string;
+  /** Escape, or anything else that dismisses the dialog; the parent unmounts it. */
+  onClose(): void;
+  children: ComponentChildren;
+}
+
+/**
+ * A modal <dialog>. showModal() makes the rest of the page inert, which is the focus trap, and
+ * turns Escape into a `cancel` event. The parent closes it by unmounting it, so focus is put
+ * back by hand: a dialog that leaves the DOM would otherwise drop focus on <body>.
+ */
+export function Modal({ title, onClose, children }: ModalProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useLayoutEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    const cancel = (event: Event) => {
+      // Closed by unmounting, like every other way out, so the parent's state stays the truth.
+      event.preventDefault();
+      onCloseRef.current();
+    };
+    // Browsers may close anyway on a repeated Escape (they refuse to let a page trap it).
+    const closed = () => onCloseRef.current();
+    dialog.addEventListener("cancel", cancel);
+    dialog.addEventListener("close", closed);
+    return () => {
+      dialog.removeEventListener("cancel", cancel);
+      dialog.removeEventListener("close", closed);
+      if (dialog.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  return (
+    <dialog ref={ref} class="modal" aria-labelledby={titleId}>
+      <h2 id={titleId} class="modal__title">
+        {title}
+      </h2>
+      {children}
+    </dialog>
+  );
+}

@@ -1,0 +1,14 @@
+import { Link } from "../components/Link";
+
+/** Shown to someone removed from a call. No "rejoin": coming back is up to the people inside. */
+export function Removed({ room, by }: { room: string; by: string | null }) {
+  return (
+    <main class="page removed">
+      <h1>You were removed from the call</h1>
+      <p>{by ? `${by} removed you from ${room}.` : `Someone in ${room} removed you.`}</p>
+      <p>
+        <Link href="/">Back to home</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * Who gets in, in real browsers against a real `wrangler dev`: locking a room, a wrong and a
+ * right key, knocking and admitting, and removing someone. One Chromium with a context per
+ * person and fake camera and microphone, as in call.test.ts: success means decoded video.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  framesDecoded,
+  launchChromium,
+  MEDIA_TIMEOUT_MS,
+  newPerson,
+  type Person,
+  waitForDecodedVideoFrom,
+} from "../helpers/browser";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+/** How long a page gets to show the result of one round trip to the room (PBKDF2 included). */
+const UI_TIMEOUT_MS = 15_000;
+
+const remoteTiles = (page: Page) => page.locator('figure[data-testid="remote-tile"]');
+
+async function expectRemoteTiles(person: Person, count: number): Promise<void> {
+  await expect
+    .poll(() => remoteTiles(person.page).count(), {
+      timeout: MEDIA_TIMEOUT_MS,
+      message: `${person.name} should show ${count} remote tile(s)`,
+    })
+    .toBe(count);
+}
+
+async function expectGone(page: Page, text: string): Promise<void> {
+  await expect
+    .poll(() => page.getByText(text).count(), { timeout: UI_TIMEOUT_MS, message: `"${text}" should go away` })
+    .toBe(0);
+}
+
+/** Everything the page keeps where it could outlive the tab, as one string to search. */
+async function persistedState(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    JSON.stringify({ url: location.href, local: { ...localStorage }, session: { ...sessionStorage } }),
+  );
+}
+
+describe.skipIf(inject("e2eSkip"))("who gets in, in real browsers", () => {
+  const baseUrl = inject("e2eBaseUrl");
+  let browser: Browser;
+  let people: Person[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject("e2eChromiumPath"));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  afterEach(async ({ task }) => {
+    // Here rather than in onTestFailed, which runs after this hook has closed every page.
+    if (task.result?.state === "fail" || (task.result?.errors?.length ?? 0) > 0) await report(task.name);
+    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
+    people = [];
+  });
+
+  /** A failed call is only debuggable with what each browser saw: print it and keep a picture. */
+  async function report(testName: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const slug = testName.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+    for (const person of people) {
+      console.log(`--- ${person.name} (${person.page.url()}) ---\n${person.log.join("\n") || "(no errors logged)"}`);
+      if (person.page.isClosed()) continue;
+      console.log(`${person.name} stats: ${JSON.stringify(await framesDecoded(person.page).catch(String))}`);
+      await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
+    }
+  }
+
+  /** A person whose display name is `name` (the name others see), opening the room's link. */
+  async function arrive(room: string, name: string): Promise<Person> {
+    const person = await newPerson(browser, baseUrl, name);
+    people.push(person);
+    await person.context.addInitScript({
+      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
+    });
+    await person.page.goto(`/${room}`);
+    return person;
+  }
+
+  async function waitUntilInCall(person: Person): Promise<void> {
+    await person.page.getByTestId("self-tile").waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+  }
+
+  async function waitAtLockedDoor(person: Person): Promise<void> {
+    await person.page
+      .getByRole("heading", { name: "This room is locked" })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+  }
+
+  it("a locked room takes the right key, lets a knocker in, and removes them again", async () => {
+    const room = `e2e-${randomBytes(8).toString("hex")}`;
+
+    // Ada opens a fresh room and locks it with the key the dialog suggests.
+    const ada = await arrive(room, "Ada");
+    await waitUntilInCall(ada);
+    await ada.page.getByRole("button", { name: "Lock room" }).click();
+    const lockDialog = ada.page.getByRole("dialog", { name: "Lock room" });
+    const key = await lockDialog.getByLabel("Room key").inputValue();
+    expect(key, "the suggested key is 16 base32 symbols").toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+    await lockDialog.getByRole("button", { name: "Lock", exact: true }).click();
+    await ada.page.getByText("Locked by Ada").waitFor({ timeout: UI_TIMEOUT_MS });
+    await ada.page.getByRole("button", { name: "Unlock room" }).waitFor();
+
+    // Bob opens the link: asked for the key, and told nothing about who is inside.
+    const bob = await arrive(room, "Bob");
+    await waitAtLockedDoor(bob);
+    expect(await bob.page.getByText("Ada").count(), "an outsider sees no names").toBe(0);
+    expect(await bob.page.getByTestId("self-tile").count(), "an outsider is not in the call").toBe(0);
+
+    await bob.page.getByLabel("Room key").fill("not-the-key");
+    await bob.page.getByRole("button", { name: "Enter room" }).click();
+    await bob.page.getByText("That key is wrong. 4 tries left before waits start.").waitFor({ timeout: UI_TIMEOUT_MS });
+    await ada.page.getByText("Someone tried a wrong key for this room.").waitFor({ timeout: UI_TIMEOUT_MS });
+
+    await bob.page.getByLabel("Room key").fill(key);
+    await bob.page.getByRole("button", { name: "Enter room" }).click();
+    await waitUntilInCall(bob);
+    await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bob.page, 1)]);
+    await Promise.all([expectRemoteTiles(ada, 1), expectRemoteTiles(bob, 1)]);
+    await bob.page.getByText("Locked by Ada").waitFor();
+    for (const person of [ada, bob]) {
+      expect(await persistedState(person.page), `${person.name}'s URL and storage never hold the key`).not.toContain(
+        key,
+      );
+    }
+
+    // Cy has no key and knocks; both members are asked, Ada admits.
+    const cy = await arrive(room, "Cy");
+    await waitAtLockedDoor(cy);
+    await cy.page.getByRole("button", { name: "Ask to join" }).click();
+    await cy.page.getByText("Asking to join… someone inside needs to let you in.").waitFor({ timeout: UI_TIMEOUT_MS });
+    await Promise.all(
+      [ada, bob].map((person) => person.page.getByText("Cy is asking to join").waitFor({ timeout: UI_TIMEOUT_MS })),
+    );
+    await ada.page.getByRole("button", { name: "Admit Cy" }).click();
+
+    await waitUntilInCall(cy);
+    await expectGone(bob.page, "Cy is asking to join");
+    await Promise.all([ada, bob, cy].map((person) => waitForDecodedVideoFrom(person.page, 2)));
+    for (const person of [ada, bob, cy]) await expectRemoteTiles(person, 2);
+
+    // The room is locked, so removing Cy only needs a confirmation.
+    await ada.page.getByRole("button", { name: "Remove Cy from call" }).click();
+    const confirm = ada.page.getByRole("dialog", { name: "Remove Cy from the call?" });
+    await confirm.getByRole("button", { name: "Remove", exact: true }).click();
+
+    await cy.page.getByRole("heading", { name: "You were removed from the call" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await cy.page.getByText(`Ada removed you from ${room}.`).waitFor();
+    for (const person of [ada, bob]) await expectRemoteTiles(person, 1);
+    // Removal hangs up for real on Cy's side...
+    await expect
+      .poll(async () => (await framesDecoded(cy.page)).connections, {
+        timeout: MEDIA_TIMEOUT_MS,
+        message: "every RTCPeerConnection of the removed person should be closed",
+      })
+      .toEqual([]);
+    // ...and Ada and Bob are still in a working call.
+    await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bob.page, 1)]);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const person of [ada, bob, cy]) {
+      await person.page.screenshot({ path: `${SCREENSHOTS}access-${person.name}.png` });
+    }
+  });
+});
