@@ -79,7 +79,15 @@ export const SignalData = v.union([
   v.strictObject({ candidate: v.nullable(IceCandidate) }),
 ]);
 
-export const PeerInfo = v.strictObject({ id: PeerId, name: DisplayName });
+/** What a peer says about its own media, so the others can show badges without guessing from tracks. */
+const MediaState = {
+  audio: v.optional(v.boolean()),
+  video: v.optional(v.boolean()),
+  screen: v.optional(v.boolean()),
+};
+
+/** A peer as the others see it; the media fields appear once the peer has sent `state`. */
+export const PeerInfo = v.strictObject({ id: PeerId, name: DisplayName, ...MediaState });
 
 /** A room key (pass phrase). Its text is never stored, logged, echoed or relayed. */
 const RoomKey = v.pipe(
@@ -116,6 +124,8 @@ export const LockInfo = v.strictObject({ by: DisplayName });
 export const ClientMessage = v.variant("type", [
   /** The handshake: the first message. `key` is needed only when the room is locked. */
   v.strictObject({ type: v.literal("join"), name: DisplayName, key: v.optional(RoomKey), resume: v.optional(Resume) }),
+  /** A change of display name or media (muted, camera off, sharing): relayed to everyone as `peer-state`. */
+  v.strictObject({ type: v.literal("state"), name: v.optional(DisplayName), ...MediaState }),
   /** Asks for fresh ICE credentials before the current ones expire. */
   v.strictObject({ type: v.literal("refresh-ice") }),
   v.strictObject({ type: v.literal("signal"), to: PeerId, data: SignalData }),
@@ -190,6 +200,7 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("removed"), by: DisplayName }),
   v.strictObject({ type: v.literal("peer-joined"), peer: PeerInfo }),
   v.strictObject({ type: v.literal("peer-left"), id: PeerId }),
+  v.strictObject({ type: v.literal("peer-state"), peer: PeerInfo }),
   v.strictObject({ type: v.literal("signal"), from: PeerId, data: SignalData }),
   v.strictObject({ type: v.literal("error"), code: ErrorCode, message: v.string() }),
 ]);

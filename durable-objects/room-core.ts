@@ -57,6 +57,8 @@ export type Effect =
    * ICE servers and a resume token, which take I/O to make.
    */
   | { kind: "welcome"; member: Member; peers: Member[]; lock: LockInfo | null; knockId: string | null }
+  /** The sender's record changes (name or media state). */
+  | { kind: "update-member"; member: Member }
   /** The sender's socket now knocks (or, with null, no longer does). */
   | { kind: "set-knock"; knock: Knock | null }
   /** The socket that made knock `id` becomes a member. */
@@ -98,6 +100,15 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
       return [
         { kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } },
       ];
+    case "state": {
+      if (!sender.member) return [membersOnly];
+      const { type: _, ...change } = message;
+      const member: Member = { ...sender.member, ...change };
+      return [
+        { kind: "update-member", member },
+        { kind: "broadcast", except: null, message: { type: "peer-state", peer: member } },
+      ];
+    }
     case "refresh-ice":
       return sender.member ? [{ kind: "send-ice" }] : [membersOnly];
     case "lock":

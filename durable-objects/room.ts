@@ -275,6 +275,9 @@ export class Room extends DurableObject<Env> {
           if (socket && welcome) send(socket, welcome);
           break;
         }
+        case "update-member":
+          if (sender) attach(sender, { ...attachmentOf(sender), member: effect.member });
+          break;
         case "set-knock":
           if (sender) attach(sender, { ...attachmentOf(sender), knock: effect.knock });
           changed = true;

@@ -168,3 +168,44 @@ describe("hibernation", () => {
     expect(await cy.next("peer-left")).toEqual({ type: "peer-left", id: bo.id });
   });
 });
+
+describe("peer state", () => {
+  it("relays a rename and media changes to everyone, and shows them to later joiners", async () => {
+    const room = randomRoom();
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    const { client: bo } = await RoomClient.join(room, "Bo");
+    await ada.next("peer-joined");
+
+    bo.send({ type: "state", name: "Bo B.", audio: false, video: true });
+    const expected = { type: "peer-state", peer: { id: bo.id, name: "Bo B.", audio: false, video: true } };
+    expect(await ada.next("peer-state")).toEqual(expected);
+    expect(await bo.next("peer-state")).toEqual(expected);
+
+    bo.send({ type: "state", screen: true });
+    expect((await ada.next("peer-state")).peer).toEqual({
+      id: bo.id,
+      name: "Bo B.",
+      audio: false,
+      video: true,
+      screen: true,
+    });
+
+    const { peers } = await RoomClient.join(room, "Cy");
+    expect(peers).toEqual([
+      { id: ada.id, name: "Ada" },
+      { id: bo.id, name: "Bo B.", audio: false, video: true, screen: true },
+    ]);
+  });
+
+  it("refuses state from outsiders and bad names", async () => {
+    const room = randomRoom();
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    const outsider = await RoomClient.connect(room);
+    outsider.send({ type: "state", audio: false });
+    expect(await outsider.next("error")).toMatchObject({ code: "not-joined" });
+    ada.send({ type: "state", name: "" });
+    expect(await ada.next("error")).toMatchObject({ code: "bad-message", message: expect.stringContaining("name") });
+    ada.send({ type: "state", audio: "yes" });
+    expect(await ada.next("error")).toMatchObject({ code: "bad-message", message: expect.stringContaining("audio") });
+  });
+});
