@@ -150,6 +150,7 @@ export const ErrorCode = v.picklist([
   "unknown-knock",
   "not-locked",
   "binary-unsupported",
+  "rate-limited",
 ]);
 
 /**

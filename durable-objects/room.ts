@@ -16,6 +16,7 @@ import type { Env } from "../worker/env";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
 import { iceConfigFor } from "./ice-servers";
 import { hashKey, type StoredLock, verifyKey } from "./lock-key";
+import { type BudgetState, budgetConfig, freshBudget, spend } from "./message-budget";
 import {
   type ClientMessage,
   CloseCode,
@@ -39,6 +40,7 @@ import {
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
+  MAX_PENDING_KNOCKS,
   type Member,
   resume,
   type Sender,
@@ -46,6 +48,8 @@ import {
 
 /** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
+/** Sockets a room accepts beyond its members and knockers: people still in the hair check or at the door. */
+export const SPARE_SOCKETS = 12;
 /** How long a peer whose socket dropped keeps its place, unseen by the others, to resume. */
 export const RESUME_GRACE_MS = 20_000;
 
@@ -62,6 +66,8 @@ interface SocketAttachment {
   seq?: number;
   /** When the socket was admitted: its liveness baseline until its first heartbeat. */
   since?: number;
+  /** Flood control for this socket. */
+  budget?: BudgetState;
   /** Set once the room is done with this socket, so departures are never handled twice. */
   departed?: boolean;
 }
@@ -113,6 +119,15 @@ export class Room extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade.", { status: 426 });
     }
+    // Unadmitted sockets (at the door, in the hair check) count too, so a flood of idle
+    // connections cannot pin the room's memory or crowd out the people in the call.
+    const open = this.ctx.getWebSockets().filter((ws) => !attachmentOf(ws).departed).length;
+    if (open >= (await this.facts(null)).maxPeers + MAX_PENDING_KNOCKS + SPARE_SOCKETS) {
+      return Response.json(
+        { error: { code: "room-busy", message: "Too many connections to this room right now; try again soon." } },
+        { status: 503, headers: { "Retry-After": "10" } },
+      );
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     attach(server, { member: null });
@@ -125,6 +140,7 @@ export class Room extends DurableObject<Env> {
       send(ws, { type: "error", code: "binary-unsupported", message: "Send text frames holding JSON." });
       return;
     }
+    if (!(await this.withinBudget(ws))) return;
     if (isOversize(raw)) {
       ws.close(CloseCode.messageTooBig, `Message too big: the limit is ${MAX_MESSAGE_BYTES} bytes.`);
       await this.depart(ws, CloseCode.messageTooBig);
@@ -166,6 +182,23 @@ export class Room extends DurableObject<Env> {
       return;
     }
     await this.scheduleAlarm();
+  }
+
+  /** Charges one message to the socket's budget; false when it was refused (or the socket closed). */
+  private async withinBudget(ws: WebSocket): Promise<boolean> {
+    const config = budgetConfig(this.env);
+    const attachment = attachmentOf(ws);
+    const now = this.now();
+    const { state, verdict } = spend(attachment.budget ?? freshBudget(config, now), config, now);
+    attach(ws, { ...attachment, budget: state });
+    if (verdict === "ok") return true;
+    if (verdict === "refused") {
+      send(ws, { type: "error", code: "rate-limited", message: "Too many messages; slow down." });
+      return false;
+    }
+    ws.close(CloseCode.policyViolation, "Too many messages: this connection was closed.");
+    await this.depart(ws, CloseCode.policyViolation);
+    return false;
   }
 
   /**

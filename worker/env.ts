@@ -11,4 +11,7 @@ export interface Env extends IceEnv {
   ALLOWED_ORIGINS?: string;
   /** Most people in one call (default 8): a full mesh's upload grows with every peer. */
   MAX_PEERS?: string;
+  /** Per-socket flood control: messages allowed at once, and refilled per second. */
+  MESSAGE_BURST?: string;
+  MESSAGES_PER_SECOND?: string;
 }

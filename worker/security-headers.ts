@@ -57,6 +57,8 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   // A 101 upgrade response carries a WebSocket and its headers cannot be changed.
   if (c.res.status === 101) return;
+  // Responses from a Durable Object have immutable headers; a copy can be changed.
+  c.res = new Response(c.res.body, c.res);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
 };

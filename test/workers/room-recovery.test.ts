@@ -1,9 +1,9 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HEARTBEAT_TIMEOUT_MS } from "../../durable-objects/protocol";
-import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
-import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
-import { offer, RoomClient, randomRoom } from "./support/room-client";
+import { RESUME_GRACE_MS, type Room, SPARE_SOCKETS } from "../../durable-objects/room";
+import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
+import { offer, RoomClient, randomRoom, upgrade } from "./support/room-client";
 
 const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
 
@@ -175,5 +175,20 @@ describe("capacity", () => {
     await expect.poll(() => inside[1]!.received.some((m) => m.type === "peer-left")).toBe(true);
     late.send({ type: "join", name: "Late" });
     expect((await late.next("welcome")).peers).toHaveLength(DEFAULT_MAX_PEERS - 1);
+  });
+});
+
+describe("socket cap", () => {
+  it("refuses connections beyond members, knockers and a few spare sockets, with a clear error", async () => {
+    const room = randomRoom();
+    const cap = DEFAULT_MAX_PEERS + MAX_PENDING_KNOCKS + SPARE_SOCKETS;
+    const open: RoomClient[] = [];
+    for (let n = 0; n < cap; n++) open.push(await RoomClient.connect(room));
+    const response = await upgrade(`/api/rooms/${room}/ws`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "room-busy" } });
+    open[0]!.close();
+    await open[0]!.waitForClose();
+    await expect.poll(async () => (await upgrade(`/api/rooms/${room}/ws`)).status).toBe(101);
   });
 });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
+import { offer, RoomClient, randomRoom } from "./support/room-client";
+
+const config = { burst: 3, perSecond: 1, overflowLimit: 2 };
+
+describe("message budget", () => {
+  it("allows a burst, refuses beyond it, and refills over time", () => {
+    let state = freshBudget(config, 0);
+    const verdicts: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      const result = spend(state, config, 0);
+      state = result.state;
+      verdicts.push(result.verdict);
+    }
+    expect(verdicts).toEqual(["ok", "ok", "ok", "refused"]);
+    expect(spend(state, config, 1_000).verdict).toBe("ok");
+  });
+
+  it("closes only under sustained abuse", () => {
+    let state = freshBudget(config, 0);
+    const verdicts: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      const result = spend(state, config, 0);
+      state = result.state;
+      verdicts.push(result.verdict);
+    }
+    expect(verdicts).toEqual(["ok", "ok", "ok", "refused", "refused", "close"]);
+  });
+
+  it("forgives old refusals", () => {
+    let state = freshBudget(config, 0);
+    for (let n = 0; n < 5; n++) state = spend(state, config, 0).state;
+    expect(state.overflow).toBe(2);
+    expect(spend(state, config, 10_000)).toMatchObject({ verdict: "ok", state: { overflow: 0 } });
+  });
+
+  it("reads limits from the environment with sane fallbacks", () => {
+    expect(budgetConfig({})).toEqual(DEFAULT_BUDGET);
+    expect(budgetConfig({ MESSAGE_BURST: "10", MESSAGES_PER_SECOND: "2" })).toMatchObject({ burst: 10, perSecond: 2 });
+    expect(budgetConfig({ MESSAGE_BURST: "-1", MESSAGES_PER_SECOND: "x" })).toEqual(DEFAULT_BUDGET);
+  });
+});
+
+describe("a flooding socket", () => {
+  it("is refused, then closed with 1008, while the honest peers never notice", async () => {
+    const room = randomRoom();
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    const { client: bo } = await RoomClient.join(room, "Bo");
+    await ada.next("peer-joined");
+    const flooder = await RoomClient.connect(room);
+    for (let n = 0; n < DEFAULT_BUDGET.burst + DEFAULT_BUDGET.overflowLimit + 50; n++) flooder.send("{}");
+    const closed = await flooder.waitForClose();
+    expect(closed.code).toBe(1008);
+    expect(flooder.received.some((m) => m.type === "error" && m.code === "rate-limited")).toBe(true);
+
+    for (let n = 0; n < 50; n++) ada.signal(bo.id, offer);
+    for (let n = 0; n < 50; n++) expect(await bo.next("signal")).toMatchObject({ from: ada.id });
+    await ada.expectNothingPending();
+  });
+});
