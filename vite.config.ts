@@ -1,22 +1,29 @@
 import preact from "@preact/preset-vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+import { headersFile } from "./worker/security-headers";
+
+/**
+ * Static assets never pass through the Worker, so their security headers come from a
+ * `_headers` file in the build output, written from the same table the Worker uses.
+ */
+function assetHeaders(): Plugin {
+  return {
+    name: "natter-asset-headers",
+    apply: "build",
+    generateBundle() {
+      this.emitFile({ type: "asset", fileName: "_headers", source: headersFile() });
+    },
+  };
+}
 
 // The SPA lives in frontend/ but is served by the Worker from ./dist (wrangler.toml [assets]),
 // so the build has to land outside Vite's root.
 export default defineConfig({
   root: "frontend",
-  plugins: [preact()],
+  plugins: [preact(), assetHeaders()],
   build: {
     outDir: "../dist",
     emptyOutDir: true,
-    rolldownOptions: {
-      treeshake: {
-        // The home page imports isEasyToGuess from worker/room-name-generator.ts, whose module also
-        // builds 1,536 words of lists at load time (`words(...)`, `Object.freeze(...)`). Marking those
-        // calls pure lets the bundler drop lists nothing reads. test/e2e/bundle.test.ts proves it.
-        manualPureFunctions: ["words", "Object.freeze"],
-      },
-    },
   },
   server: {
     // `npm run dev` runs Vite next to `wrangler dev`; room WebSockets and the API live in the Worker.

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { normalizeRoomName } from "../../worker/room-name";
-// Only isEasyToGuess is used: vite.config.ts lets the build drop the generator's word lists.
-import { isEasyToGuess } from "../../worker/room-name-generator";
+import { isEasyToGuess } from "../../worker/room-name-hint";
 import { fetchSuggestedName, SUGGESTED_NAME_BITS, suggestedNameCount } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";

@@ -1,8 +1,7 @@
 /**
  * What the home page downloads. The room-name generator's word lists (1,536 words) are needed
- * only by the Worker, but the home page imports isEasyToGuess from the same module; the build
- * drops the lists only because vite.config.ts marks their construction pure. This proves it on
- * the real build, so renaming a helper in the generator cannot quietly bring them back.
+ * only by the Worker; the home page imports the easy-to-guess hint from its own module. This
+ * proves on the real build that no import path quietly brings the lists back.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
