@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     name: "workers",
     include: ["test/workers/**/*.test.ts"],
+    // Generous bounds for a loaded 2-core machine; nothing here asserts on time.
+    testTimeout: 30_000,
   },
 });

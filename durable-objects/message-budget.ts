@@ -16,7 +16,7 @@ export interface BudgetConfig {
   overflowLimit: number;
 }
 
-export const DEFAULT_BUDGET: BudgetConfig = { burst: 200, perSecond: 50, overflowLimit: 100 };
+export const DEFAULT_BUDGET: BudgetConfig = { burst: 200, perSecond: 100, overflowLimit: 100 };
 
 export interface BudgetState {
   tokens: number;

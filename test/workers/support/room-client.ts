@@ -115,7 +115,7 @@ export class RoomClient {
 
   private waitForEvent(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("timed out waiting for a message")), 5_000);
+      const timer = setTimeout(() => reject(new Error("timed out waiting for a message")), 15_000);
       this.waiters.push(() => {
         clearTimeout(timer);
         resolve();
