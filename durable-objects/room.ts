@@ -93,6 +93,8 @@ const AWAY = "away:";
 /** Closes after which the others are told at once; any other close may be a network drop. */
 const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
   CloseCode.normal,
+  // A close frame without a status code: still a deliberate close by the client.
+  1005,
   CloseCode.goingAway,
   CloseCode.messageTooBig,
   CloseCode.policyViolation,
