@@ -1,5 +1,6 @@
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
+import { pageSizes } from "./scripts/page-sizes";
 import { headersFile } from "./worker/security-headers";
 
 /**
@@ -20,7 +21,7 @@ function assetHeaders(): Plugin {
 // so the build has to land outside Vite's root.
 export default defineConfig({
   root: "frontend",
-  plugins: [preact(), assetHeaders()],
+  plugins: [preact(), assetHeaders(), pageSizes()],
   build: {
     outDir: "../dist",
     emptyOutDir: true,

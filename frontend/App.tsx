@@ -1,9 +1,12 @@
 import { useLayoutEffect } from "preact/hooks";
+import { lazy } from "./lazy";
 import { Home } from "./pages/Home";
 import { InvalidRoom } from "./pages/InvalidRoom";
-import { Room } from "./pages/Room";
 import { currentPath, navigate } from "./router";
 import { matchRoute } from "./routes";
+
+/** Only a room needs the call engine, the hair check and the grid: its own chunk, loaded on arrival. */
+const Room = lazy(() => import("./pages/Room").then((module) => module.Room));
 
 export function App() {
   const pathname = currentPath.value;

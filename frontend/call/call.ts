@@ -1,4 +1,4 @@
-import { batch, computed, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import { batch, computed, effect, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
 import {
   type ClientMessage,
   CloseCode,
@@ -9,22 +9,40 @@ import {
   type SignalData,
 } from "../../durable-objects/protocol";
 import { type Access, accessAfterDenial } from "./access";
-import { acquireLocalMedia, type GetUserMedia, stopTracks } from "./media";
+import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat";
+import type { DeviceKind } from "./devices";
+import { displayNameProblem } from "./display-name";
+import { iceRefreshDelay } from "./ice-refresh";
+import { LocalMedia, type LocalMediaHandle, type LocalMediaState } from "./local-media";
+import { describeProblem, type GetUserMedia } from "./media";
 import { PeerConnection } from "./peer-connection";
+import type { ConnectionQuality } from "./quality";
+import { RoomLink, type RoomLinkOptions } from "./reconnect";
 import { roomKeyProblem } from "./room-key";
-import { roomSocketUrl, Signaling, type SignalingOptions } from "./signaling";
+import { type GetDisplayMedia, ScreenShare } from "./screen-share";
+import { roomSocketUrl, type SignalingOptions } from "./signaling";
 
 /**
  * "outside": the room is locked and has not let us in (yet); the socket stays open so we can
- * offer a key or knock. "removed": someone in the call removed us.
+ * offer a key or knock. "removed": someone in the call removed us. "reconnecting": the room's
+ * socket dropped after we were in; peers and media carry on while it comes back.
  */
-export type CallStatus = "connecting" | "outside" | "joined" | "removed" | "left" | "error";
+export type CallStatus = "connecting" | "outside" | "joined" | "reconnecting" | "removed" | "left" | "error";
 
 export interface Peer {
   readonly id: string;
   readonly name: string;
   /** Null until the first remote track arrives. */
   readonly stream: MediaStream | null;
+  /**
+   * What the peer says about its media (peer-state): microphone on, camera on, sharing a screen
+   * (sent in place of the camera). Until it says, a peer counts as having both on.
+   */
+  readonly audio: boolean;
+  readonly video: boolean;
+  readonly screen: boolean;
+  /** How good the connection to this peer is (a signal: only the badge redraws every poll). */
+  readonly quality?: ReadonlySignal<ConnectionQuality | null>;
 }
 
 /** Someone outside a locked room asking to be let in. */
@@ -46,6 +64,13 @@ export interface GuessWarning {
   /** When we heard (ms since epoch). */
   readonly at: number;
 }
+
+/**
+ * How long a peer missing from the welcome after a reconnect keeps its tile. When the room
+ * restarts (a deploy), it forgets everyone and each member resumes on its own back-off (up to
+ * 8 s), plus a reload of the Durable Object: a little longer than the room's 20 s grace.
+ */
+export const PEER_RETURN_GRACE_MS = 25_000;
 
 /** How long a wrong-key warning stays up: long enough to read, short enough not to nag. */
 export const GUESS_WARNING_MS = 10_000;
@@ -71,6 +96,12 @@ export interface CallState {
   readonly guessWarning: ReadonlySignal<GuessWarning | null>;
   /** Who removed us (status "removed"), when the room said so. */
   readonly removedBy: ReadonlySignal<string | null>;
+  /** Our camera and microphone: the hair check's, carried into the call. */
+  readonly media: LocalMediaState;
+  /** Our shared screen while we share it. */
+  readonly screenStream: ReadonlySignal<MediaStream | null>;
+  readonly canShareScreen: boolean;
+  readonly chat: ChatState;
 }
 
 /** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
@@ -86,6 +117,20 @@ export interface CallControls {
   admit(knockId: string): void;
   deny(knockId: string): void;
   removePeer(peerId: string): void;
+  /** Asks to be let in, as `name`: sent the moment the socket is open, which it usually is already (see connect). */
+  join(name?: string): void;
+  /** Changes our name for everyone; returns why it cannot be used, or null. */
+  rename(name: string): string | null;
+  setMicrophone(on: boolean): void;
+  setCamera(on: boolean): void;
+  /** Opens the browser's screen picker; resolves to why sharing failed, or null. */
+  shareScreen(): Promise<string | null>;
+  stopScreenShare(): void;
+  /** Switches camera, microphone or speaker; resolves to why it failed, or null. */
+  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  /** Sends a chat message to everyone in the call; returns why it cannot be sent, or null. */
+  sendChat(text: string): string | null;
+  setChatOpen(open: boolean): void;
 }
 
 export interface CallOptions {
@@ -95,9 +140,18 @@ export interface CallOptions {
   iceServers?: RTCIceServer[];
   /** Defaults to the room's WebSocket on the host that served the page. */
   url?: string;
-  /** Defaults to the browser's; null means there is no way to capture media. */
+  /**
+   * Camera and microphone from the hair check, already previewed: the call sends these very
+   * tracks and stops them when it ends. Without it the call asks for media once it is let in.
+   */
+  media?: LocalMediaHandle;
+  /** When the call asks for media itself: defaults to the browser's; null means there is no way to capture. */
   getUserMedia?: GetUserMedia | null;
+  /** Defaults to the browser's; null means screens cannot be shared. */
+  getDisplayMedia?: GetDisplayMedia | null;
   signaling?: SignalingOptions;
+  /** Back-off, randomness and the online/visibility events of reconnecting; replaceable in tests. */
+  reconnect?: Omit<RoomLinkOptions, "signaling">;
   /** The clock for throttle deadlines and warnings; replaceable in tests. */
   now?: () => number;
 }
@@ -106,6 +160,9 @@ interface Member {
   id: string;
   name: string;
   connection: PeerConnection;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
 }
 
 /** Messages that need our media (or the peers it is sent to) before they can be handled. */
@@ -119,9 +176,7 @@ export class Call implements CallState, CallControls {
   readonly #status = signal<CallStatus>("connecting");
   readonly #selfId = signal<string | null>(null);
   readonly #selfName: Signal<string>;
-  readonly #localStream = signal<MediaStream | null>(null);
   readonly #members = signal<ReadonlyMap<string, Member>>(new Map());
-  readonly #mediaError = signal<string | null>(null);
   readonly #error = signal<string | null>(null);
   readonly #access = signal<Access>({ state: "unknown" });
   readonly #lock = signal<LockInfo | null>(null);
@@ -133,8 +188,8 @@ export class Call implements CallState, CallControls {
   readonly status: ReadonlySignal<CallStatus> = this.#status;
   readonly selfId: ReadonlySignal<string | null> = this.#selfId;
   readonly selfName: ReadonlySignal<string>;
-  readonly localStream: ReadonlySignal<MediaStream | null> = this.#localStream;
-  readonly mediaError: ReadonlySignal<string | null> = this.#mediaError;
+  readonly localStream: ReadonlySignal<MediaStream | null>;
+  readonly mediaError: ReadonlySignal<string | null>;
   readonly error: ReadonlySignal<string | null> = this.#error;
   readonly access: ReadonlySignal<Access> = this.#access;
   readonly lock: ReadonlySignal<LockInfo | null> = this.#lock;
@@ -143,12 +198,21 @@ export class Call implements CallState, CallControls {
   readonly guessWarning: ReadonlySignal<GuessWarning | null> = this.#guessWarning;
   readonly removedBy: ReadonlySignal<string | null> = this.#removedBy;
   readonly peers: ReadonlySignal<readonly Peer[]> = computed(() =>
-    [...this.#members.value.values()].map((m) => ({ id: m.id, name: m.name, stream: m.connection.remoteStream.value })),
+    [...this.#members.value.values()].map((m) => ({
+      id: m.id,
+      name: m.name,
+      stream: m.connection.remoteStream.value,
+      audio: m.audio,
+      video: m.video,
+      screen: m.screen,
+      quality: m.connection.quality,
+    })),
   );
 
   readonly #options: CallOptions;
   readonly #now: () => number;
-  #signaling: Signaling | null = null;
+  /** The room's socket, reconnecting by itself (reconnect.ts). */
+  #link: RoomLink | null = null;
   /** Ids that said goodbye: a late signal from one of them must not resurrect its tile. */
   readonly #departed = new Set<string>();
   /** While our media is being acquired after the welcome, messages about peers wait here. */
@@ -158,37 +222,150 @@ export class Call implements CallState, CallControls {
   #guessWarningTimer: ReturnType<typeof setTimeout> | undefined;
   /** STUN/TURN from the room: only members get them, since TURN relays cost money. */
   #ice: IceConfig | null = null;
+  #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Peers missing from a welcome after we reconnected, each dropped unless it comes back in time. */
+  readonly #returnTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The room timed us out (4008) and told everyone we left: after the welcome, every connection starts over. */
+  #forgotten = false;
+  #stopBudget: (() => void) | null = null;
+
+  readonly #media: LocalMediaHandle;
+  readonly #screen: ScreenShare;
+  readonly #chat = new ChatLog();
+  readonly media: LocalMediaState;
+  readonly screenStream: ReadonlySignal<MediaStream | null>;
+  readonly chat: ChatState = this.#chat;
+  /** join() was called: every socket the link opens (the first, and any reconnect) sends the handshake. */
+  #joinRequested = false;
+  #linkOpen = false;
+  /** The media state the others last heard from us, so that only changes are sent. */
+  #sentState: string | null = null;
+  /** Bumped by every welcome: the room forgets media state when we reconnect, so it is said again. */
+  readonly #stateEpoch = signal(0);
+  #stopMediaSync: (() => void) | null = null;
 
   constructor(options: CallOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#selfName = signal(options.name);
     this.selfName = this.#selfName;
+    this.#media = options.media ?? new LocalMedia({ getUserMedia: options.getUserMedia });
+    this.media = this.#media;
+    this.localStream = this.#media.stream;
+    this.mediaError = computed(() => {
+      const problem = this.#media.problem.value;
+      return problem ? describeProblem(problem) : null;
+    });
+    this.#screen = new ScreenShare(options.getDisplayMedia);
+    this.screenStream = this.#screen.stream;
+  }
+
+  get canShareScreen(): boolean {
+    return this.#screen.supported;
+  }
+
+  /** Opens the room's socket and joins at once (no hair check). */
+  start(): void {
+    this.connect();
+    this.join();
   }
 
   /**
-   * The room first, media once we are let in: a locked room must not light up the camera of
-   * someone still waiting at its door, and nobody inside could receive it anyway.
+   * Opens the room's socket without joining: the hair check opens it while the person looks at
+   * their preview, so that Join costs one round trip. join() (or start()) sends the handshake.
    */
-  start(): void {
+  connect(): void {
+    // Every connection shares one upload budget (bitrate.ts): re-split whenever someone comes or goes.
+    this.#stopBudget = effect(() => {
+      const members = this.#members.value;
+      for (const member of members.values()) member.connection.setVideoBudget(members.size);
+    });
     try {
-      this.#signaling = new Signaling(
+      this.#link = new RoomLink(
         this.#options.url ?? roomSocketUrl(this.#options.room),
         {
-          open: () => this.#send({ type: "join", name: this.#selfName.value }),
+          open: () => {
+            this.#linkOpen = true;
+            if (this.#joinRequested) this.#sendJoin();
+          },
           message: (message) => this.#handle(message),
-          closed: ({ code, reason }) => {
-            if (code === CloseCode.removed) this.#beRemoved(null);
+          reconnecting: ({ code }) => {
+            this.#linkOpen = false;
+            if (code === CloseCode.timedOut) this.#forgotten = true;
+            if (this.#status.value === "joined") this.#status.value = "reconnecting";
+          },
+          closed: ({ code, reason, verdict }) => {
+            if (verdict === "removed") this.#beRemoved(null);
+            else if (verdict === "replaced") this.#fail(REPLACED);
             else this.#fail(describeClose(code, reason));
           },
         },
-        this.#options.signaling,
+        { ...this.#options.reconnect, signaling: this.#options.signaling },
       );
     } catch (error) {
       // new WebSocket() throws synchronously on a malformed URL or a blocked port.
       console.error("natter: could not open the room's socket", error);
       this.#fail("Could not connect to the room.");
     }
+  }
+
+  join(name?: string): void {
+    if (this.#joinRequested || this.#isOver()) return;
+    if (name !== undefined) this.#selfName.value = name;
+    this.#joinRequested = true;
+    if (this.#linkOpen) this.#sendJoin();
+  }
+
+  #sendJoin(): void {
+    const resume = this.#link?.resumeAs;
+    this.#send({ type: "join", name: this.#selfName.value, ...(resume && { resume }) });
+  }
+
+  rename(name: string): string | null {
+    const problem = displayNameProblem(name);
+    if (problem !== null) return problem;
+    const trimmed = name.trim();
+    if (trimmed === this.#selfName.value) return null;
+    this.#selfName.value = trimmed;
+    // Before we are in, the join carries the name; after, the room tells everyone (peer-state).
+    if (this.#selfId.value !== null) this.#send({ type: "state", name: trimmed });
+    return null;
+  }
+
+  setMicrophone(on: boolean): void {
+    this.#media.setMicOn(on);
+  }
+
+  setCamera(on: boolean): void {
+    this.#media.setCameraOn(on);
+  }
+
+  shareScreen(): Promise<string | null> {
+    if (this.#isOver()) return Promise.resolve(null);
+    return this.#screen.start();
+  }
+
+  stopScreenShare(): void {
+    this.#screen.stop();
+  }
+
+  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null> {
+    return this.#media.useDevice(kind, deviceId);
+  }
+
+  sendChat(text: string): string | null {
+    const problem = chatTextProblem(text);
+    if (problem !== null) return problem;
+    if (this.#status.value !== "joined" && this.#status.value !== "reconnecting") return "You are not in the call.";
+    const frame = encodeChat(text);
+    // Straight to each peer over its data channel: the room never carries chat.
+    for (const member of this.#members.value.values()) member.connection.sendData(frame);
+    this.#chat.add({ from: null, name: this.#selfName.value, text, at: this.#now() });
+    return null;
+  }
+
+  setChatOpen(open: boolean): void {
+    this.#chat.setOpen(open);
   }
 
   leave(): void {
@@ -256,17 +433,19 @@ export class Call implements CallState, CallControls {
         void this.#enter(message);
         break;
       case "peer-joined":
-        this.#addMember(message.peer);
+        this.#peerJoined(message.peer);
         break;
       case "peer-left":
         this.#removeMember(message.id);
+        break;
+      case "peer-state":
+        this.#updatePeer(message.peer);
         break;
       case "signal":
         this.#routeSignal(message.from, message.data);
         break;
       case "ice":
-        // Fresh TURN credentials; connections made from now on use them.
-        this.#ice = message.ice;
+        this.#useIce(message.ice);
         break;
       case "denied":
         this.#handleDenial(message);
@@ -315,7 +494,13 @@ export class Call implements CallState, CallControls {
 
   /** Let in: media now, then the peers (and anything they said while we waited for the camera). */
   async #enter(welcome: Extract<ServerMessage, { type: "welcome" }>): Promise<void> {
-    this.#ice = welcome.ice;
+    this.#sentState = null;
+    this.#stateEpoch.value += 1;
+    if (this.#selfId.value !== null) {
+      this.#rejoin(welcome);
+      return;
+    }
+    this.#useIce(welcome.ice);
     batch(() => {
       this.#selfId.value = welcome.id;
       this.#lock.value = welcome.lock;
@@ -323,16 +508,11 @@ export class Call implements CallState, CallControls {
       this.#status.value = "joined";
     });
     this.#held = [];
-    const media = await acquireLocalMedia(this.#options.getUserMedia);
-    if (this.#status.value !== "joined") {
-      // Left (or was removed) while the permission prompt was open.
-      stopTracks(media.stream);
-      return;
-    }
-    batch(() => {
-      this.#localStream.value = media.stream;
-      this.#mediaError.value = media.error;
-    });
+    // Ready since the hair check as a rule; otherwise the permission prompt opens now.
+    await this.#media.start();
+    // Left (or was removed) while the permission prompt was open: the teardown stopped the media.
+    if (this.#status.value !== "joined" && this.#status.value !== "reconnecting") return;
+    this.#syncMedia();
     const held = this.#held;
     this.#held = null;
     // They heard of us through peer-joined and are offering already; we answer.
@@ -342,6 +522,8 @@ export class Call implements CallState, CallControls {
 
   #handleDenial(message: Extract<ServerMessage, { type: "denied" }>): void {
     if (this.#isOver() || this.#status.value === "joined") return;
+    // After a reconnect, a denial means the room no longer knows us: the old call is gone for us.
+    if (this.#status.value === "reconnecting") this.#forgetCall();
     const access = accessAfterDenial(message, this.#now());
     if (access === null) {
       this.#fail("This call is full. Try again when someone leaves.");
@@ -352,6 +534,9 @@ export class Call implements CallState, CallControls {
       this.#status.value = "outside";
       this.#access.value = access;
     });
+    // Nobody inside can receive our camera, and a knock can wait minutes: its light goes off at
+    // the door and comes back on (same devices, same on/off choices) once we are let in.
+    this.#media.release();
   }
 
   #handleError(message: Extract<ServerMessage, { type: "error" }>): void {
@@ -395,25 +580,144 @@ export class Call implements CallState, CallControls {
     const connection = new PeerConnection({
       selfId,
       peerId: peer.id,
-      localStream: this.#localStream.value,
+      localStream: this.#media.stream.value,
       iceServers: this.#options.iceServers ?? this.#ice?.iceServers,
       iceTransportPolicy: this.#ice?.iceTransportPolicy,
       awaitFirstOffer,
       sendSignal: (data) => this.#send({ type: "signal", to: peer.id, data }),
+      canSignal: () => this.#link?.reconnecting === false,
+      onData: (data) => this.#receiveChat(peer.id, data),
     });
-    const member = { id: peer.id, name: peer.name, connection };
+    // A shared screen goes out in the camera's place, from the first offer on.
+    connection.setTrack("video", this.#outgoingVideo(), this.#media.stream.value);
+    const member = {
+      id: peer.id,
+      name: peer.name,
+      connection,
+      audio: peer.audio ?? true,
+      video: peer.video ?? true,
+      screen: peer.screen ?? false,
+    };
+    connection.expectVideo(member.video || member.screen);
     this.#members.value = new Map(members).set(peer.id, member);
     return member;
   }
 
   #routeSignal(from: string, data: SignalData): void {
+    let member = this.#members.value.get(from);
+    // The peer forgot us (we were away too long) and offers from a brand-new connection: follow it.
+    if (member?.connection.isFromAnotherConnection(data)) member = this.#startOver(member) ?? undefined;
     // The room announces peers before relaying their signals, so an unknown sender is a race we can absorb.
-    const member =
-      this.#members.value.get(from) ?? this.#addMember({ id: from, name: "Guest" }, { awaitFirstOffer: true });
+    member ??= this.#addMember({ id: from, name: "Guest" }, { awaitFirstOffer: true }) ?? undefined;
     void member?.connection.handleSignal(data);
   }
 
+  /**
+   * peer-joined. A known id is someone whose socket dropped and who resumed: still here, with the
+   * same connection (media never stopped). An id that had left is back after everyone was told it
+   * left (it was gone too long): a new connection, as for anyone new.
+   */
+  #peerJoined(peer: PeerInfo): void {
+    const known = this.#members.value.get(peer.id);
+    if (known) {
+      this.#cancelReturnWait(peer.id);
+      known.connection.peerReturned();
+    } else {
+      this.#departed.delete(peer.id);
+    }
+    this.#addMember(peer);
+  }
+
+  /** Welcomed again after the socket dropped: reconcile who we think is here with who the room says is. */
+  #rejoin(welcome: Extract<ServerMessage, { type: "welcome" }>): void {
+    const sameCall = welcome.id === this.#selfId.value && !this.#forgotten;
+    this.#forgotten = false;
+    this.#useIce(welcome.ice);
+    batch(() => {
+      this.#selfId.value = welcome.id;
+      this.#lock.value = welcome.lock;
+      this.#access.value = { state: "in" };
+      this.#status.value = "joined";
+    });
+    if (this.#held) {
+      // Still waiting for the camera from the first welcome: these peers join the queue.
+      for (const peer of welcome.peers) this.#held.push({ type: "peer-joined", peer });
+      return;
+    }
+    if (!sameCall) {
+      // Everyone was told we left: whatever connections we hold, the other ends are gone.
+      for (const member of this.#members.value.values()) this.#startOver(member);
+    }
+    const inRoom = new Set(welcome.peers.map((peer) => peer.id));
+    for (const peer of welcome.peers) {
+      this.#departed.delete(peer.id);
+      this.#cancelReturnWait(peer.id);
+      // New faces joined while we were away; they saw us in their welcome or will hear peer-joined, and offer.
+      this.#addMember(peer, { awaitFirstOffer: true });
+    }
+    // After the room restarted, people reconnect one by one: the missing may be on their way back.
+    for (const id of this.#members.value.keys()) if (!inRoom.has(id)) this.#awaitReturn(id);
+  }
+
+  /** A new connection in the same tile, answering the peer's next offer. */
+  #startOver(member: Member): Member | null {
+    member.connection.close();
+    return batch(() => {
+      const members = new Map(this.#members.value);
+      members.delete(member.id);
+      this.#members.value = members;
+      const fresh = this.#addMember({ id: member.id, name: member.name }, { awaitFirstOffer: true });
+      if (!fresh) return null;
+      const kept = { ...member, connection: fresh.connection };
+      kept.connection.expectVideo(member.video || member.screen);
+      this.#members.value = new Map(this.#members.value).set(member.id, kept);
+      return kept;
+    });
+  }
+
+  #awaitReturn(id: string): void {
+    if (this.#returnTimers.has(id)) return;
+    this.#returnTimers.set(
+      id,
+      setTimeout(() => {
+        this.#returnTimers.delete(id);
+        this.#removeMember(id);
+      }, PEER_RETURN_GRACE_MS),
+    );
+  }
+
+  #cancelReturnWait(id: string): void {
+    clearTimeout(this.#returnTimers.get(id));
+    this.#returnTimers.delete(id);
+  }
+
+  /** The room turned us away after a reconnect (locked, full): back to the door, camera off. */
+  #forgetCall(): void {
+    for (const id of this.#returnTimers.keys()) this.#cancelReturnWait(id);
+    for (const member of this.#members.value.values()) member.connection.close();
+    batch(() => {
+      this.#members.value = new Map();
+      this.#selfId.value = null;
+    });
+    this.#stopMediaSync?.();
+    this.#stopMediaSync = null;
+    this.#screen.stop();
+    this.#media.release();
+  }
+
+  /** ICE servers from a welcome or a refresh: into every connection, and a refresh before they expire. */
+  #useIce(ice: IceConfig): void {
+    this.#ice = ice;
+    if (!this.#options.iceServers) {
+      for (const member of this.#members.value.values()) member.connection.setIceServers(ice.iceServers);
+    }
+    clearTimeout(this.#iceRefreshTimer);
+    const delay = iceRefreshDelay(ice.expiresAt, this.#now());
+    if (delay !== null) this.#iceRefreshTimer = setTimeout(() => this.#send({ type: "refresh-ice" }), delay);
+  }
+
   #removeMember(id: string): void {
+    this.#cancelReturnWait(id);
     this.#departed.add(id);
     const member = this.#members.value.get(id);
     if (!member) return;
@@ -424,7 +728,7 @@ export class Call implements CallState, CallControls {
   }
 
   #send(message: ClientMessage): void {
-    this.#signaling?.send(message);
+    this.#link?.send(message);
   }
 
   #isOver(): boolean {
@@ -451,19 +755,92 @@ export class Call implements CallState, CallControls {
   }
 
   #teardown(): void {
-    this.#signaling?.close();
-    this.#signaling = null;
+    this.#link?.close();
+    this.#link = null;
+    this.#stopBudget?.();
+    clearTimeout(this.#iceRefreshTimer);
+    for (const id of this.#returnTimers.keys()) this.#cancelReturnWait(id);
     this.#held = null;
     this.#removeAfterLock = null;
     clearTimeout(this.#guessWarningTimer);
     for (const member of this.#members.value.values()) member.connection.close();
+    this.#stopMediaSync?.();
+    this.#stopMediaSync = null;
+    this.#screen.stop();
+    this.#media.stop();
     batch(() => {
       this.#members.value = new Map();
       this.#knocks.value = [];
       this.#guessWarning.value = null;
-      stopTracks(this.#localStream.value);
-      this.#localStream.value = null;
     });
+  }
+
+  /** What we send as video: the shared screen in place of the camera while we share. */
+  #outgoingVideo(): MediaStreamTrack | null {
+    return this.#screen.track.value ?? this.#media.videoTrack.value;
+  }
+
+  /**
+   * Keeps every connection and every peer in step with our media: a new camera or microphone,
+   * or a shared screen, is swapped in with replaceTrack (in a mesh, sending the screen instead of
+   * the camera keeps the upload the same and needs no renegotiation with anyone), and muting or
+   * sharing is told to the others through the room, so their badges follow.
+   */
+  #syncMedia(): void {
+    if (this.#stopMediaSync) return;
+    this.#sentState = null;
+    const tracks = effect(() => {
+      const audio = this.#media.audioTrack.value;
+      const video = this.#outgoingVideo();
+      const stream = this.#media.stream.value;
+      for (const member of this.#members.value.values()) {
+        member.connection.setTrack("audio", audio, stream);
+        member.connection.setTrack("video", video, stream);
+      }
+    });
+    const state = effect(() => {
+      this.#stateEpoch.value;
+      const media = this.#media;
+      const current = {
+        audio: media.micOn.value && media.audioTrack.value !== null,
+        video: media.cameraOn.value && media.videoTrack.value !== null,
+        screen: this.#screen.track.value !== null,
+      };
+      const text = JSON.stringify(current);
+      if (text === this.#sentState) return;
+      this.#sentState = text;
+      this.#send({ type: "state", ...current });
+    });
+    this.#stopMediaSync = () => {
+      tracks();
+      state();
+    };
+  }
+
+  /** peer-state: a peer renamed itself, muted, turned its camera off, or started or stopped sharing. */
+  #updatePeer(peer: PeerInfo): void {
+    const member = this.#members.value.get(peer.id);
+    if (!member) return;
+    const updated: Member = {
+      ...member,
+      name: peer.name,
+      audio: peer.audio ?? member.audio,
+      video: peer.video ?? member.video,
+      screen: peer.screen ?? member.screen,
+    };
+    member.connection.expectVideo(updated.video || updated.screen);
+    this.#members.value = new Map(this.#members.value).set(peer.id, updated);
+  }
+
+  #receiveChat(from: string, data: string): void {
+    const text = parseChat(data);
+    const member = this.#members.value.get(from);
+    if (text === null) {
+      console.warn("natter: ignoring an invalid chat message from a peer");
+      return;
+    }
+    // The name is the room's record of the sender, never something the message claims.
+    if (member) this.#chat.add({ from, name: member.name, text, at: this.#now() });
   }
 }
 
@@ -473,6 +850,8 @@ export function startCall(options: CallOptions): Call {
   call.start();
   return call;
 }
+
+const REPLACED = "This call continued in another tab or window, so it was ended here.";
 
 function describeClose(code: number, reason: string): string {
   if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig)

@@ -1,13 +1,19 @@
-/** What the browser gave us to send, and in words why it is less than camera plus microphone. */
-export interface LocalMedia {
-  stream: MediaStream | null;
-  error: string | null;
-}
-
 export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
 
-const WATCH_ONLY = "you can still watch and listen.";
-const AUDIO_ONLY = "others can hear you but not see you.";
+/**
+ * What we could not get, and why: `reason` is the DOMException name getUserMedia rejected with
+ * (the only part that is reliable across browsers), or "insecure" when there is no getUserMedia.
+ */
+export interface MediaProblem {
+  readonly missing: "both" | "camera";
+  readonly reason: string;
+}
+
+/** What the browser gave us to send. */
+export interface AcquiredMedia {
+  stream: MediaStream | null;
+  problem: MediaProblem | null;
+}
 
 /**
  * Asks for camera and microphone, then microphone alone, then nothing: a call you can only
@@ -15,44 +21,58 @@ const AUDIO_ONLY = "others can hear you but not see you.";
  */
 export async function acquireLocalMedia(
   getUserMedia: GetUserMedia | null = browserGetUserMedia(),
-): Promise<LocalMedia> {
-  if (!getUserMedia) {
-    return {
-      stream: null,
-      error: `This browser cannot use a camera or microphone here (it needs a secure https:// page) — ${WATCH_ONLY}`,
-    };
-  }
+  constraints: { audio: MediaTrackConstraints | true; video: MediaTrackConstraints | true } = {
+    audio: true,
+    video: true,
+  },
+): Promise<AcquiredMedia> {
+  if (!getUserMedia) return { stream: null, problem: { missing: "both", reason: "insecure" } };
   let firstError: unknown;
   try {
-    return { stream: await getUserMedia({ audio: true, video: true }), error: null };
+    return { stream: await getUserMedia(constraints), problem: null };
   } catch (error) {
     firstError = error;
   }
   try {
-    return { stream: await getUserMedia({ audio: true }), error: describeCameraError(firstError) };
+    return {
+      stream: await getUserMedia({ audio: constraints.audio }),
+      problem: { missing: "camera", reason: errorName(firstError) },
+    };
   } catch (error) {
-    return { stream: null, error: describeMediaError(error) };
+    return { stream: null, problem: { missing: "both", reason: errorName(error) } };
   }
 }
 
-function browserGetUserMedia(): GetUserMedia | null {
+export function browserGetUserMedia(): GetUserMedia | null {
   // navigator.mediaDevices is missing on insecure origins (plain http other than localhost).
   const devices = typeof navigator === "undefined" ? undefined : navigator.mediaDevices;
   return devices?.getUserMedia ? (constraints) => devices.getUserMedia(constraints) : null;
 }
 
 /** getUserMedia rejects with DOMExceptions whose `name` is the only reliable part across browsers. */
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   if (typeof error !== "object" || error === null || !("name" in error)) return "";
   return typeof error.name === "string" ? error.name : "";
 }
 
+const WATCH_ONLY = "you can still watch and listen.";
+const AUDIO_ONLY = "others can hear you but not see you.";
+const HOW_TO_ALLOW = "Allow them in the browser's site settings (the icon left of the address), then try again.";
+
+/** One sentence for a problem: what is missing, what still works, and how to fix it when we can tell. */
+export function describeProblem(problem: MediaProblem): string {
+  if (problem.reason === "insecure") {
+    return `This browser cannot use a camera or microphone here (it needs a secure https:// page) — ${WATCH_ONLY}`;
+  }
+  return problem.missing === "both" ? describeMediaError(problem.reason) : describeCameraError(problem.reason);
+}
+
 /** Neither camera nor microphone: say why, and that the call still works one way. */
-export function describeMediaError(error: unknown): string {
-  switch (errorName(error)) {
+export function describeMediaError(reason: string): string {
+  switch (reason) {
     case "NotAllowedError":
     case "SecurityError":
-      return "Camera and microphone are blocked — you can still watch and listen. Allow them in the browser's site settings and reload.";
+      return `Camera and microphone are blocked — ${WATCH_ONLY} ${HOW_TO_ALLOW}`;
     case "NotFoundError":
     case "OverconstrainedError":
       return `No camera or microphone found — ${WATCH_ONLY}`;
@@ -65,11 +85,11 @@ export function describeMediaError(error: unknown): string {
 }
 
 /** The microphone worked but the camera did not. */
-export function describeCameraError(error: unknown): string {
-  switch (errorName(error)) {
+export function describeCameraError(reason: string): string {
+  switch (reason) {
     case "NotAllowedError":
     case "SecurityError":
-      return `The camera is blocked — ${AUDIO_ONLY} Allow it in the browser's site settings and reload.`;
+      return `The camera is blocked — ${AUDIO_ONLY} Allow it in the browser's site settings (the icon left of the address), then try again.`;
     case "NotFoundError":
     case "OverconstrainedError":
       return `No camera found — ${AUDIO_ONLY}`;

@@ -1,5 +1,15 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../durable-objects/protocol";
+import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "./bitrate";
+import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
+import {
+  type ConnectionQuality,
+  classifyQuality,
+  QUALITY_POLL_MS,
+  type QualitySample,
+  qualityMetrics,
+  readQualitySample,
+} from "./quality";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -19,6 +29,14 @@ export interface PeerConnectionOptions {
   awaitFirstOffer?: boolean;
   /** Delivers signaling data to this peer only (the room relays it). */
   sendSignal(data: SignalData): void;
+  /** A text frame from the peer's chat channel, unvalidated: the caller checks it (chat.ts). */
+  onData?: (data: string) => void;
+  /**
+   * False while our room socket is reconnecting: an ICE restart then would only pile up offers
+   * that the peer receives all at once later. Defaults to always true.
+   */
+  canSignal?: () => boolean;
+  now?: () => number;
 }
 
 /**
@@ -31,6 +49,9 @@ export interface PeerConnectionOptions {
  * lets the others go first instead.
  */
 export const FIRST_OFFER_WAIT_MS = 5_000;
+
+/** Chat frames kept for a channel that has not opened yet. */
+const MAX_OUTBOX = 50;
 
 /**
  * The polite side yields when both offer at once. Both ends compute the same answer from
@@ -64,11 +85,38 @@ export class PeerConnection {
   /** Set while we wait for the peer's first offer rather than make our own. */
   #firstOfferWait: ReturnType<typeof setTimeout> | undefined;
   #isSettingRemoteAnswerPending = false;
+  /** Our sender of each kind, so a new camera or a shared screen replaces the track in place. */
+  readonly #senders = new Map<string, RTCRtpSender>();
+  /** Chat (chat.ts): peer to peer, so the room never sees it. */
+  readonly #channel: RTCDataChannel;
+  /** Frames written before the channel opened. */
+  #outbox: string[] = [];
+
+  readonly #now: () => number;
+  readonly #canSignal: () => boolean;
+  /** For the ICE watchdog (ice-watchdog.ts): when the ICE state last changed, and when we last negotiated. */
+  #iceStateSince: number;
+  #lastNegotiationAt: number;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  readonly #quality = signal<ConnectionQuality | null>(null);
+  /** How good the link to this peer is; null until there is something to measure. */
+  readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
+  #lastSample: QualitySample | null = null;
+  #videoExpected = true;
+  /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
+  #budgetPeers: number | null = null;
+  /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
+  #capping: Promise<void> = Promise.resolve();
 
   constructor(options: PeerConnectionOptions) {
     this.peerId = options.peerId;
     this.polite = isPolite(options.selfId, options.peerId);
     this.#sendSignal = options.sendSignal;
+    this.#now = options.now ?? Date.now;
+    this.#canSignal = options.canSignal ?? (() => true);
+    this.#iceStateSince = this.#now();
+    this.#lastNegotiationAt = this.#now();
     // Looked up at construction (not import) time so anything that wraps the global, like the e2e recorder, sees us.
     this.#pc = new RTCPeerConnection({
       iceServers: options.iceServers ?? DEFAULT_ICE_SERVERS,
@@ -88,9 +136,21 @@ export class PeerConnection {
     // A null candidate means gathering finished; it is relayed like any other, as the pattern does.
     this.#pc.onicecandidate = ({ candidate }) => this.#sendSignal({ candidate: candidate && candidateInit(candidate) });
     this.#pc.oniceconnectionstatechange = () => {
-      // A network change (Wi-Fi to cellular) fails ICE; restarting renegotiates through onnegotiationneeded.
-      if (this.#pc.iceConnectionState === "failed") this.#pc.restartIce();
+      this.#iceStateSince = this.#now();
+      // `failed` may be acted on at once; the watchdog's tick handles everything that needs waiting.
+      this.#watch();
     };
+    this.#pc.onsignalingstatechange = () => {
+      // A negotiation can add senders (a screen) or reset encodings: the budget applies to the result.
+      if (this.#pc.signalingState === "stable") this.#applyVideoCap();
+    };
+    this.#watchdog = setInterval(() => this.#watch(), WATCHDOG_TICK_MS);
+    this.#qualityTimer = setInterval(() => {
+      void this.#sampleQuality();
+      // setTrack swaps tracks without a negotiation (a screen for the camera), and a screen must
+      // not keep the camera's lower resolution: re-applying is a no-op when nothing changed.
+      this.#applyVideoCap();
+    }, QUALITY_POLL_MS);
     this.#pc.ontrack = ({ track }) => {
       this.#replaceTracks((tracks) => [...tracks.filter((t) => t.id !== track.id), track]);
       track.addEventListener("ended", () => this.#replaceTracks((tracks) => tracks.filter((t) => t !== track)));
@@ -98,17 +158,51 @@ export class PeerConnection {
 
     const local = options.localStream;
     if (local && local.getTracks().length > 0) {
-      for (const track of local.getTracks()) this.#pc.addTrack(track, local);
+      for (const track of local.getTracks()) this.#senders.set(track.kind, this.#pc.addTrack(track, local));
     } else {
       // Without a track of our own there would be nothing to negotiate and no offer; ask to receive both kinds.
       this.#pc.addTransceiver("audio", { direction: "recvonly" });
       this.#pc.addTransceiver("video", { direction: "recvonly" });
     }
+
+    // Negotiated with the same id on both sides: it rides in the first offer with the media, and
+    // neither side has to announce it, so chat adds no extra offer (and no extra glare).
+    this.#channel = this.#pc.createDataChannel("chat", { negotiated: true, id: 0 });
+    this.#channel.onopen = () => {
+      for (const text of this.#outbox) this.#channel.send(text);
+      this.#outbox = [];
+    };
+    this.#channel.onmessage = ({ data }: MessageEvent<unknown>) => {
+      if (typeof data === "string") options.onData?.(data);
+    };
+  }
+
+  /**
+   * Sends `track` as our `kind` from now on. An existing sender swaps it with replaceTrack, which
+   * needs no renegotiation (a new camera, a shared screen in place of the camera); only the first
+   * track of a kind is added, and perfect negotiation carries that offer.
+   */
+  setTrack(kind: "audio" | "video", track: MediaStreamTrack | null, stream: MediaStream | null): void {
+    if (this.#pc.signalingState === "closed") return;
+    const sender = this.#senders.get(kind);
+    if (sender) {
+      if (sender.track !== track)
+        sender.replaceTrack(track).catch((error: unknown) => console.warn("natter: could not switch a track", error));
+      return;
+    }
+    if (track) this.#senders.set(kind, stream ? this.#pc.addTrack(track, stream) : this.#pc.addTrack(track));
+  }
+
+  /** Sends a chat frame; a few written before the channel opens wait for it (it opens with the connection). */
+  sendData(text: string): void {
+    if (this.#channel.readyState === "open") this.#channel.send(text);
+    else if (this.#channel.readyState === "connecting" && this.#outbox.length < MAX_OUTBOX) this.#outbox.push(text);
   }
 
   async #negotiate(): Promise<void> {
     try {
       this.#makingOffer = true;
+      this.#lastNegotiationAt = this.#now();
       this.#pendingOffer = this.#pc.setLocalDescription();
       await this.#pendingOffer;
       this.#sendDescription();
@@ -138,7 +232,10 @@ export class PeerConnection {
         const readyForOffer =
           !this.#makingOffer && (this.#pc.signalingState === "stable" || this.#isSettingRemoteAnswerPending);
         const offerCollision = description.type === "offer" && !readyForOffer;
-        if (description.type === "offer") this.#stopWaitingForFirstOffer();
+        if (description.type === "offer") {
+          this.#stopWaitingForFirstOffer();
+          this.#lastNegotiationAt = this.#now();
+        }
 
         this.#ignoreOffer = !this.polite && offerCollision;
         if (this.#ignoreOffer) return;
@@ -182,14 +279,141 @@ export class PeerConnection {
     if (description) this.#sendSignal({ description: { type: description.type, sdp: description.sdp } });
   }
 
+  /** New TURN credentials from the room (`ice`): used from the next gathering on, e.g. an ICE restart. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    try {
+      this.#pc.setConfiguration({ ...this.#pc.getConfiguration(), iceServers });
+    } catch (error) {
+      console.warn("natter: could not update the ICE servers of a connection", error);
+    }
+  }
+
+  /**
+   * The peer's room socket came back (it resumed): an offer we sent while it was away never
+   * reached it, and without an answer this connection would wait forever. Our current local
+   * description carries every candidate gathered so far, so sending it again is enough.
+   */
+  peerReturned(): void {
+    if (this.#pc.signalingState === "have-local-offer" && !this.#makingOffer) this.#sendDescription();
+  }
+
+  /**
+   * Whether an offer comes from a different RTCPeerConnection than the one we talk to: the peer
+   * dropped us (we were gone too long, or it timed out) and started over. Every connection has
+   * its own DTLS certificate, so the fingerprint tells them apart without any extra message.
+   */
+  isFromAnotherConnection(data: SignalData): boolean {
+    if (!("description" in data) || data.description.type !== "offer") return false;
+    const current = dtlsFingerprint((this.#pc.currentRemoteDescription ?? this.#pc.remoteDescription)?.sdp);
+    const offered = dtlsFingerprint(data.description.sdp);
+    return current !== null && offered !== null && current !== offered;
+  }
+
+  /** The peer said its camera is off (or on): a black trickle of frames is then no sign of a bad link. */
+  expectVideo(expected: boolean): void {
+    this.#videoExpected = expected;
+  }
+
+  /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
+  setVideoBudget(peers: number): void {
+    this.#budgetPeers = peers;
+    this.#applyVideoCap();
+  }
+
+  #applyVideoCap(): void {
+    const peers = this.#budgetPeers;
+    if (peers === null || this.#pc.signalingState === "closed") return;
+    let senders: RTCRtpSender[];
+    try {
+      senders = this.#pc.getSenders().filter((sender) => sender.track?.kind === "video");
+    } catch (error) {
+      // The budget is a refinement: it must never stand in the way of joining a call.
+      console.warn("natter: could not read the video senders", error);
+      return;
+    }
+    if (senders.length === 0) return;
+    const cap = videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length);
+    this.#capping = this.#capping.then(async () => {
+      for (const sender of senders) {
+        // A sender not negotiated yet has no encodings; the next `stable` applies the cap.
+        await applyVideoCap(sender, cap).catch((error: unknown) => {
+          if (this.#pc.signalingState !== "closed") console.warn("natter: could not cap a video sender", error);
+        });
+      }
+    });
+  }
+
+  #watch(): void {
+    if (this.#firstOfferWait !== undefined || !this.#canSignal()) return;
+    const due = iceRestartDue({
+      iceConnectionState: this.#pc.iceConnectionState,
+      stateSince: this.#iceStateSince,
+      lastNegotiationAt: this.#lastNegotiationAt,
+      polite: this.polite,
+      now: this.#now(),
+    });
+    if (due) void this.#restartIce();
+  }
+
+  /**
+   * Restarts ICE through the perfect-negotiation machinery: restartIce() marks the connection as
+   * needing negotiation, and onnegotiationneeded makes the offer with fresh ICE credentials.
+   */
+  async #restartIce(): Promise<void> {
+    if (this.#makingOffer) return;
+    this.#lastNegotiationAt = this.#now();
+    try {
+      if (this.#pc.signalingState === "have-local-offer") {
+        // Our last offer was never answered (lost on its way, or ignored in a glare): take it back.
+        await this.#pc.setLocalDescription({ type: "rollback" });
+      }
+      // In the middle of answering the peer's offer, that negotiation is already the repair.
+      if (this.#pc.signalingState !== "stable") return;
+      console.warn(`natter: restarting ICE with a peer (ICE ${this.#pc.iceConnectionState})`);
+      this.#pc.restartIce();
+    } catch (error) {
+      console.warn("natter: could not restart ICE", error);
+    }
+  }
+
+  async #sampleQuality(): Promise<void> {
+    const state = this.#pc.connectionState;
+    if (state === "closed") return;
+    let report: RTCStatsReport;
+    try {
+      report = await this.#pc.getStats();
+    } catch {
+      return;
+    }
+    // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
+    if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
+    const sample = readQualitySample(report.values());
+    const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
+    this.#lastSample = sample;
+    const ice = this.#pc.iceConnectionState;
+    this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
+  }
+
   close(): void {
+    this.#channel.onopen = null;
+    this.#channel.onmessage = null;
+    this.#outbox = [];
     this.#stopWaitingForFirstOffer();
+    clearInterval(this.#watchdog);
+    clearInterval(this.#qualityTimer);
     this.#pc.onnegotiationneeded = null;
     this.#pc.onicecandidate = null;
     this.#pc.oniceconnectionstatechange = null;
+    this.#pc.onsignalingstatechange = null;
     this.#pc.ontrack = null;
     this.#pc.close();
   }
+}
+
+/** The `a=fingerprint` of an SDP (session or first media level: a bundle shares one), or null. */
+export function dtlsFingerprint(sdp: string | undefined): string | null {
+  const match = sdp?.match(/^a=fingerprint:\s*(.+?)\s*$/m);
+  return match?.[1] ? match[1].toLowerCase() : null;
 }
 
 /** The fields the protocol carries; spelled out because RTCIceCandidate.toJSON() types them all as optional. */

@@ -9,10 +9,15 @@ interface ModalProps {
   children: ComponentChildren;
 }
 
+/** What Tab can reach inside a dialog. */
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 /**
- * A modal <dialog>. showModal() makes the rest of the page inert, which is the focus trap, and
- * turns Escape into a `cancel` event. The parent closes it by unmounting it, so focus is put
- * back by hand: a dialog that leaves the DOM would otherwise drop focus on <body>.
+ * A modal <dialog>. showModal() makes the rest of the page inert and turns Escape into a
+ * `cancel` event; Tab past the last control wraps to the first (browsers would otherwise send
+ * focus out to their own toolbar). The parent closes it by unmounting it, so focus is put back
+ * by hand: a dialog that leaves the DOM would otherwise drop focus on <body>.
  */
 export function Modal({ title, onClose, children }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -32,11 +37,24 @@ export function Modal({ title, onClose, children }: ModalProps) {
     };
     // Browsers may close anyway on a repeated Escape (they refuse to let a page trap it).
     const closed = () => onCloseRef.current();
+    const wrapTab = (event: KeyboardEvent) => {
+      if (event.key !== "Tab") return;
+      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      const first = focusable[0];
+      const last = focusable.at(-1);
+      if (!first || !last) return;
+      if (event.shiftKey ? document.activeElement === first : document.activeElement === last) {
+        event.preventDefault();
+        (event.shiftKey ? last : first).focus();
+      }
+    };
     dialog.addEventListener("cancel", cancel);
     dialog.addEventListener("close", closed);
+    dialog.addEventListener("keydown", wrapTab);
     return () => {
       dialog.removeEventListener("cancel", cancel);
       dialog.removeEventListener("close", closed);
+      dialog.removeEventListener("keydown", wrapTab);
       if (dialog.open) dialog.close();
       if (opener?.isConnected) opener.focus();
     };

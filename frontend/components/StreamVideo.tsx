@@ -6,11 +6,23 @@ interface Props {
   muted?: boolean;
   /** Selfies look natural mirrored; other people must not be. */
   mirrored?: boolean;
+  /** The speaker to play through (setSinkId); undefined leaves the system's choice. */
+  sinkId?: string | undefined;
+  class?: string;
 }
 
 /** A <video> showing a MediaStream; srcObject is a property, not an attribute, so it is set from an effect. */
-export function StreamVideo({ stream, muted = false, mirrored = false }: Props) {
+export function StreamVideo({ stream, muted = false, mirrored = false, sinkId, class: className }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
+
+  useEffect(() => {
+    const video = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;
+    if (!video?.setSinkId || sinkId === undefined || muted) return;
+    video.setSinkId(sinkId === "default" ? "" : sinkId).catch((error: unknown) => {
+      // An unplugged speaker: sound stays on the default one.
+      console.warn("natter: could not switch the speaker", error);
+    });
+  }, [sinkId, muted]);
 
   useEffect(() => {
     const video = ref.current;
@@ -20,7 +32,8 @@ export function StreamVideo({ stream, muted = false, mirrored = false }: Props) 
     return playDespiteAutoplayPolicy(video);
   }, [stream]);
 
-  return <video ref={ref} class={mirrored ? "mirrored" : undefined} autoplay playsInline muted={muted} />;
+  const classes = [mirrored && "mirrored", className].filter(Boolean).join(" ");
+  return <video ref={ref} class={classes || undefined} autoplay playsInline muted={muted} />;
 }
 
 /**

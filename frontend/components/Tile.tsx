@@ -1,47 +1,206 @@
+import type { ReadonlySignal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ConnectionQuality } from "../call/quality";
+import { Icon } from "./Icon";
+import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
 
 interface Person {
   name: string;
   stream: MediaStream | null;
+  /** Microphone on. */
+  audio?: boolean;
+  /** Camera on. */
+  video?: boolean;
+  /** Sharing a screen (sent in the camera's place). */
+  screen?: boolean;
+  speaking?: boolean;
+  /** The loudest of those speaking. */
+  active?: boolean;
+  pinned?: boolean;
+  /** Shown large, the others in a strip (pinned, or presenting). */
+  spotlight?: boolean;
+  /** Pins this tile large, or unpins it. */
+  onPin?: () => void;
 }
 
-/** Our own preview: muted so we do not hear ourselves, mirrored like a mirror. */
-export function SelfTile({ name, stream }: Person) {
+interface SelfTileProps extends Person {
+  onHide?: () => void;
+}
+
+/** Our own preview: muted so we do not hear ourselves, mirrored like a mirror (but a shared screen is not). */
+export function SelfTile({ onHide, ...person }: SelfTileProps) {
+  const sharing = person.screen === true;
   return (
-    <figure class="tile tile--self" data-testid="self-tile">
-      <Initial name={name} />
-      <StreamVideo stream={stream} muted mirrored />
-      <figcaption class="tile__name">{name} (you)</figcaption>
-    </figure>
+    <TileFrame
+      testId="self-tile"
+      person={person}
+      caption={`${person.name} (you)`}
+      video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
+      actions={
+        onHide && (
+          <button type="button" class="tile__action" aria-label="Hide self view" onClick={onHide}>
+            <Icon name="hide" />
+          </button>
+        )
+      }
+    />
   );
 }
 
 interface RemoteTileProps extends Person {
   id: string;
+  /** The connection's quality badge; absent in views that have no engine behind them. */
+  quality?: ReadonlySignal<ConnectionQuality | null>;
   /** Starts removing this person from the call (the room page decides whether to lock first). */
   onRemove?: () => void;
+  /** The speaker chosen for the call (setSinkId). */
+  sinkId?: string | undefined;
 }
 
-export function RemoteTile({ id, name, stream, onRemove }: RemoteTileProps) {
+export function RemoteTile({ id, quality, onRemove, sinkId, ...person }: RemoteTileProps) {
+  const { name } = person;
   return (
-    <figure class="tile" data-testid="remote-tile" data-peer-id={id}>
-      <Initial name={name} />
-      <StreamVideo stream={stream} />
-      <figcaption class="tile__name">{name}</figcaption>
-      {onRemove && (
-        <button type="button" class="tile__remove" aria-label={`Remove ${name} from call`} onClick={onRemove}>
-          Remove
-        </button>
-      )}
+    <TileFrame
+      testId="remote-tile"
+      peerId={id}
+      person={person}
+      caption={name}
+      video={<StreamVideo stream={person.stream} sinkId={sinkId} />}
+      badge={quality && <QualityBadge quality={quality} />}
+      actions={
+        onRemove && (
+          <button type="button" class="tile__action" aria-label={`Remove ${name} from call`} onClick={onRemove}>
+            <Icon name="remove-person" />
+          </button>
+        )
+      }
+    />
+  );
+}
+
+interface TileFrameProps {
+  testId: string;
+  peerId?: string;
+  person: Person;
+  caption: string;
+  video: ComponentChildren;
+  badge?: ComponentChildren;
+  actions?: ComponentChildren;
+}
+
+/**
+ * What every tile has: the video (kept mounted even with the camera off, since it also plays the
+ * person's sound), an avatar when there is no picture, the name with a muted badge, the speaking
+ * indicator, and buttons to pin the tile or fill the screen with it.
+ */
+function TileFrame({ testId, peerId, person, caption, video, badge, actions }: TileFrameProps) {
+  const ref = useRef<HTMLElement>(null);
+  const fullscreen = useFullscreen(ref);
+  const { name, audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
+  const spotlight = person.spotlight === true;
+  const picture = person.stream !== null && (screen || person.video !== false);
+  const classes = [
+    "tile",
+    screen && "tile--screen",
+    speaking && audio && "tile--speaking",
+    active && "tile--active",
+    spotlight && "tile--spotlight",
+  ];
+  return (
+    <figure
+      ref={ref}
+      class={classes.filter(Boolean).join(" ")}
+      data-testid={testId}
+      data-peer-id={peerId}
+      data-screen={screen ? "true" : undefined}
+    >
+      {video}
+      {!picture && <Avatar name={name} />}
+      <figcaption class="tile__name">
+        {!audio && (
+          <span class="tile__muted" role="img" aria-label="Microphone muted">
+            <Icon name="mic-off" />
+          </span>
+        )}
+        <span class="tile__caption">{caption}</span>
+        {speaking && audio && (
+          <span class="tile__speaking" aria-hidden="true">
+            <i />
+            <i />
+            <i />
+          </span>
+        )}
+      </figcaption>
+      {screen && <span class="tile__tag">Presenting</span>}
+      {badge}
+      <div class="tile__actions">
+        {onPin && (
+          <button
+            type="button"
+            class="tile__action"
+            aria-label={pinned ? `Unpin ${name}` : `Pin ${name}`}
+            data-on={pinned ? "true" : undefined}
+            onClick={onPin}
+          >
+            <Icon name="pin" />
+          </button>
+        )}
+        {fullscreen.supported && (
+          <button
+            type="button"
+            class="tile__action"
+            aria-label={fullscreen.active ? "Exit full screen" : `Show ${name} full screen`}
+            onClick={fullscreen.toggle}
+          >
+            <Icon name={fullscreen.active ? "exit-fullscreen" : "fullscreen"} />
+          </button>
+        )}
+        {actions}
+      </div>
     </figure>
   );
 }
 
-/** Sits behind the video, so it shows whenever there is no picture (audio only, or still connecting). */
-function Initial({ name }: { name: string }) {
+/** Initials on a colour of their own, so people with the camera off are still told apart at a glance. */
+export function Avatar({ name }: { name: string }) {
   return (
-    <span class="tile__initial" aria-hidden="true">
-      {[...name.trim()][0]?.toUpperCase() ?? "?"}
+    <span class="tile__avatar" data-testid="avatar" aria-hidden="true">
+      <span class="tile__initials" style={{ backgroundColor: `hsl(${hue(name)} 45% 32%)` }}>
+        {initials(name)}
+      </span>
     </span>
   );
+}
+
+/** "Ada Lovelace" → "AL", "grace" → "G"; by code point, so an emoji or a CJK name is not cut in half. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = [...(words[0] ?? "?")][0] ?? "?";
+  const last = words.length > 1 ? ([...(words.at(-1) ?? "")][0] ?? "") : "";
+  return (first + last).toUpperCase();
+}
+
+function hue(name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 360;
+  return hash;
+}
+
+/** Full screen for one tile, following the browser's own state (Escape leaves it without asking us). */
+function useFullscreen(ref: { current: HTMLElement | null }) {
+  const supported = typeof document !== "undefined" && document.fullscreenEnabled === true;
+  const [active, setActive] = useState(false);
+  useEffect(() => {
+    if (!supported) return;
+    const update = () => setActive(document.fullscreenElement !== null && document.fullscreenElement === ref.current);
+    document.addEventListener("fullscreenchange", update);
+    return () => document.removeEventListener("fullscreenchange", update);
+  }, [supported, ref]);
+  const toggle = () => {
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
+    else void ref.current?.requestFullscreen().catch(() => {});
+  };
+  return { supported, active, toggle };
 }

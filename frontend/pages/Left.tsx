@@ -5,11 +5,12 @@ export function Left({ room, onRejoin }: { room: string; onRejoin(): void }) {
   return (
     <main class="page left">
       <h1>You left {room}</h1>
+      <p class="lede">Your camera and microphone are off. The others can carry on without you.</p>
       <div class="actions">
-        <button type="button" onClick={onRejoin}>
+        <button type="button" class="primary" onClick={onRejoin}>
           Rejoin
         </button>
-        <Link href="/">Back to home</Link>
+        <Link href="/">New room</Link>
       </div>
     </main>
   );

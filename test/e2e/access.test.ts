@@ -10,6 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   framesDecoded,
+  joinFromHairCheck,
   launchChromium,
   MEDIA_TIMEOUT_MS,
   newPerson,
@@ -84,6 +85,8 @@ describe.skipIf(inject("e2eSkip"))("who gets in, in real browsers", () => {
       content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
     });
     await person.page.goto(`/${room}`);
+    // The hair check comes first; nobody learns whether the room is locked until Join.
+    await joinFromHairCheck(person.page);
     return person;
   }
 

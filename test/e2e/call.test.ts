@@ -9,6 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   framesDecoded,
+  joinFromHairCheck,
   launchChromium,
   MEDIA_TIMEOUT_MS,
   newPerson,
@@ -98,6 +99,7 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
     const person = await newPerson(browser, baseUrl, name);
     people.push(person);
     await person.page.goto(`/${room}`);
+    await joinFromHairCheck(person.page);
     await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
     return person;
   }
@@ -110,6 +112,8 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
 
     await person.page.getByRole("textbox", { name: "Room name" }).fill(room);
     await person.page.getByRole("button", { name: "Join", exact: true }).click();
+    await person.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    await joinFromHairCheck(person.page);
 
     await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
     expect(new URL(person.page.url()).pathname).toBe(`/${room}`);

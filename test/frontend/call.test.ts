@@ -27,11 +27,37 @@ class FakeRTCPeerConnection {
   oniceconnectionstatechange: (() => void) | null = null;
   ontrack: (() => void) | null = null;
 
+  readonly channels: { label: string; init: RTCDataChannelInit; sent: string[] }[] = [];
+  readonly senders: { track: MediaStreamTrack | null; replaceTrack(track: MediaStreamTrack | null): Promise<void> }[] =
+    [];
+
   constructor(readonly config: RTCConfiguration) {
     FakeRTCPeerConnection.created.push(this);
   }
   addTrack(track: MediaStreamTrack) {
     this.tracks.push(track);
+    const sender = {
+      track: track as MediaStreamTrack | null,
+      async replaceTrack(next: MediaStreamTrack | null) {
+        sender.track = next;
+      },
+    };
+    this.senders.push(sender);
+    return sender;
+  }
+  getSenders() {
+    return this.senders;
+  }
+  createDataChannel(label: string, init: RTCDataChannelInit) {
+    const channel = {
+      label,
+      init,
+      sent: [] as string[],
+      readyState: "open",
+      send: (text: string) => channel.sent.push(text),
+    };
+    this.channels.push(channel);
+    return channel;
   }
   addTransceiver(kind: string, init: RTCRtpTransceiverInit) {
     this.transceivers.push(`${kind}:${init.direction}`);
@@ -52,11 +78,18 @@ function fakeTrack(kind: string) {
   return {
     kind,
     id: kind,
+    enabled: true,
     stopped: false,
     stop() {
       this.stopped = true;
     },
+    addEventListener() {},
   };
+}
+
+/** happy-dom's MediaStream takes any track-like objects. */
+function streamOf(tracks: ReturnType<typeof fakeTrack>[]): MediaStream {
+  return new MediaStream(tracks as unknown as MediaStreamTrack[]);
 }
 
 function welcome(peers: PeerInfo[] = [], lock: LockInfo | null = null): ServerMessage {
@@ -136,7 +169,7 @@ describe("Call", () => {
 
   it("sends its camera and microphone to every peer, and stops them on leave", async () => {
     const tracks = [fakeTrack("audio"), fakeTrack("video")];
-    const stream = { getTracks: () => tracks } as unknown as MediaStream;
+    const stream = streamOf(tracks);
     const { call, socket, receive } = await connectedCall({ getUserMedia: async () => stream });
     await receive(welcome([{ id: ADA, name: "Ada" }]));
     await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
@@ -170,7 +203,7 @@ describe("Call", () => {
     expect(FakeRTCPeerConnection.created).toHaveLength(0);
 
     const tracks = [fakeTrack("video")];
-    grant({ getTracks: () => tracks } as unknown as MediaStream);
+    grant(streamOf(tracks));
     await settle();
     expect(call.peers.value.map((p) => p.name)).toEqual(["Ada", "Bob"]);
     expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks, tracks]);

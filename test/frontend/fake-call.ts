@@ -1,8 +1,11 @@
 import { signal } from "@preact/signals";
 import type { LockInfo } from "../../durable-objects/protocol";
 import type { Access } from "../../frontend/call/access";
-import type { CallStatus, GuessWarning, KnockRequest, LockNews, Peer } from "../../frontend/call/call";
-import type { CallHandle } from "../../frontend/pages/Room";
+import type { CallOptions, CallStatus, GuessWarning, KnockRequest, LockNews, Peer } from "../../frontend/call/call";
+import type { ChatEntry } from "../../frontend/call/chat";
+import type { DeviceKind } from "../../frontend/call/devices";
+import type { CallHandle, RoomEngine } from "../../frontend/pages/Room";
+import { fakeMedia } from "./fake-media";
 
 /** A call's state as plain writable signals: the views under test cannot tell it from the engine. */
 export function fakeCall(
@@ -13,6 +16,8 @@ export function fakeCall(
     access?: Access;
     lock?: LockInfo | null;
     knocks?: KnockRequest[];
+    media?: ReturnType<typeof fakeMedia>;
+    canShareScreen?: boolean;
   } = {},
 ) {
   /** Every control the view used, in order, so tests can assert what a click asked the engine to do. */
@@ -33,6 +38,14 @@ export function fakeCall(
     knocks: signal<readonly KnockRequest[]>(initial.knocks ?? []),
     guessWarning: signal<GuessWarning | null>(null),
     removedBy: signal<string | null>(null),
+    media: initial.media ?? fakeMedia(),
+    screenStream: signal<MediaStream | null>(null),
+    canShareScreen: initial.canShareScreen ?? true,
+    chat: {
+      messages: signal<readonly ChatEntry[]>([]),
+      unread: signal(0),
+      open: signal(false),
+    },
     calls,
     leaves: 0,
     refuseKeysWith(problem: string | null) {
@@ -65,9 +78,67 @@ export function fakeCall(
     removePeer(id: string) {
       calls.push(["removePeer", id]);
     },
+    join(name?: string) {
+      calls.push(["join", name]);
+    },
+    rename(name: string) {
+      calls.push(["rename", name]);
+      state.selfName.value = name;
+      return keyProblem;
+    },
+    setMicrophone(on: boolean) {
+      calls.push(["setMicrophone", on]);
+      state.media.micOn.value = on;
+    },
+    setCamera(on: boolean) {
+      calls.push(["setCamera", on]);
+      state.media.cameraOn.value = on;
+    },
+    async shareScreen() {
+      calls.push(["shareScreen"]);
+      state.screenStream.value = new MediaStream();
+      return null;
+    },
+    stopScreenShare() {
+      calls.push(["stopScreenShare"]);
+      state.screenStream.value = null;
+    },
+    async useDevice(kind: DeviceKind, deviceId: string) {
+      calls.push(["useDevice", kind, deviceId]);
+      return null;
+    },
+    sendChat(text: string) {
+      calls.push(["sendChat", text]);
+      return keyProblem;
+    },
+    setChatOpen(open: boolean) {
+      state.chat.open.value = open;
+      if (open) state.chat.unread.value = 0;
+    },
   };
   return state satisfies CallHandle;
 }
 
-export const peerA: Peer = { id: "a".repeat(32), name: "Grace", stream: null };
-export const peerB: Peer = { id: "b".repeat(32), name: "Linus", stream: null };
+export const peerA: Peer = { id: "a".repeat(32), name: "Grace", stream: null, audio: true, video: true, screen: false };
+export const peerB: Peer = { id: "b".repeat(32), name: "Linus", stream: null, audio: true, video: true, screen: false };
+
+/** Hands out fake media and fake calls, and remembers them, standing in for the camera and the WebRTC engine. */
+export function fakeEngine() {
+  const started: { options: CallOptions; call: ReturnType<typeof fakeCall>; media: ReturnType<typeof fakeMedia> }[] =
+    [];
+  let nextMedia: ReturnType<typeof fakeMedia> | null = null;
+  const engine: RoomEngine = {
+    createMedia: () => {
+      nextMedia = fakeMedia();
+      return nextMedia;
+    },
+    connect: (options) => {
+      const media = nextMedia ?? fakeMedia();
+      const call = fakeCall({ status: "connecting", media });
+      call.selfName.value = options.name;
+      started.push({ options, call, media });
+      return call;
+    },
+  };
+  return { engine, started };
+}

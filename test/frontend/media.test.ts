@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acquireLocalMedia, type GetUserMedia } from "../../frontend/call/media";
+import { acquireLocalMedia, describeProblem, type GetUserMedia } from "../../frontend/call/media";
 
 function domError(name: string): DOMException {
   return new DOMException("nope", name);
@@ -22,7 +22,7 @@ describe("acquireLocalMedia", () => {
     const stream = new MediaStream();
     const { asked, getUserMedia } = devices({ withVideo: stream, audioOnly: domError("NotFoundError") });
 
-    expect(await acquireLocalMedia(getUserMedia)).toEqual({ stream, error: null });
+    expect(await acquireLocalMedia(getUserMedia)).toEqual({ stream, problem: null });
     expect(asked).toEqual([{ audio: true, video: true }]);
   });
 
@@ -32,7 +32,8 @@ describe("acquireLocalMedia", () => {
 
     const media = await acquireLocalMedia(getUserMedia);
     expect(media.stream).toBe(stream);
-    expect(media.error).toMatch(/^No camera found/);
+    expect(media.problem).toEqual({ missing: "camera", reason: "NotFoundError" });
+    expect(describeProblem(media.problem!)).toMatch(/^No camera found/);
     expect(asked).toEqual([{ audio: true, video: true }, { audio: true }]);
   });
 
@@ -42,16 +43,16 @@ describe("acquireLocalMedia", () => {
       audioOnly: domError("NotAllowedError"),
     });
 
-    expect(await acquireLocalMedia(getUserMedia)).toEqual({
-      stream: null,
-      error:
-        "Camera and microphone are blocked — you can still watch and listen. Allow them in the browser's site settings and reload.",
-    });
+    const media = await acquireLocalMedia(getUserMedia);
+    expect(media).toEqual({ stream: null, problem: { missing: "both", reason: "NotAllowedError" } });
+    expect(describeProblem(media.problem!)).toBe(
+      "Camera and microphone are blocked — you can still watch and listen. Allow them in the browser's site settings (the icon left of the address), then try again.",
+    );
   });
 
   it("explains an insecure page, where browsers offer no getUserMedia at all", async () => {
     const media = await acquireLocalMedia(null);
     expect(media.stream).toBeNull();
-    expect(media.error).toMatch(/https/);
+    expect(describeProblem(media.problem!)).toMatch(/https/);
   });
 });

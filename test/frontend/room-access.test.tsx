@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Room, RoomView } from "../../frontend/pages/Room";
-import { fakeCall, peerA } from "./fake-call";
+import { fakeCall, fakeEngine, peerA } from "./fake-call";
 
 const noop = () => {};
 
@@ -270,8 +270,9 @@ describe("inside a call", () => {
 
 describe("being removed", () => {
   it("gets a page of its own that says so, with a way home", async () => {
-    const call = fakeCall();
-    render(<Room room="team-sync" startCall={() => call} />);
+    const { engine, started } = fakeEngine();
+    render(<Room room="team-sync" engine={engine} />);
+    const call = started[0]!.call;
 
     await act(() => {
       call.removedBy.value = "Grace";

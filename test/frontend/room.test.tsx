@@ -1,8 +1,7 @@
 import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import type { CallOptions } from "../../frontend/call/call";
 import { Room, RoomView } from "../../frontend/pages/Room";
-import { fakeCall, peerA, peerB } from "./fake-call";
+import { fakeCall, fakeEngine, peerA, peerB } from "./fake-call";
 
 const noop = () => {};
 
@@ -88,41 +87,74 @@ describe("RoomView", () => {
 });
 
 describe("Room", () => {
-  /** Hands out fake calls and remembers them, standing in for the WebRTC engine. */
-  function engineFactory() {
-    const started: { options: CallOptions; call: ReturnType<typeof fakeCall> }[] = [];
-    const start = (options: CallOptions) => {
-      const call = fakeCall();
-      started.push({ options, call });
-      return call;
-    };
-    return { started, start };
+  /** Joins through the hair check, as a person would, and lets the fake room answer. */
+  async function joinThroughHairCheck(call: ReturnType<typeof fakeCall>) {
+    fireEvent.click(screen.getByRole("button", { name: "Join" }));
+    await act(() => {
+      call.status.value = "joined";
+    });
   }
 
-  it("starts a call for the room and leaves it on unmount", () => {
-    const { started, start } = engineFactory();
-    const { unmount } = render(<Room room="team-sync" startCall={start} />);
+  it("opens the room's socket and the camera at once, but joins only from the hair check", async () => {
+    const { engine, started } = fakeEngine();
+    localStorage.setItem("natter:name", "Grace");
+    render(<Room room="team-sync" engine={engine} />);
 
     expect(started.map((s) => s.options.room)).toEqual(["team-sync"]);
-    expect(started[0]?.options.name).toMatch(/\S/);
+    expect(started[0]?.options.media).toBe(started[0]?.media);
+    expect(started[0]?.media.calls).toEqual([["start"]]);
+    expect(started[0]?.call.calls).toEqual([]);
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Ready to join?");
+    expect((screen.getByLabelText("Your name") as HTMLInputElement).value).toBe("Grace");
+
+    fireEvent.input(screen.getByLabelText("Your name"), { target: { value: "  Grace Hopper " } });
+    fireEvent.click(screen.getByRole("button", { name: "Join" }));
+    expect(started[0]?.call.calls).toEqual([["join", "Grace Hopper"]]);
+    expect(localStorage.getItem("natter:name")).toBe("Grace Hopper");
+    // Until the room answers, the hair check stays (a locked door must not flash the grid first).
+    expect(screen.getByRole("button", { name: "Joining…" })).toBeTruthy();
+
+    await act(() => {
+      started[0]!.call.status.value = "joined";
+    });
+    expect(screen.getByTestId("self-tile")).toBeTruthy();
+    localStorage.clear();
+  });
+
+  it("leaves the call and stops the camera on unmount", () => {
+    const { engine, started } = fakeEngine();
+    const { unmount } = render(<Room room="team-sync" engine={engine} />);
     act(() => {
       unmount();
     });
     expect(started[0]?.call.leaves).toBe(1);
+    expect(started[0]?.media.calls).toContainEqual(["stop"]);
   });
 
-  it("leaves on 'Leave call', says so, and rejoins with a new call", async () => {
-    const { started, start } = engineFactory();
-    render(<Room room="team-sync" startCall={start} />);
+  it("leaves on 'Leave call', says so, and rejoins through a new hair check", async () => {
+    const { engine, started } = fakeEngine();
+    render(<Room room="team-sync" engine={engine} />);
+    await joinThroughHairCheck(started[0]!.call);
 
     fireEvent.click(screen.getByRole("button", { name: "Leave call" }));
     expect(await screen.findByText(/You left/)).toBeTruthy();
     expect(screen.getByRole("heading").textContent).toBe("You left team-sync");
-    expect(screen.getByRole("link", { name: /home/i }).getAttribute("href")).toBe("/");
+    expect(screen.getByRole("link", { name: "New room" }).getAttribute("href")).toBe("/");
 
     fireEvent.click(screen.getByRole("button", { name: "Rejoin" }));
-    expect(await screen.findByRole("button", { name: "Leave call" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Ready to join?" })).toBeTruthy();
     expect(started).toHaveLength(2);
-    expect(started[1]?.call.status.value).toBe("joined");
+    await joinThroughHairCheck(started[1]!.call);
+    expect(screen.getByRole("button", { name: "Leave call" })).toBeTruthy();
+  });
+
+  it("shows the room's name in the page title", () => {
+    const { engine } = fakeEngine();
+    const { unmount } = render(<Room room="team-sync" engine={engine} />);
+    expect(document.title).toBe("team-sync · natter");
+    act(() => {
+      unmount();
+    });
+    expect(document.title).toBe("natter");
   });
 });

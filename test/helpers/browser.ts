@@ -52,6 +52,24 @@ const RECORD_PEER_CONNECTIONS = `(() => {
   if (window.webkitRTCPeerConnection === Native) window.webkitRTCPeerConnection = Recorded;
 })();`;
 
+/**
+ * Likewise every WebSocket, in `window.__e2eSockets`, so that a test can drop the page's room
+ * socket the way a network blip would (`close(4000)` from the page: no deliberate leave).
+ */
+const RECORD_WEB_SOCKETS = `(() => {
+  const Native = window.WebSocket;
+  if (typeof Native !== "function" || window.__e2eSockets) return;
+  const list = [];
+  Object.defineProperty(window, "__e2eSockets", { value: list });
+  const Recorded = class WebSocket extends Native {
+    constructor(...args) {
+      super(...args);
+      list.push(this);
+    }
+  };
+  window.WebSocket = Recorded;
+})();`;
+
 /** One simulated person: their own browser context (cookies, storage, permissions) and one tab. */
 export interface Person {
   readonly name: string;
@@ -64,6 +82,7 @@ export interface Person {
 export async function newPerson(browser: Browser, baseUrl: string, name: string): Promise<Person> {
   const context = await browser.newContext({ baseURL: baseUrl, permissions: ["camera", "microphone"] });
   await context.addInitScript({ content: RECORD_PEER_CONNECTIONS });
+  await context.addInitScript({ content: RECORD_WEB_SOCKETS });
   const page = await context.newPage();
   const log: string[] = [];
   page.on("console", (message) => {
@@ -80,6 +99,14 @@ export async function newPerson(browser: Browser, baseUrl: string, name: string)
     socket.on("socketerror", (error) => log.push(`websocket error: ${socket.url()} ${error}`));
   });
   return { name, context, page, log };
+}
+
+/**
+ * Past the hair check: its Join button says "Join" ("Join to listen and watch" without a camera
+ * or microphone). The room's socket opened while the hair check showed; this sends the join.
+ */
+export async function joinFromHairCheck(page: Page, timeoutMs = MEDIA_TIMEOUT_MS): Promise<void> {
+  await page.getByRole("button", { name: /^Join/ }).click({ timeout: timeoutMs });
 }
 
 /** Video reception on one recorded RTCPeerConnection, as getStats reports it. */

@@ -1,0 +1,188 @@
+import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
+import { audioContext } from "./audio-context";
+
+/** Above this (smoothed, dBFS) someone is speaking: quiet speech is around -40, a quiet room below -60. */
+export const SPEAKING_DB = -50;
+/** Below this for SILENT_MS the microphone gives nothing at all (muted in hardware, or the wrong device). */
+export const SILENCE_DB = -75;
+export const SILENT_MS = 3_000;
+/** A pause between words shorter than this does not turn the speaking indicator off. */
+export const SPEAKING_HOLD_MS = 600;
+export const FLOOR_DB = -100;
+const SAMPLE_MS = 100;
+
+/** The level of a block of samples in dBFS (0 is full scale); silence is FLOOR_DB, not -Infinity. */
+export function levelDb(samples: Float32Array): number {
+  let sum = 0;
+  for (const sample of samples) sum += sample * sample;
+  const rms = Math.sqrt(sum / Math.max(1, samples.length));
+  return rms > 0 ? Math.max(FLOOR_DB, 20 * Math.log10(rms)) : FLOOR_DB;
+}
+
+export interface Reading {
+  /** Smoothed level, dBFS. */
+  level: number;
+  speaking: boolean;
+  /** No input at all for SILENT_MS. */
+  silent: boolean;
+}
+
+/**
+ * Turns raw levels into a steady indicator: a fast attack so a first syllable lights it at once,
+ * a slow release and a hold so it does not flicker between words. Pure, so it is tested with
+ * numbers instead of a microphone.
+ */
+export class SpeakingDetector {
+  #level = FLOOR_DB;
+  #speaking = false;
+  #lastLoud: number | null = null;
+  #lastSound: number | null = null;
+  #since: number | null = null;
+
+  update(db: number, now: number): Reading {
+    this.#since ??= now;
+    this.#level += (db > this.#level ? 0.6 : 0.2) * (db - this.#level);
+    if (this.#level > SPEAKING_DB) this.#lastLoud = now;
+    if (db > SILENCE_DB) this.#lastSound = now;
+    this.#speaking = this.#lastLoud !== null && now - this.#lastLoud <= SPEAKING_HOLD_MS;
+    const silent = now - (this.#lastSound ?? this.#since) >= SILENT_MS;
+    return { level: this.#level, speaking: this.#speaking, silent };
+  }
+}
+
+/** One track's level, sampled by AudioLevels. */
+export class LevelMeter {
+  readonly #reading = signal<Reading>({ level: FLOOR_DB, speaking: false, silent: false });
+  readonly reading: ReadonlySignal<Reading> = this.#reading;
+  readonly track: MediaStreamTrack;
+  readonly #detector = new SpeakingDetector();
+  readonly #source: MediaStreamAudioSourceNode;
+  readonly #analyser: AnalyserNode;
+  readonly #samples: Float32Array<ArrayBuffer>;
+  readonly #context: AudioContext;
+
+  constructor(context: AudioContext, track: MediaStreamTrack) {
+    this.track = track;
+    this.#context = context;
+    this.#source = context.createMediaStreamSource(new MediaStream([track]));
+    this.#analyser = context.createAnalyser();
+    this.#analyser.fftSize = 1024;
+    this.#samples = new Float32Array(this.#analyser.fftSize);
+    this.#source.connect(this.#analyser);
+  }
+
+  sample(now: number): void {
+    // A suspended context (no click on the page yet) reads as silence, which is not the microphone's fault.
+    if (this.#context.state !== "running") return;
+    this.#analyser.getFloatTimeDomainData(this.#samples);
+    const next = this.#detector.update(levelDb(this.#samples), now);
+    const current = this.#reading.value;
+    // Whole decibels are plenty for a meter, and spare the views ten renders a second of noise.
+    next.level = Math.round(next.level);
+    if (next.level !== current.level || next.speaking !== current.speaking || next.silent !== current.silent)
+      this.#reading.value = next;
+  }
+
+  stop(): void {
+    this.#source.disconnect();
+  }
+}
+
+/**
+ * Levels of everyone in a call (or just our microphone in the hair check), on one timer, plus
+ * who is speaking and who speaks loudest: the active speaker.
+ */
+export class AudioLevels {
+  readonly #meters = new Map<string, LevelMeter>();
+  /** The track each meter was asked to measure (a meter may measure a clone of it). */
+  readonly #watched = new Map<string, MediaStreamTrack>();
+  /** Tracks we cloned ourselves, which we must stop. */
+  readonly #clones = new Set<MediaStreamTrack>();
+  readonly #speaking = signal<ReadonlySet<string>>(new Set());
+  readonly #active = signal<string | null>(null);
+  readonly speaking: ReadonlySignal<ReadonlySet<string>> = this.#speaking;
+  readonly active: ReadonlySignal<string | null> = this.#active;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #context: () => AudioContext | null;
+  readonly #now: () => number;
+
+  constructor(options: { context?: () => AudioContext | null; now?: () => number } = {}) {
+    this.#context = options.context ?? audioContext;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Measures `track` as `id` (replacing what was measured before). With `clone`, a copy is
+   * measured that stays enabled: that is how we hear someone talking while muted.
+   */
+  watch(id: string, track: MediaStreamTrack | null, { clone = false } = {}): LevelMeter | null {
+    const existing = this.#meters.get(id);
+    if (existing && this.#watched.get(id) === track) return existing;
+    this.forget(id);
+    const context = this.#context();
+    if (!track || !context) return null;
+    let measured = track;
+    if (clone) {
+      measured = track.clone();
+      measured.enabled = true;
+      this.#clones.add(measured);
+    }
+    const meter = new LevelMeter(context, measured);
+    this.#meters.set(id, meter);
+    this.#watched.set(id, track);
+    this.#timer ??= setInterval(() => this.#sample(), SAMPLE_MS);
+    return meter;
+  }
+
+  meter(id: string): LevelMeter | undefined {
+    return this.#meters.get(id);
+  }
+
+  forget(id: string): void {
+    const meter = this.#meters.get(id);
+    if (!meter) return;
+    meter.stop();
+    if (this.#clones.delete(meter.track)) meter.track.stop();
+    this.#meters.delete(id);
+    this.#watched.delete(id);
+    if (this.#meters.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const id of [...this.#meters.keys()]) this.forget(id);
+    batch(() => {
+      this.#speaking.value = new Set();
+      this.#active.value = null;
+    });
+  }
+
+  #sample(): void {
+    const now = this.#now();
+    let loudest: { id: string; level: number } | null = null;
+    const speaking = new Set<string>();
+    for (const [id, meter] of this.#meters) {
+      meter.sample(now);
+      const { level, speaking: isSpeaking } = meter.reading.value;
+      if (!isSpeaking) continue;
+      speaking.add(id);
+      if (!loudest || level > loudest.level) loudest = { id, level };
+    }
+    const current = this.#active.value;
+    // The active speaker changes only when someone is clearly louder, so a cough does not steal it.
+    const currentLevel =
+      current !== null && speaking.has(current) ? this.#meters.get(current)?.reading.value.level : null;
+    const active =
+      loudest === null ? null : currentLevel != null && loudest.level - currentLevel < 6 ? current : loudest.id;
+    batch(() => {
+      if (!sameSet(speaking, this.#speaking.value)) this.#speaking.value = speaking;
+      if (active !== current) this.#active.value = active;
+    });
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}

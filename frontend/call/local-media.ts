@@ -1,0 +1,293 @@
+import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import {
+  type DeviceChoice,
+  type DeviceKind,
+  type DeviceList,
+  type InputKind,
+  listDevices,
+  loadDeviceChoice,
+  NO_DEVICES,
+  saveDeviceChoice,
+} from "./devices";
+import { acquireLocalMedia, browserGetUserMedia, errorName, type GetUserMedia, type MediaProblem } from "./media";
+
+/** "asking": the permission prompt (or the devices) have not answered yet. */
+export type MediaPhase = "idle" | "asking" | "ready" | "stopped";
+
+/**
+ * 16:9 like the tiles, and modest: in a full mesh every frame is encoded and sent once per other
+ * person, so a 1080p camera would cost seven uploads of 1080p in a call of eight.
+ */
+export const CAMERA: MediaTrackConstraints = {
+  width: { ideal: 960 },
+  height: { ideal: 540 },
+  frameRate: { ideal: 24, max: 30 },
+};
+export const MICROPHONE: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+type MediaDevicesLike = Pick<MediaDevices, "enumerateDevices" | "addEventListener" | "removeEventListener">;
+
+export interface LocalMediaOptions {
+  /** Defaults to the browser's; null means there is no way to capture (an insecure page). */
+  getUserMedia?: GetUserMedia | null;
+  /** Where devices are listed and plugged in or out; defaults to navigator.mediaDevices. */
+  mediaDevices?: MediaDevicesLike | null;
+  /** The devices picked last time; defaults to what this device remembers. */
+  choice?: DeviceChoice;
+  saveChoice?: (choice: DeviceChoice) => void;
+}
+
+/** What a view may read about our own camera and microphone. */
+export interface LocalMediaState {
+  readonly phase: ReadonlySignal<MediaPhase>;
+  readonly audioTrack: ReadonlySignal<MediaStreamTrack | null>;
+  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null>;
+  /** Camera and microphone together, for previews; a new object whenever a track changes. */
+  readonly stream: ReadonlySignal<MediaStream | null>;
+  readonly micOn: ReadonlySignal<boolean>;
+  readonly cameraOn: ReadonlySignal<boolean>;
+  readonly problem: ReadonlySignal<MediaProblem | null>;
+  readonly devices: ReadonlySignal<DeviceList>;
+  readonly choice: ReadonlySignal<DeviceChoice>;
+}
+
+export interface LocalMediaControls {
+  /** Asks for camera and microphone once; later calls return the same promise. */
+  start(): Promise<void>;
+  /** Asks again, after the person allowed access or plugged a device in. */
+  retry(): Promise<void>;
+  setMicOn(on: boolean): void;
+  setCameraOn(on: boolean): void;
+  /** Switches to another device; resolves to why it failed, or null. */
+  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  release(): void;
+  stop(): void;
+}
+
+export type LocalMediaHandle = LocalMediaState & LocalMediaControls;
+
+/**
+ * Our camera and microphone, from the hair check to the end of the call: the tracks previewed
+ * before joining are the very tracks the call sends, so joining costs no second permission prompt
+ * and no camera start-up. Muting disables a track instead of stopping it, so unmuting is instant
+ * and needs no renegotiation; switching devices swaps the track, and the call swaps it on every
+ * connection with replaceTrack.
+ */
+export class LocalMedia implements LocalMediaHandle {
+  readonly #phase = signal<MediaPhase>("idle");
+  readonly #audio = signal<MediaStreamTrack | null>(null);
+  readonly #video = signal<MediaStreamTrack | null>(null);
+  readonly #stream = signal<MediaStream | null>(null);
+  readonly #micOn = signal(true);
+  readonly #cameraOn = signal(true);
+  readonly #problem = signal<MediaProblem | null>(null);
+  readonly #devices = signal<DeviceList>(NO_DEVICES);
+  readonly #choice: Signal<DeviceChoice>;
+
+  readonly phase: ReadonlySignal<MediaPhase> = this.#phase;
+  readonly audioTrack: ReadonlySignal<MediaStreamTrack | null> = this.#audio;
+  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#video;
+  readonly stream: ReadonlySignal<MediaStream | null> = this.#stream;
+  readonly micOn: ReadonlySignal<boolean> = this.#micOn;
+  readonly cameraOn: ReadonlySignal<boolean> = this.#cameraOn;
+  readonly problem: ReadonlySignal<MediaProblem | null> = this.#problem;
+  readonly devices: ReadonlySignal<DeviceList> = this.#devices;
+  readonly choice: ReadonlySignal<DeviceChoice>;
+
+  readonly #getUserMedia: GetUserMedia | null;
+  readonly #mediaDevices: MediaDevicesLike | null;
+  readonly #saveChoice: (choice: DeviceChoice) => void;
+  #starting: Promise<void> | null = null;
+  /** Bumped whenever tracks are let go, so an answer to an older request is not adopted. */
+  #generation = 0;
+  readonly #onDeviceChange = () => void this.#refreshDevices();
+
+  constructor(options: LocalMediaOptions = {}) {
+    this.#getUserMedia = options.getUserMedia === undefined ? browserGetUserMedia() : options.getUserMedia;
+    this.#mediaDevices =
+      options.mediaDevices === undefined
+        ? ((typeof navigator === "undefined" ? null : navigator.mediaDevices) ?? null)
+        : options.mediaDevices;
+    this.#choice = signal(options.choice ?? loadDeviceChoice());
+    this.choice = this.#choice;
+    this.#saveChoice = options.saveChoice ?? saveDeviceChoice;
+  }
+
+  start(): Promise<void> {
+    this.#starting ??= this.#acquire();
+    return this.#starting;
+  }
+
+  retry(): Promise<void> {
+    if (this.#phase.value === "asking" && this.#starting) return this.#starting;
+    if (this.#phase.value === "stopped") return Promise.resolve();
+    this.#release();
+    this.#starting = this.#acquire();
+    return this.#starting;
+  }
+
+  setMicOn(on: boolean): void {
+    this.#micOn.value = on;
+    const track = this.#audio.value;
+    if (track) track.enabled = on;
+  }
+
+  setCameraOn(on: boolean): void {
+    this.#cameraOn.value = on;
+    const track = this.#video.value;
+    if (track) track.enabled = on;
+  }
+
+  async useDevice(kind: DeviceKind, deviceId: string): Promise<string | null> {
+    if (kind !== "audiooutput") {
+      const problem = await this.#switchInput(kind, deviceId);
+      if (problem !== null) return problem;
+    }
+    this.#choice.value = { ...this.#choice.value, [kind]: deviceId };
+    this.#saveChoice(this.#choice.value);
+    return null;
+  }
+
+  /** Lets go of camera and microphone until the next start() (turned away at a locked door). */
+  release(): void {
+    if (this.#phase.value === "stopped") return;
+    this.#starting = null;
+    this.#release();
+    this.#phase.value = "idle";
+  }
+
+  stop(): void {
+    if (this.#phase.value === "stopped") return;
+    this.#phase.value = "stopped";
+    this.#mediaDevices?.removeEventListener("devicechange", this.#onDeviceChange);
+    this.#release();
+  }
+
+  async #acquire(): Promise<void> {
+    this.#phase.value = "asking";
+    const generation = this.#generation;
+    const { stream, problem } = await acquireLocalMedia(this.#getUserMedia, {
+      audio: this.#constraints("audioinput"),
+      video: this.#constraints("videoinput"),
+    });
+    if (generation !== this.#generation) {
+      for (const track of stream?.getTracks() ?? []) track.stop();
+      return;
+    }
+    batch(() => {
+      this.#adopt("audio", stream?.getAudioTracks()[0] ?? null);
+      this.#adopt("video", stream?.getVideoTracks()[0] ?? null);
+      // The stream getUserMedia made, as is: tests and previews can recognise it.
+      this.#stream.value = stream && stream.getTracks().length > 0 ? stream : null;
+      this.#problem.value = problem;
+      this.#phase.value = "ready";
+    });
+    // Labels are only readable once a permission is granted, so the list is worth reading now.
+    this.#mediaDevices?.addEventListener("devicechange", this.#onDeviceChange);
+    await this.#refreshDevices();
+  }
+
+  /** A remembered device is only `ideal`: if it is gone, any device beats no device. */
+  #constraints(kind: InputKind): MediaTrackConstraints {
+    const base = kind === "audioinput" ? MICROPHONE : CAMERA;
+    const id = this.#choice.value[kind];
+    return id ? { ...base, deviceId: { ideal: id } } : base;
+  }
+
+  async #switchInput(kind: InputKind, deviceId: string): Promise<string | null> {
+    const gum = this.#getUserMedia;
+    if (!gum) return "This browser cannot use a camera or microphone here.";
+    const key = kind === "audioinput" ? "audio" : "video";
+    const base = key === "audio" ? MICROPHONE : CAMERA;
+    const constraints = { [key]: deviceId ? { ...base, deviceId: { exact: deviceId } } : base };
+    const old = this.#trackOf(key);
+    const generation = this.#generation;
+    let track: MediaStreamTrack | undefined;
+    try {
+      track = (await gum(constraints)).getTracks()[0];
+    } catch (error) {
+      if (!old) return describeSwitchError(key, error);
+      // Phones often cannot open two cameras at once: let go of the old one and ask again.
+      old.stop();
+      this.#adopt(key, null);
+      this.#publish();
+      try {
+        track = (await gum(constraints)).getTracks()[0];
+      } catch (again) {
+        return describeSwitchError(key, again);
+      }
+    }
+    if (!track) return describeSwitchError(key, null);
+    if (generation !== this.#generation) {
+      track.stop();
+      return null;
+    }
+    batch(() => {
+      this.#adopt(key, track);
+      this.#publish();
+      if (this.#audio.value && this.#video.value) this.#problem.value = null;
+    });
+    if (old !== track) old?.stop();
+    return null;
+  }
+
+  #trackOf(kind: "audio" | "video"): MediaStreamTrack | null {
+    return kind === "audio" ? this.#audio.value : this.#video.value;
+  }
+
+  #adopt(kind: "audio" | "video", track: MediaStreamTrack | null): void {
+    if (track) {
+      track.enabled = kind === "audio" ? this.#micOn.value : this.#cameraOn.value;
+      // Unplugged, or the permission was revoked: fall back to whatever device is left.
+      track.addEventListener("ended", () => {
+        if (this.#trackOf(kind) === track && this.#phase.value !== "stopped")
+          void this.#switchInput(kind === "audio" ? "audioinput" : "videoinput", "");
+      });
+    }
+    if (kind === "audio") this.#audio.value = track;
+    else this.#video.value = track;
+  }
+
+  #publish(): void {
+    const tracks = [this.#audio.value, this.#video.value].filter((t): t is MediaStreamTrack => t !== null);
+    this.#stream.value = tracks.length > 0 ? new MediaStream(tracks) : null;
+  }
+
+  #release(): void {
+    this.#generation += 1;
+    batch(() => {
+      this.#audio.value?.stop();
+      this.#video.value?.stop();
+      this.#audio.value = null;
+      this.#video.value = null;
+      this.#stream.value = null;
+    });
+  }
+
+  async #refreshDevices(): Promise<void> {
+    if (!this.#mediaDevices) return;
+    try {
+      this.#devices.value = listDevices(await this.#mediaDevices.enumerateDevices());
+    } catch {
+      // Listing devices is a convenience: the default ones still work.
+    }
+  }
+}
+
+function describeSwitchError(kind: "audio" | "video", error: unknown): string {
+  const device = kind === "audio" ? "microphone" : "camera";
+  switch (errorName(error)) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return `The ${device} is blocked in the browser's site settings.`;
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return `That ${device} is no longer connected.`;
+    default:
+      return `That ${device} could not start; another app may be using it.`;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ComponentChildren } from "preact";
+import { Icon } from "./Icon";
+
+interface ToggleProps {
+  on: boolean;
+  /** False when there is no such device (or no permission): the button says so and does nothing. */
+  available: boolean;
+  onToggle(): void;
+  /** Shown as a tooltip next to the name, e.g. "M". */
+  shortcut?: string;
+}
+
+/** Its name says what pressing it does now ("Mute microphone"), as a screen reader user hears it. */
+export function MicButton({ on, available, onToggle, shortcut }: ToggleProps) {
+  const label = !available ? "Microphone unavailable" : on ? "Mute microphone" : "Unmute microphone";
+  return (
+    <ControlButton
+      label={label}
+      shortcut={available ? shortcut : undefined}
+      icon={on && available ? "mic" : "mic-off"}
+      off={!on || !available}
+      disabled={!available}
+      onClick={onToggle}
+    />
+  );
+}
+
+export function CameraButton({ on, available, onToggle, shortcut }: ToggleProps) {
+  const label = !available ? "Camera unavailable" : on ? "Turn camera off" : "Turn camera on";
+  return (
+    <ControlButton
+      label={label}
+      shortcut={available ? shortcut : undefined}
+      icon={on && available ? "camera" : "camera-off"}
+      off={!on || !available}
+      disabled={!available}
+      onClick={onToggle}
+    />
+  );
+}
+
+interface ControlButtonProps {
+  label: string;
+  icon: Parameters<typeof Icon>[0]["name"];
+  onClick(): void;
+  shortcut?: string | undefined;
+  /** Drawn in the "off" colour: a muted microphone should be obvious at a glance. */
+  off?: boolean;
+  disabled?: boolean;
+  /** Visible text next to the icon (the accessible name stays `label`, which contains it). */
+  text?: string | undefined;
+  class?: string;
+  expanded?: boolean;
+  controls?: string;
+  hasPopup?: "dialog";
+  buttonRef?: { current: HTMLButtonElement | null };
+  children?: ComponentChildren;
+}
+
+/** A round icon button whose tooltip is its accessible name (plus its shortcut). */
+export function ControlButton(props: ControlButtonProps) {
+  const classes = ["control", props.off && "control--off", props.class].filter(Boolean).join(" ");
+  return (
+    <button
+      ref={props.buttonRef}
+      type="button"
+      class={classes}
+      aria-label={props.label}
+      aria-expanded={props.expanded}
+      aria-controls={props.controls}
+      aria-haspopup={props.hasPopup}
+      data-tip={props.shortcut ? `${props.label} (${props.shortcut})` : props.label}
+      disabled={props.disabled}
+      onClick={props.onClick}
+    >
+      <Icon name={props.icon} />
+      {props.text && <span class="control__text">{props.text}</span>}
+      {props.children}
+    </button>
+  );
+}

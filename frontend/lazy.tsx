@@ -1,0 +1,63 @@
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
+
+/**
+ * A component whose code is downloaded the first time it renders. The home page is all most
+ * visitors need before they pick a room, so the call (engine, hair check, grid, chat) stays out
+ * of the first download and arrives, cached afterwards, while the room page opens.
+ */
+export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+  const start = (): Promise<ComponentType<P>> => {
+    if (!loading) {
+      loading = load().then((component) => {
+        loaded = component;
+        return component;
+      });
+      // A failed download (offline, or a deploy replaced the files) may be tried again.
+      loading.catch(() => {
+        loading = null;
+      });
+    }
+    return loading;
+  };
+
+  return function Lazy(props: P) {
+    const [, setReady] = useState(false);
+    const [failed, setFailed] = useState(false);
+
+    useEffect(() => {
+      if (loaded) return;
+      let live = true;
+      start().then(
+        () => live && setReady(true),
+        () => live && setFailed(true),
+      );
+      return () => {
+        live = false;
+      };
+    }, []);
+
+    if (loaded) {
+      const Loaded = loaded;
+      return <Loaded {...props} />;
+    }
+    if (failed) {
+      return (
+        <main class="page">
+          <h1>The call could not load</h1>
+          <p>Check your connection, then reload the page.</p>
+          <button type="button" onClick={() => location.reload()}>
+            Reload
+          </button>
+        </main>
+      );
+    }
+    return (
+      <main class="page">
+        <p role="status">Loading the call…</p>
+      </main>
+    );
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * A Vite plugin that prints, after every build, what each page of the app costs to download:
+ * the JavaScript and CSS a visit fetches, gzipped. Vite's own table lists chunks; people load
+ * pages, and the room page is the home page's code plus the lazily loaded call.
+ */
+import { gzipSync } from "node:zlib";
+import type { Plugin, Rollup } from "vite";
+
+interface Page {
+  name: string;
+  /** Source modules whose (dynamic) chunks this page loads, besides the entry. */
+  lazy: readonly string[];
+}
+
+const PAGES: readonly Page[] = [
+  { name: "home", lazy: [] },
+  { name: "room (hair check + call)", lazy: ["pages/Room.tsx"] },
+];
+
+export function pageSizes(): Plugin {
+  let report: string[] = [];
+  return {
+    name: "natter-page-sizes",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((file): file is Rollup.OutputChunk => file.type === "chunk");
+      const entry = chunks.find((chunk) => chunk.isEntry);
+      if (!entry) return;
+      const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+      const sizeOf = (fileName: string): number => {
+        const file = bundle[fileName];
+        if (!file) return 0;
+        const content = file.type === "chunk" ? file.code : file.source;
+        return gzipSync(content).byteLength;
+      };
+      /** A chunk, everything it imports statically, and their CSS: what loading it downloads. */
+      const closure = (start: Rollup.OutputChunk, files: Set<string>): void => {
+        if (files.has(start.fileName)) return;
+        files.add(start.fileName);
+        for (const css of start.viteMetadata?.importedCss ?? []) files.add(css);
+        for (const imported of start.imports) {
+          const chunk = byFile.get(imported);
+          if (chunk) closure(chunk, files);
+        }
+      };
+      const home = new Set<string>();
+      closure(entry, home);
+      report = PAGES.map((page) => {
+        const files = new Set(home);
+        for (const source of page.lazy) {
+          const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(`/frontend/${source}`));
+          if (chunk) closure(chunk, files);
+        }
+        const js = [...files].filter((f) => f.endsWith(".js")).reduce((sum, f) => sum + sizeOf(f), 0);
+        const css = [...files].filter((f) => f.endsWith(".css")).reduce((sum, f) => sum + sizeOf(f), 0);
+        const extra = [...files].filter((f) => !home.has(f)).reduce((sum, f) => sum + sizeOf(f), 0);
+        const lazyNote = page.lazy.length > 0 ? `  (${kb(extra)} of it loaded lazily)` : "";
+        return `  ${page.name.padEnd(26)} ${kb(js + css).padStart(9)} gzip: JS ${kb(js)}, CSS ${kb(css)}${lazyNote}`;
+      });
+    },
+    closeBundle() {
+      if (report.length > 0) console.log(`\nWhat each page downloads (JS + CSS):\n${report.join("\n")}\n`);
+    },
+  };
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(1)} kB`;
+}

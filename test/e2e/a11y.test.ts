@@ -1,0 +1,184 @@
+/**
+ * Accessibility in real Chromium: axe-core scans of every page (no serious or critical
+ * violations), dialogs that trap focus and give it back, a visible focus ring, reduced motion,
+ * and the hair check's way in for someone whose camera and microphone are blocked.
+ */
+import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
+import type { Result } from "axe-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  joinFromHairCheck,
+  launchChromium,
+  MEDIA_TIMEOUT_MS,
+  newPerson,
+  type Person,
+  waitForDecodedVideoFrom,
+} from "../helpers/browser";
+
+const UI_TIMEOUT_MS = 20_000;
+
+/** What axe found that matters: serious and critical violations, in words a failure message can show. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  expect(results.passes.length, "axe ran its checks on the page").toBeGreaterThan(10);
+  return results.violations
+    .filter((violation: Result) => violation.impact === "serious" || violation.impact === "critical")
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help}\n  ${violation.nodes
+          .map((node) => `${node.target.join(" ")} — ${node.failureSummary?.replace(/\n/g, " ")}`)
+          .join("\n  ")}`,
+    );
+}
+
+describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
+  const baseUrl = inject("e2eBaseUrl");
+  let browser: Browser;
+  let people: Person[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject("e2eChromiumPath"));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") {
+      for (const person of people) console.error(`--- ${person.name} ---\n${person.log.join("\n")}`);
+    }
+    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
+    people = [];
+  });
+
+  async function person(name: string, init?: string): Promise<Person> {
+    const visitor = await newPerson(browser, baseUrl, name);
+    people.push(visitor);
+    await visitor.context.addInitScript({
+      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
+    });
+    if (init) await visitor.context.addInitScript({ content: init });
+    return visitor;
+  }
+
+  async function atHairCheck(visitor: Person, room: string): Promise<void> {
+    await visitor.page.goto(`/${room}`);
+    await visitor.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: UI_TIMEOUT_MS });
+  }
+
+  async function inCall(visitor: Person, room: string): Promise<void> {
+    await atHairCheck(visitor, room);
+    await joinFromHairCheck(visitor.page);
+    await visitor.page.getByTestId("self-tile").waitFor({ timeout: MEDIA_TIMEOUT_MS });
+  }
+
+  const newRoom = () => `a11y-${randomBytes(8).toString("hex")}`;
+
+  it("home, hair check, call (with chat and settings open) and the left page have no serious violations", async () => {
+    const room = newRoom();
+    const ada = await person("Ada");
+    await ada.page.goto("/");
+    await ada.page.getByRole("textbox", { name: "Room name" }).waitFor();
+    expect(await seriousViolations(ada.page), "home").toEqual([]);
+
+    await atHairCheck(ada, room);
+    await ada.page.getByTestId("preview").locator("video").waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    await ada.page.getByRole("combobox", { name: "Camera" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await seriousViolations(ada.page), "hair check").toEqual([]);
+
+    await joinFromHairCheck(ada.page);
+    await ada.page.getByTestId("self-tile").waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    const bob = await person("Bob");
+    await inCall(bob, room);
+    await waitForDecodedVideoFrom(ada.page, 1);
+    expect(await seriousViolations(ada.page), "room").toEqual([]);
+
+    await ada.page.getByRole("button", { name: "Mute microphone" }).click();
+    await ada.page.getByRole("button", { name: "Turn camera off" }).click();
+    await ada.page.getByRole("button", { name: "Chat" }).click();
+    await ada.page.getByLabel("Message to everyone").fill("Hello, https://example.com");
+    await ada.page.getByLabel("Message to everyone").press("Enter");
+    expect(await seriousViolations(ada.page), "room, muted, camera off, chat open").toEqual([]);
+
+    await ada.page.getByRole("button", { name: "Settings" }).click();
+    await ada.page.getByRole("dialog", { name: "Settings" }).waitFor();
+    expect(await seriousViolations(ada.page), "settings dialog").toEqual([]);
+    await ada.page.keyboard.press("Escape");
+
+    await ada.page.getByRole("button", { name: "Leave call" }).click();
+    await ada.page.getByRole("heading", { name: `You left ${room}` }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await seriousViolations(ada.page), "left page").toEqual([]);
+    // Every page above ran under the site's Content-Security-Policy (no inline script or style).
+    expect(ada.log.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
+  });
+
+  it("without camera or microphone, the hair check explains and lets the person watch and listen", async () => {
+    const room = newRoom();
+    const blocked = `navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));`;
+    const ada = await person("Ada", blocked);
+    await atHairCheck(ada, room);
+    await ada.page.getByText(/Camera and microphone are blocked/).waitFor({ timeout: UI_TIMEOUT_MS });
+    await ada.page.getByText(/click the camera or padlock icon/).waitFor();
+    expect(await seriousViolations(ada.page), "hair check, blocked").toEqual([]);
+
+    const bob = await person("Bob");
+    await inCall(bob, room);
+    await ada.page.getByRole("button", { name: "Join to listen and watch" }).click();
+    await ada.page.getByTestId("self-tile").waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    // Ada sends nothing but still sees Bob; Bob sees her muted, with her initials.
+    await waitForDecodedVideoFrom(ada.page, 1);
+    const adaOnBob = bob.page.locator('figure[data-testid="remote-tile"]').filter({ hasText: "Ada" });
+    await adaOnBob.getByRole("img", { name: "Microphone muted" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await adaOnBob.getByTestId("avatar").waitFor();
+  });
+
+  it("dialogs trap focus and give it back; focus is visible; motion stops when asked", async () => {
+    const room = newRoom();
+    const ada = await person("Ada");
+    await inCall(ada, room);
+    const page = ada.page;
+
+    // Keyboard only: Tab until the Settings button has focus, as someone without a mouse would.
+    const settings = page.getByRole("button", { name: "Settings" });
+    for (let i = 0; i < 40 && !(await settings.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    expect(await settings.evaluate((el) => el === document.activeElement)).toBe(true);
+    const ring = await settings.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: Number.parseFloat(style.outlineWidth) };
+    });
+    expect(ring.style, "the focused control shows a ring").not.toBe("none");
+    expect(ring.width).toBeGreaterThanOrEqual(2);
+
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Settings" });
+    await dialog.waitFor();
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press("Tab");
+      expect(
+        await dialog.evaluate((el) => el.contains(document.activeElement)),
+        `Tab ${i + 1} stays in the dialog`,
+      ).toBe(true);
+    }
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await settings.evaluate((el) => el === document.activeElement), "focus is back on Settings").toBe(true);
+
+    // ? opens the shortcut list, in a dialog that also gives focus back.
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    expect(await settings.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The fake microphone beeps, so the speaking bars show; they bounce unless motion is reduced.
+    const bar = page.locator('[data-testid="self-tile"] .tile__speaking i').first();
+    await bar.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await bar.evaluate((el) => getComputedStyle(el).animationName)).toBe("speaking");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    expect(await bar.evaluate((el) => getComputedStyle(el).animationName)).toBe("none");
+  });
+});

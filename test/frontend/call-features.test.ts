@@ -1,0 +1,307 @@
+/**
+ * The call engine's part in the interface: joining from the hair check, media state the others
+ * see, renames, chat over the data channels and screen sharing. WebRTC is faked at the browser
+ * boundary (fake-rtc.ts); the e2e tests prove the same in real Chromium.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PeerInfo, ServerMessage } from "../../durable-objects/protocol";
+import { Call } from "../../frontend/call/call";
+import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
+import { LocalMedia } from "../../frontend/call/local-media";
+import type { GetDisplayMedia } from "../../frontend/call/screen-share";
+import { type FakeDataChannel, FakeRTCPeerConnection } from "./fake-rtc";
+import { FakeSocket } from "./fake-socket";
+
+const SELF = "5".repeat(32);
+const ADA = "1".repeat(32);
+const BOB = "9".repeat(32);
+
+/** A track that can be ended the way the browser ends one (unplugged, or "Stop sharing" in its bar). */
+class Track extends EventTarget {
+  enabled = true;
+  stopped = false;
+  contentHint = "";
+  readonly id: string;
+  constructor(readonly kind: "audio" | "video") {
+    super();
+    this.id = `${kind}-${Math.random()}`;
+  }
+  stop() {
+    this.stopped = true;
+  }
+  getSettings() {
+    return {};
+  }
+  endByBrowser() {
+    this.dispatchEvent(new Event("ended"));
+  }
+}
+
+const asTrack = (track: Track) => track as unknown as MediaStreamTrack;
+const streamOf = (...tracks: Track[]) => new MediaStream(tracks.map(asTrack));
+
+function welcome(peers: PeerInfo[] = []): ServerMessage {
+  return {
+    type: "welcome",
+    id: SELF,
+    peers,
+    lock: null,
+    ice: { iceServers: [], iceTransportPolicy: "all", expiresAt: null },
+    resumeToken: "token",
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A call with media from a "hair check" (already started) and a screen that can be shared. */
+async function hairCheckCall({ openSocket = true } = {}) {
+  const mic = new Track("audio");
+  const camera = new Track("video");
+  const screenTrack = new Track("video");
+  const gum = vi.fn(async () => streamOf(mic, camera));
+  const media = new LocalMedia({ getUserMedia: gum, mediaDevices: null, choice: {}, saveChoice: () => {} });
+  await media.start();
+  const getDisplayMedia = vi.fn<GetDisplayMedia>(async () => streamOf(screenTrack));
+  let socket!: FakeSocket;
+  const call = new Call({
+    room: "team-sync",
+    name: "Cy",
+    url: "ws://example.test/api/rooms/team-sync/ws",
+    media,
+    getDisplayMedia,
+    signaling: { createSocket: (url) => (socket = new FakeSocket(url)) },
+    reconnect: { environment: null },
+  });
+  call.connect();
+  if (openSocket) socket.open();
+  const receive = async (message: ServerMessage) => {
+    socket.receive(message);
+    await settle();
+  };
+  return { call, media, socket, receive, mic, camera, screenTrack, gum, getDisplayMedia };
+}
+
+function channelOf(pc: FakeRTCPeerConnection | undefined): FakeDataChannel {
+  const channel = pc?.channels[0];
+  if (!channel) throw new Error("no data channel");
+  return channel;
+}
+
+function deliver(channel: FakeDataChannel, data: string) {
+  channel.onmessage?.(new MessageEvent("message", { data }));
+}
+
+describe("a call joined from the hair check", () => {
+  beforeEach(() => {
+    FakeRTCPeerConnection.created = [];
+    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it("opens the socket at once but sends the join only when asked, with the name chosen", async () => {
+    const { call, socket, gum } = await hairCheckCall();
+    expect(socket.sentMessages()).toEqual([]);
+    expect(call.status.value).toBe("connecting");
+
+    call.join("Cy Twombly");
+    call.join("twice");
+    expect(socket.sentMessages()).toEqual([{ type: "join", name: "Cy Twombly" }]);
+    expect(call.selfName.value).toBe("Cy Twombly");
+    // The hair check's media is the call's: nothing is asked for again.
+    expect(gum).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends the join once the socket opens when Join was pressed first", async () => {
+    const { call, socket } = await hairCheckCall({ openSocket: false });
+    call.join("Cy");
+    expect(socket.sent).toEqual([]);
+    socket.open();
+    expect(socket.sentMessages()).toEqual([{ type: "join", name: "Cy" }]);
+  });
+
+  it("sends the hair check's tracks and tells the room what is on", async () => {
+    const { call, media, socket, receive, mic, camera } = await hairCheckCall();
+    media.setCameraOn(false);
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+
+    expect(FakeRTCPeerConnection.created[0]?.senders.map((s) => s.track)).toEqual([mic, camera]);
+    expect(camera.enabled).toBe(false);
+    expect(socket.sentMessages().at(-1)).toEqual({ type: "state", audio: true, video: false, screen: false });
+    expect(call.localStream.value?.getTracks()).toEqual([mic, camera]);
+  });
+
+  it("mutes by disabling the track (not stopping it) and tells everyone, once per change", async () => {
+    const { call, socket, receive, mic } = await hairCheckCall();
+    call.join();
+    await receive(welcome());
+    const sent = () => socket.sentMessages().filter((m) => (m as { type: string }).type === "state");
+
+    call.setMicrophone(false);
+    call.setMicrophone(false);
+    expect(mic.enabled).toBe(false);
+    expect(mic.stopped).toBe(false);
+    call.setCamera(false);
+    call.setMicrophone(true);
+    expect(sent()).toEqual([
+      { type: "state", audio: true, video: true, screen: false },
+      { type: "state", audio: false, video: true, screen: false },
+      { type: "state", audio: false, video: false, screen: false },
+      { type: "state", audio: true, video: false, screen: false },
+    ]);
+  });
+
+  it("shows what each peer says about itself, from the welcome and from peer-state", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada", audio: false }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const view = () => call.peers.value.map(({ name, audio, video, screen }) => ({ name, audio, video, screen }));
+    expect(view()).toEqual([
+      { name: "Ada", audio: false, video: true, screen: false },
+      { name: "Bob", audio: true, video: true, screen: false },
+    ]);
+
+    await receive({ type: "peer-state", peer: { id: BOB, name: "Bobby", audio: true, video: false, screen: false } });
+    await receive({ type: "peer-state", peer: { id: ADA, name: "Ada", audio: true } });
+    // Our own state comes back too; it changes nothing.
+    await receive({ type: "peer-state", peer: { id: SELF, name: "Cy", audio: false } });
+    expect(view()).toEqual([
+      { name: "Ada", audio: true, video: true, screen: false },
+      { name: "Bobby", audio: true, video: false, screen: false },
+    ]);
+  });
+
+  it("renames: a valid name goes to the room, an invalid one is refused with a reason", async () => {
+    const { call, socket, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome());
+
+    expect(call.rename("   ")).toBe("Enter a name.");
+    expect(call.rename("x".repeat(65))).toMatch(/at most 64/);
+    expect(call.rename("  Cy T. ")).toBeNull();
+    expect(call.selfName.value).toBe("Cy T.");
+    expect(socket.sentMessages().at(-1)).toEqual({ type: "state", name: "Cy T." });
+  });
+
+  it("chats over each peer's negotiated data channel, never through the room", async () => {
+    const { call, socket, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const [toAda, toBob] = FakeRTCPeerConnection.created;
+    const ada = channelOf(toAda);
+    const bob = channelOf(toBob);
+    expect(ada.label).toBe("chat");
+
+    // Written before Bob's channel opened: it waits for it.
+    ada.readyState = "open";
+    const roomFrames = socket.sent.length;
+    expect(call.sendChat("hello <b>all</b>")).toBeNull();
+    expect(ada.sent).toEqual([encodeChat("hello <b>all</b>")]);
+    expect(bob.sent).toEqual([]);
+    bob.readyState = "open";
+    bob.onopen?.();
+    expect(bob.sent).toEqual([encodeChat("hello <b>all</b>")]);
+    expect(socket.sent.length).toBe(roomFrames);
+
+    expect(call.sendChat("  ")).toBe("Write a message first.");
+    expect(call.sendChat("x".repeat(MAX_CHAT_LENGTH + 1))).toMatch(/at most 2,000/);
+    expect(call.chat.messages.value.map((m) => [m.from, m.name, m.text])).toEqual([[null, "Cy", "hello <b>all</b>"]]);
+  });
+
+  it("takes chat messages from peers under the room's name for them, and drops anything else", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const channel = channelOf(FakeRTCPeerConnection.created[0]);
+
+    deliver(channel, JSON.stringify({ type: "chat", text: "hi", name: "Mallory" }));
+    deliver(channel, "not json");
+    deliver(channel, JSON.stringify({ type: "chat", text: "x".repeat(MAX_CHAT_LENGTH + 1) }));
+    deliver(channel, encodeChat("hi from Ada"));
+    expect(call.chat.messages.value.map((m) => [m.from, m.name, m.text])).toEqual([[ADA, "Ada", "hi from Ada"]]);
+    expect(call.chat.unread.value).toBe(1);
+
+    call.setChatOpen(true);
+    expect(call.chat.unread.value).toBe(0);
+    deliver(channel, encodeChat("seen at once"));
+    expect(call.chat.unread.value).toBe(0);
+  });
+
+  it("shares the screen in the camera's place, without a new offer, and stops when the browser says so", async () => {
+    const { call, socket, receive, camera, screenTrack, getDisplayMedia } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const pc = FakeRTCPeerConnection.created[0]!;
+    const video = () => pc.senders.find((s) => s.track?.kind === "video")?.track;
+    const offers = () => pc.history.filter((h) => h === "local offer").length;
+    const before = offers();
+
+    expect(await call.shareScreen()).toBeNull();
+    expect(getDisplayMedia).toHaveBeenCalledTimes(1);
+    expect(video()).toBe(screenTrack);
+    expect(screenTrack.contentHint).toBe("detail");
+    expect(call.screenStream.value?.getVideoTracks()).toEqual([screenTrack]);
+    expect(socket.sentMessages().at(-1)).toEqual({ type: "state", audio: true, video: true, screen: true });
+
+    // The browser's own "Stop sharing" bar.
+    screenTrack.endByBrowser();
+    expect(video()).toBe(camera);
+    expect(call.screenStream.value).toBeNull();
+    expect(socket.sentMessages().at(-1)).toEqual({ type: "state", audio: true, video: true, screen: false });
+    await settle();
+    expect(offers()).toBe(before);
+  });
+
+  it("switches the camera mid-call with replaceTrack and stops the old one", async () => {
+    const { call, media, receive, camera, gum } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const pc = FakeRTCPeerConnection.created[0]!;
+    const usb = new Track("video");
+    gum.mockImplementationOnce(async () => streamOf(usb));
+    media.setCameraOn(false);
+
+    expect(await call.useDevice("videoinput", "usb-camera")).toBeNull();
+    expect(gum).toHaveBeenLastCalledWith({ video: expect.objectContaining({ deviceId: { exact: "usb-camera" } }) });
+    expect(pc.senders.map((s) => s.track)).toContain(usb);
+    expect(camera.stopped).toBe(true);
+    // Switching keeps the camera's on/off state.
+    expect(usb.enabled).toBe(false);
+    expect(media.choice.value).toEqual({ videoinput: "usb-camera" });
+  });
+
+  it("turns the camera off at a locked door, and back on (with the same choices) once let in", async () => {
+    const { call, media, receive, mic, camera, gum } = await hairCheckCall();
+    media.setMicOn(false);
+    call.join();
+    await receive({ type: "denied", reason: "locked" });
+    expect(call.status.value).toBe("outside");
+    expect([mic.stopped, camera.stopped]).toEqual([true, true]);
+    expect(call.localStream.value).toBeNull();
+
+    const mic2 = new Track("audio");
+    gum.mockImplementationOnce(async () => streamOf(mic2, new Track("video")));
+    call.knock();
+    await receive(welcome());
+    expect(call.status.value).toBe("joined");
+    expect(gum).toHaveBeenCalledTimes(2);
+    expect(media.audioTrack.value).toBe(mic2);
+    expect(mic2.enabled).toBe(false);
+  });
+
+  it("stops the hair check's tracks and any shared screen on leave", async () => {
+    const { call, receive, mic, camera, screenTrack } = await hairCheckCall();
+    call.join();
+    await receive(welcome());
+    await call.shareScreen();
+    call.leave();
+    expect([mic.stopped, camera.stopped, screenTrack.stopped]).toEqual([true, true, true]);
+    expect(call.localStream.value).toBeNull();
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * The recovery parts of one peer connection: ICE restarts, re-sending an offer the peer missed,
+ * noticing that the peer started over, new ICE servers, the upload budget and the quality badge.
+ * The RTCPeerConnection underneath is a fake (fake-rtc.ts); the engine code is the real one.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { SignalData } from "../../durable-objects/protocol";
+import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
+import {
+  DISCONNECTED_RESTART_MS,
+  iceRestartDue,
+  MIN_RESTART_GAP_MS,
+  POLITE_EXTRA_MS,
+  STUCK_RESTART_MS,
+  WATCHDOG_TICK_MS,
+} from "../../frontend/call/ice-watchdog";
+import { dtlsFingerprint, isPolite, PeerConnection } from "../../frontend/call/peer-connection";
+import { QUALITY_POLL_MS } from "../../frontend/call/quality";
+import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack } from "./fake-rtc";
+
+const LOW = "1".repeat(32);
+const HIGH = "9".repeat(32);
+
+describe("iceRestartDue", () => {
+  const at = (state: RTCIceConnectionState, quietMs: number, polite = false, sinceNegotiation = 60_000) =>
+    iceRestartDue({
+      iceConnectionState: state,
+      stateSince: 100_000 - quietMs,
+      lastNegotiationAt: 100_000 - sinceNegotiation,
+      polite,
+      now: 100_000,
+    });
+
+  it("restarts a failed connection at once on the impolite side, a little later on the polite side", () => {
+    expect(at("failed", 0)).toBe(true);
+    expect(at("failed", 0, true)).toBe(false);
+    expect(at("failed", POLITE_EXTRA_MS, true)).toBe(true);
+  });
+
+  it("gives a disconnected connection time to recover by itself", () => {
+    expect(at("disconnected", DISCONNECTED_RESTART_MS - 1)).toBe(false);
+    expect(at("disconnected", DISCONNECTED_RESTART_MS)).toBe(true);
+    expect(at("disconnected", DISCONNECTED_RESTART_MS, true)).toBe(false);
+    expect(at("disconnected", DISCONNECTED_RESTART_MS + POLITE_EXTRA_MS, true)).toBe(true);
+  });
+
+  it("restarts a connection stuck before connecting", () => {
+    expect(at("new", STUCK_RESTART_MS - 1)).toBe(false);
+    expect(at("checking", STUCK_RESTART_MS)).toBe(true);
+  });
+
+  it("leaves working connections alone", () => {
+    for (const state of ["connected", "completed", "closed"] as const) expect(at(state, 600_000)).toBe(false);
+  });
+
+  it("does not interrupt a negotiation that is still settling", () => {
+    expect(at("failed", 60_000, false, MIN_RESTART_GAP_MS - 1)).toBe(false);
+    // A recent negotiation also restarts the clock of a disconnected connection.
+    expect(at("disconnected", 60_000, false, DISCONNECTED_RESTART_MS + 1)).toBe(false);
+  });
+});
+
+describe("dtlsFingerprint", () => {
+  it("reads the fingerprint line of an SDP", () => {
+    expect(dtlsFingerprint(fakeSdp("AB:CD"))).toBe("sha-256 ab:cd");
+    expect(dtlsFingerprint("v=0\r\n")).toBeNull();
+    expect(dtlsFingerprint(undefined)).toBeNull();
+  });
+});
+
+/** A connection from `self` to `peer` with a camera, and the signals it sends. */
+function connection({
+  self = HIGH,
+  peer = LOW,
+  canSignal = (): boolean => true,
+  awaitFirstOffer = false,
+}: {
+  self?: string;
+  peer?: string;
+  canSignal?: () => boolean;
+  awaitFirstOffer?: boolean;
+} = {}) {
+  const sent: SignalData[] = [];
+  const tracks = [fakeTrack("audio"), fakeTrack("video")];
+  const pc = new PeerConnection({
+    selfId: self,
+    peerId: peer,
+    localStream: fakeStream(tracks),
+    sendSignal: (data) => sent.push(data),
+    canSignal,
+    awaitFirstOffer,
+  });
+  const fake = FakeRTCPeerConnection.created.at(-1)!;
+  const offers = () => sent.filter((d) => "description" in d && d.description.type === "offer");
+  return { pc, fake, sent, offers };
+}
+
+const answer = (fingerprint = "REMOTE"): SignalData => ({ description: { type: "answer", sdp: fakeSdp(fingerprint) } });
+const offer = (fingerprint = "REMOTE"): SignalData => ({ description: { type: "offer", sdp: fakeSdp(fingerprint) } });
+
+/** Negotiated and connected, long enough ago that a restart is allowed. */
+async function connected(options: Parameters<typeof connection>[0] = {}) {
+  const c = connection(options);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(c.offers()).toHaveLength(1);
+  await c.pc.handleSignal(answer());
+  c.fake.setIceState("connected");
+  await vi.advanceTimersByTimeAsync(MIN_RESTART_GAP_MS);
+  return c;
+}
+
+describe("PeerConnection recovery", () => {
+  beforeEach(() => {
+    FakeRTCPeerConnection.created = [];
+    vi.useFakeTimers();
+    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it("restarts ICE through a new offer when the connection fails (impolite side first)", async () => {
+    expect(isPolite(HIGH, LOW)).toBe(false);
+    const { fake, offers } = await connected();
+
+    fake.setIceState("failed");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.restarts).toBe(1);
+    // restartIce → negotiationneeded → the perfect-negotiation offer.
+    expect(offers()).toHaveLength(2);
+    expect(fake.signalingState).toBe("have-local-offer");
+  });
+
+  it("on the polite side, leaves the first move to the other end", async () => {
+    const { pc, fake, offers } = await connected({ self: LOW, peer: HIGH });
+    fake.setIceState("failed");
+    await vi.advanceTimersByTimeAsync(POLITE_EXTRA_MS - WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(0);
+
+    // The impolite side's restart offer arrives: that is the repair, no second one.
+    await pc.handleSignal(offer());
+    fake.setIceState("checking");
+    await vi.advanceTimersByTimeAsync(POLITE_EXTRA_MS * 2);
+    expect(fake.restarts).toBe(0);
+    expect(offers()).toHaveLength(1);
+  });
+
+  it("on the polite side, restarts itself when the other end does not", async () => {
+    const { fake } = await connected({ self: LOW, peer: HIGH });
+    fake.setIceState("failed");
+    await vi.advanceTimersByTimeAsync(POLITE_EXTRA_MS + WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+  });
+
+  it("waits out a short disconnection, and restarts a long one", async () => {
+    const { fake } = await connected();
+    fake.setIceState("disconnected");
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_RESTART_MS - WATCHDOG_TICK_MS);
+    fake.setIceState("connected");
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.restarts).toBe(0);
+
+    fake.setIceState("disconnected");
+    await vi.advanceTimersByTimeAsync(DISCONNECTED_RESTART_MS + WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+  });
+
+  it("keeps trying while it stays broken, but not more often than the restart gap", async () => {
+    const { fake } = await connected();
+    fake.setIceState("failed");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.restarts).toBe(1);
+    // The restart offer is never answered (the peer's network is down too).
+    await vi.advanceTimersByTimeAsync(MIN_RESTART_GAP_MS - WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+    await vi.advanceTimersByTimeAsync(2 * WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(2);
+    // The unanswered offer was taken back before the new one.
+    expect(fake.history.slice(-3)).toEqual(["local offer", "rollback", "local offer"]);
+  });
+
+  it("unsticks a connection that never connected, whose offer or answer got lost", async () => {
+    const { fake, offers } = connection();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(offers()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(STUCK_RESTART_MS + WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+    expect(offers()).toHaveLength(2);
+  });
+
+  it("does not restart while our own room socket is down, and does once it is back", async () => {
+    let up = true;
+    const { fake } = await connected({ canSignal: () => up });
+    up = false;
+    fake.setIceState("failed");
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(fake.restarts).toBe(0);
+    up = true;
+    await vi.advanceTimersByTimeAsync(WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+  });
+
+  it("never restarts while still waiting for the first offer (that has its own fallback)", async () => {
+    const { fake, offers } = connection({ awaitFirstOffer: true });
+    fake.setIceState("checking");
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(fake.restarts).toBe(0);
+    expect(offers()).toHaveLength(0);
+  });
+
+  it("sends its unanswered offer again when the peer comes back from a dropped socket", async () => {
+    const { pc, offers } = connection();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(offers()).toHaveLength(1);
+    pc.peerReturned();
+    expect(offers()).toHaveLength(2);
+    expect(offers()[1]).toEqual(offers()[0]);
+
+    await pc.handleSignal(answer());
+    pc.peerReturned();
+    expect(offers()).toHaveLength(2);
+  });
+
+  it("tells an offer from the peer's new connection from a renegotiation of the current one", async () => {
+    const { pc } = await connected();
+    expect(pc.isFromAnotherConnection(offer("REMOTE"))).toBe(false);
+    expect(pc.isFromAnotherConnection(offer("SOMEONE-NEW"))).toBe(true);
+    expect(pc.isFromAnotherConnection(answer("SOMEONE-NEW"))).toBe(false);
+    expect(pc.isFromAnotherConnection({ candidate: null })).toBe(false);
+    // Nothing to compare with yet: just the first offer.
+    const fresh = connection({ awaitFirstOffer: true });
+    expect(fresh.pc.isFromAnotherConnection(offer("ANY"))).toBe(false);
+  });
+
+  it("takes new ICE servers without losing the rest of its configuration", () => {
+    const { pc, fake } = connection();
+    fake.config = { ...fake.config, iceTransportPolicy: "relay", bundlePolicy: "max-bundle" };
+    const servers = [{ urls: ["turn:turn.example.test:3478"], username: "u", credential: "c" }];
+    pc.setIceServers(servers);
+    expect(fake.config).toMatchObject({ iceServers: servers, iceTransportPolicy: "relay", bundlePolicy: "max-bundle" });
+  });
+
+  it("caps its video sender to its share of the upload budget, and follows the number of peers", async () => {
+    const { pc, fake } = connection();
+    const [audio, video] = fake.senders;
+    pc.setVideoBudget(3);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video?.parameters.encodings[0]).toEqual(videoCap(3));
+    expect(audio?.applied).toEqual([]);
+
+    pc.setVideoBudget(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video?.parameters.encodings[0]?.maxBitrate).toBe(videoCap(1).maxBitrate);
+    expect(videoCap(1).maxBitrate).toBeLessThanOrEqual(VIDEO_UPLOAD_BUDGET_BPS);
+  });
+
+  it("applies the cap once negotiation gives the sender its encodings", async () => {
+    const { pc, fake } = connection();
+    const video = fake.senders[1]!;
+    video.parameters.encodings = [];
+    pc.setVideoBudget(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video.applied).toEqual([]);
+
+    video.parameters.encodings = [{}];
+    await pc.handleSignal(answer());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video.parameters.encodings[0]).toEqual(videoCap(2));
+  });
+
+  it("rates the connection from getStats every couple of seconds, once it has connected", async () => {
+    const { pc, fake } = connection();
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toBeNull();
+
+    const stats = (received: number, lost: number, rtt: number) => [
+      { id: "T", type: "transport", selectedCandidatePairId: "P" },
+      { id: "P", type: "candidate-pair", currentRoundTripTime: rtt },
+      {
+        id: "V",
+        type: "inbound-rtp",
+        kind: "video",
+        packetsReceived: received,
+        packetsLost: lost,
+        framesPerSecond: 30,
+      },
+    ];
+    fake.setIceState("connected");
+    fake.stats = stats(1000, 0, 0.04);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toEqual({ level: "good", rttMs: 40, lossPercent: 0, fps: 30 });
+
+    fake.stats = stats(1090, 10, 0.04);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value?.level).toBe("poor");
+    expect(pc.quality.value?.lossPercent).toBeCloseTo(10);
+
+    pc.close();
+    fake.stats = stats(2000, 10, 0.04);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS * 3);
+    expect(pc.quality.value?.level).toBe("poor");
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import {
+  classifyQuality,
+  describeQuality,
+  type QualitySample,
+  qualityMetrics,
+  readQualitySample,
+} from "../../frontend/call/quality";
+
+const metrics = (rttMs: number | null, lossPercent: number | null, fps: number | null) => ({ rttMs, lossPercent, fps });
+
+describe("classifying connection quality", () => {
+  it("is good with short round trips, no loss and smooth video", () => {
+    expect(classifyQuality(metrics(40, 0, 30))).toBe("good");
+    expect(classifyQuality(metrics(249, 1.9, 20))).toBe("good");
+  });
+
+  it("is fair when any one of them starts to suffer", () => {
+    expect(classifyQuality(metrics(250, 0, 30))).toBe("fair");
+    expect(classifyQuality(metrics(40, 2, 30))).toBe("fair");
+    expect(classifyQuality(metrics(40, 0, 19))).toBe("fair");
+  });
+
+  it("is poor when any one of them is bad, whatever the others", () => {
+    expect(classifyQuality(metrics(500, 0, 30))).toBe("poor");
+    expect(classifyQuality(metrics(20, 8, 30))).toBe("poor");
+    expect(classifyQuality(metrics(20, 0, 5))).toBe("poor");
+    expect(classifyQuality(metrics(20, 0, 30), true)).toBe("poor");
+  });
+
+  it("judges only what it knows (no video is not bad video)", () => {
+    expect(classifyQuality(metrics(null, null, null))).toBe("good");
+    expect(classifyQuality(metrics(60, 0.5, null))).toBe("good");
+  });
+});
+
+/** A Chromium-shaped report: transport → selected pair, inbound streams per kind. */
+function report({ rtt = 0.05, audio = [500, 0], video = [1000, 0], fps = 30 as number | null } = {}) {
+  return [
+    { id: "T01", type: "transport", selectedCandidatePairId: "CP1" },
+    { id: "CP0", type: "candidate-pair", state: "failed", currentRoundTripTime: 9 },
+    { id: "CP1", type: "candidate-pair", state: "succeeded", nominated: true, currentRoundTripTime: rtt },
+    { id: "IA", type: "inbound-rtp", kind: "audio", packetsReceived: audio[0], packetsLost: audio[1] },
+    {
+      id: "IV",
+      type: "inbound-rtp",
+      kind: "video",
+      packetsReceived: video[0],
+      packetsLost: video[1],
+      // Chromium leaves the field out while nothing decodes.
+      ...(fps !== null && { framesPerSecond: fps }),
+    },
+  ];
+}
+
+describe("reading getStats", () => {
+  it("takes the round trip of the pair the transport selected, and sums the inbound streams", () => {
+    expect(readQualitySample(report())).toEqual({
+      rttMs: 50,
+      packetsReceived: 1500,
+      packetsLost: 0,
+      videoPacketsReceived: 1000,
+      fps: 30,
+    });
+  });
+
+  it("falls back to a nominated, succeeded pair, then to the remote reports' round trip", () => {
+    const noTransport = report({ rtt: 0.12 }).filter((e) => e.type !== "transport");
+    expect(readQualitySample(noTransport).rttMs).toBe(120);
+    const noPairRtt = [
+      { type: "candidate-pair", state: "succeeded", nominated: true },
+      { type: "remote-inbound-rtp", roundTripTime: 0.2 },
+    ];
+    expect(readQualitySample(noPairRtt).rttMs).toBe(200);
+    expect(readQualitySample([]).rttMs).toBeNull();
+  });
+
+  it("measures loss between two samples, not since the call began", () => {
+    // A long clean call, then 10% loss in the last interval.
+    const before: QualitySample = readQualitySample(report({ audio: [50_000, 0], video: [100_000, 0] }));
+    const after = readQualitySample(report({ audio: [50_090, 10], video: [100_180, 20] }));
+    expect(qualityMetrics(before, after).lossPercent).toBeCloseTo(10);
+    expect(qualityMetrics(null, after).lossPercent).toBeLessThan(0.1);
+  });
+
+  it("has no frame rate while no video arrives, or when the peer's camera is off", () => {
+    const before = readQualitySample(report({ video: [1000, 0] }));
+    const stalled = readQualitySample(report({ video: [1000, 0], fps: null }));
+    expect(qualityMetrics(before, stalled).fps).toBeNull();
+    const frozen = readQualitySample(report({ video: [1100, 0], fps: null }));
+    expect(qualityMetrics(before, frozen).fps).toBe(0);
+    expect(qualityMetrics(before, readQualitySample(report({ video: [1100, 0], fps: 1 })), false).fps).toBeNull();
+  });
+
+  it("never reports loss with nothing expected", () => {
+    const same = readQualitySample(report());
+    expect(qualityMetrics(same, same).lossPercent).toBeNull();
+  });
+});
+
+describe("describing quality", () => {
+  it("names the level and gives the numbers", () => {
+    expect(describeQuality({ level: "fair", rttMs: 310, lossPercent: 2.345, fps: 24.6 })).toEqual({
+      label: "Connection fair",
+      details: "round trip 310 ms, packet loss 2.3%, 25 fps",
+    });
+    expect(describeQuality({ level: "good", rttMs: null, lossPercent: null, fps: null }).details).toBe(
+      "round trip unknown, packet loss unknown, no video",
+    );
+  });
+});
