@@ -43,6 +43,8 @@ export interface Peer {
   readonly screen: boolean;
   /** How good the connection to this peer is (a signal: only the badge redraws every poll). */
   readonly quality?: ReadonlySignal<ConnectionQuality | null>;
+  /** The connection's safety code, to compare aloud (null until the connection is encrypted). */
+  readonly safetyCode?: ReadonlySignal<string | null>;
 }
 
 /** Someone outside a locked room asking to be let in. */
@@ -206,6 +208,7 @@ export class Call implements CallState, CallControls {
       video: m.video,
       screen: m.screen,
       quality: m.connection.quality,
+      safetyCode: m.connection.safetyCode,
     })),
   );
 

@@ -10,6 +10,7 @@ import {
   qualityMetrics,
   readQualitySample,
 } from "./quality";
+import { fingerprintsFromStats, safetyCode } from "./safety-code";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -101,6 +102,13 @@ export class PeerConnection {
   readonly #quality = signal<ConnectionQuality | null>(null);
   /** How good the link to this peer is; null until there is something to measure. */
   readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
+  readonly #safetyCode = signal<string | null>(null);
+  /**
+   * The safety code of this connection (see safety-code.ts), from the certificates in use;
+   * null until DTLS is up. Refreshed with every quality sample, so a renegotiation with a
+   * different certificate changes it.
+   */
+  readonly safetyCode: ReadonlySignal<string | null> = this.#safetyCode;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
   #videoExpected = true;
@@ -387,11 +395,18 @@ export class PeerConnection {
     }
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
+    void this.#updateSafetyCode(report);
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
+  }
+
+  async #updateSafetyCode(report: RTCStatsReport): Promise<void> {
+    const fingerprints = fingerprintsFromStats(report);
+    const code = fingerprints ? await safetyCode(fingerprints.local, fingerprints.remote) : null;
+    if (code !== null && code !== this.#safetyCode.value) this.#safetyCode.value = code;
   }
 
   close(): void {

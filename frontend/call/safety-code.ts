@@ -40,15 +40,14 @@ export async function safetyCode(local: CertificateFingerprint, remote: Certific
   return digits.match(/\d{3}/g)!.join(" ");
 }
 
-/** What getStats says about the connection's DTLS transport: both certificates, once DTLS is up. */
-export async function connectionFingerprints(
-  pc: RTCPeerConnection,
-): Promise<{ local: CertificateFingerprint; remote: CertificateFingerprint } | null> {
-  const stats = await pc.getStats();
-  for (const report of stats.values()) {
-    if (report.type !== "transport" || report.dtlsState !== "connected") continue;
-    const local = stats.get(report.localCertificateId);
-    const remote = stats.get(report.remoteCertificateId);
+/** What a getStats report says about the connection's DTLS transport: both certificates, once DTLS is up. */
+export function fingerprintsFromStats(
+  report: RTCStatsReport,
+): { local: CertificateFingerprint; remote: CertificateFingerprint } | null {
+  for (const stat of report.values()) {
+    if (stat.type !== "transport" || stat.dtlsState !== "connected") continue;
+    const local = report.get(stat.localCertificateId);
+    const remote = report.get(stat.remoteCertificateId);
     if (!local || !remote) continue;
     return {
       local: { algorithm: local.fingerprintAlgorithm, value: local.fingerprint },

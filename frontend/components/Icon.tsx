@@ -83,6 +83,12 @@ const SHAPES = {
   ),
   close: <path d="M18 6 6 18M6 6l12 12" />,
   send: <path d="M22 2 11 13M22 2l-7 20-4-9-9-4z" />,
+  shield: (
+    <>
+      <path d="M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z" />
+      <path d="m9 12 2 2 4-4" />
+    </>
+  ),
   "remove-person": (
     <>
       <path d="M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2" />

@@ -55,11 +55,15 @@ interface RemoteTileProps extends Person {
   quality?: ReadonlySignal<ConnectionQuality | null>;
   /** Starts removing this person from the call (the room page decides whether to lock first). */
   onRemove?: () => void;
+  /** Opens the safety code dialog for this connection. */
+  onVerify?: () => void;
+  /** Whether the people marked this connection's current safety code as verified. */
+  verified?: boolean;
   /** The speaker chosen for the call (setSinkId). */
   sinkId?: string | undefined;
 }
 
-export function RemoteTile({ id, quality, onRemove, sinkId, ...person }: RemoteTileProps) {
+export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, ...person }: RemoteTileProps) {
   const { name } = person;
   return (
     <TileFrame
@@ -68,13 +72,35 @@ export function RemoteTile({ id, quality, onRemove, sinkId, ...person }: RemoteT
       person={person}
       caption={name}
       video={<StreamVideo stream={person.stream} sinkId={sinkId} />}
-      badge={quality && <QualityBadge quality={quality} />}
+      badge={
+        <>
+          {verified && (
+            <span class="tile__verified" role="img" aria-label="Safety code verified">
+              <Icon name="shield" /> Verified
+            </span>
+          )}
+          {quality && <QualityBadge quality={quality} />}
+        </>
+      }
       actions={
-        onRemove && (
-          <button type="button" class="tile__action" aria-label={`Remove ${name} from call`} onClick={onRemove}>
-            <Icon name="remove-person" />
-          </button>
-        )
+        <>
+          {onVerify && (
+            <button
+              type="button"
+              class="tile__action"
+              aria-label={`Verify safety code with ${name}`}
+              aria-haspopup="dialog"
+              onClick={onVerify}
+            >
+              <Icon name="shield" />
+            </button>
+          )}
+          {onRemove && (
+            <button type="button" class="tile__action" aria-label={`Remove ${name} from call`} onClick={onRemove}>
+              <Icon name="remove-person" />
+            </button>
+          )}
+        </>
       }
     />
   );

@@ -11,6 +11,7 @@ import { KnockRequests } from "../components/KnockRequests";
 import { LockDialog } from "../components/LockDialog";
 import { LockedPanel } from "../components/LockedPanel";
 import { CameraButton, ControlButton, MicButton } from "../components/MediaButtons";
+import { SafetyCodeDialog } from "../components/SafetyCodeDialog";
 import { SettingsDialog } from "../components/SettingsDialog";
 import { ShortcutsDialog } from "../components/ShortcutList";
 import { RemoteTile, SelfTile } from "../components/Tile";
@@ -117,7 +118,8 @@ type Dialog =
   | { kind: "lock-then-remove"; peer: Peer }
   | { kind: "confirm-remove"; peer: Peer }
   | { kind: "settings" }
-  | { kind: "shortcuts" };
+  | { kind: "shortcuts" }
+  | { kind: "safety-code"; peer: Peer };
 
 /** Our own key in the pin and audio-level maps (peer ids are 32 hex digits, so it cannot collide). */
 const SELF = "self";
@@ -132,6 +134,12 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const inCall = status === "joined" || status === "reconnecting";
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [pinned, setPinned] = useState<string | null>(null);
+  /** Safety codes people marked as verified, by peer, for this call only; a new certificate (a new code) clears it. */
+  const [verifiedCodes, setVerifiedCodes] = useState<ReadonlyMap<string, string>>(new Map());
+  const isVerified = (peer: Peer) => {
+    const code = peer.safetyCode?.value;
+    return code != null && verifiedCodes.get(peer.id) === code;
+  };
   const [selfShown, setSelfShown] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
   const chatButton = useRef<HTMLButtonElement>(null);
@@ -286,6 +294,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                   sinkId={sinkId}
                   onPin={() => togglePin(peer.id)}
                   onRemove={status === "joined" ? () => startRemoving(peer) : undefined}
+                  onVerify={() => setDialog({ kind: "safety-code", peer })}
+                  verified={isVerified(peer)}
                 />
               ))}
             </TileGrid>
@@ -366,6 +376,23 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         <SettingsDialog call={call} selfViewShown={selfShown} onSelfViewShown={setSelfShown} onClose={close} />
       )}
       {dialog?.kind === "shortcuts" && <ShortcutsDialog onClose={close} />}
+      {dialog?.kind === "safety-code" && (
+        <SafetyCodeDialog
+          name={dialog.peer.name}
+          code={dialog.peer.safetyCode}
+          verified={isVerified(dialog.peer)}
+          onVerifiedChange={(verified) => {
+            const code = dialog.peer.safetyCode?.value;
+            setVerifiedCodes((codes) => {
+              const next = new Map(codes);
+              if (verified && code) next.set(dialog.peer.id, code);
+              else next.delete(dialog.peer.id);
+              return next;
+            });
+          }}
+          onClose={close}
+        />
+      )}
     </main>
   );
 }
