@@ -56,7 +56,8 @@ describe.skipIf(inject("e2eSkip"))("safety codes in real browsers", () => {
     const code = dialog.getByTestId("safety-code");
     await code.waitFor({ timeout: UI_TIMEOUT_MS });
     const text = (await code.textContent())?.trim() ?? "";
-    if (markVerified) await dialog.getByRole("checkbox", { name: "Mark as verified" }).check({ timeout: UI_TIMEOUT_MS });
+    if (markVerified)
+      await dialog.getByRole("checkbox", { name: "Mark as verified" }).check({ timeout: UI_TIMEOUT_MS });
     await dialog.getByRole("button", { name: "Done" }).click({ timeout: UI_TIMEOUT_MS });
     return text;
   }
