@@ -1,0 +1,570 @@
+/**
+ * `npm run bench`: join speed, signaling cost and size, each next to a floor measured in the same
+ * run, printed as a table and written to bench/results.json. BENCHMARKS.md explains the numbers.
+ *
+ * The npm script builds the frontend first and bundles this file with esbuild, because Node's type
+ * stripping cannot follow extensionless imports and the Node tsconfig does not allow ".ts" ones.
+ */
+import { randomBytes } from "node:crypto";
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
+import { machine, otherProcesses } from "./lib/machine";
+import { type Summary, summarize } from "./lib/stats";
+import { type WorkerSize, workerSize } from "./lib/worker-size";
+import { killEverythingStarted, startWrangler, type Wrangler } from "./lib/wrangler";
+import { Rooms, type StepResult, type Sweep, sweep } from "./signaling";
+
+const ROOT = process.cwd();
+const RESULTS = join(ROOT, "bench", "results.json");
+const BENCHMARKS = join(ROOT, "BENCHMARKS.md");
+const RESULTS_START = "<!-- results:start (written by npm run bench) -->";
+const RESULTS_END = "<!-- results:end -->";
+/**
+ * The issue's limit is 10 minutes. On a busy machine the joins can take many times longer than on
+ * an idle one, so each part has a deadline after which its remaining runs are skipped (and said
+ * so) rather than pushing the whole bench past the limit.
+ */
+const JOIN_DEADLINE_MS = 5.5 * 60_000;
+const SIGNALING_DEADLINE_MS = 8.5 * 60_000;
+const HARD_LIMIT_MS = 10 * 60_000;
+const JOIN_RUNS = 5;
+const LATENCY_RATE = 500;
+const LATENCY_MS = 5_000;
+const SWEEP_RATES = [250, 500, 1_000, 1_500, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000];
+const STEP_MS = 2_000;
+const DRAIN_MS = 1_000;
+/** Flood control off, for throughput: the default (100 msg/s per socket) would cap the measurement, not the relay. */
+const UNLIMITED = { MESSAGES_PER_SECOND: "100000", MESSAGE_BURST: "100000" };
+const KB = 1000;
+
+const started = Date.now();
+const elapsed = () => Date.now() - started;
+const log = (line: string) => console.log(`[${(elapsed() / 1000).toFixed(0).padStart(3)} s] ${line}`);
+
+process.once("exit", killEverythingStarted);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killEverythingStarted();
+    process.exit(130);
+  });
+}
+setTimeout(() => {
+  console.error(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; stopping everything it started.`);
+  killEverythingStarted();
+  process.exit(1);
+}, HARD_LIMIT_MS).unref();
+
+const notes: string[] = [];
+const failures: string[] = [];
+
+async function main(): Promise<void> {
+  const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  preflight(chromiumPath);
+  const before = otherProcesses();
+  const loadAtStart = loadavg()[0] ?? 0;
+  // A private copy of the build just made: anyone else's `vite build` in this checkout empties dist/
+  // for a moment, and a page load that lands in that moment would fail or measure someone else's bundle.
+  const assets = mkdtempSync(join(tmpdir(), "natter-bench-dist-"));
+  cpSync(join(ROOT, "dist"), assets, { recursive: true });
+  process.once("exit", () => rmSync(assets, { recursive: true, force: true }));
+  log(`starting natter (twice: default and flood control off), the floor Worker, and a dry-run deploy`);
+  const [natter, fast, floor, worker] = await Promise.all([
+    startWrangler({ name: "natter", root: ROOT, assets, healthPath: "/api/health" }),
+    startWrangler({ name: "natter, no flood control", root: ROOT, assets, healthPath: "/api/health", vars: UNLIMITED }),
+    startWrangler({ name: "floor", root: ROOT, config: "bench/floor/wrangler.toml", healthPath: "/health" }),
+    workerSize(ROOT, assets),
+  ]);
+  const servers = [natter, fast, floor];
+  try {
+    const browser = await launchChromium(chromiumPath);
+    let chromium = "";
+    let sizes: { home: PageBytes; room: PageBytes };
+    let runs: JoinRun[];
+    try {
+      chromium = browser.version();
+      sizes = {
+        home: await measurePageBytes(browser, `${natter.baseUrl}/`, false),
+        room: await measurePageBytes(browser, `${natter.baseUrl}/bench-size-${randomBytes(4).toString("hex")}`, true),
+      };
+      runs = await joins(browser, natter, floor);
+    } finally {
+      await browser.close().catch(() => {});
+    }
+    const signaling = await signalingBench(natter, fast, floor);
+    await Promise.all(servers.map((s) => s.stop()));
+    report({ chromium, before, loadAtStart, sizes, worker, runs, signaling });
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+function preflight(chromiumPath: string): void {
+  if (!existsSync(join(ROOT, "wrangler.toml")) || !existsSync(join(ROOT, "dist", "index.html"))) {
+    throw new Error("Run the bench from the project root after a build: `npm run bench` does both.");
+  }
+  try {
+    accessSync(chromiumPath, constants.X_OK);
+  } catch {
+    throw new Error(`The bench needs Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  }
+}
+
+// ---- join ------------------------------------------------------------------------
+
+async function joins(browser: Browser, natter: Wrangler, floor: Wrangler): Promise<JoinRun[]> {
+  const runs: JoinRun[] = [];
+  const attempt = async (options: JoinOptions, keep = true) => {
+    const label = `${options.system} ${options.people} people${options.smallVideo ? " (small video)" : ""}`;
+    if (elapsed() > JOIN_DEADLINE_MS && keep) {
+      failures.push(`${label}: skipped, the join part of the bench ran out of time`);
+      return;
+    }
+    try {
+      const run = await runJoin(browser, options);
+      const click =
+        run.marks.click === null ? "" : `, Join click → frame ${ms(run.marks.frameFirst - run.marks.click)}`;
+      log(`${keep ? "" : "warm-up "}${label}: first remote frame at ${ms(run.marks.frameFirst)}${click}`);
+      if (keep) runs.push(run);
+    } catch (error) {
+      const message = `${label}: ${(error as Error).message}`;
+      if (keep) failures.push(message);
+      log(`FAILED ${message.split("\n")[0]}`);
+    }
+  };
+  const natter2: JoinOptions = { system: "natter", baseUrl: natter.baseUrl, people: 2 };
+  const floor2: JoinOptions = { system: "floor", baseUrl: floor.baseUrl, people: 2 };
+  // The first call of a fresh browser and a fresh workerd pays one-off costs (code caches, the DO class, codecs).
+  await attempt(natter2, false);
+  await attempt(floor2, false);
+  // Interleaved, so that a burst of load from elsewhere hits both sides of the ratio alike.
+  for (let i = 0; i < JOIN_RUNS; i++) {
+    await attempt(natter2);
+    await attempt(floor2);
+  }
+  for (let i = 0; i < JOIN_RUNS; i++) await attempt({ system: "natter", baseUrl: natter.baseUrl, people: 4 });
+  await attempt({ system: "natter", baseUrl: natter.baseUrl, people: 8, smallVideo: true });
+  return runs;
+}
+
+// ---- signaling -------------------------------------------------------------------
+
+interface SignalingResults {
+  latency: { natter: StepResult; bare: StepResult } | null;
+  oneRoom: { natter: Sweep; bare: Sweep } | null;
+  hundredRooms: { natter: Sweep; bare: Sweep } | null;
+}
+
+async function signalingBench(natter: Wrangler, fast: Wrangler, floor: Wrangler): Promise<SignalingResults> {
+  const results: SignalingResults = { latency: null, oneRoom: null, hundredRooms: null };
+  const withRooms = async <T>(
+    relay: "natter" | "bare",
+    server: Wrangler,
+    rooms: number,
+    size: number,
+    work: (r: Rooms) => Promise<T>,
+  ) => {
+    const set = await Rooms.open(relay, server.baseUrl, rooms, size, `${relay}-${randomBytes(4).toString("hex")}`);
+    try {
+      return await work(set);
+    } finally {
+      set.close();
+    }
+  };
+
+  // One part failing (a socket refused, a server gone) must not cost the numbers of the others.
+  const guarded = async <T>(what: string, work: () => Promise<T>): Promise<T | null> => {
+    if (elapsed() > SIGNALING_DEADLINE_MS) {
+      failures.push(`signaling, ${what}: skipped, the bench ran out of time`);
+      return null;
+    }
+    try {
+      return await work();
+    } catch (error) {
+      failures.push(`signaling, ${what}: ${(error as Error).message}`);
+      log(`FAILED signaling, ${what}: ${(error as Error).message.split("\n")[0]}`);
+      return null;
+    }
+  };
+  results.latency = await guarded("latency", async () => {
+    // natter with its default flood control: 8 peers × 62.5 msg/s each stays under 100 msg/s per socket.
+    const n = await withRooms("natter", natter, 1, 8, (r) =>
+      r.drive(LATENCY_RATE, LATENCY_MS, DRAIN_MS, natter.cpuSeconds),
+    );
+    const b = await withRooms("bare", floor, 1, 8, (r) =>
+      r.drive(LATENCY_RATE, LATENCY_MS, DRAIN_MS, floor.cpuSeconds),
+    );
+    log(`relay at ${LATENCY_RATE} msg/s, 1 room × 8: natter p99 ${ms(n.p99, 1)}, bare p99 ${ms(b.p99, 1)}`);
+    return { natter: n, bare: b };
+  });
+  const sweepBoth = async (rooms: number, size: number) => {
+    const n = await withRooms("natter", fast, rooms, size, (r) =>
+      sweep(r, SWEEP_RATES, STEP_MS, DRAIN_MS, fast.cpuSeconds),
+    );
+    const b = await withRooms("bare", floor, rooms, size, (r) =>
+      sweep(r, SWEEP_RATES, STEP_MS, DRAIN_MS, floor.cpuSeconds),
+    );
+    log(`throughput, ${rooms} room(s) × ${size}: natter ${n.sustained} msg/s, bare ${b.sustained} msg/s`);
+    return { natter: n, bare: b };
+  };
+  results.oneRoom = await guarded("1 room × 8", () => sweepBoth(1, 8));
+  results.hundredRooms = await guarded("100 rooms × 4", () => sweepBoth(100, 4));
+  return results;
+}
+
+// ---- report ----------------------------------------------------------------------
+
+interface Row {
+  label: string;
+  summary: Summary | null;
+  /** Shown instead of numbers when there is nothing to summarise. */
+  missing?: string;
+  unit?: "ms" | "B" | "frames";
+  note?: string;
+}
+
+function ms(value: number, digits = 0): string {
+  return Number.isFinite(value) ? `${value.toFixed(digits)} ms` : "∞";
+}
+
+function joinRows(runs: JoinRun[]): Row[] {
+  const hairCheck = runs.some((r) => r.marks.click !== null);
+  const each = (f: (r: JoinRun) => number | null) =>
+    summarize(runs.map(f).filter((v): v is number => v !== null && Number.isFinite(v)));
+  const noClick = hairCheck ? undefined : "n/a (no hair check)";
+  const people = runs[0]?.people ?? 2;
+  const rows: Row[] = [
+    { label: "navigation → page ready", summary: each((r) => r.marks.ready) },
+    {
+      label: "page ready → Join click (harness reaction)",
+      summary: hairCheck ? each((r) => (r.marks.click === null ? null : r.marks.click - r.marks.ready)) : null,
+      missing: noClick ?? "",
+    },
+    {
+      label: hairCheck ? "Join click → socket welcomed" : "page ready → socket welcomed",
+      summary: each((r) => r.marks.welcomed - (r.marks.click ?? r.marks.ready)),
+    },
+    { label: "welcomed → peer connection connected", summary: each((r) => r.marks.connectedFirst - r.marks.welcomed) },
+    { label: "connected → first decoded frame", summary: each((r) => r.marks.frameFirst - r.marks.connectedFirst) },
+    { label: "navigation → first remote frame", summary: each((r) => r.marks.frameFirst) },
+  ];
+  if (hairCheck) {
+    rows.push({
+      label: "  … less the harness reaction",
+      summary: each((r) => (r.marks.click === null ? null : r.marks.frameFirst - (r.marks.click - r.marks.ready))),
+    });
+  }
+  rows.push({
+    label: "Join click → first remote frame",
+    summary: hairCheck ? each((r) => (r.marks.click === null ? null : r.marks.frameFirst - r.marks.click)) : null,
+    missing: noClick ?? "",
+  });
+  if (people > 2) {
+    rows.push({ label: `navigation → frames from all ${people - 1}`, summary: each((r) => r.marks.frameAll) });
+    rows.push({
+      label: `Join click → frames from all ${people - 1}`,
+      summary: hairCheck ? each((r) => (r.marks.click === null ? null : r.marks.frameAll - r.marks.click)) : null,
+      missing: noClick ?? "",
+    });
+  }
+  rows.push({
+    label: "first frame by track processor (cross-check)",
+    summary: each((r) => r.marks.frameFirstProcessor),
+    missing: "not available",
+  });
+  return rows;
+}
+
+function costRows(runs: JoinRun[]): Row[] {
+  const each = (f: (r: JoinRun) => number) => summarize(runs.map(f));
+  return [
+    { label: "frames to the room", summary: each((r) => r.cost.toRoom.count), unit: "frames" },
+    { label: "frames from the room", summary: each((r) => r.cost.fromRoom.count), unit: "frames" },
+    { label: "bytes to + from the room", summary: each((r) => r.cost.toRoom.bytes + r.cost.fromRoom.bytes), unit: "B" },
+  ];
+}
+
+function format(value: number, unit: Row["unit"] = "ms"): string {
+  return unit === "ms" ? value.toFixed(0) : Math.round(value).toLocaleString("en-US");
+}
+
+function printTable(title: string, rows: Row[]): string {
+  const lines = [
+    `\n${title}`,
+    `  ${"".padEnd(46)} ${"n".padStart(3)} ${"min".padStart(8)} ${"median".padStart(8)} ${"max".padStart(8)}`,
+  ];
+  for (const row of rows) {
+    const s = row.summary;
+    const cells = s
+      ? `${String(s.n).padStart(3)} ${format(s.min, row.unit).padStart(8)} ${format(s.median, row.unit).padStart(8)} ${format(s.max, row.unit).padStart(8)}`
+      : `    ${row.missing ?? "no data"}`;
+    lines.push(`  ${row.label.padEnd(46)} ${cells}${row.note ? `  ${row.note}` : ""}`);
+  }
+  return lines.join("\n");
+}
+
+interface Target {
+  what: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+  /** measured ÷ limit (for "≤" targets) or limit ÷ measured (for "≥"): above 1 means that much off. */
+  off: number | null;
+}
+
+function report(input: {
+  chromium: string;
+  before: ReturnType<typeof otherProcesses>;
+  loadAtStart: number;
+  sizes: { home: PageBytes; room: PageBytes };
+  worker: WorkerSize;
+  runs: JoinRun[];
+  signaling: SignalingResults;
+}): void {
+  const { runs, signaling, sizes, worker } = input;
+  const group = (system: string, people: number) => runs.filter((r) => r.system === system && r.people === people);
+  const natter2 = group("natter", 2);
+  const floor2 = group("floor", 2);
+  const natter4 = group("natter", 4);
+  const natter8 = group("natter", 8);
+  const median = (list: JoinRun[], f: (r: JoinRun) => number | null) =>
+    summarize(list.map(f).filter((v): v is number => v !== null))?.median ?? Number.NaN;
+  const natterFirst = median(natter2, (r) => r.marks.frameFirst);
+  const floorFirst = median(floor2, (r) => r.marks.frameFirst);
+  const natterMachine = median(natter2, (r) =>
+    r.marks.click === null ? r.marks.frameFirst : r.marks.frameFirst - (r.marks.click - r.marks.ready),
+  );
+  const clickToFrame = median(natter2, (r) => (r.marks.click === null ? null : r.marks.frameFirst - r.marks.click));
+  const hairCheck = natter2.some((r) => r.marks.click !== null);
+
+  const out: string[] = [];
+  out.push(printTable("Join, 2 people: natter (second person to open the link)", joinRows(natter2)));
+  out.push(printTable("Join, 2 people: floor (bare relay, minimal page)", joinRows(floor2)));
+  out.push(
+    `  natter ÷ floor, navigation → first remote frame (medians): ${ratio(natterFirst, floorFirst)}` +
+      (hairCheck ? `; less the harness reaction: ${ratio(natterMachine, floorFirst)}` : ""),
+  );
+  out.push(printTable("Join, 4 people: natter (fourth person to open the link)", joinRows(natter4)));
+  if (natter8.length > 0)
+    out.push(printTable("Join, 8 people, 320×180 video: natter (eighth person)", joinRows(natter8)));
+  for (const [people, list] of [
+    [2, natter2],
+    [4, natter4],
+    [8, natter8],
+  ] as const) {
+    if (list.length > 0)
+      out.push(
+        printTable(
+          `Cost of the ${ordinal(people)} person's join (all pages' room frames, heartbeats excluded)`,
+          costRows(list),
+        ),
+      );
+  }
+
+  const sig = signaling;
+  const sigLines = ["\nSignaling relay (Node WebSocket clients on 127.0.0.1)"];
+  if (sig.latency) {
+    for (const [name, step] of [
+      ["natter (default flood control)", sig.latency.natter],
+      ["bare relay", sig.latency.bare],
+    ] as const) {
+      sigLines.push(
+        `  ${LATENCY_RATE} msg/s, 1 room × 8, ${name.padEnd(31)} p50 ${ms(step.p50, 1).padStart(9)}  p99 ${ms(step.p99, 1).padStart(9)}  max ${ms(step.max, 1).padStart(9)}  delivered ${(step.deliveredShare * 100).toFixed(1)}%  errors ${step.errors}  CPU cores server ${step.serverCores?.toFixed(2) ?? "?"}`,
+      );
+    }
+  }
+  for (const [title, pair] of [
+    ["1 room × 8 peers", sig.oneRoom],
+    ["100 rooms × 4 peers", sig.hundredRooms],
+  ] as const) {
+    if (!pair) continue;
+    sigLines.push(
+      `  highest sustained, ${title.padEnd(20)} natter ${String(pair.natter.sustained).padStart(6)} msg/s   bare ${String(pair.bare.sustained).padStart(6)} msg/s   ratio ${ratio(pair.natter.sustained, pair.bare.sustained)}`,
+    );
+    for (const [name, s] of [
+      ["natter", pair.natter],
+      ["bare", pair.bare],
+    ] as const) {
+      for (const x of s.steps) {
+        const p99 = Number.isFinite(x.p99) ? x.p99.toFixed(1) : "∞";
+        const cpu = `CPU cores client ${x.clientCores.toFixed(2)} / server ${x.serverCores?.toFixed(2) ?? "?"}`;
+        sigLines.push(
+          `    ${x.pass ? "✓" : "✗"} ${name.padEnd(6)} ${String(x.offered).padStart(6)} msg/s: p50 ${x.p50.toFixed(1).padStart(6)}  p99 ${p99.padStart(6)}  last-quarter p50 ${x.endP50.toFixed(1).padStart(6)} ms  delivered ${(x.deliveredShare * 100).toFixed(1).padStart(5)}%  ${cpu}`,
+        );
+      }
+    }
+  }
+  out.push(sigLines.join("\n"));
+
+  const homeBytes = sizes.home.js + sizes.home.css;
+  const roomBytes = sizes.room.js + sizes.room.css;
+  out.push(
+    [
+      "\nSize (gzip, zlib default level; 1 KB = 1000 bytes)",
+      `  home page JS + CSS   ${(homeBytes / KB).toFixed(1).padStart(6)} KB  (JS ${(sizes.home.js / KB).toFixed(1)}, CSS ${(sizes.home.css / KB).toFixed(1)}; ${sizes.home.files.length} files)`,
+      `  room page JS + CSS   ${(roomBytes / KB).toFixed(1).padStart(6)} KB  (JS ${(sizes.room.js / KB).toFixed(1)}, CSS ${(sizes.room.css / KB).toFixed(1)}; ${sizes.room.files.length} files, as the browser fetched them)`,
+      `  Worker bundle        ${(worker.gzip / KB).toFixed(1).padStart(6)} KB  (raw ${(worker.raw / KB).toFixed(1)} KB; wrangler: ${worker.wranglerSays})`,
+    ].join("\n"),
+  );
+
+  const relayP99 = sig.latency?.natter.p99 ?? Number.NaN;
+  const targets: Target[] = [
+    atMost("2 people: navigation → first remote frame (median)", natterFirst, 600, "ms"),
+    atMost("… the same, ÷ floor", natterFirst / floorFirst, 1.5, "×"),
+    hairCheck
+      ? atMost("Join click → first remote frame (median)", clickToFrame, 250, "ms")
+      : {
+          what: "Join click → first remote frame (median)",
+          target: "≤ 250 ms",
+          measured: "n/a (no hair check)",
+          met: null,
+          off: null,
+        },
+    atMost(`relay p99 at ${LATENCY_RATE} msg/s, one room`, relayP99, 5, "ms"),
+    atLeast(
+      "throughput ÷ bare relay, 1 room × 8",
+      sig.oneRoom ? sig.oneRoom.natter.sustained / sig.oneRoom.bare.sustained : Number.NaN,
+      0.8,
+    ),
+    atLeast(
+      "throughput ÷ bare relay, 100 rooms × 4",
+      sig.hundredRooms ? sig.hundredRooms.natter.sustained / sig.hundredRooms.bare.sustained : Number.NaN,
+      0.8,
+    ),
+    atMost("home page JS + CSS", homeBytes / KB, 35, "KB"),
+    atMost("room page JS + CSS", roomBytes / KB, 80, "KB"),
+    atMost("Worker", worker.gzip / KB, 60, "KB"),
+  ];
+  out.push(
+    [
+      "\nTargets (from issue 8)",
+      ...targets.map(
+        (t) =>
+          `  ${t.met === null ? "–" : t.met ? "✓" : "✗"} ${t.what.padEnd(48)} ${t.measured.padStart(12)}  target ${t.target}${t.off !== null && !t.met ? `  (${t.off.toFixed(2)}× off)` : ""}`,
+      ),
+    ].join("\n"),
+  );
+
+  const loadAtEnd = loadavg()[0] ?? 0;
+  const m = machine(ROOT, input.chromium, input.before, input.loadAtStart);
+  const shared = m.othersAtStart.chromium > 0 || m.othersAtStart.workerd > 0 || m.loadAtStart > m.cores;
+  if (shared) {
+    notes.push(
+      `The machine was shared: at the start ${m.othersAtStart.chromium} Chromium and ${m.othersAtStart.workerd} workerd processes of others were running, load average ${m.loadAtStart.toFixed(1)} (end ${loadAtEnd.toFixed(1)}) on ${m.cores} cores. Timings are noisier and slower than on an idle machine.`,
+    );
+  }
+  if (failures.length > 0) notes.push(`${failures.length} run(s) failed or were skipped; see "failures".`);
+  out.push(
+    `\nMachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}, Chromium ${m.chromium}, wrangler ${m.wrangler}, playwright-core ${m.playwrightCore}`,
+  );
+  out.push(
+    `Load average: ${m.loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end. Took ${(elapsed() / 1000).toFixed(0)} s.`,
+  );
+  for (const note of notes) out.push(`NOTE: ${note}`);
+  for (const failure of failures) out.push(`FAILED: ${failure.split("\n")[0]}`);
+  console.log(out.join("\n"));
+
+  const summaries = (list: JoinRun[]) => Object.fromEntries(joinRows(list).map((r) => [r.label.trim(), r.summary]));
+  const costs = (list: JoinRun[]) => Object.fromEntries(costRows(list).map((r) => [r.label, r.summary]));
+  const results = {
+    date: new Date(started).toISOString(),
+    durationSeconds: Math.round(elapsed() / 1000),
+    machine: { ...m, loadAtEnd, shared },
+    method: {
+      firstFrame:
+        "getStats() framesDecoded > 0 on an inbound video stream, polled every 10 ms once the RTCPeerConnection is connected",
+      crossCheck: "first VideoFrame from a MediaStreamTrackProcessor on a clone of the remote track",
+      joinRunsEach: JOIN_RUNS,
+      signalingRates: SWEEP_RATES,
+      stepMs: STEP_MS,
+      drainMs: DRAIN_MS,
+      pass: "delivered ≥ 99% within the drain, median of the step's last quarter ≤ 20 ms, p99 ≤ 200 ms, and the client really sent ≥ 95% of the offered rate",
+      throughputFloodControl: UNLIMITED,
+    },
+    targets,
+    join: {
+      natter2: summaries(natter2),
+      floor2: summaries(floor2),
+      natter4: summaries(natter4),
+      natter8SmallVideo: summaries(natter8),
+      ratioToFloor: natterFirst / floorFirst,
+      ratioToFloorLessHarnessReaction: natterMachine / floorFirst,
+    },
+    costPerJoin: {
+      n2: costs(natter2),
+      n4: costs(natter4),
+      n8: costs(natter8),
+      byType: { n2: natter2[0]?.cost.byType, n4: natter4[0]?.cost.byType, n8: natter8[0]?.cost.byType },
+    },
+    signaling,
+    size: { home: sizes.home, room: sizes.room, worker },
+    notes,
+    // A failed run's message carries every page's probe state; enough of it to debug, not a novel.
+    failures: failures.map((f) => (f.length > 4000 ? `${f.slice(0, 4000)}…` : f)),
+    runs,
+  };
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify(results, (_key, value) => (value === Number.POSITIVE_INFINITY ? "Infinity" : value), 2)}\n`,
+  );
+  console.log(`\nWrote ${RESULTS}`);
+  if (publish(out.join("\n").trim(), results.date)) console.log(`Updated the latest results in ${BENCHMARKS}`);
+}
+
+/**
+ * Puts this run's table into BENCHMARKS.md between its markers, so that the published numbers are
+ * always the ones in results.json and nobody has to copy them by hand.
+ */
+function publish(table: string, date: string): boolean {
+  if (!existsSync(BENCHMARKS)) return false;
+  const text = readFileSync(BENCHMARKS, "utf8");
+  const start = text.indexOf(RESULTS_START);
+  const end = text.indexOf(RESULTS_END);
+  if (start < 0 || end < start) return false;
+  const body = `\nFrom \`npm run bench\` on ${date.slice(0, 10)} (all raw runs in \`bench/results.json\`):\n\n\`\`\`text\n${table}\n\`\`\`\n`;
+  writeFileSync(BENCHMARKS, text.slice(0, start + RESULTS_START.length) + body + text.slice(end));
+  return true;
+}
+
+function ordinal(n: number): string {
+  return `${n}${n === 2 ? "nd" : n === 3 ? "rd" : "th"}`;
+}
+
+function ratio(a: number, b: number): string {
+  return Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "n/a";
+}
+
+function atMost(what: string, measured: number, limit: number, unit: string): Target {
+  const shown =
+    unit === "×" ? `${measured.toFixed(2)}×` : `${measured.toFixed(unit === "ms" && measured < 10 ? 1 : 0)} ${unit}`;
+  const ok = Number.isFinite(measured);
+  return {
+    what,
+    target: `≤ ${limit}${unit === "×" ? "×" : ` ${unit}`}`,
+    measured: ok ? shown : "no data",
+    met: ok ? measured <= limit : null,
+    off: ok ? measured / limit : null,
+  };
+}
+
+function atLeast(what: string, measured: number, limit: number): Target {
+  const ok = Number.isFinite(measured);
+  return {
+    what,
+    target: `≥ ${limit}×`,
+    measured: ok ? `${measured.toFixed(2)}×` : "no data",
+    met: ok ? measured >= limit : null,
+    off: ok && measured > 0 ? limit / measured : null,
+  };
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench failed: ${error.stack ?? error.message}`);
+    killEverythingStarted();
+    process.exit(1);
+  },
+);
