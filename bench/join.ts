@@ -44,6 +44,8 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
 interface Person {
   context: BrowserContext;
   page: Page;
+  /** How long any one step of this person's join may take. */
+  timeoutMs: number;
   /** Page errors and console warnings, for a failed run's message. */
   log: string[];
 }
@@ -60,7 +62,7 @@ function nextAddress(): string {
   return `198.18.${(addresses >> 8) & 255}.${addresses & 255}`;
 }
 
-async function newPerson(browser: Browser, smallVideo: boolean): Promise<Person> {
+async function newPerson(browser: Browser, smallVideo: boolean, timeoutMs = STEP_TIMEOUT_MS): Promise<Person> {
   const context = await browser.newContext({
     permissions: ["camera", "microphone"],
     extraHTTPHeaders: { "CF-Connecting-IP": nextAddress() },
@@ -74,7 +76,7 @@ async function newPerson(browser: Browser, smallVideo: boolean): Promise<Person>
     if (m.type() === "error" || m.type() === "warning") log.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (error) => log.push(`pageerror: ${error.message}`));
-  return { context, page, log };
+  return { context, page, timeoutMs, log };
 }
 
 declare global {
@@ -88,8 +90,8 @@ declare global {
  * (clicking Join as soon as it shows), or by waiting for the page to join by itself.
  */
 async function enter(person: Person, url: string, system: System): Promise<"hair-check" | "auto"> {
-  const { page } = person;
-  await page.goto(url, { waitUntil: "commit", timeout: STEP_TIMEOUT_MS });
+  const { page, timeoutMs } = person;
+  await page.goto(url, { waitUntil: "commit", timeout: timeoutMs });
   const found = await page.waitForFunction(
     (system) => {
       const b = window.__bench;
@@ -105,7 +107,7 @@ async function enter(person: Person, url: string, system: System): Promise<"hair
       return false;
     },
     system,
-    { polling: "raf", timeout: STEP_TIMEOUT_MS },
+    { polling: "raf", timeout: timeoutMs },
   );
   const { how, x, y } = (await found.jsonValue()) as { how: "hair-check" | "auto"; x: number; y: number };
   if (how === "auto") return how;
@@ -124,19 +126,19 @@ async function enter(person: Person, url: string, system: System): Promise<"hair
     // landed. Click again, carefully, only if the button still says "Join": after a click that did
     // land it says "Joining…" and stays disabled until the room answers.
     const join = page.getByRole("button", { name: /^Join(?!ing)/ });
-    if (await join.isEnabled({ timeout: 1_000 }).catch(() => false)) await join.click({ timeout: STEP_TIMEOUT_MS });
+    if (await join.isEnabled({ timeout: 1_000 }).catch(() => false)) await join.click({ timeout: timeoutMs });
   }
-  await page.waitForFunction(() => window.__bench.welcomeAt !== null, null, { polling: 50, timeout: STEP_TIMEOUT_MS });
+  await page.waitForFunction(() => window.__bench.welcomeAt !== null, null, { polling: 50, timeout: timeoutMs });
   return how;
 }
 
 /** Until `count` remote peers have had a video frame decoded on this page. */
-async function waitForDecoding(page: Page, count: number): Promise<void> {
+async function waitForDecoding(person: Person, count: number): Promise<void> {
   if (count === 0) return;
-  await page.waitForFunction(
+  await person.page.waitForFunction(
     (count) => window.__bench.peers.filter((p) => p.firstFrameAt !== null).length >= count,
     count,
-    { polling: 50, timeout: STEP_TIMEOUT_MS },
+    { polling: 50, timeout: person.timeoutMs },
   );
 }
 
@@ -190,37 +192,55 @@ export interface JoinOptions {
   baseUrl: string;
   people: number;
   smallVideo?: boolean;
+  /** Per step (open, join, decode); defaults to 45 s. */
+  stepTimeoutMs?: number;
+  /** The whole run, after which every page is closed and the run fails; none by default. */
+  runTimeoutMs?: number;
 }
 
 export async function runJoin(browser: Browser, options: JoinOptions): Promise<JoinRun> {
-  const { system, people: count, smallVideo = false } = options;
+  const { system, people: count, smallVideo = false, stepTimeoutMs = STEP_TIMEOUT_MS } = options;
   const room = `bench-${randomBytes(6).toString("hex")}`;
   const url = system === "natter" ? `${options.baseUrl}/${room}` : `${options.baseUrl}/call/${room}`;
   const people: Person[] = [];
+  // A run that cannot finish (eight people on a busy machine) must not eat the whole bench's time.
+  let expired: string | null = null;
+  const cap = options.runTimeoutMs
+    ? setTimeout(async () => {
+        expired = await describe(people);
+        await Promise.all(people.map((person) => person.context.close().catch(() => {})));
+      }, options.runTimeoutMs)
+    : undefined;
+  const newcomer = async () => {
+    if (expired !== null) throw new Error("out of time");
+    const person = await newPerson(browser, smallVideo, stepTimeoutMs);
+    people.push(person);
+    return person;
+  };
   try {
     for (let i = 0; i < count - 1; i++) {
-      const person = await newPerson(browser, smallVideo);
-      people.push(person);
+      const person = await newcomer();
       await enter(person, url, system);
-      await waitForDecoding(person.page, i);
+      await waitForDecoding(person, i);
     }
-    await Promise.all(people.map((person) => waitForDecoding(person.page, count - 2)));
+    await Promise.all(people.map((person) => waitForDecoding(person, count - 2)));
     await delay(SETTLE_BEFORE_MS);
     const before = await Promise.all(people.map((person) => tally(person.page)));
 
-    const joiner = await newPerson(browser, smallVideo);
-    people.push(joiner);
+    const joiner = await newcomer();
     const mode = await enter(joiner, url, system);
-    await waitForDecoding(joiner.page, count - 1);
+    await waitForDecoding(joiner, count - 1);
     const marks = await readMarks(joiner.page, mode, count - 1);
 
-    await Promise.all(people.map((person) => waitForDecoding(person.page, count - 1)));
+    await Promise.all(people.map((person) => waitForDecoding(person, count - 1)));
     await delay(SETTLE_AFTER_MS);
     const after = await Promise.all(people.map((person) => tally(person.page)));
     return { system, people: count, smallVideo, marks, cost: costBetween(before, after) };
   } catch (error) {
+    if (expired !== null) throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s\n${expired}`);
     throw new Error(`${(error as Error).message.split("\n")[0]}\n${await describe(people)}`);
   } finally {
+    clearTimeout(cap);
     await Promise.all(people.map((person) => person.context.close().catch(() => {})));
   }
 }

@@ -14,6 +14,8 @@ const READY_TIMEOUT_MS = 90_000;
 export interface Wrangler {
   readonly name: string;
   readonly baseUrl: string;
+  /** The process group of wrangler and everything it started. */
+  readonly group: number | null;
   /** CPU seconds used so far by wrangler and the workerd it runs (null where /proc cannot tell). */
   cpuSeconds(): number | null;
   stop(): Promise<void>;
@@ -156,7 +158,13 @@ async function startOnce(options: WranglerOptions): Promise<Wrangler> {
     await delay(250);
   }
   const group = child.pid;
-  return { name: options.name, baseUrl, stop, cpuSeconds: () => (group ? groupCpuSeconds(group) : null) };
+  return {
+    name: options.name,
+    baseUrl,
+    group: group ?? null,
+    stop,
+    cpuSeconds: () => (group ? groupCpuSeconds(group) : null),
+  };
 }
 
 /**
