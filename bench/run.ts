@@ -350,15 +350,15 @@ function report(input: {
   const hairCheck = natter2.some((r) => r.marks.click !== null);
 
   const out: string[] = [];
-  out.push(printTable("Join, 2 people: natter (second person to open the link)", joinRows(natter2)));
-  out.push(printTable("Join, 2 people: floor (bare relay, minimal page)", joinRows(floor2)));
+  out.push(printTable("Join, 2 people, ms: natter (second person to open the link)", joinRows(natter2)));
+  out.push(printTable("Join, 2 people, ms: floor (bare relay, minimal page)", joinRows(floor2)));
   out.push(
     `  natter ÷ floor, navigation → first remote frame (medians): ${ratio(natterFirst, floorFirst)}` +
       (hairCheck ? `; less the harness reaction: ${ratio(natterMachine, floorFirst)}` : ""),
   );
-  out.push(printTable("Join, 4 people: natter (fourth person to open the link)", joinRows(natter4)));
+  out.push(printTable("Join, 4 people, ms: natter (fourth person to open the link)", joinRows(natter4)));
   if (natter8.length > 0)
-    out.push(printTable("Join, 8 people, 160×120 video: natter (eighth person)", joinRows(natter8)));
+    out.push(printTable("Join, 8 people, 160×120 video, ms: natter (eighth person)", joinRows(natter8)));
   for (const [people, list] of [
     [2, natter2],
     [4, natter4],
