@@ -37,6 +37,15 @@ async function videoSize(tile: Locator): Promise<string> {
   return tile.locator("video").evaluate((video: HTMLVideoElement) => `${video.videoWidth}x${video.videoHeight}`);
 }
 
+/** What Ada's self view plays: the capture surface ("camera" when it is no screen) and its size. */
+async function selfViewSource(page: Page): Promise<{ surface: string; size: string }> {
+  return page.evaluate(() => {
+    const stream = document.querySelector<HTMLVideoElement>('[data-testid="self-tile"] video')?.srcObject;
+    const settings = stream instanceof MediaStream ? stream.getVideoTracks()[0]?.getSettings() : undefined;
+    return { surface: settings?.displaySurface ?? "camera", size: `${settings?.width}x${settings?.height}` };
+  });
+}
+
 async function poll<T>(read: () => Promise<T>, expected: T, message: string, timeout = UI_TIMEOUT_MS): Promise<void> {
   await expect.poll(read, { timeout, message }).toEqual(expected);
 }
@@ -181,20 +190,17 @@ describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () =
     const bob = await arrive(room, "Bob");
     await waitForDecodedVideoFrom(bob.page, 1);
     const adaOnBob = remoteTile(bob.page, "Ada");
-    const camera = await ada.page.evaluate(() => {
-      const stream = document.querySelector<HTMLVideoElement>('[data-testid="self-tile"] video')?.srcObject;
-      const settings = stream instanceof MediaStream ? stream.getVideoTracks()[0]?.getSettings() : undefined;
-      return `${settings?.width}x${settings?.height}`;
-    });
+    const camera = await selfViewSource(ada.page);
+    expect(camera.surface, "the self view shows Ada's camera").toBe("camera");
 
     await ada.page.getByRole("button", { name: "Share screen" }).click();
     await ada.page.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: UI_TIMEOUT_MS });
-    const screen = await ada.page.evaluate(() => {
-      const stream = document.querySelector<HTMLVideoElement>('[data-testid="self-tile"] video')?.srcObject;
-      const settings = stream instanceof MediaStream ? stream.getVideoTracks()[0]?.getSettings() : undefined;
-      return `${settings?.width}x${settings?.height}`;
-    });
-    expect(screen, "Chromium's fake screen differs from its fake camera").not.toBe(camera);
+    // The self view switches to the screen a render after the button does: wait for it, not for the button.
+    await expect
+      .poll(async () => (await selfViewSource(ada.page)).surface, { timeout: UI_TIMEOUT_MS, message: "Ada sees her screen" })
+      .toBe("monitor");
+    const screen = (await selfViewSource(ada.page)).size;
+    expect(screen, "Chromium's fake screen differs from its fake camera").not.toBe(camera.size);
 
     await poll(() => adaOnBob.getAttribute("data-screen"), "true", "Bob's tile for Ada shows a screen");
     await adaOnBob.getByText("Presenting").waitFor();
