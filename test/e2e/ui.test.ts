@@ -197,7 +197,10 @@ describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () =
     await ada.page.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: UI_TIMEOUT_MS });
     // The self view switches to the screen a render after the button does: wait for it, not for the button.
     await expect
-      .poll(async () => (await selfViewSource(ada.page)).surface, { timeout: UI_TIMEOUT_MS, message: "Ada sees her screen" })
+      .poll(async () => (await selfViewSource(ada.page)).surface, {
+        timeout: UI_TIMEOUT_MS,
+        message: "Ada sees her screen",
+      })
       .toBe("monitor");
     const screen = (await selfViewSource(ada.page)).size;
     expect(screen, "Chromium's fake screen differs from its fake camera").not.toBe(camera.size);
