@@ -3,8 +3,8 @@
  * a few dozen ICE candidates per peer) and then little; a flooder sends steadily. A
  * message beyond the bucket is refused with an error, and refusals pile up in an
  * overflow counter that drains slowly, so only sustained abuse reaches the point where
- * the socket is closed (1008). The state is plain data kept in the socket's attachment,
- * so it survives hibernation.
+ * the socket is closed (1008). The state is plain data; the room writes it into the
+ * socket's attachment whenever it refuses, so an exhausted bucket survives hibernation.
  */
 
 export interface BudgetConfig {

@@ -82,6 +82,24 @@ const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message:
 const membersOnly = error("not-joined", "Only people in the call can do that; send `join` first.");
 const full: Effect = { kind: "reply", message: { type: "denied", reason: "full" } };
 
+/**
+ * A signal goes to one other member. It is nearly every message a room handles, so it
+ * needs no facts beyond "is `to` someone else in this call": the shell answers that from
+ * its sockets without reading storage, and only asks storage when the peer is not connected.
+ */
+export function routeSignal(
+  sender: Sender,
+  message: Extract<ClientMessage, { type: "signal" }>,
+  isOtherMember: (id: string) => boolean,
+): Effect[] {
+  if (!sender.member) return [membersOnly];
+  if (message.to === sender.member.id || !isOtherMember(message.to)) {
+    return [error("unknown-peer", "No such peer in this room.")];
+  }
+  // `from` comes from the room's record of the sender, never from the client.
+  return [{ kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } }];
+}
+
 export function handleMessage(facts: Facts, sender: Sender, message: ClientMessage): Effect[] {
   switch (message.type) {
     case "join":
@@ -94,12 +112,7 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
       if (message.key === undefined) return [{ kind: "reply", message: { type: "denied", reason: "locked" } }];
       return [{ kind: "verify-key", name: message.name, key: message.key }];
     case "signal":
-      if (!sender.member) return [membersOnly];
-      if (!isOtherMember(facts, message.to)) return [error("unknown-peer", "No such peer in this room.")];
-      // `from` comes from the room's record of the sender, never from the client.
-      return [
-        { kind: "send", to: message.to, message: { type: "signal", from: sender.member.id, data: message.data } },
-      ];
+      return routeSignal(sender, message, (id) => isOtherMember(facts, id));
     case "state": {
       if (!sender.member) return [membersOnly];
       const { type: _, ...change } = message;

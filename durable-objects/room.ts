@@ -43,6 +43,7 @@ import {
   MAX_PENDING_KNOCKS,
   type Member,
   resume,
+  routeSignal,
   type Sender,
 } from "./room-core";
 
@@ -153,7 +154,16 @@ export class Room extends DurableObject<Env> {
       send(ws, { type: "error", code: parsed.code, message: parsed.message });
       return;
     }
-    await this.run(ws, (facts, sender) => handleMessage(facts, sender, parsed.message));
+    const message = parsed.message;
+    if (message.type === "signal") {
+      const effects = routeSignal(senderOf(attachmentOf(ws)), message, (id) => this.socketOf(id) !== undefined);
+      // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
+      if (effects[0]?.kind === "send") {
+        await this.apply(ws, effects);
+        return;
+      }
+    }
+    await this.run(ws, (facts, sender) => handleMessage(facts, sender, message));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -189,11 +199,15 @@ export class Room extends DurableObject<Env> {
   /** Charges one message to the socket's budget; false when it was refused (or the socket closed). */
   private async withinBudget(ws: WebSocket): Promise<boolean> {
     const config = budgetConfig(this.env);
-    const attachment = attachmentOf(ws);
     const now = this.now();
-    const { state, verdict } = spend(attachment.budget ?? freshBudget(config, now), config, now);
-    attach(ws, { ...attachment, budget: state });
+    const before = budgets.get(ws) ?? attachmentOf(ws).budget ?? freshBudget(config, now);
+    const { state, verdict } = spend(before, config, now);
+    budgets.set(ws, state);
     if (verdict === "ok") return true;
+    // Only an exhausted bucket must survive hibernation: a spent-but-positive one refills
+    // fully within seconds, long before an idle object hibernates, so writing it on every
+    // message would only slow every message down.
+    attach(ws, { ...attachmentOf(ws), budget: state });
     if (verdict === "refused") {
       send(ws, { type: "error", code: "rate-limited", message: "Too many messages; slow down." });
       return false;
@@ -290,11 +304,11 @@ export class Room extends DurableObject<Env> {
         case "reply":
           if (sender) send(sender, effect.message);
           break;
-        case "send":
-          this.connectedMembers().forEach((socket, member) => {
-            if (member.id === effect.to) send(socket, effect.message);
-          });
+        case "send": {
+          const socket = this.socketOf(effect.to);
+          if (socket) send(socket, effect.message);
           break;
+        }
         case "broadcast":
           this.connectedMembers().forEach((socket, member) => {
             if (member.id !== effect.except) send(socket, effect.message);
@@ -489,6 +503,15 @@ export class Room extends DurableObject<Env> {
     return all.sort((a, b) => a[1] - b[1]).map(([member]) => member);
   }
 
+  /** The live socket of member `id`, if it is connected. */
+  private socketOf(id: string): WebSocket | undefined {
+    for (const socket of this.ctx.getWebSockets()) {
+      const { member, departed } = attachmentOf(socket);
+      if (member?.id === id && !departed) return socket;
+    }
+    return undefined;
+  }
+
   /** Members with a live socket, in join order. */
   private connectedMembers(): Map<Member, WebSocket> {
     const members: [Member, WebSocket, number][] = [];
@@ -525,12 +548,31 @@ function senderOf(attachment: SocketAttachment): Sender {
   return attachment.member ? { member: attachment.member } : { member: null, knock: attachment.knock ?? null };
 }
 
+/**
+ * Attachments as last written, so the hot path does not deserialize every socket's on
+ * every message. Only a cache: the attachment itself is written through, and a socket
+ * the runtime hands back after hibernation (a new object) simply misses it.
+ */
+const attachments = new WeakMap<WebSocket, SocketAttachment>();
+
+/**
+ * Flood-control buckets between refusals. A bucket is persisted in the attachment only
+ * when it refuses (see withinBudget); this holds the running count in between.
+ */
+const budgets = new WeakMap<WebSocket, BudgetState>();
+
 function attachmentOf(ws: WebSocket): SocketAttachment {
-  return (ws.deserializeAttachment() as SocketAttachment | null) ?? { member: null };
+  let attachment = attachments.get(ws);
+  if (!attachment) {
+    attachment = (ws.deserializeAttachment() as SocketAttachment | null) ?? { member: null };
+    attachments.set(ws, attachment);
+  }
+  return attachment;
 }
 
 function attach(ws: WebSocket, attachment: SocketAttachment): void {
   ws.serializeAttachment(attachment);
+  attachments.set(ws, attachment);
 }
 
 /** Sends, ignoring sockets that are already closing: one peer's dead socket must not stop a broadcast. */

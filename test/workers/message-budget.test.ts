@@ -1,5 +1,7 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
+import type { Room } from "../../durable-objects/room";
 import { offer, RoomClient, randomRoom } from "./support/room-client";
 
 const config = { burst: 3, perSecond: 1, overflowLimit: 2 };
@@ -57,5 +59,25 @@ describe("a flooding socket", () => {
     for (let n = 0; n < 50; n++) ada.signal(bo.id, offer);
     for (let n = 0; n < 50; n++) expect(await bo.next("signal")).toMatchObject({ from: ada.id });
     await ada.expectNothingPending();
+  });
+
+  it("stays refused through hibernation once it has emptied its bucket", async () => {
+    const room = randomRoom();
+    const stub = env.ROOM.get(env.ROOM.idFromName(room));
+    // A frozen clock: no refill between the burst and the retry, however long eviction takes.
+    const frozen = Date.now();
+    const freeze = () => runInDurableObject(stub, (instance: Room) => (instance.now = () => frozen));
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    await freeze();
+    // The join spent one token.
+    for (let n = 0; n < DEFAULT_BUDGET.burst; n++) ada.send("{}");
+    for (let n = 0; n < DEFAULT_BUDGET.burst - 1; n++) expect((await ada.next("error")).code).toBe("bad-message");
+    expect((await ada.next("error")).code).toBe("rate-limited");
+
+    await evictDurableObject(stub);
+    await freeze();
+    ada.send("{}");
+    const after = await ada.next("error");
+    expect(after.code).toBe("rate-limited");
   });
 });
