@@ -11,7 +11,11 @@
 
 /** `failed` is final; a `disconnected` pair often recovers by itself (a lost packet burst), but not after this. */
 export const DISCONNECTED_RESTART_MS = 5_000;
-/** A connection that never got past `new`/`checking` lost its offer, answer or candidates somewhere. */
+/**
+ * A connection still `new` this long after its last negotiation never heard a candidate from the
+ * peer. (`checking` is left to ICE itself, which declares `failed` when its checks time out: on a
+ * busy machine checks can take tens of seconds, and restarting them would only start them over.)
+ */
 export const STUCK_RESTART_MS = 15_000;
 /** How long the polite side waits on top, to give the impolite side's restart time to arrive. */
 export const POLITE_EXTRA_MS = 3_000;
@@ -41,11 +45,10 @@ export function iceRestartDue({ iceConnectionState, stateSince, lastNegotiationA
       threshold = DISCONNECTED_RESTART_MS;
       break;
     case "new":
-    case "checking":
       threshold = STUCK_RESTART_MS;
       break;
     default:
-      // connected, completed, closed.
+      // checking (see STUCK_RESTART_MS), connected, completed, closed.
       return false;
   }
   if (now - lastNegotiationAt < MIN_RESTART_GAP_MS) return false;

@@ -129,6 +129,9 @@ export class PeerConnection {
     this.#pc = new RTCPeerConnection({
       iceServers: options.iceServers ?? DEFAULT_ICE_SERVERS,
       iceTransportPolicy: options.iceTransportPolicy ?? "all",
+      // Both ends are natter, so audio, video and chat always share one transport: gathering and
+      // checking candidates for one instead of one per kind ("balanced") connects sooner.
+      bundlePolicy: "max-bundle",
     });
 
     if (options.awaitFirstOffer) {
@@ -245,6 +248,8 @@ export class PeerConnection {
           this.#lastNegotiationAt = this.#now();
         }
 
+        // An answer with no offer of ours pending answers an offer we sent twice (see #restartIce).
+        if (description.type === "answer" && this.#pc.signalingState === "stable") return;
         this.#ignoreOffer = !this.polite && offerCollision;
         if (this.#ignoreOffer) return;
         // The Chromium rollback bug (FIRST_OFFER_WAIT_MS) is likeliest while our offer's
@@ -360,28 +365,31 @@ export class PeerConnection {
       polite: this.polite,
       now: this.#now(),
     });
-    if (due) void this.#restartIce();
+    if (due) this.#restartIce();
   }
 
   /**
    * Restarts ICE through the perfect-negotiation machinery: restartIce() marks the connection as
    * needing negotiation, and onnegotiationneeded makes the offer with fresh ICE credentials.
+   *
+   * An offer still unanswered is sent again instead, never taken back: the answer may only be
+   * slow (a busy machine, a congested link), and an answer that arrives after its offer was rolled
+   * back and replaced breaks the connection for good (m-line order, DTLS roles). The same offer
+   * twice is harmless: a peer that already answered it answers again, and we drop the stale copy.
    */
-  async #restartIce(): Promise<void> {
+  #restartIce(): void {
     if (this.#makingOffer) return;
     this.#lastNegotiationAt = this.#now();
-    try {
-      if (this.#pc.signalingState === "have-local-offer") {
-        // Our last offer was never answered (lost on its way, or ignored in a glare): take it back.
-        await this.#pc.setLocalDescription({ type: "rollback" });
-      }
-      // In the middle of answering the peer's offer, that negotiation is already the repair.
-      if (this.#pc.signalingState !== "stable") return;
-      console.warn(`natter: restarting ICE with a peer (ICE ${this.#pc.iceConnectionState})`);
-      this.#pc.restartIce();
-    } catch (error) {
-      console.warn("natter: could not restart ICE", error);
+    const state = this.#pc.signalingState;
+    if (state === "have-local-offer") {
+      console.warn(`natter: offering again to a peer that has not answered (ICE ${this.#pc.iceConnectionState})`);
+      this.#sendDescription();
+      return;
     }
+    // In the middle of answering the peer's offer, that negotiation is already the repair.
+    if (state !== "stable") return;
+    console.warn(`natter: restarting ICE with a peer (ICE ${this.#pc.iceConnectionState})`);
+    this.#pc.restartIce();
   }
 
   async #sampleQuality(): Promise<void> {
