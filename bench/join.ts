@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { delay } from "./lib/wrangler";
+import { delay } from "../test/helpers/wrangler";
 import { type ProbeState, probe, type SocketTally } from "./probe";
 
 const CHROMIUM_ARGS = [

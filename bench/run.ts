@@ -10,11 +10,11 @@ import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
+import { killEverythingStarted, startWrangler, type WranglerServer } from "../test/helpers/wrangler";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";
 import { type WorkerSize, workerSize } from "./lib/worker-size";
-import { killEverythingStarted, startWrangler, type Wrangler } from "./lib/wrangler";
 import { Rooms, type StepResult, type Sweep, sweep } from "./signaling";
 
 const ROOT = process.cwd();
@@ -116,7 +116,7 @@ function preflight(chromiumPath: string): void {
 
 // ---- join ------------------------------------------------------------------------
 
-async function joins(browser: Browser, natter: Wrangler, floor: Wrangler): Promise<JoinRun[]> {
+async function joins(browser: Browser, natter: WranglerServer, floor: WranglerServer): Promise<JoinRun[]> {
   const runs: JoinRun[] = [];
   const attempt = async (options: JoinOptions, keep = true) => {
     const label = `${options.system} ${options.people} people${options.smallVideo ? " (small video)" : ""}`;
@@ -168,11 +168,15 @@ interface SignalingResults {
   hundredRooms: { natter: Sweep; bare: Sweep } | null;
 }
 
-async function signalingBench(natter: Wrangler, fast: Wrangler, floor: Wrangler): Promise<SignalingResults> {
+async function signalingBench(
+  natter: WranglerServer,
+  fast: WranglerServer,
+  floor: WranglerServer,
+): Promise<SignalingResults> {
   const results: SignalingResults = { latency: null, oneRoom: null, hundredRooms: null };
   const withRooms = async <T>(
     relay: "natter" | "bare",
-    server: Wrangler,
+    server: WranglerServer,
     rooms: number,
     size: number,
     work: (r: Rooms) => Promise<T>,

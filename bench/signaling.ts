@@ -4,8 +4,8 @@
  * send to arrival. Sender and receiver live in this one process, so one clock times both ends.
  */
 import { performance } from "node:perf_hooks";
+import { delay } from "../test/helpers/wrangler";
 import { quantileSorted } from "./lib/stats";
-import { delay } from "./lib/wrangler";
 
 export type Relay = "natter" | "bare";
 

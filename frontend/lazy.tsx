@@ -6,7 +6,12 @@ import { useEffect, useState } from "preact/hooks";
  * visitors need before they pick a room, so the call (engine, hair check, grid, chat) stays out
  * of the first download and arrives, cached afterwards, while the room page opens.
  */
-export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+export type LazyComponent<P extends object> = ComponentType<P> & {
+  /** Starts the download now rather than at the first render's effects (a frame or more later). */
+  preload(): void;
+};
+
+export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): LazyComponent<P> {
   let loaded: ComponentType<P> | null = null;
   let loading: Promise<ComponentType<P>> | null = null;
   const start = (): Promise<ComponentType<P>> => {
@@ -23,7 +28,7 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): C
     return loading;
   };
 
-  return function Lazy(props: P) {
+  function Lazy(props: P) {
     const [, setReady] = useState(false);
     const [failed, setFailed] = useState(false);
 
@@ -59,5 +64,10 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): C
         <p role="status">Loading the call…</p>
       </main>
     );
-  };
+  }
+  return Object.assign(Lazy, {
+    preload: () => {
+      start().catch(() => {});
+    },
+  });
 }

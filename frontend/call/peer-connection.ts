@@ -142,7 +142,8 @@ export class PeerConnection {
     }
     this.#pc.onnegotiationneeded = () => {
       // While waiting, the peer's offer will carry our tracks in its answer; no offer of our own is needed.
-      if (this.#firstOfferWait === undefined) void this.#negotiate();
+      // While making one (the first, see the end of the constructor), the browser asks again if it still lacks something.
+      if (this.#firstOfferWait === undefined && !this.#makingOffer) void this.#negotiate();
     };
     // A null candidate means gathering finished; it is relayed like any other, as the pattern does.
     this.#pc.onicecandidate = ({ candidate }) => this.#sendSignal({ candidate: candidate && candidateInit(candidate) });
@@ -186,6 +187,15 @@ export class PeerConnection {
     this.#channel.onmessage = ({ data }: MessageEvent<unknown>) => {
       if (typeof data === "string") options.onData?.(data);
     };
+
+    if (!options.awaitFirstOffer) {
+      // Offer at once rather than on negotiationneeded, which is a task away: by then the page has
+      // rendered the newcomer's tile, and the offer would wait for that. A microtask still lets the
+      // caller finish setting our tracks, so the one offer carries them all.
+      queueMicrotask(() => {
+        if (this.#pc.signalingState === "stable" && !this.#makingOffer) void this.#negotiate();
+      });
+    }
   }
 
   /**
