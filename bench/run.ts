@@ -15,7 +15,7 @@ import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type 
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";
 import { type WorkerSize, workerSize } from "./lib/worker-size";
-import { Rooms, type StepResult, type Sweep, sweep } from "./signaling";
+import { Rooms, type StepResult, type Sweep, settle, sweep } from "./signaling";
 
 const ROOT = process.cwd();
 const RESULTS = join(ROOT, "bench", "results.json");
@@ -186,6 +186,7 @@ async function signalingBench(
       return await work(set);
     } finally {
       set.close();
+      await settle(server.cpuSeconds);
     }
   };
 

@@ -107,13 +107,22 @@ export class Rooms {
     return set;
   }
 
+  /** One more try for a socket the server did not answer: one lost handshake among 400 says nothing about relaying. */
   async #connect(relay: Relay, wsBase: string, room: string, index: number): Promise<Client> {
+    try {
+      return await this.#connectOnce(relay, wsBase, room, index);
+    } catch {
+      return await this.#connectOnce(relay, wsBase, room, index);
+    }
+  }
+
+  async #connectOnce(relay: Relay, wsBase: string, room: string, index: number): Promise<Client> {
     const url = relay === "natter" ? `${wsBase}/api/rooms/${room}/ws` : `${wsBase}/relay/${room}?peer=p${index}`;
     // Node's WebSocket (undici) takes headers in a second argument; the DOM typing does not know it.
     const ws = new WebSocket(url, { headers: { "CF-Connecting-IP": nextAddress() } } as unknown as string[]);
     this.#sockets.push(ws);
     const client: Client = { ws, id: relay === "bare" ? `p${index}` : "", others: [] };
-    await new Promise<void>((resolve, reject) => {
+    const answered = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer from ${url}`)), CONNECT_TIMEOUT_MS);
       ws.addEventListener("error", () => reject(new Error(`socket error on ${url}`)));
       ws.addEventListener("open", () => {
@@ -142,6 +151,12 @@ export class Rooms {
         }
       });
     });
+    try {
+      await answered;
+    } catch (error) {
+      ws.close();
+      throw error;
+    }
     return client;
   }
 
@@ -251,9 +266,33 @@ export interface Sweep {
   sustained: number;
 }
 
+/** A server counts as idle again below this many cores of CPU. */
+const IDLE_CORES = 0.25;
+const SETTLE_LIMIT_MS = 60_000;
+
+/**
+ * Waits until the server has worked off what an overloaded step left queued. In `wrangler dev`
+ * every room runs in one workerd thread, so a backlog in an old room would slow (or time out) the
+ * sockets of the next set's rooms, and its numbers would measure the previous set.
+ */
+export async function settle(serverCpu: () => number | null): Promise<void> {
+  const deadline = performance.now() + SETTLE_LIMIT_MS;
+  for (let before = serverCpu(); before !== null && performance.now() < deadline; ) {
+    await delay(500);
+    const after = serverCpu();
+    if (after === null || (after - before) / 0.5 < IDLE_CORES) return;
+    before = after;
+  }
+}
+
+/** Rates are refined down to this step between the last rate that passed and the first that failed. */
+const REFINE_TO = 250;
+
 /**
  * Steps the rate up until a rate fails twice in a row: on a shared machine one step can fail to
- * someone else's burst of work, so a failed step gets one more try before the sweep ends.
+ * someone else's burst of work, so a failed step gets one more try before the sweep ends. Then it
+ * bisects between the last rate that passed and the one that failed, because the coarse steps
+ * alone (2,000 then 3,000) would turn a relay that manages 2,900 into one that manages 2,000.
  */
 export async function sweep(
   rooms: Rooms,
@@ -263,18 +302,33 @@ export async function sweep(
   serverCpu: () => number | null,
 ): Promise<Sweep> {
   const steps: StepResult[] = [];
-  for (const rate of rates) {
+  const attempt = async (rate: number): Promise<boolean> => {
     let step = await rooms.drive(rate, stepMs, drainMs, serverCpu);
     steps.push(step);
     if (!step.pass) {
-      // Let the failed step's queues empty first, or the retry would inherit its backlog.
-      await delay(drainMs);
+      // A failed step leaves thousands of messages queued: the retry must not inherit them.
+      await settle(serverCpu);
       step = await rooms.drive(rate, stepMs, drainMs, serverCpu);
       steps.push(step);
-      if (!step.pass) break;
     }
-    await delay(200);
+    if (step.pass) await delay(200);
+    else await settle(serverCpu);
+    return step.pass;
+  };
+  let passed = 0;
+  let failed: number | null = null;
+  for (const rate of rates) {
+    if (!(await attempt(rate))) {
+      failed = rate;
+      break;
+    }
+    passed = rate;
   }
-  const sustained = Math.max(0, ...steps.filter((s) => s.pass).map((s) => s.offered));
-  return { steps, sustained };
+  while (failed !== null && failed - passed > REFINE_TO) {
+    const middle = Math.round((passed + failed) / 2 / REFINE_TO) * REFINE_TO;
+    if (middle <= passed || middle >= failed) break;
+    if (await attempt(middle)) passed = middle;
+    else failed = middle;
+  }
+  return { steps, sustained: passed };
 }

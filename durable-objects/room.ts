@@ -156,10 +156,11 @@ export class Room extends DurableObject<Env> {
     }
     const message = parsed.message;
     if (message.type === "signal") {
-      const effects = routeSignal(senderOf(attachmentOf(ws)), message, (id) => this.socketOf(id) !== undefined);
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
-      if (effects[0]?.kind === "send") {
-        await this.apply(ws, effects);
+      const target = this.socketOf(message.to);
+      const [effect] = routeSignal(senderOf(attachmentOf(ws)), message, (id) => id === message.to && !!target);
+      if (target && effect?.kind === "send") {
+        send(target, effect.message);
         return;
       }
     }

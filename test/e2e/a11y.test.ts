@@ -6,16 +6,10 @@
 import { randomBytes } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import type { Result } from "axe-core";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  joinFromHairCheck,
-  launchChromium,
-  MEDIA_TIMEOUT_MS,
-  newPerson,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import { useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 20_000;
 
@@ -36,33 +30,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
-  const baseUrl = inject("e2eBaseUrl");
-  let browser: Browser;
-  let people: Person[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") {
-      for (const person of people) console.error(`--- ${person.name} ---\n${person.log.join("\n")}`);
-    }
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
-  });
-
-  async function person(name: string, init?: string): Promise<Person> {
-    const visitor = await newPerson(browser, baseUrl, name);
-    people.push(visitor);
-    await visitor.context.addInitScript({
-      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
-    });
-    if (init) await visitor.context.addInitScript({ content: init });
-    return visitor;
-  }
+  const cast = useCast({ label: "a11y" });
+  const person = (name: string, init?: string) => cast.person(name, { rememberName: true, init });
 
   async function atHairCheck(visitor: Person, room: string): Promise<void> {
     await visitor.page.goto(`/${room}`);

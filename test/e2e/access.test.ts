@@ -5,20 +5,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import {
   framesDecoded,
   joinFromHairCheck,
-  launchChromium,
   MEDIA_TIMEOUT_MS,
-  newPerson,
   type Person,
   waitForDecodedVideoFrom,
 } from "../helpers/browser";
+import { SCREENSHOTS, useCast } from "../helpers/cast";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 /** How long a page gets to show the result of one round trip to the room (PBKDF2 included). */
 const UI_TIMEOUT_MS = 15_000;
 
@@ -47,43 +44,11 @@ async function persistedState(page: Page): Promise<string> {
 }
 
 describe.skipIf(inject("e2eSkip"))("who gets in, in real browsers", () => {
-  const baseUrl = inject("e2eBaseUrl");
-  let browser: Browser;
-  let people: Person[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async ({ task }) => {
-    // Here rather than in onTestFailed, which runs after this hook has closed every page.
-    if (task.result?.state === "fail" || (task.result?.errors?.length ?? 0) > 0) await report(task.name);
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
-  });
-
-  /** A failed call is only debuggable with what each browser saw: print it and keep a picture. */
-  async function report(testName: string): Promise<void> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const slug = testName.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    for (const person of people) {
-      console.log(`--- ${person.name} (${person.page.url()}) ---\n${person.log.join("\n") || "(no errors logged)"}`);
-      if (person.page.isClosed()) continue;
-      console.log(`${person.name} stats: ${JSON.stringify(await framesDecoded(person.page).catch(String))}`);
-      await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
-    }
-  }
+  const cast = useCast({ label: "access" });
 
   /** A person whose display name is `name` (the name others see), opening the room's link. */
   async function arrive(room: string, name: string): Promise<Person> {
-    const person = await newPerson(browser, baseUrl, name);
-    people.push(person);
-    await person.context.addInitScript({
-      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
-    });
+    const person = await cast.person(name, { rememberName: true });
     await person.page.goto(`/${room}`);
     // The hair check comes first; nobody learns whether the room is locked until Join.
     await joinFromHairCheck(person.page);

@@ -4,20 +4,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import {
   framesDecoded,
   joinFromHairCheck,
-  launchChromium,
   MEDIA_TIMEOUT_MS,
-  newPerson,
   type Person,
   waitForDecodedVideoFrom,
 } from "../helpers/browser";
-
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+import { SCREENSHOTS, useCast } from "../helpers/cast";
 
 /** Every test gets its own room, so a peer that lingers from an earlier test can never show up in a later one. */
 function newRoom(): string {
@@ -61,53 +57,12 @@ async function expectTilesShowVideo(person: Person): Promise<void> {
 }
 
 describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
-  const baseUrl = inject("e2eBaseUrl");
-  let browser: Browser;
-  let people: Person[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async ({ task }) => {
-    // Here rather than in onTestFailed, which vitest runs only after afterEach has closed every page.
-    if (task.result?.state === "fail") await reportFailure(task.name);
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
-  });
-
-  /** A failed call is only debuggable with what each browser saw: print it and keep a picture. */
-  async function reportFailure(testName: string): Promise<void> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const slug = testName.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    for (const person of people) {
-      const lines = [`--- ${person.name} (${person.page.url()}) ---`, ...person.log];
-      if (!person.page.isClosed()) {
-        const stats = await framesDecoded(person.page).catch((error: Error) => error.message);
-        lines.push(`peer connections: ${JSON.stringify(stats)}`);
-        await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
-      }
-      console.error(lines.join("\n"));
-    }
-  }
-
-  /** Opens the room URL as a new person and waits until their own camera shows, i.e. they are in the call. */
-  async function join(room: string, name: string): Promise<Person> {
-    const person = await newPerson(browser, baseUrl, name);
-    people.push(person);
-    await person.page.goto(`/${room}`);
-    await joinFromHairCheck(person.page);
-    await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
-    return person;
-  }
+  const cast = useCast({ label: "call" });
+  const join = cast.arrive;
 
   it("the home page takes a typed room name to that room's call", async () => {
     const room = newRoom();
-    const person = await newPerson(browser, baseUrl, "ada");
-    people.push(person);
+    const person = await cast.person("ada");
     await person.page.goto("/");
 
     await person.page.getByRole("textbox", { name: "Room name" }).fill(room);

@@ -6,23 +6,14 @@
  * several browsers at once.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/bitrate";
-import {
-  framesDecoded,
-  launchChromium,
-  MEDIA_TIMEOUT_MS,
-  newPerson,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import { useCast } from "../helpers/cast";
 import { hasTurnServer, startTurnServer, type TurnServer } from "../helpers/turn";
 import { startWrangler, type WranglerServer } from "../helpers/wrangler";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 /** Reconnecting, restarting ICE and re-gathering through a relay all take a while on a busy machine. */
 const RECOVERY_TIMEOUT_MS = 90_000;
 
@@ -150,49 +141,14 @@ if (!inject("e2eSkip") && !hasTurnServer() && !process.env.CI) {
 }
 
 describe.skipIf(inject("e2eSkip"))("connectivity in real browsers", () => {
-  let browser: Browser;
-  let people: Person[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
+  const cast = useCast({
+    label: "connectivity",
+    describeFailure: async (page) =>
+      `selected candidate pairs: ${JSON.stringify(await page.evaluate(readSelectedPairs))}`,
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") await reportFailure(task.name);
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
-  });
-
-  /** A failed call is only debuggable with what each browser saw: print it and keep a picture. */
-  async function reportFailure(testName: string): Promise<void> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const slug = testName.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    for (const person of people) {
-      const lines = [`--- ${person.name} (${person.page.url()}) ---`, ...person.log];
-      if (!person.page.isClosed()) {
-        const stats = await framesDecoded(person.page).catch((error: Error) => error.message);
-        lines.push(`peer connections: ${JSON.stringify(stats)}`);
-        const pairs = await person.page.evaluate(readSelectedPairs).catch((error: Error) => error.message);
-        lines.push(`selected candidate pairs: ${JSON.stringify(pairs)}`);
-        await person.page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${person.name}.png` }).catch(() => {});
-      }
-      console.error(lines.join("\n"));
-    }
-  }
 
   /** Opens the room URL as a new person on `baseUrl` and waits until they are in the call. */
-  async function join(baseUrl: string, room: string, name: string): Promise<Person> {
-    const person = await newPerson(browser, baseUrl, name);
-    people.push(person);
-    await person.page.goto(`/${room}`);
-    // Past the hair check: its Join button says "Join" (or "Join to listen and watch" without a camera).
-    await person.page.getByRole("button", { name: /^Join/ }).click({ timeout: MEDIA_TIMEOUT_MS });
-    await person.page.locator('[data-testid="self-tile"]').waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
-    return person;
-  }
+  const join = (baseUrl: string, room: string, name: string) => cast.arrive(room, name, { baseUrl });
 
   async function callOfTwo(baseUrl: string) {
     const room = newRoom();

@@ -4,50 +4,17 @@
  * connections show different codes. Also: a display name carrying HTML renders as text.
  */
 import { randomBytes } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  joinFromHairCheck,
-  launchChromium,
-  MEDIA_TIMEOUT_MS,
-  newPerson,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { waitForDecodedVideoFrom } from "../helpers/browser";
+import { useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 20_000;
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 
 describe.skipIf(inject("e2eSkip"))("safety codes in real browsers", () => {
-  const baseUrl = inject("e2eBaseUrl");
-  let browser: Browser;
-  let people: Person[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") {
-      for (const person of people) console.error(`--- ${person.name} ---\n${person.log.join("\n")}`);
-    }
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
-  });
-
-  async function arrive(room: string, name: string): Promise<Person> {
-    const person = await newPerson(browser, baseUrl, name);
-    people.push(person);
-    await person.context.addInitScript({
-      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
-    });
-    await person.page.goto(`/${room}`);
-    await joinFromHairCheck(person.page);
-    await person.page.getByTestId("self-tile").waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
-    return person;
-  }
+  const cast = useCast({ label: "safety-code" });
+  const arrive = (room: string, name: string) => cast.arrive(room, name, { rememberName: true });
 
   /** Opens the tile's "Verify safety code" dialog, reads the code, and closes it again. */
   async function codeWith(page: Page, name: string, { markVerified = false } = {}): Promise<string> {

@@ -6,20 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  framesDecoded,
-  joinFromHairCheck,
-  launchChromium,
-  MEDIA_TIMEOUT_MS,
-  newPerson,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import { SCREENSHOTS, useCast } from "../helpers/cast";
 
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 /** One round trip through the room, or a data channel message, on a busy two-core machine. */
 const UI_TIMEOUT_MS = 20_000;
 const LAPTOP = { width: 1280, height: 720 };
@@ -51,45 +42,20 @@ async function poll<T>(read: () => Promise<T>, expected: T, message: string, tim
 }
 
 describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () => {
-  const baseUrl = inject("e2eBaseUrl");
-  let browser: Browser;
-  let people: Visitor[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
+  const cast = useCast({ label: "ui" });
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") {
-      const slug = task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-      for (const person of people) {
-        console.error(`--- ${person.name} (${person.page.url()}) ---\n${person.log.join("\n")}`);
-        if (person.page.isClosed()) continue;
-        console.error(`peer connections: ${JSON.stringify(await framesDecoded(person.page).catch(String))}`);
-        await person.page.screenshot({ path: `${SCREENSHOTS}failed-ui-${slug}-${person.name}.png` }).catch(() => {});
-      }
-    }
-    await Promise.all(people.map((person) => person.context.close().catch(() => {})));
-    people = [];
   });
 
   /** Someone called `name` opening the room's link; stops at the hair check unless `join`. */
   async function arrive(room: string, name: string, { join = true, viewport = LAPTOP } = {}): Promise<Visitor> {
-    const person = await newPerson(browser, baseUrl, name);
+    const person = await cast.person(name, { rememberName: true });
     const roomFrames: string[] = [];
     person.page.on("websocket", (socket) => {
       socket.on("framesent", ({ payload }) => roomFrames.push(String(payload)));
     });
     const visitor = { ...person, roomFrames };
-    people.push(visitor);
     await person.page.setViewportSize(viewport);
-    await person.context.addInitScript({
-      content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,
-    });
     await person.page.goto(`/${room}`);
     await person.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: UI_TIMEOUT_MS });
     if (join) await enter(visitor);
@@ -111,8 +77,7 @@ describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () =
 
   it("looks right: home, hair check, a room of three, the chat, at laptop and phone width", async () => {
     const room = newRoom();
-    const home = await newPerson(browser, baseUrl, "home");
-    people.push({ ...home, roomFrames: [] });
+    const home = await cast.person("home");
     for (const [label, viewport] of [
       ["", LAPTOP],
       ["-phone", PHONE],
