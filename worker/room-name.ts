@@ -12,9 +12,7 @@ export type RoomNameResult = { ok: true; name: string } | { ok: false; reason: s
  * that "Team Sync", "team_sync" and "TEAM--SYNC" are the same room.
  */
 export function normalizeRoomName(input: string): RoomNameResult {
-  const folded = input
-    .normalize("NFKC")
-    .toLowerCase()
+  const folded = caseFold(input.normalize("NFKC"))
     .replace(/[\s_.\-–—]+/gu, "-")
     .replace(/^-+|-+$/g, "");
   if (folded.length === 0) return { ok: false, reason: "A room name needs at least one letter or digit." };
@@ -29,4 +27,13 @@ export function normalizeRoomName(input: string): RoomNameResult {
     return { ok: false, reason: `Room names may be at most ${MAX_ROOM_NAME_LENGTH} characters long.` };
   }
   return { ok: true, name: folded };
+}
+
+/**
+ * Full Unicode case folding, which JavaScript lacks, from what it has: upper-casing first turns
+ * "ß" into "SS" (so "Straße" and "STRASSE" meet at "strasse"), and the final sigma that
+ * lower-casing produces at the end of a word is folded to the plain one, as case folding does.
+ */
+function caseFold(text: string): string {
+  return text.toUpperCase().toLowerCase().replaceAll("ς", "σ");
 }

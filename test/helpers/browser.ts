@@ -2,10 +2,13 @@
  * Real Chromium for the e2e tests: fake camera and microphone, and a way to read WebRTC stats
  * from outside the app so that tests can prove video frames arrive without any hook in product code.
  */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 const CHROMIUM_ARGS = [
-  // A synthetic camera (moving test pattern) and microphone (beeps), granted without a prompt.
+  // A synthetic camera (moving test pattern) and microphone (see steadyVoiceFile), granted without a prompt.
   "--use-fake-device-for-media-stream",
   "--use-fake-ui-for-media-stream",
   // We run as root in a container, where Chromium's sandbox cannot start.
@@ -28,7 +31,40 @@ const POLL_INTERVAL_MS = 500;
 const RISE_SAMPLE_GAP_MS = 1_000;
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  const voice = ["--use-file-for-fake-audio-capture", steadyVoiceFile()].join("=");
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice] });
+}
+
+/**
+ * A microphone that is never quiet: Chromium's own fake one only beeps, a few milliseconds every
+ * half second, and whether a 100 ms level sample catches a beep is luck, so tests that need
+ * someone "speaking" (the speaking bars, "You are muted") would pass or fail by chance. One
+ * second of a 220 Hz tone peaking at -14 dBFS, looped, is speech as far as the level meters care:
+ * the browser's noise suppression wears a steady tone down, but only to about -36 dBFS, well
+ * above the -50 at which someone counts as speaking.
+ */
+function steadyVoiceFile(): string {
+  const rate = 48_000;
+  const samples = new Int16Array(rate);
+  for (let i = 0; i < samples.length; i++)
+    samples[i] = Math.round(0.2 * 32767 * Math.sin((2 * Math.PI * 220 * i) / rate));
+  const data = Buffer.from(samples.buffer);
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // bytes per frame
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write("data", 36);
+  header.writeUInt32LE(data.length, 40);
+  const path = join(tmpdir(), "natter-e2e-voice.wav");
+  writeFileSync(path, Buffer.concat([header, data]));
+  return path;
 }
 
 /**

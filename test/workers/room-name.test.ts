@@ -22,6 +22,10 @@ describe("normalizeRoomName", () => {
     ["Café", "café"], // precomposed é …
     ["Cafe\u0301", "café"], // … and e + combining accent are the same room
     ["Room 42", "room-42"],
+    ["Straße", "strasse"], // full case folding: ß folds to ss …
+    ["STRASSE", "strasse"], // … so both spellings are one room
+    ["ΟΔΟΣ", "οδοσ"], // the final sigma that lower-casing makes folds to σ
+    ["οδος", "οδοσ"],
     ["日本語", "日本語"],
     ["a".repeat(64), "a".repeat(64)],
   ])("%j becomes %j", (input, expected) => {
