@@ -264,11 +264,13 @@ export interface Sweep {
   steps: StepResult[];
   /** The highest offered rate that passed (on its first try or its retry), or 0. */
   sustained: number;
+  /** The sweep ran out of its time before it found a rate that fails: `sustained` is then a lower bound. */
+  cutShort: boolean;
 }
 
 /** A server counts as idle again below this many cores of CPU. */
 const IDLE_CORES = 0.25;
-const SETTLE_LIMIT_MS = 60_000;
+const SETTLE_LIMIT_MS = 20_000;
 
 /**
  * Waits until the server has worked off what an overloaded step left queued. In `wrangler dev`
@@ -300,8 +302,11 @@ export async function sweep(
   stepMs: number,
   drainMs: number,
   serverCpu: () => number | null,
+  /** Date.now() after which no further step starts (the bench as a whole has ten minutes). */
+  deadline: number,
 ): Promise<Sweep> {
   const steps: StepResult[] = [];
+  let cutShort = false;
   const attempt = async (rate: number, retry: boolean): Promise<boolean> => {
     let step = await rooms.drive(rate, stepMs, drainMs, serverCpu);
     steps.push(step);
@@ -318,18 +323,22 @@ export async function sweep(
   let passed = 0;
   let failed: number | null = null;
   for (const rate of rates) {
+    if (Date.now() > deadline) {
+      cutShort = true;
+      break;
+    }
     if (!(await attempt(rate, true))) {
       failed = rate;
       break;
     }
     passed = rate;
   }
-  while (failed !== null && failed - passed > REFINE_TO) {
+  while (failed !== null && failed - passed > REFINE_TO && Date.now() < deadline) {
     const middle = Math.round((passed + failed) / 2 / REFINE_TO) * REFINE_TO;
     if (middle <= passed || middle >= failed) break;
     // One try each: the bench has a time limit, and a rate between two measured ones that fails once is not claimed.
     if (await attempt(middle, false)) passed = middle;
     else failed = middle;
   }
-  return { steps, sustained: passed };
+  return { steps, sustained: passed, cutShort };
 }
