@@ -411,7 +411,7 @@ function report(input: {
         const p99 = Number.isFinite(x.p99) ? x.p99.toFixed(1) : "∞";
         const cpu = `CPU cores client ${x.clientCores.toFixed(2)} / server ${x.serverCores?.toFixed(2) ?? "?"}`;
         sigLines.push(
-          `    ${x.pass ? "✓" : "✗"} ${name.padEnd(6)} ${String(x.offered).padStart(6)} msg/s: p50 ${x.p50.toFixed(1).padStart(6)}  p99 ${p99.padStart(6)}  last-quarter p50 ${x.endP50.toFixed(1).padStart(6)} ms  delivered ${(x.deliveredShare * 100).toFixed(1).padStart(5)}%  ${cpu}`,
+          `    ${x.pass ? "✓" : "✗"} ${name.padEnd(6)} ${String(x.offered).padStart(6)} msg/s: p50 ${x.p50.toFixed(1).padStart(6)}  p99 ${p99.padStart(6)}  last-quarter p50 ${x.endP50.toFixed(1).padStart(6)} ms  delivered ${(x.deliveredShare * 100).toFixed(1).padStart(5)}%  ${cpu}${x.overwhelmed ? "  (stopped: a second behind)" : ""}`,
         );
       }
     }

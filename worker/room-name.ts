@@ -12,7 +12,9 @@ export type RoomNameResult = { ok: true; name: string } | { ok: false; reason: s
  * that "Team Sync", "team_sync" and "TEAM--SYNC" are the same room.
  */
 export function normalizeRoomName(input: string): RoomNameResult {
+  // Folding can decompose ("ǰ" upper-cases to J + caron), so normalize again after it.
   const folded = caseFold(input.normalize("NFKC"))
+    .normalize("NFKC")
     .replace(/[\s_.\-–—]+/gu, "-")
     .replace(/^-+|-+$/g, "");
   if (folded.length === 0) return { ok: false, reason: "A room name needs at least one letter or digit." };
