@@ -6,24 +6,13 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from "../test/helpers/browser";
 import { delay } from "../test/helpers/wrangler";
 import { type ProbeState, probe, type SocketTally } from "./probe";
 
+/** The e2e tests' flags, plus: pages in background contexts must not be throttled, since every simulated person is "in front". */
 const CHROMIUM_ARGS = [
-  // A synthetic camera and microphone, granted without a prompt: the same as the e2e tests.
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  // Root in a container: Chromium's sandbox cannot start.
-  "--no-sandbox",
-  "--disable-gpu",
-  // No internet here: anything that phones home only adds timeouts and noise to the timings.
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-  // Pages in background contexts must not be throttled: every simulated person is "in front".
+  ...E2E_CHROMIUM_ARGS,
   "--disable-background-timer-throttling",
   "--disable-renderer-backgrounding",
   "--disable-backgrounding-occluded-windows",

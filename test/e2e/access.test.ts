@@ -7,28 +7,12 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import {
-  framesDecoded,
-  joinFromHairCheck,
-  MEDIA_TIMEOUT_MS,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { SCREENSHOTS, useCast } from "../helpers/cast";
+import { expectHungUp, expectRemoteTiles } from "../helpers/tiles";
 
 /** How long a page gets to show the result of one round trip to the room (PBKDF2 included). */
 const UI_TIMEOUT_MS = 15_000;
-
-const remoteTiles = (page: Page) => page.locator('figure[data-testid="remote-tile"]');
-
-async function expectRemoteTiles(person: Person, count: number): Promise<void> {
-  await expect
-    .poll(() => remoteTiles(person.page).count(), {
-      timeout: MEDIA_TIMEOUT_MS,
-      message: `${person.name} should show ${count} remote tile(s)`,
-    })
-    .toBe(count);
-}
 
 async function expectGone(page: Page, text: string): Promise<void> {
   await expect
@@ -126,12 +110,7 @@ describe.skipIf(inject("e2eSkip"))("who gets in, in real browsers", () => {
     await cy.page.getByText(`Ada removed you from ${room}.`).waitFor();
     for (const person of [ada, bob]) await expectRemoteTiles(person, 1);
     // Removal hangs up for real on Cy's side...
-    await expect
-      .poll(async () => (await framesDecoded(cy.page)).connections, {
-        timeout: MEDIA_TIMEOUT_MS,
-        message: "every RTCPeerConnection of the removed person should be closed",
-      })
-      .toEqual([]);
+    await expectHungUp(cy);
     // ...and Ada and Bob are still in a working call.
     await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bob.page, 1)]);
 

@@ -4,40 +4,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import {
-  framesDecoded,
-  joinFromHairCheck,
-  MEDIA_TIMEOUT_MS,
-  type Person,
-  waitForDecodedVideoFrom,
-} from "../helpers/browser";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { SCREENSHOTS, useCast } from "../helpers/cast";
+import { expectHungUp, expectRemoteTiles, remotePeerIds, remoteTiles } from "../helpers/tiles";
 
 /** Every test gets its own room, so a peer that lingers from an earlier test can never show up in a later one. */
 function newRoom(): string {
   return `e2e-${randomBytes(8).toString("hex")}`;
-}
-
-const remoteTiles = (page: Page) => page.locator('figure[data-testid="remote-tile"]');
-
-async function remoteTileCount(page: Page): Promise<number> {
-  return remoteTiles(page).count();
-}
-
-async function remotePeerIds(page: Page): Promise<string[]> {
-  const ids = await remoteTiles(page).evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute("data-peer-id")));
-  return ids.map((id) => id ?? "(missing data-peer-id)");
-}
-
-async function expectRemoteTiles(person: Person, count: number): Promise<void> {
-  await expect
-    .poll(() => remoteTileCount(person.page), {
-      timeout: MEDIA_TIMEOUT_MS,
-      message: `${person.name} should show ${count} remote tile(s)`,
-    })
-    .toBe(count);
 }
 
 /** The decoder can run with no element attached; this proves each remote tile's own <video> renders the stream. */
@@ -132,12 +106,7 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
       expect(await remotePeerIds(person.page), `${person.name} no longer shows Ada`).not.toContain(adaIds[0]);
     }
     // Leaving must hang up for real, not just change the view: Ada's connections are closed...
-    await expect
-      .poll(async () => (await framesDecoded(ada.page)).connections, {
-        timeout: MEDIA_TIMEOUT_MS,
-        message: "every RTCPeerConnection of the person who left should be closed",
-      })
-      .toEqual([]);
+    await expectHungUp(ada);
     // ...and the two who stayed are still in a working call.
     await Promise.all([waitForDecodedVideoFrom(bob.page, 1), waitForDecodedVideoFrom(cy.page, 1)]);
   });

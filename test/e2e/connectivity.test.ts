@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/bitrate";
 import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
+import { expectRemoteTiles, remotePeerIds, remoteTiles } from "../helpers/tiles";
 import { hasTurnServer, startTurnServer, type TurnServer } from "../helpers/turn";
 import { startWrangler, type WranglerServer } from "../helpers/wrangler";
 
@@ -19,22 +20,6 @@ const RECOVERY_TIMEOUT_MS = 90_000;
 
 function newRoom(): string {
   return `e2e-${randomBytes(8).toString("hex")}`;
-}
-
-const remoteTiles = (page: Page) => page.locator('figure[data-testid="remote-tile"]');
-
-async function remotePeerIds(page: Page): Promise<string[]> {
-  const ids = await remoteTiles(page).evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute("data-peer-id")));
-  return ids.map((id) => id ?? "(missing data-peer-id)");
-}
-
-async function expectRemoteTiles(person: Person, count: number): Promise<void> {
-  await expect
-    .poll(() => remoteTiles(person.page).count(), {
-      timeout: MEDIA_TIMEOUT_MS,
-      message: `${person.name} should show ${count} remote tile(s)`,
-    })
-    .toBe(count);
 }
 
 /** What getStats says about the candidate pair each live connection uses. */

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
-const CHROMIUM_ARGS = [
+/** Shared with the bench (bench/join.ts), which must see the same browser the tests see. */
+export const CHROMIUM_ARGS = [
   // A synthetic camera (moving test pattern) and microphone (see steadyVoiceFile), granted without a prompt.
   "--use-fake-device-for-media-stream",
   "--use-fake-ui-for-media-stream",
