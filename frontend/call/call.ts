@@ -503,13 +503,7 @@ export class Call implements CallState, CallControls {
       this.#rejoin(welcome);
       return;
     }
-    this.#useIce(welcome.ice);
-    batch(() => {
-      this.#selfId.value = welcome.id;
-      this.#lock.value = welcome.lock;
-      this.#access.value = { state: "in" };
-      this.#status.value = "joined";
-    });
+    this.#acceptWelcome(welcome);
     this.#held = [];
     // Ready since the hair check as a rule; otherwise the permission prompt opens now.
     await this.#media.start();
@@ -631,10 +625,8 @@ export class Call implements CallState, CallControls {
     this.#addMember(peer);
   }
 
-  /** Welcomed again after the socket dropped: reconcile who we think is here with who the room says is. */
-  #rejoin(welcome: Extract<ServerMessage, { type: "welcome" }>): void {
-    const sameCall = welcome.id === this.#selfId.value && !this.#forgotten;
-    this.#forgotten = false;
+  /** What every welcome says, first or after a reconnect: who we are, the ICE servers, the lock, and that we are in. */
+  #acceptWelcome(welcome: Extract<ServerMessage, { type: "welcome" }>): void {
     this.#useIce(welcome.ice);
     batch(() => {
       this.#selfId.value = welcome.id;
@@ -642,6 +634,13 @@ export class Call implements CallState, CallControls {
       this.#access.value = { state: "in" };
       this.#status.value = "joined";
     });
+  }
+
+  /** Welcomed again after the socket dropped: reconcile who we think is here with who the room says is. */
+  #rejoin(welcome: Extract<ServerMessage, { type: "welcome" }>): void {
+    const sameCall = welcome.id === this.#selfId.value && !this.#forgotten;
+    this.#forgotten = false;
+    this.#acceptWelcome(welcome);
     if (this.#held) {
       // Still waiting for the camera from the first welcome: these peers join the queue.
       for (const peer of welcome.peers) this.#held.push({ type: "peer-joined", peer });
