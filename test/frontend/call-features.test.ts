@@ -3,13 +3,13 @@
  * see, renames, chat over the data channels and screen sharing. WebRTC is faked at the browser
  * boundary (fake-rtc.ts); the e2e tests prove the same in real Chromium.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PeerInfo, ServerMessage } from "../../durable-objects/protocol";
 import { Call } from "../../frontend/call/call";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
 import { LocalMedia } from "../../frontend/call/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/screen-share";
-import { type FakeDataChannel, FakeRTCPeerConnection } from "./fake-rtc";
+import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);
@@ -92,15 +92,7 @@ function deliver(channel: FakeDataChannel, data: string) {
 }
 
 describe("a call joined from the hair check", () => {
-  beforeEach(() => {
-    FakeRTCPeerConnection.created = [];
-    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.restoreAllMocks();
-  });
+  useFakeRTC();
 
   it("opens the socket at once but sends the join only when asked, with the name chosen", async () => {
     const { call, socket, gum } = await hairCheckCall();

@@ -4,12 +4,12 @@
  * room) and RTCPeerConnection (fake-rtc.ts). Real calls through real drops are in
  * test/e2e/connectivity.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type IceConfig, type PeerInfo, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
 import { backoffCeiling } from "../../frontend/call/backoff";
 import { videoCap } from "../../frontend/call/bitrate";
 import { Call, PEER_RETURN_GRACE_MS } from "../../frontend/call/call";
-import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack } from "./fake-rtc";
+import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);
@@ -76,17 +76,7 @@ const ids = (call: Call) => call.peers.value.map((p) => p.id);
 const connectionTo = (index: number) => FakeRTCPeerConnection.created[index]!;
 
 describe("Call recovery", () => {
-  beforeEach(() => {
-    FakeRTCPeerConnection.created = [];
-    vi.useFakeTimers({ now: NOW });
-    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-    vi.restoreAllMocks();
-  });
+  useFakeRTC({ fakeTimers: true, now: NOW });
 
   it("keeps its peers and their connections while the socket reconnects, and resumes as itself", async () => {
     const { call, socket, receive, dropAndReopen } = await inCall([ada]);

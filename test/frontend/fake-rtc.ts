@@ -4,6 +4,7 @@
  * engine's own code (perfect negotiation, the watchdog, the budget) runs unmodified on top of it.
  * Real negotiation and media are proven by the e2e tests in Chromium.
  */
+import { afterEach, beforeEach, vi } from "vitest";
 
 let sdpCounter = 0;
 
@@ -197,4 +198,23 @@ export function fakeStream(tracks: MediaStreamTrack[]): MediaStream {
     getAudioTracks: () => tracks.filter((t) => t.kind === "audio"),
     getVideoTracks: () => tracks.filter((t) => t.kind === "video"),
   } as never;
+}
+
+/**
+ * Installs the fake for each test of the calling describe block: a fresh list of connections,
+ * RTCPeerConnection replaced, warnings silenced (recovery logs them on purpose), and optionally
+ * fake timers from `now`. Everything is put back after each test.
+ */
+export function useFakeRTC({ fakeTimers = false, now }: { fakeTimers?: boolean; now?: number } = {}): void {
+  beforeEach(() => {
+    FakeRTCPeerConnection.created = [];
+    if (fakeTimers) vi.useFakeTimers(now === undefined ? undefined : { now });
+    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
 }

@@ -3,7 +3,7 @@
  * noticing that the peer started over, new ICE servers, the upload budget and the quality badge.
  * The RTCPeerConnection underneath is a fake (fake-rtc.ts); the engine code is the real one.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SignalData } from "../../durable-objects/protocol";
 import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
 import {
@@ -16,7 +16,7 @@ import {
 } from "../../frontend/call/ice-watchdog";
 import { dtlsFingerprint, isPolite, PeerConnection } from "../../frontend/call/peer-connection";
 import { QUALITY_POLL_MS } from "../../frontend/call/quality";
-import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack } from "./fake-rtc";
+import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 
 const LOW = "1".repeat(32);
 const HIGH = "9".repeat(32);
@@ -112,17 +112,7 @@ async function connected(options: Parameters<typeof connection>[0] = {}) {
 }
 
 describe("PeerConnection recovery", () => {
-  beforeEach(() => {
-    FakeRTCPeerConnection.created = [];
-    vi.useFakeTimers();
-    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-    vi.restoreAllMocks();
-  });
+  useFakeRTC({ fakeTimers: true });
 
   it("restarts ICE through a new offer when the connection fails (impolite side first)", async () => {
     expect(isPolite(HIGH, LOW)).toBe(false);
