@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LockInfo, PeerInfo, ServerMessage } from "../../durable-objects/protocol";
 import { Call, GUESS_WARNING_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media";
 import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
+import { useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);
@@ -125,16 +126,7 @@ async function connectedCall({ getUserMedia = null }: { getUserMedia?: GetUserMe
 }
 
 describe("Call", () => {
-  beforeEach(() => {
-    FakeRTCPeerConnection.created = [];
-    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-    vi.restoreAllMocks();
-  });
+  useFakeRTC({ fake: FakeRTCPeerConnection });
 
   it("joins with its name and connects to everyone already in the room, with the room's ICE servers", async () => {
     const { call, socket, receive } = await connectedCall();

@@ -205,11 +205,20 @@ export function fakeStream(tracks: MediaStreamTrack[]): MediaStream {
  * RTCPeerConnection replaced, warnings silenced (recovery logs them on purpose), and optionally
  * fake timers from `now`. Everything is put back after each test.
  */
-export function useFakeRTC({ fakeTimers = false, now }: { fakeTimers?: boolean; now?: number } = {}): void {
+export function useFakeRTC({
+  fakeTimers = false,
+  now,
+  fake = FakeRTCPeerConnection,
+}: {
+  fakeTimers?: boolean;
+  now?: number;
+  /** A different stand-in that also lists what it created (call.test.ts has a simpler one). */
+  fake?: { created: unknown[] };
+} = {}): void {
   beforeEach(() => {
-    FakeRTCPeerConnection.created = [];
+    fake.created = [];
     if (fakeTimers) vi.useFakeTimers(now === undefined ? undefined : { now });
-    vi.stubGlobal("RTCPeerConnection", FakeRTCPeerConnection);
+    vi.stubGlobal("RTCPeerConnection", fake);
     vi.spyOn(console, "warn").mockImplementation(() => {});
   });
   afterEach(() => {
