@@ -90,7 +90,19 @@ describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () =
     }
 
     const ada = await arrive(room, "Ada Lovelace", { join: false });
-    await ada.page.getByTestId("preview").locator("video").waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    // The picture a person sees: the preview playing, not the moment before its first frame.
+    await ada.page
+      .getByTestId("preview")
+      .locator("video")
+      .evaluate(
+        (video: HTMLVideoElement) =>
+          new Promise<void>((resolve) => {
+            if (video.readyState >= 2) resolve();
+            else video.addEventListener("loadeddata", () => resolve(), { once: true });
+          }),
+        undefined,
+        { timeout: MEDIA_TIMEOUT_MS },
+      );
     await expect.poll(() => ada.page.title()).toBe(`${room} · natter`);
     await screenshot(ada, "hair-check");
     await enter(ada);
