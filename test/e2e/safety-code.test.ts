@@ -138,6 +138,37 @@ describe.skipIf(inject("e2eSkip"))("safety codes in real browsers", () => {
     expect(await dialog.getByRole("checkbox", { name: "Mark as verified" }).isDisabled()).toBe(true);
   });
 
+  it("keeps the code through an ICE restart, which keeps the DTLS session and its certificates", async () => {
+    const room = `e2e-${randomBytes(8).toString("hex")}`;
+    const [ada, bo] = [await arrive(room, "Ada"), await arrive(room, "Bo")];
+    for (const person of [ada, bo]) await waitForDecodedVideoFrom(person.page, 1);
+    const before = await codeWith(ada.page, "Bo");
+    expect(await codeWith(bo.page, "Ada")).toBe(before);
+
+    const ufrag = () =>
+      ada.page.evaluate(() => {
+        const [pc] = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+        return `${pc?.localDescription?.sdp.match(/a=ice-ufrag:(\S+)/)?.[1]} ${pc?.connectionState}`;
+      });
+    const [oldUfrag] = (await ufrag()).split(" ");
+    await ada.page.evaluate(() =>
+      (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections[0]?.restartIce(),
+    );
+    // New ICE credentials, negotiated and connected again.
+    await expect
+      .poll(
+        async () => {
+          const [now, state] = (await ufrag()).split(" ");
+          return now !== oldUfrag && state === "connected";
+        },
+        { timeout: UI_TIMEOUT_MS },
+      )
+      .toBe(true);
+    await waitForDecodedVideoFrom(ada.page, 1);
+    expect(await codeWith(ada.page, "Bo")).toBe(before);
+    expect(await codeWith(bo.page, "Ada")).toBe(before);
+  });
+
   it("renders a display name carrying HTML as text and runs nothing", async () => {
     const room = `e2e-${randomBytes(8).toString("hex")}`;
     const mallory = await arrive(room, HOSTILE_NAME);
