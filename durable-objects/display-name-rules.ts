@@ -34,7 +34,8 @@ const LINE_BREAK = /[\u2028\u2029]/u;
  */
 const RGI_EMOJI: RegExp | null = (() => {
   try {
-    return /\p{RGI_Emoji}/gv;
+    // biome-ignore lint/complexity/useRegexLiterals: a literal with the v flag is a syntax error where it is unsupported
+    return new RegExp("\\p{RGI_Emoji}", "gv");
   } catch {
     return null;
   }

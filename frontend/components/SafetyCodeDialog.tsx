@@ -1,8 +1,10 @@
 import type { ReadonlySignal } from "@preact/signals";
+import type { NameLabel } from "../call/names";
 import { Modal } from "./Modal";
+import { PersonName } from "./PersonName";
 
 interface SafetyCodeDialogProps {
-  name: string;
+  label: NameLabel;
   /** The connection's current code; null while it is still being encrypted. */
   code: ReadonlySignal<string | null> | undefined;
   verified: boolean;
@@ -14,10 +16,11 @@ interface SafetyCodeDialogProps {
  * Shows the safety code of one connection. Comparing it aloud is what proves that nobody,
  * not even the server that relayed the connection's setup, sits in the middle.
  */
-export function SafetyCodeDialog({ name, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
+export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
   const value = code?.value ?? null;
+  const name = <PersonName label={label} />;
   return (
-    <Modal title={`Safety code with ${name}`} onClose={onClose}>
+    <Modal title={<>Safety code with {name}</>} onClose={onClose}>
       <div class="modal__body">
         {value === null ? (
           <p role="status">The code appears once your connection to {name} is encrypted.</p>

@@ -6,7 +6,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { PeerInfo, ServerMessage } from "../../durable-objects/protocol";
 import { Call } from "../../frontend/call/call";
-import { CHAT_BURST, CHAT_PER_SECOND, encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
+import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
+import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { LocalMedia } from "../../frontend/call/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/screen-share";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
@@ -235,7 +236,12 @@ describe("a call joined from the hair check", () => {
     let clock = 1_000_000;
     const { call, receive } = await hairCheckCall({ now: () => clock });
     call.join();
-    await receive(welcome([{ id: ADA, name: "Ada" }, { id: BOB, name: "Bob" }]));
+    await receive(
+      welcome([
+        { id: ADA, name: "Ada" },
+        { id: BOB, name: "Bob" },
+      ]),
+    );
     const [fromAda, fromBob] = FakeRTCPeerConnection.created.map(channelOf);
     if (!fromAda || !fromBob) throw new Error("no channels");
 
@@ -243,7 +249,9 @@ describe("a call joined from the hair check", () => {
     deliver(fromBob, encodeChat("Bob still gets through"));
     const log = () => call.chat.messages.value;
     expect(log().filter((m) => m.from === ADA && !m.notice)).toHaveLength(CHAT_BURST);
-    expect(log().filter((m) => m.notice)).toEqual([expect.objectContaining({ from: ADA, name: "Ada", notice: "flood" })]);
+    expect(log().filter((m) => m.notice)).toEqual([
+      expect.objectContaining({ from: ADA, name: "Ada", notice: "flood" }),
+    ]);
     expect(log().at(-1)).toMatchObject({ from: BOB, text: "Bob still gets through" });
 
     // Once the budget has refilled, Ada is heard again; a second flood gets a second notice.
@@ -257,7 +265,12 @@ describe("a call joined from the hair check", () => {
   it("says who removed us, told apart from someone with the same name", async () => {
     const { call, receive } = await hairCheckCall();
     call.join();
-    await receive(welcome([{ id: ADA, name: "Alex" }, { id: BOB, name: "Alex" }]));
+    await receive(
+      welcome([
+        { id: ADA, name: "Alex" },
+        { id: BOB, name: "Alex" },
+      ]),
+    );
     await receive({ type: "removed", by: "Alex", byId: BOB });
     expect(call.status.value).toBe("removed");
     expect(call.removedBy.value).toEqual({ name: "Alex", tag: BOB.slice(0, 4) });

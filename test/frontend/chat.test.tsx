@@ -41,9 +41,9 @@ describe("linkify", () => {
   it("links http and https addresses and leaves sentence punctuation outside", () => {
     expect(linkify("see https://example.com/a?b=1, and http://x.test/(y).")).toEqual([
       { kind: "text", text: "see " },
-      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
+      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1", host: "example.com" },
       { kind: "text", text: ", and " },
-      { kind: "link", text: "http://x.test/(y)", href: "http://x.test/(y)" },
+      { kind: "link", text: "http://x.test/(y)", href: "http://x.test/(y)", host: "x.test" },
       { kind: "text", text: "." },
     ]);
     expect(linkify("(https://en.wikipedia.org/wiki/Talk_(disambiguation))")).toEqual([
@@ -52,6 +52,7 @@ describe("linkify", () => {
         kind: "link",
         text: "https://en.wikipedia.org/wiki/Talk_(disambiguation)",
         href: "https://en.wikipedia.org/wiki/Talk_(disambiguation)",
+        host: "en.wikipedia.org",
       },
       { kind: "text", text: ")" },
     ]);
@@ -199,7 +200,13 @@ describe("links show where they really go", () => {
 describe("a long chat log", () => {
   it("draws only the new message when one arrives, not the whole log again", async () => {
     const { options } = await import("preact");
-    const messages = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, from: "a", name: "Ada", text: `m${i}`, at: 0 }));
+    const messages = Array.from({ length: 50 }, (_, i) => ({
+      id: i + 1,
+      from: "a",
+      name: "Ada",
+      text: `m${i}`,
+      at: 0,
+    }));
     const { rerender } = render(<ChatPanel messages={messages} onSend={() => null} onClose={() => {}} />);
     let itemsDrawn = 0;
     const previous = options.diffed;
