@@ -8,6 +8,7 @@ import { act, fireEvent, render, screen, within } from "@testing-library/preact"
 import { describe, expect, it } from "vitest";
 import { parseClientMessage } from "../../durable-objects/protocol";
 import { displayNameProblem } from "../../frontend/call/display-name";
+import { labelPeople } from "../../frontend/call/names";
 import { ConfirmRemoveDialog } from "../../frontend/components/ConfirmRemoveDialog";
 import { HairCheck } from "../../frontend/pages/HairCheck";
 import { Removed } from "../../frontend/pages/Removed";
@@ -116,6 +117,25 @@ describe("people who share a name", () => {
       .getAllByRole("listitem")
       .map((item) => item.querySelector(".chat__name")?.textContent);
     expect(senders).toEqual(["Alex #a100", "Alex #b200"]);
+  });
+});
+
+describe("labels", () => {
+  it("count names the same when they read the same, and lengthen a group's tags until they all differ", () => {
+    const twinA = `abcd1${"0".repeat(27)}`;
+    const twinB = `abcd2${"0".repeat(27)}`;
+    const labels = labelPeople([
+      { id: twinA, name: "Zoë" },
+      { id: twinB, name: "ZOË" },
+      { id: ALEX_1, name: "Ｚｏë" },
+      { id: ALEX_2, name: "Zoe" },
+    ]);
+    expect([...labels.values()]).toEqual([
+      { name: "Zoë", tag: "abcd1" },
+      { name: "ZOË", tag: "abcd2" },
+      { name: "Ｚｏë", tag: "a1000" },
+      { name: "Zoe", tag: null },
+    ]);
   });
 });
 
