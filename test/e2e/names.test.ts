@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { MEDIA_TIMEOUT_MS } from "../helpers/browser";
-import { useCast } from "../helpers/cast";
+import { SCREENSHOTS, useCast } from "../helpers/cast";
 import { expectRemoteTiles } from "../helpers/tiles";
 
 const UI_TIMEOUT_MS = 15_000;
@@ -49,6 +49,8 @@ describe.skipIf(inject("e2eSkip"))("names in real browsers", () => {
       .locator("bdi")
       .evaluate((element) => getComputedStyle(element).unicodeBidi);
     expect(isolation).toBe("isolate");
+    await first.page.mouse.move(0, 0);
+    await first.page.screenshot({ path: `${SCREENSHOTS}names-two-alex.png` });
   }, 180_000);
 
   it("refuses a name with a right-to-left override on the hair check, before joining", async () => {
