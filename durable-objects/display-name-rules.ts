@@ -17,8 +17,7 @@ const DIRECTION = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
  * Characters that show nothing (or nothing that tells names apart): zero-width spaces and joiners,
  * word joiners, invisible operators, the byte order mark, variation selectors, tag characters,
  * Hangul fillers, soft hyphens; in short every default-ignorable code point, plus the other
- * format characters (Cf) and lone surrogates. Line and paragraph separators break a caption onto
- * a line of its own.
+ * format characters (Cf). Line and paragraph separators would break a caption onto a line of its own.
  */
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 /** Half of a UTF-16 surrogate pair on its own: not text at all (JSON can carry one as \uD800). */
