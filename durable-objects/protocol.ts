@@ -6,6 +6,7 @@
  * must stay free of both DOM and Workers globals: it is compiled in both worlds.
  */
 import * as v from "valibot";
+import { describeNameProblem, findNameProblem } from "./display-name-rules";
 
 /** A frame larger than this closes the socket with 1009 ("message too big"). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -48,7 +49,10 @@ export const MAX_KEY_LENGTH = 256;
 
 const PeerId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, "must be a peer id"));
 
-/** Display names are trimmed, non-empty, and free of control characters. */
+/**
+ * Display names are trimmed, non-empty, free of control characters, and cannot deceive: no
+ * invisible or direction-changing characters, nothing the interface appends (display-name-rules.ts).
+ */
 export const DisplayName = v.pipe(
   v.string("must be a string"),
   v.trim(),
@@ -56,7 +60,18 @@ export const DisplayName = v.pipe(
   v.maxLength(MAX_DISPLAY_NAME_LENGTH, `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, "must not contain control characters"),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? findNameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: describeNameProblem(problem) });
+  }),
 );
+
+/**
+ * A name as the room relays it. The room checked it with DisplayName when it came in; a browser
+ * does not check it again, since a browser whose Unicode tables are older than the room's (a new
+ * emoji) would otherwise drop whole welcomes. Views isolate names wherever they show them.
+ */
+const RelayedName = v.pipe(v.string(), v.maxLength(MAX_DISPLAY_NAME_LENGTH));
 
 const SessionDescription = v.strictObject({
   type: v.picklist(["offer", "answer", "pranswer", "rollback"]),
@@ -87,7 +102,7 @@ const MediaState = {
 };
 
 /** A peer as the others see it; the media fields appear once the peer has sent `state`. */
-export const PeerInfo = v.strictObject({ id: PeerId, name: DisplayName, ...MediaState });
+export const PeerInfo = v.strictObject({ id: PeerId, name: RelayedName, ...MediaState });
 
 /** A room key (pass phrase). Its text is never stored, logged, echoed or relayed. */
 const RoomKey = v.pipe(
@@ -116,8 +131,11 @@ const Resume = v.strictObject({
   token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a resume token")),
 });
 
-/** Who locked the room, as everyone inside sees it. */
-export const LockInfo = v.strictObject({ by: DisplayName });
+/**
+ * Who locked the room, as everyone inside sees it: the name, and the peer id that tells apart two
+ * people with that name (null for a lock stored before rooms kept it).
+ */
+export const LockInfo = v.strictObject({ by: RelayedName, byId: v.nullable(PeerId) });
 
 // ---- client → room --------------------------------------------------------------
 
@@ -191,14 +209,15 @@ export const ServerMessage = v.variant("type", [
   }),
   /** To a knocker: the members were asked. */
   v.strictObject({ type: v.literal("knock-sent") }),
-  v.strictObject({ type: v.literal("locked"), by: DisplayName }),
-  v.strictObject({ type: v.literal("unlocked"), by: DisplayName }),
-  v.strictObject({ type: v.literal("knocking"), id: PeerId, name: DisplayName }),
+  /** `byId` is the peer who did it: names are not unique, so clients resolve it against who is in the call. */
+  v.strictObject({ type: v.literal("locked"), by: RelayedName, byId: PeerId }),
+  v.strictObject({ type: v.literal("unlocked"), by: RelayedName, byId: PeerId }),
+  v.strictObject({ type: v.literal("knocking"), id: PeerId, name: RelayedName }),
   v.strictObject({ type: v.literal("knock-ended"), id: PeerId, outcome: KnockOutcome }),
   /** Someone outside tried a wrong key; members are told, never affected. */
   v.strictObject({ type: v.literal("key-guessed"), failures: v.number() }),
   /** To a removed peer, just before its socket closes with CloseCode.removed. */
-  v.strictObject({ type: v.literal("removed"), by: DisplayName }),
+  v.strictObject({ type: v.literal("removed"), by: RelayedName, byId: PeerId }),
   v.strictObject({ type: v.literal("peer-joined"), peer: PeerInfo }),
   v.strictObject({ type: v.literal("peer-left"), id: PeerId }),
   v.strictObject({ type: v.literal("peer-state"), peer: PeerInfo }),

@@ -70,8 +70,8 @@ export type Effect =
   /** Work the shell must do with storage or crypto before the room can answer. */
   | { kind: "verify-key"; name: string; key: string }
   | { kind: "verify-resume"; message: Extract<ClientMessage, { type: "join" }> }
-  | { kind: "store-lock"; key: string; by: string }
-  | { kind: "clear-lock"; by: string }
+  | { kind: "store-lock"; key: string; by: string; byId: string }
+  | { kind: "clear-lock"; by: string; byId: string }
   | { kind: "send-ice" };
 
 const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message: string): Effect => ({
@@ -126,11 +126,11 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
       return sender.member ? [{ kind: "send-ice" }] : [membersOnly];
     case "lock":
       if (!sender.member) return [membersOnly];
-      return [{ kind: "store-lock", key: message.key, by: sender.member.name }];
+      return [{ kind: "store-lock", key: message.key, by: sender.member.name, byId: sender.member.id }];
     case "unlock":
       if (!sender.member) return [membersOnly];
       if (!facts.lock) return [error("not-locked", "The room is not locked.")];
-      return [{ kind: "clear-lock", by: sender.member.name }];
+      return [{ kind: "clear-lock", by: sender.member.name, byId: sender.member.id }];
     case "knock":
       return knock(facts, sender, message.name);
     case "admit":
@@ -215,7 +215,7 @@ function kick(facts: Facts, sender: Sender, id: string): Effect[] {
   if (!sender.member) return [membersOnly];
   if (!isOtherMember(facts, id)) return [error("unknown-peer", "No such peer in this room.")];
   return [
-    { kind: "send", to: id, message: { type: "removed", by: sender.member.name } },
+    { kind: "send", to: id, message: { type: "removed", by: sender.member.name, byId: sender.member.id } },
     { kind: "close", id, code: CloseCode.removed, reason: "You were removed from the call." },
   ];
 }

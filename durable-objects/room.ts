@@ -83,6 +83,8 @@ interface AwayMember {
 /** The lock in storage: salt and hash of the key, never the key itself. */
 interface StoredRoomLock extends StoredLock {
   by: string;
+  /** Who locked, by peer id (names are not unique); missing in locks stored before it was kept. */
+  byId?: string;
 }
 const LOCK = "lock";
 const GUESSES = "guesses";
@@ -286,7 +288,7 @@ export class Room extends DurableObject<Env> {
     return {
       members: everyone.filter((m) => m.id !== selfId),
       knocks,
-      lock: stored ? { by: stored.by } : null,
+      lock: stored ? { by: stored.by, byId: stored.byId ?? null } : null,
       now: this.now(),
       maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
       newId: () => crypto.randomUUID().replaceAll("-", ""),
@@ -356,15 +358,18 @@ export class Room extends DurableObject<Env> {
           if (sender) await this.tryResume(sender, effect.message);
           break;
         case "store-lock": {
-          const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by };
+          const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by, byId: effect.byId };
           await this.ctx.storage.put(LOCK, lock);
           await this.ctx.storage.delete(GUESSES);
-          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "locked", by: effect.by } }]);
+          const locked: ServerMessage = { type: "locked", by: effect.by, byId: effect.byId };
+          await this.apply(sender, [{ kind: "broadcast", except: null, message: locked }]);
           break;
         }
         case "clear-lock":
           await this.ctx.storage.delete([LOCK, GUESSES]);
-          await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by } }]);
+          await this.apply(sender, [
+            { kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by, byId: effect.byId } },
+          ]);
           break;
         case "send-ice":
           if (sender) send(sender, { type: "ice", ice: await iceConfigFor(this.env, this.now()) });

@@ -10,11 +10,13 @@ import {
 } from "../../durable-objects/protocol";
 import { type Access, accessAfterDenial } from "./access";
 import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat";
+import { ChatBudget } from "./chat-budget";
 import type { DeviceKind } from "./devices";
 import { displayNameProblem } from "./display-name";
 import { iceRefreshDelay } from "./ice-refresh";
 import { LocalMedia, type LocalMediaHandle, type LocalMediaState } from "./local-media";
 import { describeProblem, type GetUserMedia } from "./media";
+import { labelFor, labelPeople, type NameLabel } from "./names";
 import { PeerConnection } from "./peer-connection";
 import type { ConnectionQuality } from "./quality";
 import { RoomLink, type RoomLinkOptions } from "./reconnect";
@@ -58,6 +60,8 @@ export interface KnockRequest {
 export interface LockNews {
   readonly locked: boolean;
   readonly by: string;
+  /** Who, by peer id: two people may share the name. */
+  readonly byId: string;
 }
 
 /** Someone outside tried a wrong key: members are told, never affected. */
@@ -97,8 +101,11 @@ export interface CallState {
   /** People outside asking to be let in, oldest first. */
   readonly knocks: ReadonlySignal<readonly KnockRequest[]>;
   readonly guessWarning: ReadonlySignal<GuessWarning | null>;
-  /** Who removed us (status "removed"), when the room said so. */
-  readonly removedBy: ReadonlySignal<string | null>;
+  /**
+   * Who removed us (status "removed"), when the room said so: labelled as they were in the call
+   * at that moment (with a tag if they shared a name), since the call is gone by the time it shows.
+   */
+  readonly removedBy: ReadonlySignal<NameLabel | null>;
   /** Our camera and microphone: the hair check's, carried into the call. */
   readonly media: LocalMediaState;
   /** Our shared screen while we share it. */
@@ -186,7 +193,7 @@ export class Call implements CallState, CallControls {
   readonly #lockNews = signal<LockNews | null>(null);
   readonly #knocks = signal<readonly KnockRequest[]>([]);
   readonly #guessWarning = signal<GuessWarning | null>(null);
-  readonly #removedBy = signal<string | null>(null);
+  readonly #removedBy = signal<NameLabel | null>(null);
 
   readonly status: ReadonlySignal<CallStatus> = this.#status;
   readonly selfId: ReadonlySignal<string | null> = this.#selfId;
@@ -199,7 +206,7 @@ export class Call implements CallState, CallControls {
   readonly lockNews: ReadonlySignal<LockNews | null> = this.#lockNews;
   readonly knocks: ReadonlySignal<readonly KnockRequest[]> = this.#knocks;
   readonly guessWarning: ReadonlySignal<GuessWarning | null> = this.#guessWarning;
-  readonly removedBy: ReadonlySignal<string | null> = this.#removedBy;
+  readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
   readonly peers: ReadonlySignal<readonly Peer[]> = computed(() =>
     [...this.#members.value.values()].map((m) => ({
       id: m.id,
@@ -236,6 +243,7 @@ export class Call implements CallState, CallControls {
   readonly #media: LocalMediaHandle;
   readonly #screen: ScreenShare;
   readonly #chat = new ChatLog();
+  readonly #chatBudget = new ChatBudget();
   readonly media: LocalMediaState;
   readonly screenStream: ReadonlySignal<MediaStream | null>;
   readonly chat: ChatState = this.#chat;
@@ -459,8 +467,8 @@ export class Call implements CallState, CallControls {
         break;
       case "locked":
         batch(() => {
-          this.#lock.value = { by: message.by };
-          this.#lockNews.value = { locked: true, by: message.by };
+          this.#lock.value = { by: message.by, byId: message.byId };
+          this.#lockNews.value = { locked: true, by: message.by, byId: message.byId };
         });
         if (this.#removeAfterLock !== null) {
           this.#send({ type: "kick", id: this.#removeAfterLock });
@@ -470,7 +478,7 @@ export class Call implements CallState, CallControls {
       case "unlocked":
         batch(() => {
           this.#lock.value = null;
-          this.#lockNews.value = { locked: false, by: message.by };
+          this.#lockNews.value = { locked: false, by: message.by, byId: message.byId };
         });
         break;
       case "knocking":
@@ -488,7 +496,7 @@ export class Call implements CallState, CallControls {
         break;
       case "removed":
         // The socket closes right after; this message is what lets us say who.
-        this.#beRemoved(message.by);
+        this.#beRemoved(this.#labelOf(message.byId, message.by));
         break;
       case "error":
         this.#handleError(message);
@@ -721,6 +729,7 @@ export class Call implements CallState, CallControls {
 
   #removeMember(id: string): void {
     this.#cancelReturnWait(id);
+    this.#chatBudget.forget(id);
     this.#departed.add(id);
     const member = this.#members.value.get(id);
     if (!member) return;
@@ -739,7 +748,13 @@ export class Call implements CallState, CallControls {
     return status === "left" || status === "error" || status === "removed";
   }
 
-  #beRemoved(by: string | null): void {
+  /** How the call shows `id` right now: with a tag if someone else here has the same name. */
+  #labelOf(id: string, name: string): NameLabel {
+    const self = { id: this.#selfId.value ?? "", name: this.#selfName.value };
+    return labelFor(labelPeople([self, ...this.#members.value.values()]), id, name);
+  }
+
+  #beRemoved(by: NameLabel | null): void {
     if (this.#isOver()) return;
     batch(() => {
       this.#removedBy.value = by;
@@ -836,14 +851,20 @@ export class Call implements CallState, CallControls {
   }
 
   #receiveChat(from: string, data: string): void {
-    const text = parseChat(data);
     const member = this.#members.value.get(from);
+    if (!member) return;
+    const now = this.#now();
+    // Every frame counts against the sender's budget, valid or not, before any work is done on it.
+    const verdict = this.#chatBudget.take(from, now);
+    // The name is the room's record of the sender, never something the message claims.
+    if (verdict === "tell") this.#chat.add({ from, name: member.name, text: "", at: now, notice: "flood" });
+    if (verdict !== "accept") return;
+    const text = parseChat(data);
     if (text === null) {
       console.warn("natter: ignoring an invalid chat message from a peer");
       return;
     }
-    // The name is the room's record of the sender, never something the message claims.
-    if (member) this.#chat.add({ from, name: member.name, text, at: this.#now() });
+    this.#chat.add({ from, name: member.name, text, at: now });
   }
 }
 

@@ -48,6 +48,8 @@ export interface ChatEntry {
   readonly text: string;
   /** When it arrived here (ms since epoch): our clock, since a peer's may be wrong or lie. */
   readonly at: number;
+  /** Not a message but a note about the sender: "flood" means messages from them were dropped. */
+  readonly notice?: "flood";
 }
 
 export interface ChatState {
@@ -70,7 +72,7 @@ export class ChatLog implements ChatState {
     const added = { ...entry, id: this.#nextId++ };
     batch(() => {
       this.#messages.value = [...this.#messages.value, added].slice(-MAX_KEPT);
-      if (entry.from !== null && !this.#open.value) this.#unread.value += 1;
+      if (entry.from !== null && !entry.notice && !this.#open.value) this.#unread.value += 1;
     });
     return added;
   }
@@ -83,7 +85,11 @@ export class ChatLog implements ChatState {
   }
 }
 
-export type ChatPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
+/**
+ * A link's `text` is what the page shows: the address as the browser parsed it (never the text as
+ * typed, which can read as one site and go to another), and `host` is the part to emphasize.
+ */
+export type ChatPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string; host: string };
 
 const LINK_CANDIDATE = /\bhttps?:\/\/[^\s<>"]+/gi;
 /** Punctuation that ends a sentence more often than a URL. */
@@ -104,23 +110,33 @@ export function linkify(text: string): ChatPart[] {
     candidate = candidate.slice(0, candidate.length - trailing.length);
     // Keep a closing parenthesis the URL itself opened, as in Wikipedia links.
     if (trailing.startsWith(")") && countOf(candidate, "(") > countOf(candidate, ")")) candidate += ")";
-    const href = safeHref(candidate);
-    if (!href) continue;
+    const link = safeLink(candidate);
+    if (!link) continue;
     if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    parts.push({ kind: "link", text: candidate, href });
+    parts.push({ kind: "link", text: link.href, ...link });
     last = start + candidate.length;
   }
   if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
   return parts;
 }
 
-function safeHref(candidate: string): string | null {
+/**
+ * The address a link really goes to. Credentials go: `https://bank.example@evil.example/` reads
+ * as bank.example but visits evil.example, so the link carries no user or password and shows the
+ * real host. An international domain name shows as the browser resolves it (punycode), so a
+ * look-alike in another script cannot pass for the real one.
+ */
+function safeLink(candidate: string): { href: string; host: string } | null {
+  let url: URL;
   try {
-    const url = new URL(candidate);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    url = new URL(candidate);
   } catch {
     return null;
   }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  url.username = "";
+  url.password = "";
+  return { href: url.href, host: url.hostname };
 }
 
 function countOf(text: string, char: string): number {

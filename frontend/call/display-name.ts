@@ -1,8 +1,11 @@
 import * as v from "valibot";
+import { describeNameProblem, findNameProblem } from "../../durable-objects/display-name-rules";
 import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from "../../durable-objects/protocol";
 import { readSetting, writeSetting } from "./storage";
 
 export const NAME_STORAGE_KEY = "natter:name";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
 /**
  * The name others see: the one chosen on this device before, or else a numbered guest, so two
@@ -19,8 +22,10 @@ export function displayNameProblem(name: string): string | null {
   const trimmed = name.trim();
   if (trimmed === "") return "Enter a name.";
   if (trimmed.length > MAX_DISPLAY_NAME_LENGTH) return `A name has at most ${MAX_DISPLAY_NAME_LENGTH} characters.`;
-  if (!v.is(DisplayName, trimmed)) return "A name cannot contain line breaks or tabs.";
-  return null;
+  if (v.is(DisplayName, trimmed)) return null;
+  // The room checks control characters first, then its rule for names that deceive (in its words).
+  const problem = CONTROL.test(trimmed) ? null : findNameProblem(trimmed);
+  return problem === null ? "A name cannot contain line breaks or tabs." : `A name ${describeNameProblem(problem)}.`;
 }
 
 export function rememberDisplayName(name: string): void {

@@ -1,9 +1,14 @@
+import { Component } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat";
+import { labelFor, type NameLabel } from "../call/names";
 import { Icon } from "./Icon";
+import { PersonName } from "./PersonName";
 
 interface ChatPanelProps {
   messages: readonly ChatEntry[];
+  /** Labels that tell apart people with the same name; senders not in it show their bare name. */
+  labels?: ReadonlyMap<string, NameLabel>;
   /** Sends; returns why the message cannot be sent, or null. */
   onSend(text: string): string | null;
   onClose(): void;
@@ -18,7 +23,7 @@ const COUNT_FROM = MAX_CHAT_LENGTH - 200;
  * talking while they type. Focus goes to the message box on open; Escape closes the panel, and
  * the page puts focus back on the Chat button.
  */
-export function ChatPanel({ messages, onSend, onClose }: ChatPanelProps) {
+export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: ChatPanelProps) {
   const id = useId();
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
@@ -75,17 +80,10 @@ export function ChatPanel({ messages, onSend, onClose }: ChatPanelProps) {
       >
         {messages.length === 0 && <p class="chat__empty">No messages yet.</p>}
         <ol class="chat__list">
-          {messages.map((message) => (
-            <li key={message.id} class={message.from === null ? "chat__message chat__message--own" : "chat__message"}>
-              <p class="chat__meta">
-                <span class="chat__name">{message.from === null ? "You" : message.name}</span>{" "}
-                <time dateTime={new Date(message.at).toISOString()}>{TIME.format(message.at)}</time>
-              </p>
-              <p class="chat__text">
-                <MessageText parts={linkify(message.text)} />
-              </p>
-            </li>
-          ))}
+          {messages.map((message) => {
+            const label = labelFor(labels, message.from, message.name);
+            return <ChatItem key={message.id} entry={message} name={label.name} tag={label.tag} />;
+          })}
         </ol>
       </div>
       <form
@@ -133,6 +131,48 @@ export function ChatPanel({ messages, onSend, onClose }: ChatPanelProps) {
   );
 }
 
+const NO_LABELS: ReadonlyMap<string, NameLabel> = new Map();
+
+interface ChatItemProps {
+  entry: ChatEntry;
+  /** The sender's label, as plain strings so that an unchanged item can be told at a glance. */
+  name: string;
+  tag: string | null;
+}
+
+/**
+ * One message. Entries never change once logged, so an item draws again only when its sender's
+ * label does: a new message costs one item, not the whole log (and linkify runs once per message).
+ */
+class ChatItem extends Component<ChatItemProps> {
+  override shouldComponentUpdate(next: ChatItemProps): boolean {
+    const { entry, name, tag } = this.props;
+    return next.entry !== entry || next.name !== name || next.tag !== tag;
+  }
+
+  override render({ entry, name, tag }: ChatItemProps) {
+    const label = { name, tag };
+    if (entry.notice === "flood") {
+      return (
+        <li class="chat__message chat__notice">
+          Messages from <PersonName label={label} /> were dropped: too many at once.
+        </li>
+      );
+    }
+    return (
+      <li class={entry.from === null ? "chat__message chat__message--own" : "chat__message"}>
+        <p class="chat__meta">
+          <span class="chat__name">{entry.from === null ? "You" : <PersonName label={label} />}</span>{" "}
+          <time dateTime={new Date(entry.at).toISOString()}>{TIME.format(entry.at)}</time>
+        </p>
+        <p class="chat__text" dir="auto">
+          <MessageText parts={linkify(entry.text)} />
+        </p>
+      </li>
+    );
+  }
+}
+
 /**
  * Text and links as Preact children: strings become text nodes, so markup in a message is shown
  * as typed and never parsed. Links open in a new tab that cannot reach back to this page
@@ -143,13 +183,26 @@ export function MessageText({ parts }: { parts: readonly ChatPart[] }) {
     <>
       {parts.map((part, index) =>
         part.kind === "link" ? (
-          <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
+          <a key={index} class="chat__link" href={part.href} target="_blank" rel="noopener noreferrer" dir="ltr">
+            <LinkText text={part.text} host={part.host} />
           </a>
         ) : (
           part.text
         ),
       )}
+    </>
+  );
+}
+
+/** The address with its host in bold: the one part that says which site a link opens. */
+function LinkText({ text, host }: { text: string; host: string }) {
+  const start = text.indexOf("//") + 2;
+  if (start < 2 || host === "" || text.slice(start, start + host.length) !== host) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, start)}
+      <strong class="chat__host">{host}</strong>
+      {text.slice(start + host.length)}
     </>
   );
 }

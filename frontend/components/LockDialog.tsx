@@ -1,10 +1,12 @@
 import { useId, useRef, useState } from "preact/hooks";
+import type { NameLabel } from "../call/names";
 import { SUGGESTED_KEY_BITS, suggestRoomKey } from "../call/room-key";
 import { Modal } from "./Modal";
+import { PersonName } from "./PersonName";
 
 interface LockDialogProps {
   /** Set when the dialog opened to remove someone from an unlocked room. */
-  removing?: { name: string } | null;
+  removing?: NameLabel | null;
   /** Locks with `key`; returns why the key cannot be used, or null once the lock is on its way. */
   onLock(key: string): string | null;
   onClose(): void;
@@ -40,9 +42,24 @@ export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps
   };
 
   return (
-    <Modal title={removing ? `Remove ${removing.name} from the call` : "Lock room"} onClose={onClose}>
+    <Modal
+      title={
+        removing ? (
+          <>
+            Remove <PersonName label={removing} /> from the call
+          </>
+        ) : (
+          "Lock room"
+        )
+      }
+      onClose={onClose}
+    >
       <form class="modal__body" onSubmit={submit} noValidate>
-        {removing && <p>Lock the room first, or {removing.name} can rejoin with the link.</p>}
+        {removing && (
+          <p>
+            Lock the room first, or <PersonName label={removing} /> can rejoin with the link.
+          </p>
+        )}
         <p>
           Once the room is locked, people who open the link need this key, or someone inside has to let them in. Share
           the key separately: the link never contains it, and natter does not keep it, so copy it now.

@@ -3,7 +3,8 @@ import { useId, useLayoutEffect, useRef } from "preact/hooks";
 
 interface ModalProps {
   /** The dialog's heading, which is also its accessible name. */
-  title: string;
+  /** Elements allowed, so that a name in the title can sit in its own bidi isolate. */
+  title: ComponentChildren;
   /** Escape, or anything else that dismisses the dialog; the parent unmounts it. */
   onClose(): void;
   children: ComponentChildren;

@@ -1,9 +1,11 @@
 import type { ReadonlySignal } from "@preact/signals";
+import type { NameLabel } from "../call/names";
 import type { SafetyState } from "../call/safety-exchange";
 import { Modal } from "./Modal";
+import { PersonName } from "./PersonName";
 
 interface SafetyCodeDialogProps {
-  name: string;
+  label: NameLabel;
   /** The connection's safety code: waiting for the exchange, the code, or failed. */
   code: ReadonlySignal<SafetyState> | undefined;
   verified: boolean;
@@ -15,10 +17,11 @@ interface SafetyCodeDialogProps {
  * Shows the safety code of one connection. Comparing it aloud is what proves that nobody,
  * not even the server that relayed the connection's setup, sits in the middle.
  */
-export function SafetyCodeDialog({ name, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
+export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
   const state = code?.value ?? { kind: "waiting" };
+  const name = <PersonName label={label} />;
   return (
-    <Modal title={`Safety code with ${name}`} onClose={onClose}>
+    <Modal title={<>Safety code with {name}</>} onClose={onClose}>
       <div class="modal__body">
         {state.kind === "code" && (
           <p class="safety-code" data-testid="safety-code">

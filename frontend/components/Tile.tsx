@@ -1,13 +1,17 @@
 import type { ReadonlySignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/quality";
 import { Icon } from "./Icon";
+import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
 
 interface Person {
   name: string;
+  /** How the name is shown: with a tag when someone else has the same name. Defaults to the name alone. */
+  label?: NameLabel;
   stream: MediaStream | null;
   /** Microphone on. */
   audio?: boolean;
@@ -36,7 +40,11 @@ export function SelfTile({ onHide, ...person }: SelfTileProps) {
     <TileFrame
       testId="self-tile"
       person={person}
-      caption={`${person.name} (you)`}
+      caption={
+        <>
+          <PersonName label={labelOf(person)} /> (you)
+        </>
+      }
       video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
       actions={
         onHide && (
@@ -64,13 +72,13 @@ interface RemoteTileProps extends Person {
 }
 
 export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, ...person }: RemoteTileProps) {
-  const { name } = person;
+  const name = labelText(labelOf(person));
   return (
     <TileFrame
       testId="remote-tile"
       peerId={id}
       person={person}
-      caption={name}
+      caption={<PersonName label={labelOf(person)} />}
       video={<StreamVideo stream={person.stream} sinkId={sinkId} />}
       badge={
         <>
@@ -110,7 +118,7 @@ interface TileFrameProps {
   testId: string;
   peerId?: string;
   person: Person;
-  caption: string;
+  caption: ComponentChildren;
   video: ComponentChildren;
   badge?: ComponentChildren;
   actions?: ComponentChildren;
@@ -124,7 +132,8 @@ interface TileFrameProps {
 function TileFrame({ testId, peerId, person, caption, video, badge, actions }: TileFrameProps) {
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
-  const { name, audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
+  const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
+  const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
   const picture = person.stream !== null && (screen || person.video !== false);
   const classes = [
@@ -143,7 +152,7 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
       data-screen={screen ? "true" : undefined}
     >
       {video}
-      {!picture && <Avatar name={name} />}
+      {!picture && <Avatar name={person.name} />}
       <figcaption class="tile__name">
         {!audio && (
           <span class="tile__muted" role="img" aria-label="Microphone muted">
@@ -187,6 +196,10 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
       </div>
     </figure>
   );
+}
+
+function labelOf(person: Person): NameLabel {
+  return person.label ?? { name: person.name, tag: null };
 }
 
 /** Initials on a colour of their own, so people with the camera off are still told apart at a glance. */

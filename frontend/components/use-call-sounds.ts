@@ -30,6 +30,6 @@ export function useCallSounds(call: CallHandle): void {
   useEffect(() => {
     const fresh = messages.filter((message) => message.id > lastMessage.current);
     lastMessage.current = messages.at(-1)?.id ?? lastMessage.current;
-    if (fresh.some((message) => message.from !== null)) playSound("message");
+    if (fresh.some((message) => message.from !== null && !message.notice)) playSound("message");
   }, [messages]);
 }

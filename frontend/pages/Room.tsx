@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Call, type CallControls, type CallOptions, type CallState, type Peer } from "../call/call";
+import type { ChatEntry } from "../call/chat";
 import { defaultDisplayName, rememberDisplayName } from "../call/display-name";
 import { LocalMedia, type LocalMediaHandle } from "../call/local-media";
+import { labelFor, labelPeople, type Named, type NameLabel } from "../call/names";
 import type { ShortcutAction } from "../call/shortcuts";
 import { routeSounds } from "../call/sounds";
 import { ChatPanel } from "../components/ChatPanel";
@@ -11,6 +13,7 @@ import { KnockRequests } from "../components/KnockRequests";
 import { LockDialog } from "../components/LockDialog";
 import { LockedPanel } from "../components/LockedPanel";
 import { CameraButton, ControlButton, MicButton } from "../components/MediaButtons";
+import { PersonName } from "../components/PersonName";
 import { SafetyCodeDialog } from "../components/SafetyCodeDialog";
 import { SettingsDialog } from "../components/SettingsDialog";
 import { ShortcutsDialog } from "../components/ShortcutList";
@@ -154,6 +157,16 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const sharing = screenStream !== null;
   const chatOpen = call.chat.open.value;
   const unread = call.chat.unread.value;
+  const chatMessages = call.chat.messages.value;
+  const knocks = call.knocks.value;
+  const selfId = call.selfId.value;
+  const selfName = call.selfName.value;
+  const lockNews = call.lockNews.value;
+  const labels = useMemo(
+    () => labelPeople(castOf({ selfId, selfName, peers, knocks, lock, lockNews, chat: chatMessages })),
+    [selfId, selfName, peers, knocks, lock, lockNews, chatMessages],
+  );
+  const labelOf = (id: string | null, name: string) => labelFor(labels, id, name);
 
   const levels = useAudioLevels();
   // A clone of our microphone stays measurable while muted: that is how "You are muted" knows we speak.
@@ -223,7 +236,12 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         <p class="room__status" aria-live="polite">
           {describeStatus(status, peers.length)}
         </p>
-        {lock && !outside && <p class="badge">Locked by {lock.by}</p>}
+        {lock && !outside && (
+          <p class="badge">
+            Locked by{" "}
+            {lock.byId !== null && lock.byId === selfId ? "you" : <PersonName label={labelOf(lock.byId, lock.by)} />}
+          </p>
+        )}
         {!selfShown && !outside && (
           <button type="button" class="link-button" onClick={() => setSelfShown(true)}>
             Show self view
@@ -254,8 +272,13 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       ) : (
         <>
           <div class="room__alerts">
-            <RoomNews call={call} />
-            <KnockRequests knocks={call.knocks.value} onAdmit={(id) => call.admit(id)} onDeny={(id) => call.deny(id)} />
+            <RoomNews call={call} labels={labels} />
+            <KnockRequests
+              knocks={knocks}
+              labels={labels}
+              onAdmit={(id) => call.admit(id)}
+              onDeny={(id) => call.deny(id)}
+            />
             <div class="room__news" role="status">
               {notice && <p class="notice">{notice}</p>}
             </div>
@@ -264,7 +287,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             <TileGrid count={tileCount} spotlight={spotlight !== null && tileCount > 1}>
               {selfShown && (
                 <SelfTile
-                  name={call.selfName.value}
+                  name={selfName}
+                  label={labelOf(selfId ?? SELF, selfName)}
                   stream={screenStream ?? call.localStream.value}
                   audio={micOn && hasAudio}
                   video={sharing || (cameraOn && hasVideo)}
@@ -282,6 +306,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                   key={peer.id}
                   id={peer.id}
                   name={peer.name}
+                  label={labelOf(peer.id, peer.name)}
                   stream={peer.stream}
                   quality={peer.quality}
                   audio={peer.audio}
@@ -301,7 +326,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             </TileGrid>
             {chatOpen && (
               <ChatPanel
-                messages={call.chat.messages.value}
+                messages={chatMessages}
+                labels={labels}
                 onSend={(text) => call.sendChat(text)}
                 onClose={() => setChatOpen(false)}
               />
@@ -364,13 +390,17 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       {dialog?.kind === "lock" && <LockDialog onLock={(key) => call.lockRoom(key)} onClose={close} />}
       {dialog?.kind === "lock-then-remove" && (
         <LockDialog
-          removing={dialog.peer}
+          removing={labelOf(dialog.peer.id, dialog.peer.name)}
           onLock={(key) => call.lockRoom(key, { thenRemove: dialog.peer.id })}
           onClose={close}
         />
       )}
       {dialog?.kind === "confirm-remove" && (
-        <ConfirmRemoveDialog name={dialog.peer.name} onRemove={() => call.removePeer(dialog.peer.id)} onClose={close} />
+        <ConfirmRemoveDialog
+          label={labelOf(dialog.peer.id, dialog.peer.name)}
+          onRemove={() => call.removePeer(dialog.peer.id)}
+          onClose={close}
+        />
       )}
       {dialog?.kind === "settings" && (
         <SettingsDialog call={call} selfViewShown={selfShown} onSelfViewShown={setSelfShown} onClose={close} />
@@ -378,7 +408,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       {dialog?.kind === "shortcuts" && <ShortcutsDialog onClose={close} />}
       {dialog?.kind === "safety-code" && (
         <SafetyCodeDialog
-          name={dialog.peer.name}
+          label={labelOf(dialog.peer.id, dialog.peer.name)}
           code={dialog.peer.safetyCode}
           verified={isVerified(dialog.peer)}
           onVerifiedChange={(verified) => {
@@ -417,9 +447,34 @@ function useHeld(on: boolean, holdMs: number): boolean {
   return on || held;
 }
 
+/**
+ * Everyone a view may name, present first (their current names win): ourselves, the people in the
+ * call, people knocking, whoever locked, and past chat senders, so that a label means the same
+ * person in the tiles, the badge and the log.
+ */
+function castOf(facts: {
+  selfId: string | null;
+  selfName: string;
+  peers: readonly Named[];
+  knocks: readonly Named[];
+  lock: { by: string; byId: string | null } | null;
+  lockNews: { by: string; byId: string } | null;
+  chat: readonly ChatEntry[];
+}): Named[] {
+  const cast: Named[] = [{ id: facts.selfId ?? SELF, name: facts.selfName }, ...facts.peers, ...facts.knocks];
+  if (facts.lock?.byId) cast.push({ id: facts.lock.byId, name: facts.lock.by });
+  if (facts.lockNews) cast.push({ id: facts.lockNews.byId, name: facts.lockNews.by });
+  for (let i = facts.chat.length - 1; i >= 0; i--) {
+    const entry = facts.chat[i];
+    if (entry?.from) cast.push({ id: entry.from, name: entry.name });
+  }
+  return cast;
+}
+
 /** What happened to the room that members should hear about: locks, and someone guessing the key. */
-function RoomNews({ call }: { call: CallState }) {
+function RoomNews({ call, labels }: { call: CallState; labels: ReadonlyMap<string, NameLabel> }) {
   const news = call.lockNews.value;
+  const verb = news?.locked ? "locked" : "unlocked";
   const warning = call.guessWarning.value;
   // Both always in the DOM: screen readers announce changes to a live region that already exists.
   return (
@@ -429,7 +484,14 @@ function RoomNews({ call }: { call: CallState }) {
       </div>
       {/* The badge shows the lock; this says it out loud when it changes, and who unlocked. */}
       <p class="visually-hidden" aria-live="polite">
-        {news && `${news.by} ${news.locked ? "locked" : "unlocked"} the room.`}
+        {news &&
+          (news.byId === call.selfId.value ? (
+            `You ${verb} the room.`
+          ) : (
+            <>
+              <PersonName label={labelFor(labels, news.byId, news.by)} /> {verb} the room.
+            </>
+          ))}
       </p>
     </>
   );

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { PeerInfo, ServerMessage } from "../../durable-objects/protocol";
 import { Call } from "../../frontend/call/call";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
+import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { LocalMedia } from "../../frontend/call/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/screen-share";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
@@ -54,7 +55,7 @@ function welcome(peers: PeerInfo[] = []): ServerMessage {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A call with media from a "hair check" (already started) and a screen that can be shared. */
-async function hairCheckCall({ openSocket = true } = {}) {
+async function hairCheckCall({ openSocket = true, now }: { openSocket?: boolean; now?: () => number } = {}) {
   const mic = new Track("audio");
   const camera = new Track("video");
   const screenTrack = new Track("video");
@@ -71,6 +72,7 @@ async function hairCheckCall({ openSocket = true } = {}) {
     getDisplayMedia,
     signaling: { createSocket: (url) => (socket = new FakeSocket(url)) },
     reconnect: { environment: null },
+    ...(now && { now }),
   });
   call.connect();
   if (openSocket) socket.open();
@@ -175,6 +177,11 @@ describe("a call joined from the hair check", () => {
 
     expect(call.rename("   ")).toBe("Enter a name.");
     expect(call.rename("x".repeat(65))).toMatch(/at most 64/);
+    expect(call.rename("Cy\u202E")).toBe(
+      "A name must not contain characters that change the direction of text (U+202E).",
+    );
+    expect(call.rename("Ada (you)")).toMatch(/must not end with “\(you\)”/);
+    expect((socket.sentMessages() as { type: string }[]).some((m) => m.type === "state" && "name" in m)).toBe(false);
     expect(call.rename("  Cy T. ")).toBeNull();
     expect(call.selfName.value).toBe("Cy T.");
     expect(socket.sentMessages().at(-1)).toEqual({ type: "state", name: "Cy T." });
@@ -223,6 +230,50 @@ describe("a call joined from the hair check", () => {
     expect(call.chat.unread.value).toBe(0);
     deliver(channel, encodeChat("seen at once"));
     expect(call.chat.unread.value).toBe(0);
+  });
+
+  it("takes a flood of chat from one peer only up to a budget, with one notice per flood", async () => {
+    let clock = 1_000_000;
+    const { call, receive } = await hairCheckCall({ now: () => clock });
+    call.join();
+    await receive(
+      welcome([
+        { id: ADA, name: "Ada" },
+        { id: BOB, name: "Bob" },
+      ]),
+    );
+    const [fromAda, fromBob] = FakeRTCPeerConnection.created.map(channelOf);
+    if (!fromAda || !fromBob) throw new Error("no channels");
+
+    for (let n = 0; n < 500; n++) deliver(fromAda, encodeChat(`spam ${n}`));
+    deliver(fromBob, encodeChat("Bob still gets through"));
+    const log = () => call.chat.messages.value;
+    expect(log().filter((m) => m.from === ADA && !m.notice)).toHaveLength(CHAT_BURST);
+    expect(log().filter((m) => m.notice)).toEqual([
+      expect.objectContaining({ from: ADA, name: "Ada", notice: "flood" }),
+    ]);
+    expect(log().at(-1)).toMatchObject({ from: BOB, text: "Bob still gets through" });
+
+    // Once the budget has refilled, Ada is heard again; a second flood gets a second notice.
+    clock += (CHAT_BURST / CHAT_PER_SECOND) * 1_000;
+    deliver(fromAda, encodeChat("sorry"));
+    expect(log().at(-1)).toMatchObject({ from: ADA, text: "sorry" });
+    for (let n = 0; n < 100; n++) deliver(fromAda, encodeChat(`spam again ${n}`));
+    expect(log().filter((m) => m.notice)).toHaveLength(2);
+  });
+
+  it("says who removed us, told apart from someone with the same name", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.join();
+    await receive(
+      welcome([
+        { id: ADA, name: "Alex" },
+        { id: BOB, name: "Alex" },
+      ]),
+    );
+    await receive({ type: "removed", by: "Alex", byId: BOB });
+    expect(call.status.value).toBe("removed");
+    expect(call.removedBy.value).toEqual({ name: "Alex", tag: BOB.slice(0, 4) });
   });
 
   it("shares the screen in the camera's place, without a new offer, and stops when the browser says so", async () => {

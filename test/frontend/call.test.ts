@@ -284,9 +284,9 @@ describe("Call", () => {
       expect(call.access.value).toEqual({ state: "wrong-key", triesLeft: 3 });
 
       call.submitKey("the right one");
-      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada" }));
+      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada", byId: ADA }));
       expect(call.status.value).toBe("joined");
-      expect(call.lock.value).toEqual({ by: "Ada" });
+      expect(call.lock.value).toEqual({ by: "Ada", byId: ADA });
       expect(call.peers.value.map((p) => p.name)).toEqual(["Ada"]);
     });
 
@@ -346,7 +346,7 @@ describe("Call", () => {
       expect(call.access.value).toEqual({ state: "too-many-knocks" });
 
       call.knock();
-      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada" }));
+      await receive(welcome([{ id: ADA, name: "Ada" }], { by: "Ada", byId: ADA }));
       expect(call.status.value).toBe("joined");
       expect(call.access.value).toEqual({ state: "in" });
     });
@@ -372,15 +372,15 @@ describe("Call", () => {
       expect(call.lockRoom("abc")).toMatch(/at least 4/);
       expect(call.lockRoom("correct horse")).toBeNull();
       expect(socket.sentMessages().at(-1)).toEqual({ type: "lock", key: "correct horse" });
-      await receive({ type: "locked", by: "Cy" });
-      expect(call.lock.value).toEqual({ by: "Cy" });
-      expect(call.lockNews.value).toEqual({ locked: true, by: "Cy" });
+      await receive({ type: "locked", by: "Cy", byId: SELF });
+      expect(call.lock.value).toEqual({ by: "Cy", byId: SELF });
+      expect(call.lockNews.value).toEqual({ locked: true, by: "Cy", byId: SELF });
 
       call.unlockRoom();
       expect(socket.sentMessages().at(-1)).toEqual({ type: "unlock" });
-      await receive({ type: "unlocked", by: "Ada" });
+      await receive({ type: "unlocked", by: "Ada", byId: ADA });
       expect(call.lock.value).toBeNull();
-      expect(call.lockNews.value).toEqual({ locked: false, by: "Ada" });
+      expect(call.lockNews.value).toEqual({ locked: false, by: "Ada", byId: ADA });
     });
 
     it("removes someone only after the room confirms the lock that keeps them out", async () => {
@@ -389,7 +389,7 @@ describe("Call", () => {
 
       call.lockRoom("correct horse", { thenRemove: ADA });
       expect(socket.sentMessages().at(-1)).toEqual({ type: "lock", key: "correct horse" });
-      await receive({ type: "locked", by: "Cy" });
+      await receive({ type: "locked", by: "Cy", byId: SELF });
       expect(socket.sentMessages().at(-1)).toEqual({ type: "kick", id: ADA });
 
       call.removePeer(ADA);
@@ -398,7 +398,7 @@ describe("Call", () => {
 
     it("lists knocks until they end, and answers them", async () => {
       const { call, socket, receive } = await connectedCall();
-      await receive(welcome([], { by: "Cy" }));
+      await receive(welcome([], { by: "Cy", byId: SELF }));
 
       await receive({ type: "knocking", id: KNOCKER, name: "Dee" });
       await receive({ type: "knocking", id: ADA, name: "Eve" });
@@ -442,9 +442,9 @@ describe("Call", () => {
       const { call, socket, receive } = await connectedCall();
       await receive(welcome([{ id: ADA, name: "Ada" }]));
 
-      await receive({ type: "removed", by: "Ada" });
+      await receive({ type: "removed", by: "Ada", byId: ADA });
       expect(call.status.value).toBe("removed");
-      expect(call.removedBy.value).toBe("Ada");
+      expect(call.removedBy.value).toEqual({ name: "Ada", tag: null });
       expect(call.peers.value).toEqual([]);
       expect(socket.closedWith).not.toBeNull();
     });

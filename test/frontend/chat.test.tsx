@@ -41,9 +41,9 @@ describe("linkify", () => {
   it("links http and https addresses and leaves sentence punctuation outside", () => {
     expect(linkify("see https://example.com/a?b=1, and http://x.test/(y).")).toEqual([
       { kind: "text", text: "see " },
-      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
+      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1", host: "example.com" },
       { kind: "text", text: ", and " },
-      { kind: "link", text: "http://x.test/(y)", href: "http://x.test/(y)" },
+      { kind: "link", text: "http://x.test/(y)", href: "http://x.test/(y)", host: "x.test" },
       { kind: "text", text: "." },
     ]);
     expect(linkify("(https://en.wikipedia.org/wiki/Talk_(disambiguation))")).toEqual([
@@ -52,6 +52,7 @@ describe("linkify", () => {
         kind: "link",
         text: "https://en.wikipedia.org/wiki/Talk_(disambiguation)",
         href: "https://en.wikipedia.org/wiki/Talk_(disambiguation)",
+        host: "en.wikipedia.org",
       },
       { kind: "text", text: ")" },
     ]);
@@ -161,5 +162,65 @@ describe("ChatPanel", () => {
     const { closes } = renderPanel([]);
     fireEvent.keyDown(screen.getByLabelText("Message to everyone"), { key: "Escape" });
     expect(closes).toEqual([1]);
+  });
+});
+
+describe("links show where they really go", () => {
+  it("drops the credentials part and shows the real host, emphasized", () => {
+    expect(linkify("log in at https://bank.example@evil.example/login now")).toEqual([
+      { kind: "text", text: "log in at " },
+      { kind: "link", text: "https://evil.example/login", href: "https://evil.example/login", host: "evil.example" },
+      { kind: "text", text: " now" },
+    ]);
+    expect(linkify("https://user:secret@example.com:8443/x")).toEqual([
+      { kind: "link", text: "https://example.com:8443/x", href: "https://example.com:8443/x", host: "example.com" },
+    ]);
+
+    render(
+      <ChatPanel
+        messages={[{ id: 1, from: "a", name: "Ada", text: "https://bank.example@evil.example/login", at: 0 }]}
+        onSend={() => null}
+        onClose={() => {}}
+      />,
+    );
+    const link = screen.getByRole("link");
+    expect(link.getAttribute("href")).toBe("https://evil.example/login");
+    expect(link.textContent).toBe("https://evil.example/login");
+    expect(link.querySelector("strong")?.textContent).toBe("evil.example");
+    expect(screen.getByRole("log").textContent).not.toContain("bank.example");
+  });
+
+  it("shows an international domain name as the punycode the browser will visit", () => {
+    // "аpple.com" with a Cyrillic а: looks like apple.com, is not.
+    const [part] = linkify("https://\u0430pple.com/login");
+    expect(part).toMatchObject({ kind: "link", host: "xn--pple-43d.com", text: "https://xn--pple-43d.com/login" });
+  });
+});
+
+describe("a long chat log", () => {
+  it("draws only the new message when one arrives, not the whole log again", async () => {
+    const { options } = await import("preact");
+    const messages = Array.from({ length: 50 }, (_, i) => ({
+      id: i + 1,
+      from: "a",
+      name: "Ada",
+      text: `m${i}`,
+      at: 0,
+    }));
+    const { rerender } = render(<ChatPanel messages={messages} onSend={() => null} onClose={() => {}} />);
+    let itemsDrawn = 0;
+    const previous = options.diffed;
+    options.diffed = (vnode) => {
+      if (vnode.type === "li") itemsDrawn += 1;
+      previous?.(vnode);
+    };
+    try {
+      const more = [...messages, { id: 51, from: "a", name: "Ada", text: "new", at: 0 }];
+      rerender(<ChatPanel messages={more} onSend={() => null} onClose={() => {}} />);
+    } finally {
+      options.diffed = previous;
+    }
+    expect(screen.getAllByRole("listitem")).toHaveLength(51);
+    expect(itemsDrawn).toBe(1);
   });
 });

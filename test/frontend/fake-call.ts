@@ -4,6 +4,7 @@ import type { Access } from "../../frontend/call/access";
 import type { CallOptions, CallStatus, GuessWarning, KnockRequest, LockNews, Peer } from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat";
 import type { DeviceKind } from "../../frontend/call/devices";
+import type { NameLabel } from "../../frontend/call/names";
 import type { CallHandle, RoomEngine } from "../../frontend/pages/Room";
 import { fakeMedia } from "./fake-media";
 
@@ -37,7 +38,7 @@ export function fakeCall(
     lockNews: signal<LockNews | null>(null),
     knocks: signal<readonly KnockRequest[]>(initial.knocks ?? []),
     guessWarning: signal<GuessWarning | null>(null),
-    removedBy: signal<string | null>(null),
+    removedBy: signal<NameLabel | null>(null),
     media: initial.media ?? fakeMedia(),
     screenStream: signal<MediaStream | null>(null),
     canShareScreen: initial.canShareScreen ?? true,

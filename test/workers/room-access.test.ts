@@ -16,8 +16,8 @@ async function lockedRoom() {
   const { client: bo } = await RoomClient.join(room, "Bo");
   await ada.next("peer-joined");
   ada.send({ type: "lock", key: KEY });
-  expect(await ada.next("locked")).toEqual({ type: "locked", by: "Ada" });
-  expect(await bo.next("locked")).toEqual({ type: "locked", by: "Ada" });
+  expect(await ada.next("locked")).toEqual({ type: "locked", by: "Ada", byId: ada.id });
+  expect(await bo.next("locked")).toEqual({ type: "locked", by: "Ada", byId: ada.id });
   return { room, ada, bo };
 }
 
@@ -39,8 +39,8 @@ describe("locking", () => {
   it("tells everyone inside who locked the room, and who unlocked it", async () => {
     const { room, ada, bo } = await lockedRoom();
     bo.send({ type: "unlock" });
-    expect(await ada.next("unlocked")).toEqual({ type: "unlocked", by: "Bo" });
-    expect(await bo.next("unlocked")).toEqual({ type: "unlocked", by: "Bo" });
+    expect(await ada.next("unlocked")).toEqual({ type: "unlocked", by: "Bo", byId: bo.id });
+    expect(await bo.next("unlocked")).toEqual({ type: "unlocked", by: "Bo", byId: bo.id });
     const { peers } = await RoomClient.join(room, "Cy");
     expect(peers.map((p) => p.name)).toEqual(["Ada", "Bo"]);
   });
@@ -54,7 +54,7 @@ describe("locking", () => {
     ada.signal(bo.id, offer);
     await bo.next("signal");
     const { reply: welcome } = await tryKey(room, KEY);
-    expect(welcome).toMatchObject({ type: "welcome", lock: { by: "Ada" } });
+    expect(welcome).toMatchObject({ type: "welcome", lock: { by: "Ada", byId: ada.id } });
     await ada.next("peer-joined");
     outsider.send({ type: "signal", to: ada.id, data: offer });
     expect(await outsider.next("error")).toMatchObject({ code: "not-joined" });
@@ -72,7 +72,7 @@ describe("locking", () => {
         { id: ada.id, name: "Ada" },
         { id: bo.id, name: "Bo" },
       ],
-      lock: { by: "Ada" },
+      lock: { by: "Ada", byId: ada.id },
       ice: expect.objectContaining({ iceServers: expect.any(Array) }),
       resumeToken: expect.any(String),
     });
@@ -114,7 +114,7 @@ describe("locking", () => {
     await ada.waitForClose();
     await evictDurableObject(stubFor(room));
     expect((await tryKey(room, undefined)).reply).toEqual({ type: "denied", reason: "locked" });
-    expect((await tryKey(room, KEY)).reply).toMatchObject({ type: "welcome", lock: { by: "Ada" } });
+    expect((await tryKey(room, KEY)).reply).toMatchObject({ type: "welcome", lock: { by: "Ada", byId: ada.id } });
   });
 });
 
@@ -195,7 +195,7 @@ describe("knocking", () => {
         { id: ada.id, name: "Ada" },
         { id: bo.id, name: "Bo" },
       ],
-      lock: { by: "Ada" },
+      lock: { by: "Ada", byId: ada.id },
       ice: expect.objectContaining({ iceServers: expect.any(Array) }),
       resumeToken: expect.any(String),
     });
@@ -254,7 +254,7 @@ describe("removing someone", () => {
   it("closes the removed peer's socket with a clear reason and tells the others", async () => {
     const { room, ada, bo } = await lockedRoom();
     ada.send({ type: "kick", id: bo.id });
-    expect(await bo.next("removed")).toEqual({ type: "removed", by: "Ada" });
+    expect(await bo.next("removed")).toEqual({ type: "removed", by: "Ada", byId: ada.id });
     const closed = await bo.waitForClose();
     expect(closed.code).toBe(4003);
     expect(closed.reason).toContain("removed");

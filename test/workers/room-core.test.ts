@@ -43,7 +43,7 @@ describe("joining", () => {
   });
 
   it("tells an outsider without a key only that the room is locked", () => {
-    const effects = handleMessage(facts({ members: [ada], lock: { by: "Ada" } }), outsider, {
+    const effects = handleMessage(facts({ members: [ada], lock: { by: "Ada", byId: ada.id } }), outsider, {
       type: "join",
       name: "X",
     });
@@ -51,7 +51,11 @@ describe("joining", () => {
   });
 
   it("asks the shell to check a key before letting anyone into a locked room", () => {
-    const effects = handleMessage(facts({ lock: { by: "Ada" } }), outsider, { type: "join", name: "X", key: "abcd" });
+    const effects = handleMessage(facts({ lock: { by: "Ada", byId: ada.id } }), outsider, {
+      type: "join",
+      name: "X",
+      key: "abcd",
+    });
     expect(effects).toEqual([{ kind: "verify-key", name: "X", key: "abcd" }]);
   });
 
@@ -67,7 +71,7 @@ describe("capacity", () => {
     expect(handleMessage(facts({ members: eight }), outsider, { type: "join", name: "Nine" })).toEqual([
       { kind: "reply", message: { type: "denied", reason: "full" } },
     ]);
-    const locked = { members: eight, lock: { by: "P0" } };
+    const locked = { members: eight, lock: { by: "P0", byId: eight[0]!.id } };
     expect(gist(handleMessage(facts(locked), outsider, { type: "knock", name: "Nine" }))).toEqual(["denied"]);
     const knock = knockBy("Nine");
     const admitter = { member: eight[0]! };
@@ -118,19 +122,21 @@ describe("signals", () => {
 describe("locks", () => {
   it("lets members lock and unlock, and nobody else", () => {
     expect(handleMessage(facts(), { member: ada }, { type: "lock", key: "secret" })).toEqual([
-      { kind: "store-lock", key: "secret", by: "Ada" },
+      { kind: "store-lock", key: "secret", by: "Ada", byId: ada.id },
     ]);
-    expect(handleMessage(facts({ lock: { by: "Ada" } }), { member: bo }, { type: "unlock" })).toEqual([
-      { kind: "clear-lock", by: "Bo" },
+    expect(handleMessage(facts({ lock: { by: "Ada", byId: ada.id } }), { member: bo }, { type: "unlock" })).toEqual([
+      { kind: "clear-lock", by: "Bo", byId: bo.id },
     ]);
     expect(gist(handleMessage(facts(), outsider, { type: "lock", key: "secret" }))).toEqual(["not-joined"]);
-    expect(gist(handleMessage(facts({ lock: { by: "A" } }), outsider, { type: "unlock" }))).toEqual(["not-joined"]);
+    expect(gist(handleMessage(facts({ lock: { by: "A", byId: null } }), outsider, { type: "unlock" }))).toEqual([
+      "not-joined",
+    ]);
     expect(gist(handleMessage(facts(), { member: ada }, { type: "unlock" }))).toEqual(["not-locked"]);
   });
 });
 
 describe("knocking", () => {
-  const locked = { lock: { by: "Ada" }, members: [ada] };
+  const locked = { lock: { by: "Ada", byId: ada.id }, members: [ada] };
 
   it("records a knock and tells the members", () => {
     const effects = handleMessage(facts(locked), outsider, { type: "knock", name: "Cy" });
@@ -163,7 +169,7 @@ describe("knocking", () => {
     expect(effects).toEqual([
       { kind: "broadcast", except: null, message: { type: "peer-joined", peer: cy } },
       { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "admitted" } },
-      { kind: "welcome", member: cy, peers: [bo, ada], lock: { by: "Ada" }, knockId: knock.id },
+      { kind: "welcome", member: cy, peers: [bo, ada], lock: { by: "Ada", byId: ada.id }, knockId: knock.id },
       { kind: "admit-knocker", id: knock.id, member: cy },
     ]);
   });
