@@ -65,7 +65,10 @@ export type Effect =
   | { kind: "admit-knocker"; id: string; member: Member }
   /** To the socket that made knock `id`; `end` also withdraws the knock. */
   | { kind: "to-knocker"; id: string; message: ServerMessage; end: boolean }
-  /** Close member `id`'s socket. */
+  /**
+   * End member `id`'s presence for good: close its socket if it has one (without a second
+   * departure), and forget the identity, so its resume token never works again.
+   */
   | { kind: "close"; id: string; code: number; reason: string }
   /** Work the shell must do with storage or crypto before the room can answer. */
   | { kind: "verify-key"; name: string; key: string }
@@ -156,6 +159,33 @@ export function admit(facts: Facts, sender: Sender, name: string, resumedId?: st
   return effects;
 }
 
+/** What the shell found out about a `join{resume}`: facts the rules decide on, never decisions. */
+export interface ResumeClaim {
+  /** The token is this room's HMAC of the claimed id. */
+  tokenValid: boolean;
+  /**
+   * The identity is live: its socket is connected, or it dropped and is still within its
+   * grace period. A deliberate leave, an expired grace period or a removal ends an identity
+   * for good, so an old token proves only who someone was, not that they may come back.
+   */
+  live: boolean;
+}
+
+/**
+ * A join that claims an identity. Honoured only for a live identity with a valid token;
+ * anything else is an ordinary join, lock and all (a locked room says only "locked").
+ */
+export function handleResume(
+  facts: Facts,
+  sender: Sender,
+  message: Extract<ClientMessage, { type: "join" }>,
+  claim: ResumeClaim,
+): Effect[] {
+  const { resume: claimed, ...join } = message;
+  if (!claimed || !claim.tokenValid || !claim.live) return handleMessage(facts, sender, join);
+  return resume(facts, sender, { id: claimed.id, name: message.name }, true);
+}
+
 /**
  * A reconnect with a valid resume token. The peer keeps its id, so the others see no
  * leave and join; `peer-joined` is still sent, because after a room restart some peers
@@ -214,9 +244,12 @@ function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean
 function kick(facts: Facts, sender: Sender, id: string): Effect[] {
   if (!sender.member) return [membersOnly];
   if (!isOtherMember(facts, id)) return [error("unknown-peer", "No such peer in this room.")];
+  // Everyone hears at once, whatever the removed peer's socket is doing: connected, or away
+  // within its grace period (when nothing would ever announce it otherwise).
   return [
     { kind: "send", to: id, message: { type: "removed", by: sender.member.name } },
     { kind: "close", id, code: CloseCode.removed, reason: "You were removed from the call." },
+    { kind: "broadcast", except: id, message: { type: "peer-left", id } },
   ];
 }
 

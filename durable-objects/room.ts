@@ -6,8 +6,8 @@
  * nothing because the object can be evicted from memory while the sockets stay open.
  * The price is that the constructor runs again on every wake-up, so nothing may live
  * only in a field: each socket's record rides in its attachment, room facts (lock,
- * failed guesses, peers whose socket dropped, when the room became empty) live in
- * storage, and the member list is rebuilt from `ctx.getWebSockets()` when needed.
+ * failed guesses, the live identities, when the room became empty) live in storage,
+ * and the member list is rebuilt from `ctx.getWebSockets()` and storage when needed.
  * Timers would pin the object in memory, so everything that must happen later is an
  * alarm, and heartbeats are answered by the runtime without waking the object.
  */
@@ -37,12 +37,12 @@ import {
   type Facts,
   handleDeparture,
   handleMessage,
+  handleResume,
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
   MAX_PENDING_KNOCKS,
   type Member,
-  resume,
   routeSignal,
   type Sender,
 } from "./room-core";
@@ -73,11 +73,18 @@ interface SocketAttachment {
   departed?: boolean;
 }
 
-/** A member whose socket dropped without a deliberate close, waiting to resume. */
-interface AwayMember {
+/**
+ * A live identity: the allow-list of who may resume. Written when a socket is admitted,
+ * given a deadline when its socket drops without a deliberate close, and deleted when the
+ * identity ends for good (a deliberate leave, the deadline passing, a removal). Kept in
+ * storage rather than derived from sockets alone, so that a room restart, which closes
+ * every socket without telling the object, does not shut its own members out.
+ */
+interface MemberRecord {
   member: Member;
   seq: number;
-  until: number;
+  /** Null while the socket is connected; otherwise when the identity ends unless it resumes. */
+  until: number | null;
 }
 
 /** The lock in storage: salt and hash of the key, never the key itself. */
@@ -88,8 +95,7 @@ const LOCK = "lock";
 const GUESSES = "guesses";
 const EMPTY_SINCE = "emptySince";
 const SECRET = "secret";
-const REMOVED = "removed";
-const AWAY = "away:";
+const MEMBER = "member:";
 
 /** Closes after which the others are told at once; any other close may be a network drop. */
 const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
@@ -185,7 +191,7 @@ export class Room extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = this.now();
     await this.run(null, (facts) => lapseKnocks({ ...facts, now }));
-    await this.expireAway(now);
+    await this.expireIdentities(now);
     await this.dropSilentSockets(now);
     const emptySince = await this.ctx.storage.get<number>(EMPTY_SINCE);
     if (emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS && (await this.isEmpty())) {
@@ -228,25 +234,43 @@ export class Room extends DurableObject<Env> {
     if (attachment.departed) return;
     attach(ws, { ...attachment, departed: true, knock: null });
     if (attachment.member && !DELIBERATE_CLOSES.has(code)) {
-      const away: AwayMember = {
+      const away: MemberRecord = {
         member: attachment.member,
         seq: attachment.seq ?? 0,
         until: this.now() + RESUME_GRACE_MS,
       };
-      await this.ctx.storage.put(AWAY + attachment.member.id, away);
+      await this.ctx.storage.put(MEMBER + attachment.member.id, away);
     } else if (attachment.member || attachment.knock) {
+      // A deliberate leave ends the identity: its token will not bring it back.
+      if (attachment.member) await this.ctx.storage.delete(MEMBER + attachment.member.id);
       await this.run(ws, (_facts, sender) => handleDeparture(sender), senderOf(attachment));
     }
     await this.scheduleAlarm();
   }
 
-  /** Members who dropped and did not come back in time are gone for good. */
-  private async expireAway(now: number): Promise<void> {
-    for (const [key, away] of await this.ctx.storage.list<AwayMember>({ prefix: AWAY })) {
-      if (away.until > now) continue;
+  /**
+   * Members who dropped and did not come back in time are gone for good. An identity that
+   * the room still counts as connected but has no socket lost it in a restart (which closes
+   * sockets without telling the object): from now on it is away, with the usual grace.
+   */
+  private async expireIdentities(now: number): Promise<void> {
+    for (const [key, record] of await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })) {
+      if (this.socketOf(record.member.id)) continue;
+      if (record.until === null) {
+        await this.ctx.storage.put(key, { ...record, until: now + RESUME_GRACE_MS });
+        continue;
+      }
+      if (record.until > now) continue;
       await this.ctx.storage.delete(key);
-      await this.run(null, () => handleDeparture({ member: away.member }));
+      await this.run(null, () => handleDeparture({ member: record.member }));
     }
+  }
+
+  /** Whether identity `id` may still resume: connected, or away within its grace period. */
+  private async isLive(id: string): Promise<boolean> {
+    if (this.socketOf(id)) return true;
+    const record = await this.ctx.storage.get<MemberRecord>(MEMBER + id);
+    return record !== undefined && (record.until === null || record.until > this.now());
   }
 
   /**
@@ -375,7 +399,24 @@ export class Room extends DurableObject<Env> {
   }
 
   private admitSocket(socket: WebSocket, member: Member): void {
-    attach(socket, { member, seq: this.nextSeq(), since: this.now(), knock: null });
+    // One socket per identity: an older one (a resume before the old socket noticed its own
+    // death) is replaced quietly, without a departure.
+    for (const other of this.ctx.getWebSockets()) {
+      const { member: theirs, departed } = attachmentOf(other);
+      if (other === socket || departed || theirs?.id !== member.id) continue;
+      attach(other, { ...attachmentOf(other), departed: true });
+      try {
+        other.close(CloseCode.replaced, "Replaced by a newer connection.");
+      } catch {
+        // Already closing: it is replaced either way.
+      }
+    }
+    const seq = this.nextSeq();
+    attach(socket, { member, seq, since: this.now(), knock: null });
+    // Not awaited, so admitting, announcing and welcoming stay one step; the write is
+    // ordered before anything this object sends afterwards (output gates).
+    const record: MemberRecord = { member, seq, until: null };
+    void this.ctx.storage.put(MEMBER + member.id, record);
   }
 
   private async welcome(effect: Extract<Effect, { kind: "welcome" }>): Promise<ServerMessage> {
@@ -389,16 +430,23 @@ export class Room extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Ends identity `id` for good: off the allow-list (its resume token is worthless from now
+   * on) and its socket, if it has one, closed. The rules announce the departure themselves,
+   * so the socket is marked departed first and its close is not a second departure.
+   */
   private async removeMember(id: string, code: number, reason: string): Promise<void> {
-    // A removed peer's resume token must not bring it back.
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    await this.ctx.storage.put(REMOVED, [...removed, id].slice(-100));
-    await this.ctx.storage.delete(AWAY + id);
+    await this.ctx.storage.delete(MEMBER + id);
     for (const [member, socket] of this.connectedMembers()) {
       if (member.id !== id) continue;
-      socket.close(code, reason);
-      await this.depart(socket, code);
+      attach(socket, { ...attachmentOf(socket), departed: true });
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closing: the identity is over either way.
+      }
     }
+    await this.scheduleAlarm();
   }
 
   /**
@@ -439,34 +487,30 @@ export class Room extends DurableObject<Env> {
     });
   }
 
-  /** A reconnect that claims an identity: honoured only with a valid, unrevoked token. */
+  /**
+   * A reconnect that claims an identity. The shell gathers two facts, "is the token this
+   * room's" and "is that identity live", and the rules decide. Serialized, so that nothing
+   * (a removal, say) can end the identity between the check and the admission.
+   */
   private async tryResume(ws: WebSocket, message: Extract<ClientMessage, { type: "join" }>): Promise<void> {
-    const { id, token } = message.resume!;
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    const valid = !removed.includes(id) && (await isResumeTokenValid(await this.secret(), id, token));
-    if (!valid) {
-      // Not provably that peer: an ordinary join, lock and all.
-      await this.run(ws, (facts, sender) => handleMessage(facts, sender, { ...message, resume: undefined }));
-      return;
-    }
-    let known = (await this.ctx.storage.get(AWAY + id)) !== undefined;
-    await this.ctx.storage.delete(AWAY + id);
-    for (const [member, socket] of this.connectedMembers()) {
-      if (member.id !== id || socket === ws) continue;
-      // The old socket has not noticed its own death yet; the new one takes over quietly.
-      known = true;
-      attach(socket, { ...attachmentOf(socket), departed: true });
-      socket.close(CloseCode.replaced, "Replaced by a newer connection.");
-    }
-    await this.run(ws, (facts, sender) => resume(facts, sender, { id, name: message.name }, known));
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const { id, token } = message.resume!;
+      const tokenValid = await isResumeTokenValid(await this.secret(), id, token);
+      const live = tokenValid && (await this.isLive(id));
+      await this.run(ws, (facts, sender) => handleResume(facts, sender, message, { tokenValid, live }));
+    });
   }
 
   /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, or the purge. */
   private async scheduleAlarm(): Promise<void> {
     const storage = this.ctx.storage;
     const times = [...this.knocks()].map(([knock]) => knock.at + KNOCK_LAPSE_MS);
-    for (const away of (await storage.list<AwayMember>({ prefix: AWAY })).values()) times.push(away.until);
-    if (this.connectedMembers().size > 0) times.push(this.now() + LIVENESS_CHECK_MS);
+    let orphans = false;
+    for (const { member, until } of (await storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (until !== null) times.push(until);
+      else if (!this.socketOf(member.id)) orphans = true;
+    }
+    if (this.connectedMembers().size > 0 || orphans) times.push(this.now() + LIVENESS_CHECK_MS);
     if (await this.isEmpty()) {
       let emptySince = await storage.get<number>(EMPTY_SINCE);
       if (emptySince === undefined) {
@@ -482,7 +526,7 @@ export class Room extends DurableObject<Env> {
   }
 
   private async isEmpty(): Promise<boolean> {
-    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: AWAY, limit: 1 })).size === 0;
+    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: MEMBER, limit: 1 })).size === 0;
   }
 
   private async secret(): Promise<string> {
@@ -498,8 +542,8 @@ export class Room extends DurableObject<Env> {
   private async everyone(): Promise<Member[]> {
     const all: [Member, number][] = [];
     for (const [member, socket] of this.connectedMembers()) all.push([member, attachmentOf(socket).seq ?? 0]);
-    for (const away of (await this.ctx.storage.list<AwayMember>({ prefix: AWAY })).values()) {
-      if (!all.some(([m]) => m.id === away.member.id)) all.push([away.member, away.seq]);
+    for (const record of (await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (!all.some(([m]) => m.id === record.member.id)) all.push([record.member, record.seq]);
     }
     return all.sort((a, b) => a[1] - b[1]).map(([member]) => member);
   }

@@ -4,6 +4,7 @@ import {
   type Facts,
   handleDeparture,
   handleMessage,
+  handleResume,
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
@@ -90,6 +91,33 @@ describe("capacity", () => {
   it("keeps the resumed id", () => {
     const effects = resume(facts({ members: [bo] }), outsider, ada, true);
     expect(effects).toContainEqual({ kind: "admit", member: ada });
+  });
+});
+
+describe("resume claims", () => {
+  const join = { type: "join" as const, name: "Bo", resume: { id: bo.id, token: "t" } };
+  const locked = { members: [ada], lock: { by: "Ada" } };
+
+  it("honours only a valid token of a live identity", () => {
+    const live = handleResume(facts({ ...locked, members: [ada, bo] }), outsider, join, {
+      tokenValid: true,
+      live: true,
+    });
+    expect(live).toContainEqual({ kind: "admit", member: bo });
+  });
+
+  it("treats any other claim as an ordinary join, lock and all", () => {
+    for (const claim of [
+      { tokenValid: true, live: false },
+      { tokenValid: false, live: true },
+      { tokenValid: false, live: false },
+    ]) {
+      expect(handleResume(facts(locked), outsider, join, claim)).toEqual([
+        { kind: "reply", message: { type: "denied", reason: "locked" } },
+      ]);
+      const open = handleResume(facts({ members: [ada] }), outsider, join, claim);
+      expect(open).toContainEqual({ kind: "admit", member: { id: newId(), name: "Bo" } });
+    }
   });
 });
 
@@ -185,10 +213,11 @@ describe("knocking", () => {
 });
 
 describe("removing and leaving", () => {
-  it("removes another member with a message and a close", () => {
-    expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id }))).toEqual([
-      "send",
-      "close",
+  it("removes another member with a message, a close, and a peer-left for everyone else at once", () => {
+    expect(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id })).toEqual([
+      { kind: "send", to: bo.id, message: { type: "removed", by: "Ada" } },
+      { kind: "close", id: bo.id, code: 4003, reason: "You were removed from the call." },
+      { kind: "broadcast", except: bo.id, message: { type: "peer-left", id: bo.id } },
     ]);
     expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: ada.id }))).toEqual([
       "unknown-peer",
