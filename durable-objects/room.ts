@@ -46,6 +46,7 @@ import {
   routeSignal,
   type Sender,
 } from "./room-core";
+import { HASH_BUDGET, msUntilToken, STATE_BUDGET } from "./room-limits";
 
 /** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
@@ -71,6 +72,12 @@ interface SocketAttachment {
   budget?: BudgetState;
   /** Set once the room is done with this socket, so departures are never handled twice. */
   departed?: boolean;
+  /** The client's key, hashed by the Worker from its address (worker/client-key.ts). */
+  client?: string;
+  /** When this socket last locked or unlocked the room (the lock cooldown). */
+  lockChangedAt?: number;
+  /** A member declined this socket's knock: no knocking before this time. */
+  heldUntil?: number;
 }
 
 /**
@@ -96,6 +103,15 @@ const GUESSES = "guesses";
 const EMPTY_SINCE = "emptySince";
 const SECRET = "secret";
 const MEMBER = "member:";
+/** The room's knock bucket: knocks are rare, so it can afford a storage write and survives hibernation. */
+const KNOCK_BUDGET_KEY = "knockBudget";
+/** Clients whose knock was declined, and until when they are held off. */
+const KNOCK_HOLDS = "knockHolds";
+/** Bounds the holds map; a hold is a courtesy limit, the per-socket and per-room limits stand regardless. */
+const MAX_KNOCK_HOLDS = 100;
+
+/** The header in which the Worker passes the hashed client key; the Worker always overwrites it. */
+export const CLIENT_HEADER = "X-Natter-Client";
 
 /** Closes after which the others are told at once; any other close may be a network drop. */
 const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
@@ -111,13 +127,19 @@ const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
 
 export class Room extends DurableObject<Env> {
   /**
-   * How many key hashes this instance computed since it woke. Only observability for
-   * tests that prove throttled tries are refused before any hashing.
+   * How many key hashes (locks and guesses) this instance computed since it woke. Only
+   * observability for tests that prove refused tries are refused before any hashing.
    */
   keyChecksSinceWake = 0;
 
   /** The room's clock. Tests move it forward instead of waiting minutes for knocks to lapse. */
   now: () => number = () => Date.now();
+
+  /**
+   * The room's bucket of key hashes (room-limits.ts HASH_BUDGET). In memory only: the
+   * object hibernates only after seconds of quiet, by when a bucket is full again anyway.
+   */
+  private hashBudget: BudgetState | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -139,7 +161,7 @@ export class Room extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    attach(server, { member: null });
+    attach(server, { member: null, client: request.headers.get(CLIENT_HEADER) ?? "unknown" });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -161,6 +183,7 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const message = parsed.message;
+    if (message.type === "state" && !this.withinStateBudget(ws)) return;
     if (message.type === "signal") {
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
       const target = this.socketOf(message.to);
@@ -222,6 +245,26 @@ export class Room extends DurableObject<Env> {
     ws.close(CloseCode.policyViolation, "Too many messages: this connection was closed.");
     await this.depart(ws, CloseCode.policyViolation);
     return false;
+  }
+
+  /** `state` is rebroadcast to everyone: its own small bucket on top of the general one. */
+  private withinStateBudget(ws: WebSocket): boolean {
+    const now = this.now();
+    const { state, verdict } = spend(stateBudgets.get(ws) ?? freshBudget(STATE_BUDGET, now), STATE_BUDGET, now);
+    stateBudgets.set(ws, state);
+    if (verdict === "ok") return true;
+    send(ws, { type: "error", code: "rate-limited", message: "Too many name or media changes; slow down." });
+    return false;
+  }
+
+  /** Takes one key hash from the room's bucket; otherwise how long until one is free. */
+  private takeHash(): { ok: true } | { ok: false; retryAfterMs: number } {
+    const now = this.now();
+    const before = this.hashBudget ?? freshBudget(HASH_BUDGET, now);
+    const { state, verdict } = spend(before, HASH_BUDGET, now);
+    if (verdict !== "ok") return { ok: false, retryAfterMs: Math.max(1, msUntilToken(before, HASH_BUDGET, now)) };
+    this.hashBudget = state;
+    return { ok: true };
   }
 
   /**
@@ -297,8 +340,32 @@ export class Room extends DurableObject<Env> {
   /** Gathers the facts, asks the rules, and carries out their effects. A null socket is the room itself (alarms). */
   private async run(ws: WebSocket | null, rules: (facts: Facts, sender: Sender) => Effect[], sender?: Sender) {
     const facts = await this.facts(ws);
-    const who = sender ?? (ws ? senderOf(attachmentOf(ws)) : { member: null, knock: null });
+    const who = sender ?? (ws ? await this.senderFor(ws) : { member: null, knock: null });
     await this.apply(ws, rules(facts, who));
+  }
+
+  /** The sender as the rules see it, with what the room knows about it at the door. */
+  private async senderFor(ws: WebSocket): Promise<Sender> {
+    const attachment = attachmentOf(ws);
+    if (attachment.member) return { member: attachment.member, lockChangedAt: attachment.lockChangedAt };
+    const client = attachment.client ?? "unknown";
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const heldUntil = Math.max(attachment.heldUntil ?? 0, holds[client] ?? 0);
+    return { member: null, knock: attachment.knock ?? null, door: { client, ...(heldUntil > 0 && { heldUntil }) } };
+  }
+
+  /** Holds the socket of knock `id`, and its client, off knocking until `until`. */
+  private async holdKnocker(id: string, until: number): Promise<void> {
+    const socket = this.knockerSocket(id);
+    if (!socket) return;
+    const attachment = attachmentOf(socket);
+    attach(socket, { ...attachment, heldUntil: until });
+    if (!attachment.client) return;
+    const now = this.now();
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const live = Object.entries(holds).filter(([, at]) => at > now);
+    live.push([attachment.client, until]);
+    await this.ctx.storage.put(KNOCK_HOLDS, Object.fromEntries(live.slice(-MAX_KNOCK_HOLDS)));
   }
 
   private async facts(self: WebSocket | null): Promise<Facts> {
@@ -314,6 +381,7 @@ export class Room extends DurableObject<Env> {
       now: this.now(),
       maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
       newId: () => crypto.randomUUID().replaceAll("-", ""),
+      knockBudget: (await this.ctx.storage.get<BudgetState>(KNOCK_BUDGET_KEY)) ?? undefined,
     };
   }
 
@@ -356,6 +424,12 @@ export class Room extends DurableObject<Env> {
           if (sender) attach(sender, { ...attachmentOf(sender), knock: effect.knock });
           changed = true;
           break;
+        case "set-knock-budget":
+          await this.ctx.storage.put(KNOCK_BUDGET_KEY, effect.state);
+          break;
+        case "hold-knocker":
+          await this.holdKnocker(effect.id, effect.until);
+          break;
         case "admit-knocker": {
           const socket = this.knockerSocket(effect.id);
           if (socket) this.admitSocket(socket, effect.member);
@@ -380,6 +454,20 @@ export class Room extends DurableObject<Env> {
           if (sender) await this.tryResume(sender, effect.message);
           break;
         case "store-lock": {
+          const hash = this.takeHash();
+          if (!hash.ok) {
+            const seconds = Math.ceil(hash.retryAfterMs / 1000);
+            if (sender) {
+              send(sender, {
+                type: "error",
+                code: "busy",
+                message: `The room is busy checking keys; try again in ${seconds} s.`,
+              });
+            }
+            break;
+          }
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
+          this.keyChecksSinceWake++;
           const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by };
           await this.ctx.storage.put(LOCK, lock);
           await this.ctx.storage.delete(GUESSES);
@@ -387,6 +475,7 @@ export class Room extends DurableObject<Env> {
           break;
         }
         case "clear-lock":
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
           await this.ctx.storage.delete([LOCK, GUESSES]);
           await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by } }]);
           break;
@@ -463,6 +552,12 @@ export class Room extends DurableObject<Env> {
         const verdict = checkGuess(guesses, now);
         if (!verdict.allowed) {
           send(ws, { type: "denied", reason: "throttled", retryAfterMs: verdict.retryAfterMs });
+          return;
+        }
+        // The room hashes only so many keys a second, locks and guesses together.
+        const hash = this.takeHash();
+        if (!hash.ok) {
+          send(ws, { type: "denied", reason: "throttled", retryAfterMs: hash.retryAfterMs });
           return;
         }
         this.keyChecksSinceWake++;
@@ -605,6 +700,8 @@ const attachments = new WeakMap<WebSocket, SocketAttachment>();
  * when it refuses (see withinBudget); this holds the running count in between.
  */
 const budgets = new WeakMap<WebSocket, BudgetState>();
+/** The `state` bucket per socket; in memory only, as it refills within seconds. */
+const stateBudgets = new WeakMap<WebSocket, BudgetState>();
 
 function attachmentOf(ws: WebSocket): SocketAttachment {
   let attachment = attachments.get(ws);
