@@ -184,6 +184,12 @@ export class Room extends DurableObject<Env> {
     }
     const message = parsed.message;
     if (message.type === "state" && !this.withinStateBudget(ws)) return;
+    if ((message.type === "join" || message.type === "knock") && !attachmentOf(ws).member) {
+      // Acting at the door earns a fresh DOOR_IDLE_MS: the answer (a welcome waits on crypto,
+      // during which the alarm may run) must never race the idle close, and the person needs
+      // time to read it. Idle sockets stay bounded by the per-client and per-room caps.
+      attach(ws, { ...attachmentOf(ws), doorSince: this.now() });
+    }
     if (message.type === "signal") {
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
       const target = this.socketOf(message.to);

@@ -330,6 +330,21 @@ describe("4. idle sockets", () => {
     for (const open of [ada, bo, knocker]) expect(open.closed).toBeNull();
   });
 
+  it("gives a socket a fresh 10 s after each join or knock, so that an answer never races the idle close", async () => {
+    const { room, ada, bo } = await lockedPair();
+    const late = await RoomClient.connect(room);
+    await advanceClock(room, DOOR_IDLE_MS - 1_000);
+    late.send({ type: "join", name: "Dee" });
+    expect(await late.next("denied")).toEqual({ type: "denied", reason: "locked" });
+    await advanceClock(room, 2_000);
+    await ada.heartbeat();
+    await bo.heartbeat();
+    await runDurableObjectAlarm(stubFor(room));
+    late.send({ type: "join", name: "Dee", key: KEY });
+    expect(await late.next("welcome")).toMatchObject({ type: "welcome" });
+    expect(late.closed).toBeNull();
+  });
+
   it("never turns away a resuming member or someone with the key because of idle sockets", async () => {
     const { room, ada, bo } = await lockedPair();
     bo.ws.close(4000, "network drop");
