@@ -32,6 +32,8 @@ export const CloseCode = {
   removed: 4003,
   /** No heartbeat for too long: the tab vanished without closing its socket. */
   timedOut: 4008,
+  /** Not in the call and not knocking for too long (or making room for a newer socket): reopen to act. */
+  idle: 4009,
 } as const;
 
 /**
@@ -169,6 +171,10 @@ export const ErrorCode = v.picklist([
   "not-locked",
   "binary-unsupported",
   "rate-limited",
+  /** lock/unlock again too soon after this socket's last one. */
+  "lock-cooldown",
+  /** The room is busy hashing keys; try again in a moment. */
+  "busy",
 ]);
 
 /**
@@ -212,7 +218,13 @@ export const ServerMessage = v.variant("type", [
   /** `byId` is the peer who did it: names are not unique, so clients resolve it against who is in the call. */
   v.strictObject({ type: v.literal("locked"), by: RelayedName, byId: PeerId }),
   v.strictObject({ type: v.literal("unlocked"), by: RelayedName, byId: PeerId }),
-  v.strictObject({ type: v.literal("knocking"), id: PeerId, name: RelayedName }),
+  /** `nameInUse`: the knocker's name looks like the name of someone inside (or of another knocker). */
+  v.strictObject({
+    type: v.literal("knocking"),
+    id: PeerId,
+    name: RelayedName,
+    nameInUse: v.optional(v.literal(true)),
+  }),
   v.strictObject({ type: v.literal("knock-ended"), id: PeerId, outcome: KnockOutcome }),
   /** Someone outside tried a wrong key; members are told, never affected. */
   v.strictObject({ type: v.literal("key-guessed"), failures: v.number() }),

@@ -6,13 +6,14 @@
  * nothing because the object can be evicted from memory while the sockets stay open.
  * The price is that the constructor runs again on every wake-up, so nothing may live
  * only in a field: each socket's record rides in its attachment, room facts (lock,
- * failed guesses, peers whose socket dropped, when the room became empty) live in
- * storage, and the member list is rebuilt from `ctx.getWebSockets()` when needed.
+ * failed guesses, the live identities, when the room became empty) live in storage,
+ * and the member list is rebuilt from `ctx.getWebSockets()` and storage when needed.
  * Timers would pin the object in memory, so everything that must happen later is an
  * alarm, and heartbeats are answered by the runtime without waking the object.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
 import { iceConfigFor } from "./ice-servers";
 import { hashKey, type StoredLock, verifyKey } from "./lock-key";
@@ -37,20 +38,18 @@ import {
   type Facts,
   handleDeparture,
   handleMessage,
+  handleResume,
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
-  MAX_PENDING_KNOCKS,
   type Member,
-  resume,
   routeSignal,
   type Sender,
 } from "./room-core";
+import { HASH_BUDGET, msUntilToken, STATE_BUDGET } from "./room-limits";
 
 /** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
-/** Sockets a room accepts beyond its members and knockers: people still in the hair check or at the door. */
-export const SPARE_SOCKETS = 12;
 /** How long a peer whose socket dropped keeps its place, unseen by the others, to resume. */
 export const RESUME_GRACE_MS = 20_000;
 
@@ -71,13 +70,28 @@ interface SocketAttachment {
   budget?: BudgetState;
   /** Set once the room is done with this socket, so departures are never handled twice. */
   departed?: boolean;
+  /** The client's key, hashed by the Worker from its address (worker/client-key.ts). */
+  client?: string;
+  /** When this socket last locked or unlocked the room (the lock cooldown). */
+  lockChangedAt?: number;
+  /** A member declined this socket's knock: no knocking before this time. */
+  heldUntil?: number;
+  /** When the socket came to the door (opened, or its knock ended): idle door sockets are closed (door.ts). */
+  doorSince?: number;
 }
 
-/** A member whose socket dropped without a deliberate close, waiting to resume. */
-interface AwayMember {
+/**
+ * A live identity: the allow-list of who may resume. Written when a socket is admitted,
+ * given a deadline when its socket drops without a deliberate close, and deleted when the
+ * identity ends for good (a deliberate leave, the deadline passing, a removal). Kept in
+ * storage rather than derived from sockets alone, so that a room restart, which closes
+ * every socket without telling the object, does not shut its own members out.
+ */
+interface MemberRecord {
   member: Member;
   seq: number;
-  until: number;
+  /** Null while the socket is connected; otherwise when the identity ends unless it resumes. */
+  until: number | null;
 }
 
 /** The lock in storage: salt and hash of the key, never the key itself. */
@@ -90,8 +104,16 @@ const LOCK = "lock";
 const GUESSES = "guesses";
 const EMPTY_SINCE = "emptySince";
 const SECRET = "secret";
-const REMOVED = "removed";
-const AWAY = "away:";
+const MEMBER = "member:";
+/** The room's knock bucket: knocks are rare, so it can afford a storage write and survives hibernation. */
+const KNOCK_BUDGET_KEY = "knockBudget";
+/** Clients whose knock was declined, and until when they are held off. */
+const KNOCK_HOLDS = "knockHolds";
+/** Bounds the holds map; a hold is a courtesy limit, the per-socket and per-room limits stand regardless. */
+const MAX_KNOCK_HOLDS = 100;
+
+/** The header in which the Worker passes the hashed client key; the Worker always overwrites it. */
+export const CLIENT_HEADER = "X-Natter-Client";
 
 /** Closes after which the others are told at once; any other close may be a network drop. */
 const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
@@ -107,13 +129,19 @@ const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
 
 export class Room extends DurableObject<Env> {
   /**
-   * How many key hashes this instance computed since it woke. Only observability for
-   * tests that prove throttled tries are refused before any hashing.
+   * How many key hashes (locks and guesses) this instance computed since it woke. Only
+   * observability for tests that prove refused tries are refused before any hashing.
    */
   keyChecksSinceWake = 0;
 
   /** The room's clock. Tests move it forward instead of waiting minutes for knocks to lapse. */
   now: () => number = () => Date.now();
+
+  /**
+   * The room's bucket of key hashes (room-limits.ts HASH_BUDGET). In memory only: the
+   * object hibernates only after seconds of quiet, by when a bucket is full again anyway.
+   */
+  private hashBudget: BudgetState | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -124,18 +152,18 @@ export class Room extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade.", { status: 426 });
     }
-    // Unadmitted sockets (at the door, in the hair check) count too, so a flood of idle
-    // connections cannot pin the room's memory or crowd out the people in the call.
-    const open = this.ctx.getWebSockets().filter((ws) => !attachmentOf(ws).departed).length;
-    if (open >= (await this.facts(null)).maxPeers + MAX_PENDING_KNOCKS + SPARE_SOCKETS) {
-      return Response.json(
-        { error: { code: "room-busy", message: "Too many connections to this room right now; try again soon." } },
-        { status: 503, headers: { "Retry-After": "10" } },
-      );
+    // Sockets at the door are bounded per client and per room, and a newcomer gets in by
+    // closing the oldest of them rather than being refused: the newcomer may be a member
+    // resuming or someone with the key, and idle sockets must never shut those out.
+    // Members and knockers are bounded by their own rules (MAX_PEERS, MAX_PENDING_KNOCKS).
+    const clientKey = request.headers.get(CLIENT_HEADER) ?? "unknown";
+    for (const { socket } of makeRoomAtDoor(this.doors(), clientKey)) {
+      this.closeAtDoor(socket, "Closed to make room for a newer connection; reconnect to join.");
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    attach(server, { member: null });
+    attach(server, { member: null, client: clientKey, doorSince: this.now() });
+    await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -157,6 +185,13 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const message = parsed.message;
+    if (message.type === "state" && !this.withinStateBudget(ws)) return;
+    if ((message.type === "join" || message.type === "knock") && !attachmentOf(ws).member) {
+      // Acting at the door earns a fresh DOOR_IDLE_MS: the answer (a welcome waits on crypto,
+      // during which the alarm may run) must never race the idle close, and the person needs
+      // time to read it. Idle sockets stay bounded by the per-client and per-room caps.
+      attach(ws, { ...attachmentOf(ws), doorSince: this.now() });
+    }
     if (message.type === "signal") {
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
       const target = this.socketOf(message.to);
@@ -187,8 +222,11 @@ export class Room extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = this.now();
     await this.run(null, (facts) => lapseKnocks({ ...facts, now }));
-    await this.expireAway(now);
+    await this.expireIdentities(now);
     await this.dropSilentSockets(now);
+    for (const { socket } of idleDoors(this.doors(), now)) {
+      this.closeAtDoor(socket, "Not joined in time; reconnect to join.");
+    }
     const emptySince = await this.ctx.storage.get<number>(EMPTY_SINCE);
     if (emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS && (await this.isEmpty())) {
       // An empty room keeps no data: the lock, guess counts, the resume secret, everything.
@@ -220,6 +258,26 @@ export class Room extends DurableObject<Env> {
     return false;
   }
 
+  /** `state` is rebroadcast to everyone: its own small bucket on top of the general one. */
+  private withinStateBudget(ws: WebSocket): boolean {
+    const now = this.now();
+    const { state, verdict } = spend(stateBudgets.get(ws) ?? freshBudget(STATE_BUDGET, now), STATE_BUDGET, now);
+    stateBudgets.set(ws, state);
+    if (verdict === "ok") return true;
+    send(ws, { type: "error", code: "rate-limited", message: "Too many name or media changes; slow down." });
+    return false;
+  }
+
+  /** Takes one key hash from the room's bucket; otherwise how long until one is free. */
+  private takeHash(): { ok: true } | { ok: false; retryAfterMs: number } {
+    const now = this.now();
+    const before = this.hashBudget ?? freshBudget(HASH_BUDGET, now);
+    const { state, verdict } = spend(before, HASH_BUDGET, now);
+    if (verdict !== "ok") return { ok: false, retryAfterMs: Math.max(1, msUntilToken(before, HASH_BUDGET, now)) };
+    this.hashBudget = state;
+    return { ok: true };
+  }
+
   /**
    * The room is done with this socket. A deliberate close tells the others at once; a
    * close that looks like a network drop keeps the member's place for RESUME_GRACE_MS,
@@ -230,25 +288,43 @@ export class Room extends DurableObject<Env> {
     if (attachment.departed) return;
     attach(ws, { ...attachment, departed: true, knock: null });
     if (attachment.member && !DELIBERATE_CLOSES.has(code)) {
-      const away: AwayMember = {
+      const away: MemberRecord = {
         member: attachment.member,
         seq: attachment.seq ?? 0,
         until: this.now() + RESUME_GRACE_MS,
       };
-      await this.ctx.storage.put(AWAY + attachment.member.id, away);
+      await this.ctx.storage.put(MEMBER + attachment.member.id, away);
     } else if (attachment.member || attachment.knock) {
+      // A deliberate leave ends the identity: its token will not bring it back.
+      if (attachment.member) await this.ctx.storage.delete(MEMBER + attachment.member.id);
       await this.run(ws, (_facts, sender) => handleDeparture(sender), senderOf(attachment));
     }
     await this.scheduleAlarm();
   }
 
-  /** Members who dropped and did not come back in time are gone for good. */
-  private async expireAway(now: number): Promise<void> {
-    for (const [key, away] of await this.ctx.storage.list<AwayMember>({ prefix: AWAY })) {
-      if (away.until > now) continue;
+  /**
+   * Members who dropped and did not come back in time are gone for good. An identity that
+   * the room still counts as connected but has no socket lost it in a restart (which closes
+   * sockets without telling the object): from now on it is away, with the usual grace.
+   */
+  private async expireIdentities(now: number): Promise<void> {
+    for (const [key, record] of await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })) {
+      if (this.socketOf(record.member.id)) continue;
+      if (record.until === null) {
+        await this.ctx.storage.put(key, { ...record, until: now + RESUME_GRACE_MS });
+        continue;
+      }
+      if (record.until > now) continue;
       await this.ctx.storage.delete(key);
-      await this.run(null, () => handleDeparture({ member: away.member }));
+      await this.run(null, () => handleDeparture({ member: record.member }));
     }
+  }
+
+  /** Whether identity `id` may still resume: connected, or away within its grace period. */
+  private async isLive(id: string): Promise<boolean> {
+    if (this.socketOf(id)) return true;
+    const record = await this.ctx.storage.get<MemberRecord>(MEMBER + id);
+    return record !== undefined && (record.until === null || record.until > this.now());
   }
 
   /**
@@ -275,8 +351,32 @@ export class Room extends DurableObject<Env> {
   /** Gathers the facts, asks the rules, and carries out their effects. A null socket is the room itself (alarms). */
   private async run(ws: WebSocket | null, rules: (facts: Facts, sender: Sender) => Effect[], sender?: Sender) {
     const facts = await this.facts(ws);
-    const who = sender ?? (ws ? senderOf(attachmentOf(ws)) : { member: null, knock: null });
+    const who = sender ?? (ws ? await this.senderFor(ws) : { member: null, knock: null });
     await this.apply(ws, rules(facts, who));
+  }
+
+  /** The sender as the rules see it, with what the room knows about it at the door. */
+  private async senderFor(ws: WebSocket): Promise<Sender> {
+    const attachment = attachmentOf(ws);
+    if (attachment.member) return { member: attachment.member, lockChangedAt: attachment.lockChangedAt };
+    const client = attachment.client ?? "unknown";
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const heldUntil = Math.max(attachment.heldUntil ?? 0, holds[client] ?? 0);
+    return { member: null, knock: attachment.knock ?? null, door: { client, ...(heldUntil > 0 && { heldUntil }) } };
+  }
+
+  /** Holds the socket of knock `id`, and its client, off knocking until `until`. */
+  private async holdKnocker(id: string, until: number): Promise<void> {
+    const socket = this.knockerSocket(id);
+    if (!socket) return;
+    const attachment = attachmentOf(socket);
+    attach(socket, { ...attachment, heldUntil: until });
+    if (!attachment.client) return;
+    const now = this.now();
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const live = Object.entries(holds).filter(([, at]) => at > now);
+    live.push([attachment.client, until]);
+    await this.ctx.storage.put(KNOCK_HOLDS, Object.fromEntries(live.slice(-MAX_KNOCK_HOLDS)));
   }
 
   private async facts(self: WebSocket | null): Promise<Facts> {
@@ -292,6 +392,7 @@ export class Room extends DurableObject<Env> {
       now: this.now(),
       maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
       newId: () => crypto.randomUUID().replaceAll("-", ""),
+      knockBudget: (await this.ctx.storage.get<BudgetState>(KNOCK_BUDGET_KEY)) ?? undefined,
     };
   }
 
@@ -334,6 +435,12 @@ export class Room extends DurableObject<Env> {
           if (sender) attach(sender, { ...attachmentOf(sender), knock: effect.knock });
           changed = true;
           break;
+        case "set-knock-budget":
+          await this.ctx.storage.put(KNOCK_BUDGET_KEY, effect.state);
+          break;
+        case "hold-knocker":
+          await this.holdKnocker(effect.id, effect.until);
+          break;
         case "admit-knocker": {
           const socket = this.knockerSocket(effect.id);
           if (socket) this.admitSocket(socket, effect.member);
@@ -344,7 +451,8 @@ export class Room extends DurableObject<Env> {
           const socket = this.knockerSocket(effect.id);
           if (!socket) break;
           send(socket, effect.message);
-          if (effect.end) attach(socket, { ...attachmentOf(socket), knock: null });
+          // Back at the door, with a fresh DOOR_IDLE_MS to read the answer and act on it.
+          if (effect.end) attach(socket, { ...attachmentOf(socket), knock: null, doorSince: this.now() });
           changed = true;
           break;
         }
@@ -358,6 +466,20 @@ export class Room extends DurableObject<Env> {
           if (sender) await this.tryResume(sender, effect.message);
           break;
         case "store-lock": {
+          const hash = this.takeHash();
+          if (!hash.ok) {
+            const seconds = Math.ceil(hash.retryAfterMs / 1000);
+            if (sender) {
+              send(sender, {
+                type: "error",
+                code: "busy",
+                message: `The room is busy checking keys; try again in ${seconds} s.`,
+              });
+            }
+            break;
+          }
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
+          this.keyChecksSinceWake++;
           const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by, byId: effect.byId };
           await this.ctx.storage.put(LOCK, lock);
           await this.ctx.storage.delete(GUESSES);
@@ -366,6 +488,7 @@ export class Room extends DurableObject<Env> {
           break;
         }
         case "clear-lock":
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
           await this.ctx.storage.delete([LOCK, GUESSES]);
           await this.apply(sender, [
             { kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by, byId: effect.byId } },
@@ -380,7 +503,24 @@ export class Room extends DurableObject<Env> {
   }
 
   private admitSocket(socket: WebSocket, member: Member): void {
-    attach(socket, { member, seq: this.nextSeq(), since: this.now(), knock: null });
+    // One socket per identity: an older one (a resume before the old socket noticed its own
+    // death) is replaced quietly, without a departure.
+    for (const other of this.ctx.getWebSockets()) {
+      const { member: theirs, departed } = attachmentOf(other);
+      if (other === socket || departed || theirs?.id !== member.id) continue;
+      attach(other, { ...attachmentOf(other), departed: true });
+      try {
+        other.close(CloseCode.replaced, "Replaced by a newer connection.");
+      } catch {
+        // Already closing: it is replaced either way.
+      }
+    }
+    const seq = this.nextSeq();
+    attach(socket, { member, seq, since: this.now(), knock: null });
+    // Not awaited, so admitting, announcing and welcoming stay one step; the write is
+    // ordered before anything this object sends afterwards (output gates).
+    const record: MemberRecord = { member, seq, until: null };
+    void this.ctx.storage.put(MEMBER + member.id, record);
   }
 
   private async welcome(effect: Extract<Effect, { kind: "welcome" }>): Promise<ServerMessage> {
@@ -394,16 +534,23 @@ export class Room extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Ends identity `id` for good: off the allow-list (its resume token is worthless from now
+   * on) and its socket, if it has one, closed. The rules announce the departure themselves,
+   * so the socket is marked departed first and its close is not a second departure.
+   */
   private async removeMember(id: string, code: number, reason: string): Promise<void> {
-    // A removed peer's resume token must not bring it back.
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    await this.ctx.storage.put(REMOVED, [...removed, id].slice(-100));
-    await this.ctx.storage.delete(AWAY + id);
+    await this.ctx.storage.delete(MEMBER + id);
     for (const [member, socket] of this.connectedMembers()) {
       if (member.id !== id) continue;
-      socket.close(code, reason);
-      await this.depart(socket, code);
+      attach(socket, { ...attachmentOf(socket), departed: true });
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closing: the identity is over either way.
+      }
     }
+    await this.scheduleAlarm();
   }
 
   /**
@@ -420,6 +567,12 @@ export class Room extends DurableObject<Env> {
         const verdict = checkGuess(guesses, now);
         if (!verdict.allowed) {
           send(ws, { type: "denied", reason: "throttled", retryAfterMs: verdict.retryAfterMs });
+          return;
+        }
+        // The room hashes only so many keys a second, locks and guesses together.
+        const hash = this.takeHash();
+        if (!hash.ok) {
+          send(ws, { type: "denied", reason: "throttled", retryAfterMs: hash.retryAfterMs });
           return;
         }
         this.keyChecksSinceWake++;
@@ -444,34 +597,51 @@ export class Room extends DurableObject<Env> {
     });
   }
 
-  /** A reconnect that claims an identity: honoured only with a valid, unrevoked token. */
+  /**
+   * A reconnect that claims an identity. The shell gathers two facts, "is the token this
+   * room's" and "is that identity live", and the rules decide. Serialized, so that nothing
+   * (a removal, say) can end the identity between the check and the admission.
+   */
   private async tryResume(ws: WebSocket, message: Extract<ClientMessage, { type: "join" }>): Promise<void> {
-    const { id, token } = message.resume!;
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    const valid = !removed.includes(id) && (await isResumeTokenValid(await this.secret(), id, token));
-    if (!valid) {
-      // Not provably that peer: an ordinary join, lock and all.
-      await this.run(ws, (facts, sender) => handleMessage(facts, sender, { ...message, resume: undefined }));
-      return;
-    }
-    let known = (await this.ctx.storage.get(AWAY + id)) !== undefined;
-    await this.ctx.storage.delete(AWAY + id);
-    for (const [member, socket] of this.connectedMembers()) {
-      if (member.id !== id || socket === ws) continue;
-      // The old socket has not noticed its own death yet; the new one takes over quietly.
-      known = true;
-      attach(socket, { ...attachmentOf(socket), departed: true });
-      socket.close(CloseCode.replaced, "Replaced by a newer connection.");
-    }
-    await this.run(ws, (facts, sender) => resume(facts, sender, { id, name: message.name }, known));
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const { id, token } = message.resume!;
+      const tokenValid = await isResumeTokenValid(await this.secret(), id, token);
+      const live = tokenValid && (await this.isLive(id));
+      await this.run(ws, (facts, sender) => handleResume(facts, sender, message, { tokenValid, live }));
+    });
   }
 
-  /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, or the purge. */
+  /** Sockets at the door: open, not in the call, not knocking. */
+  private doors(): (DoorSocket & { socket: WebSocket })[] {
+    const doors: (DoorSocket & { socket: WebSocket })[] = [];
+    for (const socket of this.ctx.getWebSockets()) {
+      const { member, knock, departed, client = "unknown", doorSince = 0 } = attachmentOf(socket);
+      if (!member && !knock && !departed) doors.push({ socket, client, since: doorSince });
+    }
+    return doors;
+  }
+
+  /** Closes a door socket (no departure: it was never in the call or at the members' door). */
+  private closeAtDoor(socket: WebSocket, reason: string): void {
+    attach(socket, { ...attachmentOf(socket), departed: true });
+    try {
+      socket.close(CloseCode.idle, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, an idle door socket, or the purge. */
   private async scheduleAlarm(): Promise<void> {
     const storage = this.ctx.storage;
     const times = [...this.knocks()].map(([knock]) => knock.at + KNOCK_LAPSE_MS);
-    for (const away of (await storage.list<AwayMember>({ prefix: AWAY })).values()) times.push(away.until);
-    if (this.connectedMembers().size > 0) times.push(this.now() + LIVENESS_CHECK_MS);
+    for (const door of this.doors()) times.push(doorDeadline(door));
+    let orphans = false;
+    for (const { member, until } of (await storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (until !== null) times.push(until);
+      else if (!this.socketOf(member.id)) orphans = true;
+    }
+    if (this.connectedMembers().size > 0 || orphans) times.push(this.now() + LIVENESS_CHECK_MS);
     if (await this.isEmpty()) {
       let emptySince = await storage.get<number>(EMPTY_SINCE);
       if (emptySince === undefined) {
@@ -487,7 +657,7 @@ export class Room extends DurableObject<Env> {
   }
 
   private async isEmpty(): Promise<boolean> {
-    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: AWAY, limit: 1 })).size === 0;
+    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: MEMBER, limit: 1 })).size === 0;
   }
 
   private async secret(): Promise<string> {
@@ -503,8 +673,8 @@ export class Room extends DurableObject<Env> {
   private async everyone(): Promise<Member[]> {
     const all: [Member, number][] = [];
     for (const [member, socket] of this.connectedMembers()) all.push([member, attachmentOf(socket).seq ?? 0]);
-    for (const away of (await this.ctx.storage.list<AwayMember>({ prefix: AWAY })).values()) {
-      if (!all.some(([m]) => m.id === away.member.id)) all.push([away.member, away.seq]);
+    for (const record of (await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (!all.some(([m]) => m.id === record.member.id)) all.push([record.member, record.seq]);
     }
     return all.sort((a, b) => a[1] - b[1]).map(([member]) => member);
   }
@@ -566,6 +736,8 @@ const attachments = new WeakMap<WebSocket, SocketAttachment>();
  * when it refuses (see withinBudget); this holds the running count in between.
  */
 const budgets = new WeakMap<WebSocket, BudgetState>();
+/** The `state` bucket per socket; in memory only, as it refills within seconds. */
+const stateBudgets = new WeakMap<WebSocket, BudgetState>();
 
 function attachmentOf(ws: WebSocket): SocketAttachment {
   let attachment = attachments.get(ws);

@@ -20,9 +20,13 @@ export function KnockRequests({ knocks, labels = new Map(), onAdmit, onDeny }: K
         const name = labelText(label);
         return (
           <div key={knock.id} class="knock">
+            {/* "At the door" on every request: whatever name a knocker picks, they are not in the call. */}
             <p class="knock__text">
-              <PersonName label={label} /> is asking to join
+              At the door: <PersonName label={label} /> is asking to join
             </p>
+            {knock.nameInUse && (
+              <p class="knock__warning">Someone in the call already has this name. This is a different person.</p>
+            )}
             <div class="knock__actions">
               <button type="button" class="primary" aria-label={`Admit ${name}`} onClick={() => onAdmit(knock.id)}>
                 Admit
