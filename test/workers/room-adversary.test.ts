@@ -128,7 +128,7 @@ describe("2. removing someone whose socket is away", () => {
     await ada.next("peer-joined");
     await bo.next("peer-joined");
     ada.send({ type: "kick", id: bo.id });
-    expect(await bo.next("removed")).toEqual({ type: "removed", by: "Ada" });
+    expect(await bo.next("removed")).toEqual({ type: "removed", by: "Ada", byId: ada.id });
     expect((await bo.waitForClose()).code).toBe(4003);
     expect(await drain(ada)).toEqual([{ type: "peer-left", id: bo.id }]);
     expect(await drain(cy)).toEqual([{ type: "peer-left", id: bo.id }]);
@@ -158,15 +158,15 @@ describe("5. lock spam", () => {
     ada.send({ type: "lock", key: "another key" });
     ada.send({ type: "unlock" });
     expect(await drain(ada)).toEqual([
-      { type: "locked", by: "Ada" },
+      { type: "locked", by: "Ada", byId: ada.id },
       { type: "error", code: "lock-cooldown", message: expect.stringContaining("again") },
       { type: "error", code: "lock-cooldown", message: expect.stringContaining("again") },
     ]);
     // Someone else may still unlock at once: the cooldown is per socket.
     bo.send({ type: "unlock" });
     expect(await drain(bo)).toEqual([
-      { type: "locked", by: "Ada" },
-      { type: "unlocked", by: "Bo" },
+      { type: "locked", by: "Ada", byId: ada.id },
+      { type: "unlocked", by: "Bo", byId: bo.id },
     ]);
   });
 

@@ -229,7 +229,7 @@ describe("knocking", () => {
 describe("removing and leaving", () => {
   it("removes another member with a message, a close, and a peer-left for everyone else at once", () => {
     expect(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id })).toEqual([
-      { kind: "send", to: bo.id, message: { type: "removed", by: "Ada" } },
+      { kind: "send", to: bo.id, message: { type: "removed", by: "Ada", byId: ada.id } },
       { kind: "close", id: bo.id, code: 4003, reason: "You were removed from the call." },
       { kind: "broadcast", except: bo.id, message: { type: "peer-left", id: bo.id } },
     ]);
