@@ -10,14 +10,15 @@
  *  - after failure 5 the next try must wait 1 s (measured from that failure), after failure 6 2 s,
  *    after failure 7 4 s, … doubling, so after failure n (n ≥ 5) the wait is 2^(n−5) s;
  *  - the wait never exceeds 15 minutes (reached after failure 15: 2^10 s would be 17 minutes);
- *  - a right key resets everything.
+ *  - a right key resets nothing: otherwise every honest join would hand a guesser five free tries
+ *    again. The count ends with the lock (unlock, a new lock, or the empty room's purge).
  * A try made during a wait is refused before any hashing (checkGuess) and does not count as a
  * failure, so hammering the room neither burns CPU on PBKDF2 nor pushes the wait out further; only
  * real wrong guesses lengthen it. At the cap that is 4 guesses an hour, under a hundred a day.
  */
 
 export type GuessThrottleState = {
-  /** Wrong keys since the last right one. */
+  /** Wrong keys since the room was locked. */
   failures: number;
   /** Epoch milliseconds before which no try is accepted; 0 when there is no wait. */
   nextAllowedAt: number;
@@ -54,11 +55,6 @@ export function recordFailure(state: GuessThrottleState, now: number): GuessThro
   const failures = state.failures + 1;
   const wait = waitAfterFailures(failures);
   return { failures, nextAllowedAt: wait > 0 ? now + wait : 0 };
-}
-
-/** The state after a right key: the slate is wiped, whoever got it wrong before. */
-export function recordSuccess(): GuessThrottleState {
-  return { ...INITIAL_GUESS_STATE };
 }
 
 /** Wrong guesses left before tries start to wait (what "n tries left" on the page shows). */
