@@ -31,10 +31,12 @@ async function expectChatEverywhere(people: readonly CallPerson[]): Promise<void
 /** Everyone mutes and turns the camera off, everyone sees that on everyone else's tile, and back. */
 async function expectMediaStateEverywhere(people: readonly CallPerson[]): Promise<void> {
   for (const on of [false, true]) {
-    await Promise.all(people.map(async (person) => {
-      await person.setMicrophone(on);
-      await person.setCamera(on);
-    }));
+    await Promise.all(
+      people.map(async (person) => {
+        await person.setMicrophone(on);
+        await person.setCamera(on);
+      }),
+    );
     for (const viewer of people) {
       for (const other of people.filter((p) => p !== viewer)) {
         await viewer.waitForTile(other.name, { muted: !on, cameraOff: !on });
@@ -50,7 +52,10 @@ async function expectSameSafetyCodes(people: readonly CallPerson[]): Promise<voi
   const codes = new Set<string>();
   for (const [i, one] of people.entries()) {
     for (const other of people.slice(i + 1)) {
-      const [seenByOne, seenByOther] = await Promise.all([one.safetyCodeWith(other.name), other.safetyCodeWith(one.name)]);
+      const [seenByOne, seenByOther] = await Promise.all([
+        one.safetyCodeWith(other.name),
+        other.safetyCodeWith(one.name),
+      ]);
       expect(seenByOne, `${one.name}'s code with ${other.name}`).toMatch(SAFETY_CODE);
       expect(seenByOther, `${other.name} (${other.browser}) and ${one.name} (${one.browser}) see the same code`).toBe(
         seenByOne,

@@ -36,7 +36,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(
       `E2E tests cannot run in CI: no Firefox at ${firefoxPath}. Install Debian's firefox-esr or set FIREFOX_PATH.`,
     );
-  if (firefoxMissing) warnSkipped("FIREFOX E2E TESTS SKIPPED", `no Firefox at ${firefoxPath}`, FIREFOX_FIX, "Nothing was tested in Firefox.");
+  if (firefoxMissing)
+    warnSkipped(
+      "FIREFOX E2E TESTS SKIPPED",
+      `no Firefox at ${firefoxPath}`,
+      FIREFOX_FIX,
+      "Nothing was tested in Firefox.",
+    );
   project.provide("e2eFirefoxSkip", firefoxMissing);
   project.provide("e2eFirefoxPath", firefoxMissing ? "" : firefoxPath);
 
@@ -86,14 +92,6 @@ const FIREFOX_FIX = [
 function warnSkipped(title: string, why: string, fix: string[], consequence: string): void {
   const bar = "!".repeat(78);
   console.warn(
-    [
-      "",
-      bar,
-      `!!  ${title}: ${why}`,
-      ...fix.map((line) => `!!  ${line}`),
-      `!!  ${consequence}`,
-      bar,
-      "",
-    ].join("\n"),
+    ["", bar, `!!  ${title}: ${why}`, ...fix.map((line) => `!!  ${line}`), `!!  ${consequence}`, bar, ""].join("\n"),
   );
 }

@@ -118,11 +118,13 @@ export function callPerson(name: string, browser: BrowserName, driver: PageDrive
         async () => {
           last = (await person.tiles())[tileName];
           const matches =
-            last !== undefined && Object.entries(expected).every(([key, value]) => last?.[key as keyof TileState] === value);
+            last !== undefined &&
+            Object.entries(expected).every(([key, value]) => last?.[key as keyof TileState] === value);
           return matches ? last : undefined;
         },
         timeoutMs,
-        () => `${name} (${browser}) should see ${tileName}'s tile as ${JSON.stringify(expected)}; last: ${JSON.stringify(last ?? "no such tile")}`,
+        () =>
+          `${name} (${browser}) should see ${tileName}'s tile as ${JSON.stringify(expected)}; last: ${JSON.stringify(last ?? "no such tile")}`,
       );
     },
 
@@ -157,7 +159,9 @@ export function callPerson(name: string, browser: BrowserName, driver: PageDrive
     },
 
     async safetyCodeWith(peer, timeoutMs = UI_TIMEOUT_MS) {
-      await driver.click(`figure[data-testid="remote-tile"] button[aria-label=${css(`Verify safety code with ${peer}`)}]`);
+      await driver.click(
+        `figure[data-testid="remote-tile"] button[aria-label=${css(`Verify safety code with ${peer}`)}]`,
+      );
       await driver.waitFor("dialog[open]");
       let shown = "";
       try {
@@ -204,7 +208,8 @@ async function openChat(driver: PageDriver): Promise<void> {
 
 async function waitForOwnMessage(driver: PageDriver, text: string): Promise<void> {
   await poll(
-    async () => ((await driver.evaluate(readChat, null)).some((m) => m.name === "You" && m.text === text) ? true : undefined),
+    async () =>
+      (await driver.evaluate(readChat, null)).some((m) => m.name === "You" && m.text === text) ? true : undefined,
     UI_TIMEOUT_MS,
     () => `the sent message “${text}” never showed in the sender's own log`,
   );
