@@ -19,6 +19,7 @@ import { PeerConnection } from "./peer-connection";
 import type { ConnectionQuality } from "./quality";
 import { RoomLink, type RoomLinkOptions } from "./reconnect";
 import { roomKeyProblem } from "./room-key";
+import type { SafetyState } from "./safety-exchange";
 import { type GetDisplayMedia, ScreenShare } from "./screen-share";
 import { roomSocketUrl, type SignalingOptions } from "./signaling";
 
@@ -43,8 +44,8 @@ export interface Peer {
   readonly screen: boolean;
   /** How good the connection to this peer is (a signal: only the badge redraws every poll). */
   readonly quality?: ReadonlySignal<ConnectionQuality | null>;
-  /** The connection's safety code, to compare aloud (null until the connection is encrypted). */
-  readonly safetyCode?: ReadonlySignal<string | null>;
+  /** The connection's safety code, to compare aloud: waiting, the code, or failed (safety-exchange.ts). */
+  readonly safetyCode?: ReadonlySignal<SafetyState>;
 }
 
 /** Someone outside a locked room asking to be let in. */

@@ -1,6 +1,7 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../durable-objects/protocol";
 import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "./bitrate";
+import { type ConnectionFingerprints, connectionFingerprints } from "./dtls-fingerprint";
 import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
   type ConnectionQuality,
@@ -10,7 +11,8 @@ import {
   qualityMetrics,
   readQualitySample,
 } from "./quality";
-import { fingerprintsFromStats, safetyCode } from "./safety-code";
+import { canonicalFingerprint } from "./safety-code";
+import { SAFETY_FAILURES, SafetyExchange, type SafetyState } from "./safety-exchange";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -102,13 +104,17 @@ export class PeerConnection {
   readonly #quality = signal<ConnectionQuality | null>(null);
   /** How good the link to this peer is; null until there is something to measure. */
   readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
-  readonly #safetyCode = signal<string | null>(null);
+  readonly #safetyCode = signal<SafetyState>({ kind: "waiting" });
   /**
-   * The safety code of this connection (see safety-code.ts), from the certificates in use;
-   * null until DTLS is up. Refreshed with every quality sample, so a renegotiation with a
-   * different certificate changes it.
+   * The safety code of this connection: waiting until DTLS is up and both ends have committed
+   * and revealed (safety-exchange.ts), then the code, or failed if the exchange broke its rules.
+   * One exchange per connection: a peer with a new certificate is a new connection (see
+   * isFromAnotherConnection), with a new exchange and new nonces.
    */
-  readonly safetyCode: ReadonlySignal<string | null> = this.#safetyCode;
+  readonly safetyCode: ReadonlySignal<SafetyState> = this.#safetyCode;
+  /** The safety-code exchange's own channel, so its frames never mix with chat. */
+  readonly #safetyChannel: RTCDataChannel;
+  readonly #safety: SafetyExchange;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
   #videoExpected = true;
@@ -187,6 +193,20 @@ export class PeerConnection {
     this.#channel.onmessage = ({ data }: MessageEvent<unknown>) => {
       if (typeof data === "string") options.onData?.(data);
     };
+
+    // Negotiated like chat, so it rides in the same first offer. It opens once DTLS is up, which
+    // is when both certificates can be read.
+    this.#safetyChannel = this.#pc.createDataChannel("safety", { negotiated: true, id: 1 });
+    this.#safety = new SafetyExchange({
+      send: (frame) => {
+        if (this.#safetyChannel.readyState === "open") this.#safetyChannel.send(frame);
+      },
+      onState: (state) => {
+        this.#safetyCode.value = state;
+      },
+    });
+    this.#safetyChannel.onopen = () => void this.#startSafetyExchange();
+    this.#safetyChannel.onmessage = ({ data }: MessageEvent<unknown>) => void this.#safety.receive(data);
 
     if (!options.awaitFirstOffer) {
       // Offer at once rather than on negotiationneeded, which is a task away: by then the page has
@@ -413,7 +433,7 @@ export class PeerConnection {
     }
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
-    void this.#updateSafetyCode(report);
+    void this.#checkCertificates();
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
     this.#lastSample = sample;
@@ -421,15 +441,28 @@ export class PeerConnection {
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
   }
 
-  async #updateSafetyCode(report: RTCStatsReport): Promise<void> {
-    const fingerprints = fingerprintsFromStats(report);
-    const code = fingerprints ? await safetyCode(fingerprints.local, fingerprints.remote) : null;
-    if (code !== null && code !== this.#safetyCode.value) this.#safetyCode.value = code;
+  async #startSafetyExchange(): Promise<void> {
+    const fingerprints = await connectionFingerprints(this.#pc).catch(() => null);
+    if (fingerprints) await this.#safety.start(fingerprints);
+    else await this.#safety.fail(SAFETY_FAILURES.noCertificates);
+  }
+
+  /**
+   * A code is about the certificates it was made with. natter never changes them within one
+   * connection, so if they do change (a DTLS restart the server provoked), the code is withdrawn.
+   */
+  async #checkCertificates(): Promise<void> {
+    const made = this.#safety.fingerprints;
+    if (!made || this.#safety.state.kind === "failed") return;
+    const now = await connectionFingerprints(this.#pc).catch(() => null);
+    if (now && !sameFingerprints(now, made)) await this.#safety.fail(SAFETY_FAILURES.certificatesChanged);
   }
 
   close(): void {
     this.#channel.onopen = null;
     this.#channel.onmessage = null;
+    this.#safetyChannel.onopen = null;
+    this.#safetyChannel.onmessage = null;
     this.#outbox = [];
     this.#stopWaitingForFirstOffer();
     clearInterval(this.#watchdog);
@@ -447,6 +480,13 @@ export class PeerConnection {
 export function dtlsFingerprint(sdp: string | undefined): string | null {
   const match = sdp?.match(/^a=fingerprint:\s*(.+?)\s*$/m);
   return match?.[1] ? match[1].toLowerCase() : null;
+}
+
+function sameFingerprints(a: ConnectionFingerprints, b: ConnectionFingerprints): boolean {
+  return (
+    canonicalFingerprint(a.local) === canonicalFingerprint(b.local) &&
+    canonicalFingerprint(a.remote) === canonicalFingerprint(b.remote)
+  );
 }
 
 /** The fields the protocol carries; spelled out because RTCIceCandidate.toJSON() types them all as optional. */

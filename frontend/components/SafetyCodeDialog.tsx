@@ -1,10 +1,11 @@
 import type { ReadonlySignal } from "@preact/signals";
+import type { SafetyState } from "../call/safety-exchange";
 import { Modal } from "./Modal";
 
 interface SafetyCodeDialogProps {
   name: string;
-  /** The connection's current code; null while it is still being encrypted. */
-  code: ReadonlySignal<string | null> | undefined;
+  /** The connection's safety code: waiting for the exchange, the code, or failed. */
+  code: ReadonlySignal<SafetyState> | undefined;
   verified: boolean;
   onVerifiedChange(verified: boolean): void;
   onClose(): void;
@@ -15,26 +16,43 @@ interface SafetyCodeDialogProps {
  * not even the server that relayed the connection's setup, sits in the middle.
  */
 export function SafetyCodeDialog({ name, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
-  const value = code?.value ?? null;
+  const state = code?.value ?? { kind: "waiting" };
   return (
     <Modal title={`Safety code with ${name}`} onClose={onClose}>
       <div class="modal__body">
-        {value === null ? (
-          <p role="status">The code appears once your connection to {name} is encrypted.</p>
-        ) : (
+        {state.kind === "code" && (
           <p class="safety-code" data-testid="safety-code">
-            {value}
+            {state.code}
           </p>
         )}
-        <p>
-          Read the code to each other on the call. If it is the same on both screens, nobody is listening in; if it
-          differs, someone is intercepting your connection.
-        </p>
+        {state.kind === "waiting" && (
+          <p role="status" data-testid="safety-code-waiting">
+            The code appears once your connection to {name} is encrypted and both browsers have exchanged their part of
+            it.
+          </p>
+        )}
+        {state.kind === "failed" && (
+          // Not a wrong code but none at all: a failed exchange is exactly what an interception could look like.
+          <div role="alert" data-testid="safety-code-failed">
+            <p>
+              <strong>Could not verify this connection.</strong> {state.reason}
+            </p>
+            <p>
+              Someone may be intercepting it. Do not rely on it for anything private; leave and rejoin to try again.
+            </p>
+          </div>
+        )}
+        {state.kind !== "failed" && (
+          <p>
+            Read the code to each other on the call. If it is the same on both screens, nobody is listening in; if it
+            differs, someone is intercepting your connection.
+          </p>
+        )}
         <label class="safety-code__verified">
           <input
             type="checkbox"
             checked={verified}
-            disabled={value === null}
+            disabled={state.kind !== "code"}
             onChange={(event) => onVerifiedChange(event.currentTarget.checked)}
           />
           Mark as verified

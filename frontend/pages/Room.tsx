@@ -137,8 +137,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   /** Safety codes people marked as verified, by peer, for this call only; a new certificate (a new code) clears it. */
   const [verifiedCodes, setVerifiedCodes] = useState<ReadonlyMap<string, string>>(new Map());
   const isVerified = (peer: Peer) => {
-    const code = peer.safetyCode?.value;
-    return code != null && verifiedCodes.get(peer.id) === code;
+    const code = codeOf(peer);
+    return code !== null && verifiedCodes.get(peer.id) === code;
   };
   const [selfShown, setSelfShown] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
@@ -382,7 +382,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
           code={dialog.peer.safetyCode}
           verified={isVerified(dialog.peer)}
           onVerifiedChange={(verified) => {
-            const code = dialog.peer.safetyCode?.value;
+            const code = codeOf(dialog.peer);
             setVerifiedCodes((codes) => {
               const next = new Map(codes);
               if (verified && code) next.set(dialog.peer.id, code);
@@ -398,6 +398,12 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
 }
 
 /** `on`, held for `holdMs` after it turns off: a hint that flickers with every pause between words is noise. */
+/** The connection's safety code once its exchange has finished well; null while waiting or after a failure. */
+function codeOf(peer: Peer): string | null {
+  const state = peer.safetyCode?.value;
+  return state?.kind === "code" ? state.code : null;
+}
+
 function useHeld(on: boolean, holdMs: number): boolean {
   const [held, setHeld] = useState(on);
   useEffect(() => {
