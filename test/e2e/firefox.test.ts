@@ -117,7 +117,7 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("calls between Ch
     for (const person of trio) {
       await person.driver.screenshot(`${SCREENSHOTS}firefox-mesh-${person.name}-${person.browser}.png`);
     }
-  }, 150_000);
+  }, 180_000);
 
   it("a screen share that headless Firefox cannot start says so clearly, and the call goes on", async () => {
     const room = newRoom();
