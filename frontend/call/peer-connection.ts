@@ -53,6 +53,9 @@ export interface PeerConnectionOptions {
  */
 export const FIRST_OFFER_WAIT_MS = 5_000;
 
+/** Attempts to read a connection's certificates (on open, then one per quality poll) before its code fails. */
+const CERTIFICATE_READS = 5;
+
 /** Chat frames kept for a channel that has not opened yet. */
 const MAX_OUTBOX = 50;
 
@@ -115,6 +118,8 @@ export class PeerConnection {
   /** The safety-code exchange's own channel, so its frames never mix with chat. */
   readonly #safetyChannel: RTCDataChannel;
   readonly #safety: SafetyExchange;
+  /** Failed attempts to read the certificates for the exchange (see CERTIFICATE_READS). */
+  #certificateReads = 0;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
   #videoExpected = true;
@@ -442,9 +447,13 @@ export class PeerConnection {
   }
 
   async #startSafetyExchange(): Promise<void> {
+    if (this.#safety.fingerprints || this.#safety.state.kind === "failed") return;
     const fingerprints = await connectionFingerprints(this.#pc).catch(() => null);
-    if (fingerprints) await this.#safety.start(fingerprints);
-    else await this.#safety.fail(SAFETY_FAILURES.noCertificates);
+    if (fingerprints) return this.#safety.start(fingerprints);
+    // The channel opens after the DTLS handshake, so this is not expected; still, a browser that
+    // reports the transport a moment late should not cost the call its code: the quality poll retries.
+    this.#certificateReads += 1;
+    if (this.#certificateReads >= CERTIFICATE_READS) await this.#safety.fail(SAFETY_FAILURES.noCertificates);
   }
 
   /**
@@ -453,6 +462,7 @@ export class PeerConnection {
    */
   async #checkCertificates(): Promise<void> {
     const made = this.#safety.fingerprints;
+    if (!made && this.#safetyChannel.readyState === "open") return this.#startSafetyExchange();
     if (!made || this.#safety.state.kind === "failed") return;
     const now = await connectionFingerprints(this.#pc).catch(() => null);
     if (now && !sameFingerprints(now, made)) await this.#safety.fail(SAFETY_FAILURES.certificatesChanged);

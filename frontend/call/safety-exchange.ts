@@ -11,7 +11,7 @@ import {
 
 /**
  * The commit-then-reveal exchange behind a safety code, after ZRTP's short authentication string
- * (RFC 6189 §4.4.1.1, hash commitment). Each end draws a fresh random nonce and:
+ * (RFC 6189, its hash commitment). Each end draws a fresh random nonce and:
  *
  *   1. sends `commit`: SHA-256 over its own certificate fingerprint and the nonce;
  *   2. sends `reveal` (the nonce) only once it holds the other end's commitment;
