@@ -41,8 +41,14 @@ export async function newFirefoxPerson(browser: Browser, baseUrl: string, name: 
   await page.evaluateOnNewDocument(RECORD_WEB_SOCKETS);
   const log: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warn")
-      log.push(`console.${message.type()}: ${message.text()}`);
+    if (message.type() !== "error" && message.type() !== "warn") return;
+    // text() shows an Error argument as "JSHandle@error"; its name and message are what a failure needs.
+    const entry = log.push(`console.${message.type()}: ${message.text()}`) - 1;
+    void Promise.all(message.args().map((arg) => arg.evaluate(describeValue).catch(() => "?")))
+      .then((parts) => {
+        log[entry] = `console.${message.type()}: ${parts.join(" ")}`;
+      })
+      .catch(() => {});
   });
   page.on("pageerror", (error) => log.push(`pageerror: ${error instanceof Error ? error.stack : String(error)}`));
   page.on("requestfailed", (request) =>
@@ -75,4 +81,9 @@ function firefoxDriver(context: BrowserContext, page: Page, baseUrl: string): Pa
     isClosed: () => page.isClosed(),
     close: () => context.close(),
   };
+}
+
+/** Runs in the page: one console argument as text, an Error as "Name: message". */
+function describeValue(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
 }
