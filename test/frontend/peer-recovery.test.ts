@@ -172,10 +172,9 @@ describe("PeerConnection recovery", () => {
   it("restarts a connected connection whose peer stopped arriving, and not one that only went quiet", async () => {
     const { fake } = await connected();
     const inbound = (packetsReceived: number) => [{ id: "A", type: "inbound-rtp", kind: "audio", packetsReceived }];
-    let received = 100;
     // Packets keep coming (a muted microphone still sends silence): no restart, however long.
-    for (let i = 0; i < 10; i++) {
-      fake.stats = inbound((received += 50));
+    for (let i = 1; i <= 10; i++) {
+      fake.stats = inbound(100 + 50 * i);
       await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
     }
     expect(fake.restarts).toBe(0);
