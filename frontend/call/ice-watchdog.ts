@@ -17,6 +17,13 @@ export const DISCONNECTED_RESTART_MS = 5_000;
  * busy machine checks can take tens of seconds, and restarting them would only start them over.)
  */
 export const STUCK_RESTART_MS = 15_000;
+/**
+ * ICE says `connected` but nothing has arrived from the peer for this long, although it had been
+ * sending (a muted microphone and a camera turned off still send packets: silence, black frames).
+ * Seen between Chromium and Firefox 153: after Chromium restarts ICE, Firefox answers, stays
+ * `connected`, and receives nothing more; a restart from the Firefox side repairs it.
+ */
+export const STALLED_RESTART_MS = 6_000;
 /** How long the polite side waits on top, to give the impolite side's restart time to arrive. */
 export const POLITE_EXTRA_MS = 3_000;
 /** A restart takes a while to show results; restarting again sooner would only interrupt it. */
@@ -32,10 +39,14 @@ export interface WatchdogInput {
   lastNegotiationAt: number;
   polite: boolean;
   now: number;
+  /** Since when no packet has arrived from a peer that had been sending; null while packets arrive (or never did). */
+  stalledSince?: number | null;
 }
 
 /** Whether to restart ICE now. Pure, so the rules are tested without a browser. */
-export function iceRestartDue({ iceConnectionState, stateSince, lastNegotiationAt, polite, now }: WatchdogInput) {
+export function iceRestartDue(input: WatchdogInput) {
+  const { iceConnectionState, lastNegotiationAt, polite, now, stalledSince = null } = input;
+  let stateSince = input.stateSince;
   let threshold: number;
   switch (iceConnectionState) {
     case "failed":
@@ -47,8 +58,14 @@ export function iceRestartDue({ iceConnectionState, stateSince, lastNegotiationA
     case "new":
       threshold = STUCK_RESTART_MS;
       break;
+    case "connected":
+    case "completed":
+      if (stalledSince === null) return false;
+      threshold = STALLED_RESTART_MS;
+      stateSince = Math.max(stateSince, stalledSince);
+      break;
     default:
-      // checking (see STUCK_RESTART_MS), connected, completed, closed.
+      // checking (see STUCK_RESTART_MS), closed.
       return false;
   }
   if (now - lastNegotiationAt < MIN_RESTART_GAP_MS) return false;

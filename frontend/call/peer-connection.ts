@@ -122,6 +122,8 @@ export class PeerConnection {
   #certificateReads = 0;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
+  /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
+  #stalledSince: number | null = null;
   #videoExpected = true;
   /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
   #budgetPeers: number | null = null;
@@ -399,6 +401,7 @@ export class PeerConnection {
       lastNegotiationAt: this.#lastNegotiationAt,
       polite: this.polite,
       now: this.#now(),
+      stalledSince: this.#stalledSince,
     });
     if (due) this.#restartIce();
   }
@@ -441,6 +444,9 @@ export class PeerConnection {
     void this.#checkCertificates();
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
+    // "Changed", not "grew": a restart can replace the inbound streams, and their counters start over.
+    if (sample.packetsReceived !== (this.#lastSample?.packetsReceived ?? 0)) this.#stalledSince = null;
+    else if (sample.packetsReceived > 0) this.#stalledSince ??= this.#now();
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };

@@ -1,6 +1,25 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
 import { errorName } from "./media";
 
+/**
+ * Why getDisplayMedia failed, in words that say what to do; null when the person cancelled the
+ * picker (a choice, not a failure). NotFoundError is what a browser without any screen to capture
+ * says: headless Firefox, or a remote session that exposes no display.
+ */
+export function describeScreenShareError(name: string): string | null {
+  switch (name) {
+    case "NotAllowedError":
+      return null;
+    case "NotFoundError":
+      return "There is no screen or window here that could be shared.";
+    case "NotReadableError":
+    case "AbortError":
+      return "The screen could not be captured: another app or the system's privacy settings may be blocking it.";
+    default:
+      return "Could not share the screen.";
+  }
+}
+
 export type GetDisplayMedia = (options: DisplayMediaStreamOptions) => Promise<MediaStream>;
 
 /** Desktop browsers only: mobile browsers have no getDisplayMedia at all. */
@@ -38,9 +57,7 @@ export class ScreenShare {
     try {
       stream = await this.#getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
     } catch (error) {
-      // Cancelling the picker is a choice, not a failure.
-      if (errorName(error) === "NotAllowedError") return null;
-      return "Could not share the screen.";
+      return describeScreenShareError(errorName(error));
     } finally {
       this.#picking = false;
     }

@@ -11,6 +11,7 @@ import {
   iceRestartDue,
   MIN_RESTART_GAP_MS,
   POLITE_EXTRA_MS,
+  STALLED_RESTART_MS,
   STUCK_RESTART_MS,
   WATCHDOG_TICK_MS,
 } from "../../frontend/call/ice-watchdog";
@@ -53,6 +54,27 @@ describe("iceRestartDue", () => {
 
   it("leaves working connections alone", () => {
     for (const state of ["connected", "completed", "closed"] as const) expect(at(state, 600_000)).toBe(false);
+  });
+
+  it("restarts a connected connection on which nothing arrives any more (Chromium→Firefox after a restart)", () => {
+    const stalled = (state: RTCIceConnectionState, stalledForMs: number, polite = false, sinceNegotiation = 60_000) =>
+      iceRestartDue({
+        iceConnectionState: state,
+        stateSince: 0,
+        lastNegotiationAt: 100_000 - sinceNegotiation,
+        polite,
+        now: 100_000,
+        stalledSince: 100_000 - stalledForMs,
+      });
+    for (const state of ["connected", "completed"] as const) {
+      expect(stalled(state, STALLED_RESTART_MS - 1)).toBe(false);
+      expect(stalled(state, STALLED_RESTART_MS)).toBe(true);
+      expect(stalled(state, STALLED_RESTART_MS, true)).toBe(false);
+      expect(stalled(state, STALLED_RESTART_MS + POLITE_EXTRA_MS, true)).toBe(true);
+    }
+    // The stall of the peer's own restart: give that negotiation its time first.
+    expect(stalled("connected", 60_000, false, MIN_RESTART_GAP_MS - 1)).toBe(false);
+    expect(stalled("closed", 60_000)).toBe(false);
   });
 
   it("does not interrupt a negotiation that is still settling", () => {
@@ -145,6 +167,30 @@ describe("PeerConnection recovery", () => {
     fake.setIceState("failed");
     await vi.advanceTimersByTimeAsync(POLITE_EXTRA_MS + WATCHDOG_TICK_MS);
     expect(fake.restarts).toBe(1);
+  });
+
+  it("restarts a connected connection whose peer stopped arriving, and not one that only went quiet", async () => {
+    const { fake } = await connected();
+    const inbound = (packetsReceived: number) => [{ id: "A", type: "inbound-rtp", kind: "audio", packetsReceived }];
+    // Packets keep coming (a muted microphone still sends silence): no restart, however long.
+    for (let i = 1; i <= 10; i++) {
+      fake.stats = inbound(100 + 50 * i);
+      await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    }
+    expect(fake.restarts).toBe(0);
+
+    // Then nothing more, while ICE still says connected.
+    await vi.advanceTimersByTimeAsync(STALLED_RESTART_MS);
+    expect(fake.restarts).toBe(0);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS + WATCHDOG_TICK_MS);
+    expect(fake.restarts).toBe(1);
+  });
+
+  it("never counts a peer that has sent nothing yet as stalled", async () => {
+    const { fake } = await connected();
+    fake.stats = [{ id: "A", type: "inbound-rtp", kind: "audio", packetsReceived: 0 }];
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.restarts).toBe(0);
   });
 
   it("waits out a short disconnection, and restarts a long one", async () => {

@@ -74,7 +74,7 @@ function steadyVoiceFile(): string {
  * static methods such as `generateCertificate`, and the constructor's name intact.
  * Kept as source text because it runs in the page, not in Node.
  */
-const RECORD_PEER_CONNECTIONS = `(() => {
+export const RECORD_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection;
   if (typeof Native !== "function" || window.__e2ePeerConnections) return;
   const list = [];
@@ -93,7 +93,7 @@ const RECORD_PEER_CONNECTIONS = `(() => {
  * Likewise every WebSocket, in `window.__e2eSockets`, so that a test can drop the page's room
  * socket the way a network blip would (`close(4000)` from the page: no deliberate leave).
  */
-const RECORD_WEB_SOCKETS = `(() => {
+export const RECORD_WEB_SOCKETS = `(() => {
   const Native = window.WebSocket;
   if (typeof Native !== "function" || window.__e2eSockets) return;
   const list = [];
@@ -173,8 +173,11 @@ export async function framesDecoded(page: Page): Promise<FramesDecoded> {
   return { total, connections };
 }
 
-/** Runs inside the page (serialised by Playwright), so it may only use browser globals. */
-async function readVideoStats(): Promise<ConnectionVideo[]> {
+/**
+ * Runs inside the page (serialised by Playwright or puppeteer), so it may only use browser globals.
+ * Firefox's helper (firefox.ts) installs the same recorder and reads its connections with this too.
+ */
+export async function readVideoStats(): Promise<ConnectionVideo[]> {
   const recorded: RTCPeerConnection[] =
     (window as unknown as { __e2ePeerConnections?: RTCPeerConnection[] }).__e2ePeerConnections ?? [];
   const sampled = await Promise.all(
@@ -213,16 +216,29 @@ export async function waitForDecodedVideoFrom(
   expectedRemoteCount: number,
   timeoutMs = MEDIA_TIMEOUT_MS,
 ): Promise<FramesDecoded> {
+  return waitForRisingFrames(() => framesDecoded(page), page.url(), expectedRemoteCount, timeoutMs);
+}
+
+/**
+ * The rise check of waitForDecodedVideoFrom for any browser: `sample` reads the page's stats
+ * (Playwright or puppeteer), `where` names the page in the failure message.
+ */
+export async function waitForRisingFrames(
+  sample: () => Promise<FramesDecoded>,
+  where: string,
+  expectedRemoteCount: number,
+  timeoutMs = MEDIA_TIMEOUT_MS,
+): Promise<FramesDecoded> {
   const deadline = Date.now() + timeoutMs;
   let latest: FramesDecoded = { total: 0, connections: [] };
   let lastRiseCheck: { first: FramesDecoded; second: FramesDecoded } | null = null;
   while (Date.now() < deadline) {
-    const first = await framesDecoded(page);
+    const first = await sample();
     latest = first;
     const decoding = first.connections.filter((c) => (c.framesDecoded ?? 0) > 0);
     if (decoding.length >= expectedRemoteCount) {
-      await page.waitForTimeout(RISE_SAMPLE_GAP_MS);
-      const second = await framesDecoded(page);
+      await sleep(RISE_SAMPLE_GAP_MS);
+      const second = await sample();
       latest = second;
       lastRiseCheck = { first, second };
       const rising = second.connections.filter((c) => {
@@ -231,14 +247,18 @@ export async function waitForDecodedVideoFrom(
       });
       if (rising.length >= expectedRemoteCount) return second;
     }
-    await page.waitForTimeout(POLL_INTERVAL_MS);
+    await sleep(POLL_INTERVAL_MS);
   }
   const riseDetail = lastRiseCheck
     ? `\nLast rise check: ${JSON.stringify(lastRiseCheck.first.connections)} then, ${RISE_SAMPLE_GAP_MS} ms later, ` +
       JSON.stringify(lastRiseCheck.second.connections)
     : "\nNo sample ever had enough connections decoding video to check that frames keep arriving.";
   throw new Error(
-    `Expected decoded video rising on at least ${expectedRemoteCount} live RTCPeerConnection(s) of ${page.url()} ` +
+    `Expected decoded video rising on at least ${expectedRemoteCount} live RTCPeerConnection(s) of ${where} ` +
       `within ${timeoutMs / 1000} s.\nLast sample: ${JSON.stringify(latest.connections)}${riseDetail}`,
   );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
