@@ -40,8 +40,9 @@ describe.skipIf(inject("e2eSkip"))("removing someone whose socket is away, in re
     await ada.page.getByRole("button", { name: "Lock room" }).click();
     const lockDialog = ada.page.getByRole("dialog", { name: "Lock room" });
     await lockDialog.getByRole("button", { name: "Lock", exact: true }).click();
-    for (const person of [ada, bo, cy])
-      await person.page.getByText("Locked by Ada").waitFor({ timeout: UI_TIMEOUT_MS });
+    // Our own lock reads "Locked by you"; the others see who it was.
+    await ada.page.getByText("Locked by you").waitFor({ timeout: UI_TIMEOUT_MS });
+    for (const person of [bo, cy]) await person.page.getByText("Locked by Ada").waitFor({ timeout: UI_TIMEOUT_MS });
 
     const boId = await remoteTiles(ada.page).filter({ hasText: "Bo" }).getAttribute("data-peer-id");
     expect(boId).toMatch(/^[0-9a-f]{32}$/);
