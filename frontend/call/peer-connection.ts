@@ -5,6 +5,7 @@ import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
   type ConnectionQuality,
   classifyQuality,
+  type MediaExpected,
   QUALITY_POLL_MS,
   type QualitySample,
   qualityMetrics,
@@ -111,7 +112,7 @@ export class PeerConnection {
   readonly safetyCode: ReadonlySignal<string | null> = this.#safetyCode;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
-  #videoExpected = true;
+  #expected: MediaExpected = { video: true, audio: true };
   /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
   #budgetPeers: number | null = null;
   /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
@@ -332,9 +333,12 @@ export class PeerConnection {
     return current !== null && offered !== null && current !== offered;
   }
 
-  /** The peer said its camera is off (or on): a black trickle of frames is then no sign of a bad link. */
-  expectVideo(expected: boolean): void {
-    this.#videoExpected = expected;
+  /**
+   * What the peer said it sends: with its camera off a black trickle of frames is no sign of a bad
+   * link, and with camera and microphone off silence is no outage.
+   */
+  expectMedia(expected: MediaExpected): void {
+    this.#expected = expected;
   }
 
   /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
@@ -415,7 +419,7 @@ export class PeerConnection {
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
     void this.#updateSafetyCode(report);
     const sample = readQualitySample(report.values());
-    const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
+    const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };

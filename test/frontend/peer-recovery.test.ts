@@ -302,7 +302,7 @@ describe("PeerConnection recovery", () => {
     fake.setIceState("connected");
     fake.stats = stats(1000, 0, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
-    expect(pc.quality.value).toEqual({ level: "good", rttMs: 40, lossPercent: 0, fps: 30 });
+    expect(pc.quality.value).toEqual({ level: "good", rttMs: 40, lossPercent: 0, fps: 30, stalled: false });
 
     fake.stats = stats(1090, 10, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
@@ -313,5 +313,30 @@ describe("PeerConnection recovery", () => {
     fake.stats = stats(2000, 10, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS * 3);
     expect(pc.quality.value?.level).toBe("poor");
+  });
+
+  it("says no media arrives during an outage while ICE still says connected, and recovers with the link", async () => {
+    const { pc, fake } = connection();
+    const stats = (received: number) => [
+      { id: "T", type: "transport", selectedCandidatePairId: "P" },
+      { id: "P", type: "candidate-pair", currentRoundTripTime: 0.04 },
+      { id: "V", type: "inbound-rtp", kind: "video", packetsReceived: received, packetsLost: 0, framesPerSecond: 24 },
+    ];
+    fake.setIceState("connected");
+    fake.stats = stats(1000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    fake.stats = stats(1100);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value?.level).toBe("good");
+    // The link goes: every counter stops, the pair keeps its last round trip, ICE has not noticed yet.
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toMatchObject({ level: "poor", stalled: true, rttMs: null });
+    fake.stats = stats(1150);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toMatchObject({ level: "good", stalled: false });
+    // The peer turned camera and microphone off: its silence is no outage.
+    pc.expectMedia({ video: false, audio: false });
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value?.stalled).toBe(false);
   });
 });
