@@ -361,6 +361,12 @@ export class PeerConnection {
     if (senders.length === 0) return;
     const cap = videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length);
     this.#capping = this.#capping.then(async () => {
+      // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
+      // updating the senders, and a setParameters then fails ("modified RTCP parameters") and
+      // leaves the first seconds uncapped. Waiting for the signals being applied avoids that; a
+      // negotiation still to come ends in `stable` again, which applies the cap.
+      await this.#inbox;
+      if (!this.#negotiated()) return;
       for (const sender of senders) {
         // A sender not negotiated yet has no encodings; the next `stable` applies the cap.
         await applyVideoCap(sender, cap).catch((error: unknown) => {
@@ -368,6 +374,11 @@ export class PeerConnection {
         });
       }
     });
+  }
+
+  /** Negotiated at least once and not negotiating now: when the senders' parameters can be set. */
+  #negotiated(): boolean {
+    return this.#pc.signalingState === "stable" && !this.#makingOffer && this.#pc.currentRemoteDescription !== null;
   }
 
   #watch(): void {

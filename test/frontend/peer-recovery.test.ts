@@ -257,6 +257,8 @@ describe("PeerConnection recovery", () => {
   it("caps its video sender to its share of the upload budget, and follows the number of peers", async () => {
     const { pc, fake } = connection();
     const [audio, video] = fake.senders;
+    await vi.advanceTimersByTimeAsync(0);
+    await pc.handleSignal(answer());
     pc.setVideoBudget(3);
     await vi.advanceTimersByTimeAsync(0);
     expect(video?.parameters.encodings[0]).toEqual(videoCap(3));
@@ -266,6 +268,38 @@ describe("PeerConnection recovery", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(video?.parameters.encodings[0]?.maxBitrate).toBe(videoCap(1).maxBitrate);
     expect(videoCap(1).maxBitrate).toBeLessThanOrEqual(VIDEO_UPLOAD_BUDGET_BPS);
+  });
+
+  it("sets no parameters while a negotiation runs, and caps once the answer is applied", async () => {
+    const { pc, fake } = connection();
+    const video = fake.senders[1]!;
+    pc.setVideoBudget(2);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    // Our offer is out: a setParameters now would race the answer's changes to the sender.
+    expect(fake.signalingState).toBe("have-local-offer");
+    expect(video.applied).toEqual([]);
+
+    // Chromium says `stable` before the answer is fully applied; the cap waits for the answer.
+    let appliedAtStable: number | null = null;
+    const onStable = fake.onsignalingstatechange;
+    fake.onsignalingstatechange = () => {
+      onStable?.();
+      appliedAtStable = video.applied.length;
+    };
+    await pc.handleSignal(answer());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(appliedAtStable).toBe(0);
+    expect(video.applied).toEqual([[videoCap(2)]]);
+
+    // A later renegotiation (an ICE restart) is no time for it either, even when a poll comes.
+    pc.setVideoBudget(3);
+    fake.restartIce();
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(fake.signalingState).toBe("have-local-offer");
+    expect(video.applied).toHaveLength(1);
+    await pc.handleSignal(answer());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video.parameters.encodings[0]).toEqual(videoCap(3));
   });
 
   it("applies the cap once negotiation gives the sender its encodings", async () => {
