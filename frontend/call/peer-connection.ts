@@ -12,6 +12,7 @@ import {
   readQualitySample,
 } from "./quality";
 import { fingerprintsFromStats, safetyCode } from "./safety-code";
+import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -115,6 +116,8 @@ export class PeerConnection {
   #expected: MediaExpected = { video: true, audio: true };
   /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
   #budgetPeers: number | null = null;
+  /** What our video really sends to this peer, against its share of the budget (send-budget.ts). */
+  #sending: SendState = INITIAL_SEND_STATE;
   /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
   #capping: Promise<void> = Promise.resolve();
 
@@ -359,7 +362,7 @@ export class PeerConnection {
       return;
     }
     if (senders.length === 0) return;
-    const cap = videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length);
+    const cap = fitVideoCap(videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length), this.#sending);
     this.#capping = this.#capping.then(async () => {
       // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
       // updating the senders, and a setParameters then fails ("modified RTCP parameters") and
@@ -429,11 +432,21 @@ export class PeerConnection {
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
     void this.#updateSafetyCode(report);
+    this.#measureSending(report);
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
+  }
+
+  /** Fits the cap to what the last interval really sent and to the uplink's estimate. */
+  #measureSending(report: RTCStatsReport): void {
+    if (this.#budgetPeers === null) return;
+    const senders = this.#senders.has("video") ? 1 : 0;
+    const share = videoCap(this.#budgetPeers).maxBitrate;
+    this.#sending = updateSendState(this.#sending, readSendSample(report.values(), this.#now()), share, senders);
+    this.#applyVideoCap();
   }
 
   async #updateSafetyCode(report: RTCStatsReport): Promise<void> {

@@ -302,6 +302,38 @@ describe("PeerConnection recovery", () => {
     expect(video.parameters.encodings[0]).toEqual(videoCap(3));
   });
 
+  it("lowers the cap when what it really sends (retransmissions, FEC, headers) exceeds its share", async () => {
+    const { pc, fake } = connection();
+    const video = fake.senders[1]!;
+    await vi.advanceTimersByTimeAsync(0);
+    await pc.handleSignal(answer());
+    pc.setVideoBudget(1);
+    fake.setIceState("connected");
+    const share = videoCap(1).maxBitrate;
+    let sent = 0;
+    // A lossy link with room to spare: 4.5 Mbps of video on the wire against a 2.4 Mbps cap.
+    const sending = (bps: number) => {
+      sent += (bps * QUALITY_POLL_MS) / 1000 / 8;
+      fake.stats = [
+        { id: "OV", type: "outbound-rtp", kind: "video", bytesSent: sent * 0.95, headerBytesSent: sent * 0.05 },
+      ];
+    };
+    sending(4_500_000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(video.parameters.encodings[0]?.maxBitrate).toBe(share);
+    sending(4_500_000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    const lowered = video.parameters.encodings[0]?.maxBitrate ?? share;
+    expect(lowered).toBeLessThan(share * 0.6);
+    expect(lowered * (4_500_000 / share)).toBeLessThanOrEqual(share * 1.01);
+    // The loss is over and the total falls well within the share: the cap climbs back to it.
+    for (let i = 0; i < 6; i++) {
+      sending(share * 0.4);
+      await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    }
+    expect(video.parameters.encodings[0]?.maxBitrate).toBe(share);
+  });
+
   it("applies the cap once negotiation gives the sender its encodings", async () => {
     const { pc, fake } = connection();
     const video = fake.senders[1]!;
