@@ -9,8 +9,8 @@
  */
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE_BPS, type VideoCap } from "./bitrate";
 
-/** Past this share of the budget the cap comes down by the overhead ratio… */
-const OVER = 1.1;
+/** Past the share the cap comes down by the overhead ratio… */
+const OVER = 1;
 /** …below this one it goes back up, a step at a time; in between nothing changes, so it does not flap. */
 const UNDER = 0.8;
 const RAISE_STEP = 1.25;
