@@ -308,15 +308,6 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
     let firstFrameMs: number | null = null;
     while (Date.now() - joinedAt < MEDIA_TIMEOUT_MS) {
       const [atAda, atBob] = await Promise.all([stats(ada.page), stats(bob.page)]);
-      if (process.env.DEBUG_NETNS) {
-        const states = (page: Page) =>
-          page.evaluate(() =>
-            ((window as unknown as { __e2ePeerConnections?: RTCPeerConnection[] }).__e2ePeerConnections ?? []).map(
-              (pc) => `${pc.signalingState}/${pc.iceGatheringState}/${pc.iceConnectionState}`,
-            ),
-          );
-        console.log(Date.now() - joinedAt, JSON.stringify([await states(ada.page), await states(bob.page)]));
-      }
       if (atAda.framesDecoded > 0 && atBob.framesDecoded > 0) {
         firstFrameMs = Date.now() - joinedAt;
         break;
@@ -324,7 +315,6 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
       await ada.page.waitForTimeout(50);
     }
     expect(firstFrameMs, "both should decode each other's video").not.toBeNull();
-    if (process.env.DEBUG_NETNS) console.log("logs", JSON.stringify({ ada: ada.log, bob: bob.log }));
     await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bob.page, 1)]);
     return { ada, bob, firstFrameMs };
   }
