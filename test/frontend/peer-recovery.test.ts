@@ -315,7 +315,15 @@ describe("PeerConnection recovery", () => {
     const sending = (bps: number) => {
       sent += (bps * QUALITY_POLL_MS) / 1000 / 8;
       fake.stats = [
-        { id: "OV", type: "outbound-rtp", kind: "video", bytesSent: sent * 0.95, headerBytesSent: sent * 0.05 },
+        {
+          id: "OV",
+          type: "outbound-rtp",
+          kind: "video",
+          bytesSent: sent * 0.95,
+          headerBytesSent: sent * 0.05,
+          // The encoder fills whatever cap it has: the overhead comes on top of it.
+          targetBitrate: video.parameters.encodings[0]?.maxBitrate ?? share,
+        },
       ];
     };
     sending(4_500_000);

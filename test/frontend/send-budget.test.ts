@@ -25,6 +25,7 @@ function report({ video = 0, header = 0, audio = 0, available = null as number |
       bytesSent: video,
       headerBytesSent: header,
       retransmittedBytesSent: 9,
+      targetBitrate: 700_000,
     },
   ];
 }
@@ -46,7 +47,7 @@ function run(
     total += bytes(bps, 2);
     s = updateSendState(
       s,
-      { atMs: startMs + 2_000 * (i + 1), videoBytes: total, availableBps: null, sourcePixels: null },
+      { atMs: startMs + 2_000 * (i + 1), videoBytes: total, targetBps: share, availableBps: null, sourcePixels: null },
       share,
     );
   });
@@ -58,10 +59,17 @@ describe("reading what a connection sends", () => {
     expect(readSendSample(report({ video: 1_000, header: 100, audio: 5_000, available: 900_000 }), 42)).toEqual({
       atMs: 42,
       videoBytes: 1_100,
+      targetBps: 700_000,
       availableBps: 900_000,
       sourcePixels: 960 * 540,
     });
-    expect(readSendSample([], 1)).toEqual({ atMs: 1, videoBytes: null, availableBps: null, sourcePixels: null });
+    expect(readSendSample([], 1)).toEqual({
+      atMs: 1,
+      videoBytes: null,
+      targetBps: null,
+      availableBps: null,
+      sourcePixels: null,
+    });
   });
 });
 
@@ -72,7 +80,7 @@ describe("keeping what is really sent within the share", () => {
     // The lossy link of #12: 4.5 Mbps on the wire against a 2.4 Mbps cap.
     const first = updateSendState(
       INITIAL_SEND_STATE,
-      { atMs: 0, videoBytes: 0, availableBps: null, sourcePixels: null },
+      { atMs: 0, videoBytes: 0, targetBps: share, availableBps: null, sourcePixels: null },
       share,
     );
     const over = run(first, share, [4_500_000]);
@@ -83,7 +91,7 @@ describe("keeping what is really sent within the share", () => {
   it("leaves the cap alone near the share (hysteresis) and raises it step by step once the overhead is gone", () => {
     const first = updateSendState(
       INITIAL_SEND_STATE,
-      { atMs: 0, videoBytes: 0, availableBps: null, sourcePixels: null },
+      { atMs: 0, videoBytes: 0, targetBps: share, availableBps: null, sourcePixels: null },
       share,
     );
     const lowered = run(first, share, [share * 2]);
@@ -102,7 +110,7 @@ describe("keeping what is really sent within the share", () => {
         // A sender that always fills its cap and adds `overhead` on top of it.
         let s = updateSendState(
           INITIAL_SEND_STATE,
-          { atMs: 0, videoBytes: 0, availableBps: null, sourcePixels: null },
+          { atMs: 0, videoBytes: 0, targetBps: share, availableBps: null, sourcePixels: null },
           share,
         );
         let total = 0;
@@ -110,7 +118,11 @@ describe("keeping what is really sent within the share", () => {
         for (let i = 1; i <= 6; i++) {
           sent = fitVideoCap(videoCap(1), s).maxBitrate * overhead;
           total += bytes(sent, 2);
-          s = updateSendState(s, { atMs: 2_000 * i, videoBytes: total, availableBps: null, sourcePixels: null }, share);
+          s = updateSendState(
+            s,
+            { atMs: 2_000 * i, videoBytes: total, targetBps: share, availableBps: null, sourcePixels: null },
+            share,
+          );
         }
         expect(sent).toBeLessThanOrEqual(share + 1);
         expect(s.factor).toBeGreaterThanOrEqual(MIN_OVERHEAD_FACTOR);
@@ -118,20 +130,46 @@ describe("keeping what is really sent within the share", () => {
     );
   });
 
+  it("leaves the cap alone when the encoder aims well below it: the excess is not its doing", () => {
+    // Chromium on a lossy link with room to spare: 4.6 Mbit/s on the wire, the encoder at 0.48.
+    const first = updateSendState(
+      INITIAL_SEND_STATE,
+      { atMs: 0, videoBytes: 0, targetBps: 480_000, availableBps: null, sourcePixels: null },
+      share,
+    );
+    const next = updateSendState(
+      first,
+      { atMs: 2_000, videoBytes: bytes(4_600_000, 2), targetBps: 480_000, availableBps: null, sourcePixels: null },
+      share,
+    );
+    expect(next.factor).toBe(1);
+    // A browser that does not report the target: no lowering on a guess.
+    const unknown = updateSendState(
+      first,
+      { atMs: 2_000, videoBytes: bytes(4_600_000, 2), targetBps: null, availableBps: null, sourcePixels: null },
+      share,
+    );
+    expect(unknown.factor).toBe(1);
+  });
+
   it("starts over when the counters go back (a new sender) and ignores samples without video", () => {
     const first = updateSendState(
       INITIAL_SEND_STATE,
-      { atMs: 0, videoBytes: 1_000_000, availableBps: null, sourcePixels: null },
+      { atMs: 0, videoBytes: 1_000_000, targetBps: share, availableBps: null, sourcePixels: null },
       share,
     );
     const reset = updateSendState(
       first,
-      { atMs: 2_000, videoBytes: 10, availableBps: null, sourcePixels: null },
+      { atMs: 2_000, videoBytes: 10, targetBps: share, availableBps: null, sourcePixels: null },
       share,
     );
     expect(reset.factor).toBe(1);
     expect(
-      updateSendState(reset, { atMs: 4_000, videoBytes: null, availableBps: null, sourcePixels: null }, share).factor,
+      updateSendState(
+        reset,
+        { atMs: 4_000, videoBytes: null, targetBps: share, availableBps: null, sourcePixels: null },
+        share,
+      ).factor,
     ).toBe(1);
   });
 
@@ -166,6 +204,7 @@ describe("fewer pixels on a narrow uplink", () => {
     const sample = (availableBps: number | null, sourcePixels: number | null) => ({
       atMs: 0,
       videoBytes: 0,
+      targetBps: null,
       availableBps,
       sourcePixels,
     });
