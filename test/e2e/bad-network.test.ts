@@ -184,12 +184,25 @@ async function videoFlowing(page: Page): Promise<boolean> {
   return after.connections > 0 && after.framesDecoded > before.framesDecoded;
 }
 
-/** Milliseconds until video flows on every page again, polling; null if not within `timeoutMs`. */
+/**
+ * Milliseconds until video flows on every page again: frames decoded rise between two samples
+ * taken ~100 ms apart on all pages at once (a new connection in place of the old one counts from
+ * its own first frames). Null if not within `timeoutMs`.
+ */
 async function timeUntilVideo(pages: Page[], timeoutMs: number): Promise<number | null> {
   const start = Date.now();
+  const last = new Map<Page, number>();
+  for (const page of pages) last.set(page, (await stats(page)).framesDecoded);
   const pending = new Set(pages);
   while (pending.size > 0 && Date.now() - start < timeoutMs) {
-    for (const page of [...pending]) if (await videoFlowing(page)) pending.delete(page);
+    await pages[0]?.waitForTimeout(100);
+    await Promise.all(
+      [...pending].map(async (page) => {
+        const now = await stats(page);
+        if (now.connections > 0 && now.framesDecoded > (last.get(page) ?? 0)) pending.delete(page);
+        last.set(page, now.framesDecoded);
+      }),
+    );
   }
   return pending.size === 0 ? Date.now() - start : null;
 }
