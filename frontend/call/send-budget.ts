@@ -1,8 +1,9 @@
 /**
  * What one connection's video really puts on the wire, against its share of the upload budget
  * (bitrate.ts). maxBitrate only bounds the encoder: retransmissions, FEC and RTP headers come on
- * top, and on a lossy link with spare capacity they can double what is sent. So the cap is
- * lowered by the measured overhead, and raised again once it is gone. The uplink's own estimate
+ * top. While the encoder fills its cap, the cap is lowered by the measured overhead, and raised
+ * again once it is gone. (What libwebrtc adds on its own while the encoder is below its cap, such
+ * as probing on a lossy link with room to spare, maxBitrate cannot bound: see updateSendState.) The uplink's own estimate
  * (the selected pair's availableOutgoingBitrate) picks the picture size: fewer pixels at a low
  * bitrate look sharper than many starved ones, and libwebrtc only scales once quality has dropped.
  * Pure: the connection samples getStats and applies the result.
