@@ -606,7 +606,7 @@ export class Call implements CallState, CallControls {
       video: peer.video ?? true,
       screen: peer.screen ?? false,
     };
-    connection.expectVideo(member.video || member.screen);
+    connection.expectMedia({ video: member.video || member.screen, audio: member.audio });
     this.#members.value = new Map(members).set(peer.id, member);
     return member;
   }
@@ -682,7 +682,7 @@ export class Call implements CallState, CallControls {
       const fresh = this.#addMember({ id: member.id, name: member.name }, { awaitFirstOffer: true });
       if (!fresh) return null;
       const kept = { ...member, connection: fresh.connection };
-      kept.connection.expectVideo(member.video || member.screen);
+      kept.connection.expectMedia({ video: member.video || member.screen, audio: member.audio });
       this.#members.value = new Map(this.#members.value).set(member.id, kept);
       return kept;
     });
@@ -848,7 +848,7 @@ export class Call implements CallState, CallControls {
       video: peer.video ?? member.video,
       screen: peer.screen ?? member.screen,
     };
-    member.connection.expectVideo(updated.video || updated.screen);
+    member.connection.expectMedia({ video: updated.video || updated.screen, audio: updated.audio });
     this.#members.value = new Map(this.#members.value).set(peer.id, updated);
   }
 

@@ -6,6 +6,7 @@ import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
   type ConnectionQuality,
   classifyQuality,
+  type MediaExpected,
   QUALITY_POLL_MS,
   type QualitySample,
   qualityMetrics,
@@ -13,6 +14,7 @@ import {
 } from "./quality";
 import { canonicalFingerprint } from "./safety-code";
 import { SAFETY_FAILURES, SafetyExchange, type SafetyState } from "./safety-exchange";
+import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -124,9 +126,11 @@ export class PeerConnection {
   #lastSample: QualitySample | null = null;
   /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
   #stalledSince: number | null = null;
-  #videoExpected = true;
+  #expected: MediaExpected = { video: true, audio: true };
   /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
   #budgetPeers: number | null = null;
+  /** What our video really sends to this peer, against its share of the budget (send-budget.ts). */
+  #sending: SendState = INITIAL_SEND_STATE;
   /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
   #capping: Promise<void> = Promise.resolve();
 
@@ -359,9 +363,12 @@ export class PeerConnection {
     return current !== null && offered !== null && current !== offered;
   }
 
-  /** The peer said its camera is off (or on): a black trickle of frames is then no sign of a bad link. */
-  expectVideo(expected: boolean): void {
-    this.#videoExpected = expected;
+  /**
+   * What the peer said it sends: with its camera off a black trickle of frames is no sign of a bad
+   * link, and with camera and microphone off silence is no outage.
+   */
+  expectMedia(expected: MediaExpected): void {
+    this.#expected = expected;
   }
 
   /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
@@ -382,8 +389,14 @@ export class PeerConnection {
       return;
     }
     if (senders.length === 0) return;
-    const cap = videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length);
+    const cap = fitVideoCap(videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length), this.#sending);
     this.#capping = this.#capping.then(async () => {
+      // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
+      // updating the senders, and a setParameters then fails ("modified RTCP parameters") and
+      // leaves the first seconds uncapped. Waiting for the signals being applied avoids that; a
+      // negotiation still to come ends in `stable` again, which applies the cap.
+      await this.#inbox;
+      if (!this.#negotiated()) return;
       for (const sender of senders) {
         // A sender not negotiated yet has no encodings; the next `stable` applies the cap.
         await applyVideoCap(sender, cap).catch((error: unknown) => {
@@ -391,6 +404,11 @@ export class PeerConnection {
         });
       }
     });
+  }
+
+  /** Negotiated at least once and not negotiating now: when the senders' parameters can be set. */
+  #negotiated(): boolean {
+    return this.#pc.signalingState === "stable" && !this.#makingOffer && this.#pc.currentRemoteDescription !== null;
   }
 
   #watch(): void {
@@ -442,14 +460,24 @@ export class PeerConnection {
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
     void this.#checkCertificates();
+    this.#measureSending(report);
     const sample = readQualitySample(report.values());
-    const metrics = qualityMetrics(this.#lastSample, sample, this.#videoExpected);
+    const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
     // "Changed", not "grew": a restart can replace the inbound streams, and their counters start over.
     if (sample.packetsReceived !== (this.#lastSample?.packetsReceived ?? 0)) this.#stalledSince = null;
     else if (sample.packetsReceived > 0) this.#stalledSince ??= this.#now();
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
+  }
+
+  /** Fits the cap to what the last interval really sent and to the uplink's estimate. */
+  #measureSending(report: RTCStatsReport): void {
+    if (this.#budgetPeers === null) return;
+    const senders = this.#senders.has("video") ? 1 : 0;
+    const share = videoCap(this.#budgetPeers).maxBitrate;
+    this.#sending = updateSendState(this.#sending, readSendSample(report.values(), this.#now()), share, senders);
+    this.#applyVideoCap();
   }
 
   async #startSafetyExchange(): Promise<void> {

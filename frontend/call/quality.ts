@@ -14,6 +14,18 @@ export interface QualityMetrics {
   lossPercent: number | null;
   /** Decoded video frames per second; null when no video arrives (the camera is off). */
   fps: number | null;
+  /**
+   * The peer's camera or microphone is on, yet not one packet arrived since the previous sample:
+   * the link is down. Loss cannot tell (nothing is known missing until later packets arrive) and
+   * the pair's round trip is the last one measured, so without this an outage would look "good".
+   */
+  stalled: boolean;
+}
+
+/** What the peer says it sends (camera or shared screen, microphone): what must keep arriving. */
+export interface MediaExpected {
+  video: boolean;
+  audio: boolean;
 }
 
 export interface ConnectionQuality extends QualityMetrics {
@@ -29,8 +41,8 @@ export const FAIR = { rttMs: 250, lossPercent: 2, fps: 20 } as const;
 export const POOR = { rttMs: 500, lossPercent: 8, fps: 10 } as const;
 
 /** The worst of the three decides: good round trips do not make up for a frozen picture. */
-export function classifyQuality({ rttMs, lossPercent, fps }: QualityMetrics, iceBroken = false): QualityLevel {
-  if (iceBroken) return "poor";
+export function classifyQuality({ rttMs, lossPercent, fps, stalled }: QualityMetrics, iceBroken = false): QualityLevel {
+  if (iceBroken || stalled) return "poor";
   const at = (limits: typeof FAIR | typeof POOR) =>
     (rttMs !== null && rttMs >= limits.rttMs) ||
     (lossPercent !== null && lossPercent >= limits.lossPercent) ||
@@ -100,30 +112,36 @@ export function readQualitySample(report: Iterable<StatsEntry>): QualitySample {
 }
 
 /**
- * What happened between two samples (or since the start, for the first one). `videoExpected` is
+ * What happened between two samples (or since the start, for the first one). `expected.video` is
  * false when the peer said its camera is off: a disabled track still sends a trickle of black
  * frames, whose frame rate says nothing about the connection.
  */
 export function qualityMetrics(
   previous: QualitySample | null,
   current: QualitySample,
-  videoExpected = true,
+  expected: MediaExpected = { video: true, audio: true },
 ): QualityMetrics {
   const received = current.packetsReceived - (previous?.packetsReceived ?? 0);
   const lost = current.packetsLost - (previous?.packetsLost ?? 0);
-  const expected = Math.max(0, received) + Math.max(0, lost);
+  const counted = Math.max(0, received) + Math.max(0, lost);
   const videoArrived = current.videoPacketsReceived - (previous?.videoPacketsReceived ?? 0) > 0;
+  // A microphone sends ~50 packets a second, a camera dozens: two seconds of none is no lull.
+  const stalled = previous !== null && (expected.video || expected.audio) && received <= 0;
+  if (stalled) return { rttMs: null, lossPercent: null, fps: null, stalled };
   return {
+    stalled,
     rttMs: current.rttMs,
-    lossPercent: expected > 0 ? (100 * Math.max(0, lost)) / expected : null,
+    lossPercent: counted > 0 ? (100 * Math.max(0, lost)) / counted : null,
     // No video packets: the camera is off or the track was removed, which says nothing about quality.
     // Chromium omits framesPerSecond while nothing decodes, so a stall with packets arriving counts as 0.
-    fps: videoExpected && videoArrived ? (current.fps ?? 0) : null,
+    fps: expected.video && videoArrived ? (current.fps ?? 0) : null,
   };
 }
 
 /** The words a badge says out loud: its accessible name and the details on hover or focus. */
 export function describeQuality(quality: ConnectionQuality): { label: string; details: string } {
+  if (quality.stalled)
+    return { label: "No media arriving", details: "no audio or video has arrived for the last few seconds" };
   const parts = [
     `round trip ${quality.rttMs === null ? "unknown" : `${quality.rttMs} ms`}`,
     `packet loss ${quality.lossPercent === null ? "unknown" : `${formatPercent(quality.lossPercent)}`}`,

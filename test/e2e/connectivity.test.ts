@@ -8,7 +8,8 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/bitrate";
+import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
+import { QUALITY_POLL_MS } from "../../frontend/call/quality";
 import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 import { expectRemoteTiles, remotePeerIds, remoteTiles } from "../helpers/tiles";
@@ -377,6 +378,27 @@ describe.skipIf(inject("e2eSkip"))("connectivity in real browsers", () => {
         .toBe(true);
       return caps as number[];
     }
+
+    it("puts the cap in place as a call starts, without a failed setParameters on the way", async () => {
+      const room = newRoom();
+      // Three people: two join at once into the third's room, the busiest negotiation a join makes.
+      const ada = await join(baseUrl, room, "ada");
+      const [bob, cy] = await Promise.all([join(baseUrl, room, "bob"), join(baseUrl, room, "cy")]);
+      const trio = [ada, bob, cy];
+      await Promise.all(trio.map((person) => waitForDecodedVideoFrom(person.page, 2)));
+      for (const person of trio) {
+        const caps = await capsOf(person, 2);
+        for (const cap of caps) expect(cap, `${person.name}: one peer's share`).toBe(videoCap(2).maxBitrate);
+      }
+      // A few more quality polls, each of which re-applies the cap, to catch a late failure too.
+      await ada.page.waitForTimeout(3 * QUALITY_POLL_MS);
+      for (const person of trio) {
+        expect(
+          person.log.filter((line) => /could not cap|RTCP parameters|setParameters/i.test(line)),
+          `${person.name}'s console`,
+        ).toEqual([]);
+      }
+    });
 
     it("caps every video sender so that each person's upload fits the budget, and raises the caps when someone leaves", async () => {
       const room = newRoom();

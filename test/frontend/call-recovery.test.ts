@@ -263,9 +263,13 @@ describe("Call recovery", () => {
     const { receive } = await inCall([ada]);
     const videoCapOf = (index: number) =>
       connectionTo(index).senders.find((s) => s.track?.kind === "video")?.parameters;
+    // Capped once negotiated: Ada, there first, offers to us.
+    await receive({ type: "signal", from: ADA, data: { description: { type: "offer", sdp: fakeSdp("AA:01") } } });
     expect(videoCapOf(0)?.encodings[0]).toEqual(videoCap(1));
 
+    // We offer to Bob, the newcomer; his answer lets the cap land.
     await receive({ type: "peer-joined", peer: bob });
+    await receive({ type: "signal", from: BOB, data: { description: { type: "answer", sdp: fakeSdp("BB:01") } } });
     expect(videoCapOf(0)?.encodings[0]).toEqual(videoCap(2));
     expect(videoCapOf(1)?.encodings[0]).toEqual(videoCap(2));
 

@@ -303,6 +303,8 @@ describe("PeerConnection recovery", () => {
   it("caps its video sender to its share of the upload budget, and follows the number of peers", async () => {
     const { pc, fake } = connection();
     const [audio, video] = fake.senders;
+    await vi.advanceTimersByTimeAsync(0);
+    await pc.handleSignal(answer());
     pc.setVideoBudget(3);
     await vi.advanceTimersByTimeAsync(0);
     expect(video?.parameters.encodings[0]).toEqual(videoCap(3));
@@ -312,6 +314,78 @@ describe("PeerConnection recovery", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(video?.parameters.encodings[0]?.maxBitrate).toBe(videoCap(1).maxBitrate);
     expect(videoCap(1).maxBitrate).toBeLessThanOrEqual(VIDEO_UPLOAD_BUDGET_BPS);
+  });
+
+  it("sets no parameters while a negotiation runs, and caps once the answer is applied", async () => {
+    const { pc, fake } = connection();
+    const video = fake.senders[1]!;
+    pc.setVideoBudget(2);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    // Our offer is out: a setParameters now would race the answer's changes to the sender.
+    expect(fake.signalingState).toBe("have-local-offer");
+    expect(video.applied).toEqual([]);
+
+    // Chromium says `stable` before the answer is fully applied; the cap waits for the answer.
+    let appliedAtStable: number | null = null;
+    const onStable = fake.onsignalingstatechange;
+    fake.onsignalingstatechange = () => {
+      onStable?.();
+      appliedAtStable = video.applied.length;
+    };
+    await pc.handleSignal(answer());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(appliedAtStable).toBe(0);
+    expect(video.applied).toEqual([[videoCap(2)]]);
+
+    // A later renegotiation (an ICE restart) is no time for it either, even when a poll comes.
+    pc.setVideoBudget(3);
+    fake.restartIce();
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(fake.signalingState).toBe("have-local-offer");
+    expect(video.applied).toHaveLength(1);
+    await pc.handleSignal(answer());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(video.parameters.encodings[0]).toEqual(videoCap(3));
+  });
+
+  it("lowers the cap when what it really sends (retransmissions, FEC, headers) exceeds its share", async () => {
+    const { pc, fake } = connection();
+    const video = fake.senders[1]!;
+    await vi.advanceTimersByTimeAsync(0);
+    await pc.handleSignal(answer());
+    pc.setVideoBudget(1);
+    fake.setIceState("connected");
+    const share = videoCap(1).maxBitrate;
+    let sent = 0;
+    // A lossy link with room to spare: 4.5 Mbps of video on the wire against a 2.4 Mbps cap.
+    const sending = (bps: number) => {
+      sent += (bps * QUALITY_POLL_MS) / 1000 / 8;
+      fake.stats = [
+        {
+          id: "OV",
+          type: "outbound-rtp",
+          kind: "video",
+          bytesSent: sent * 0.95,
+          headerBytesSent: sent * 0.05,
+          // The encoder fills whatever cap it has: the overhead comes on top of it.
+          targetBitrate: video.parameters.encodings[0]?.maxBitrate ?? share,
+        },
+      ];
+    };
+    sending(4_500_000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(video.parameters.encodings[0]?.maxBitrate).toBe(share);
+    sending(4_500_000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    const lowered = video.parameters.encodings[0]?.maxBitrate ?? share;
+    expect(lowered).toBeLessThan(share * 0.6);
+    expect(lowered * (4_500_000 / share)).toBeLessThanOrEqual(share * 1.01);
+    // The loss is over and the total falls well within the share: the cap climbs back to it.
+    for (let i = 0; i < 6; i++) {
+      sending(share * 0.4);
+      await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    }
+    expect(video.parameters.encodings[0]?.maxBitrate).toBe(share);
   });
 
   it("applies the cap once negotiation gives the sender its encodings", async () => {
@@ -348,7 +422,7 @@ describe("PeerConnection recovery", () => {
     fake.setIceState("connected");
     fake.stats = stats(1000, 0, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
-    expect(pc.quality.value).toEqual({ level: "good", rttMs: 40, lossPercent: 0, fps: 30 });
+    expect(pc.quality.value).toEqual({ level: "good", rttMs: 40, lossPercent: 0, fps: 30, stalled: false });
 
     fake.stats = stats(1090, 10, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
@@ -359,5 +433,30 @@ describe("PeerConnection recovery", () => {
     fake.stats = stats(2000, 10, 0.04);
     await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS * 3);
     expect(pc.quality.value?.level).toBe("poor");
+  });
+
+  it("says no media arrives during an outage while ICE still says connected, and recovers with the link", async () => {
+    const { pc, fake } = connection();
+    const stats = (received: number) => [
+      { id: "T", type: "transport", selectedCandidatePairId: "P" },
+      { id: "P", type: "candidate-pair", currentRoundTripTime: 0.04 },
+      { id: "V", type: "inbound-rtp", kind: "video", packetsReceived: received, packetsLost: 0, framesPerSecond: 24 },
+    ];
+    fake.setIceState("connected");
+    fake.stats = stats(1000);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    fake.stats = stats(1100);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value?.level).toBe("good");
+    // The link goes: every counter stops, the pair keeps its last round trip, ICE has not noticed yet.
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toMatchObject({ level: "poor", stalled: true, rttMs: null });
+    fake.stats = stats(1150);
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value).toMatchObject({ level: "good", stalled: false });
+    // The peer turned camera and microphone off: its silence is no outage.
+    pc.expectMedia({ video: false, audio: false });
+    await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    expect(pc.quality.value?.stalled).toBe(false);
   });
 });

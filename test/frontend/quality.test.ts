@@ -7,7 +7,12 @@ import {
   readQualitySample,
 } from "../../frontend/call/quality";
 
-const metrics = (rttMs: number | null, lossPercent: number | null, fps: number | null) => ({ rttMs, lossPercent, fps });
+const metrics = (rttMs: number | null, lossPercent: number | null, fps: number | null, stalled = false) => ({
+  rttMs,
+  lossPercent,
+  fps,
+  stalled,
+});
 
 describe("classifying connection quality", () => {
   it("is good with short round trips, no loss and smooth video", () => {
@@ -26,6 +31,10 @@ describe("classifying connection quality", () => {
     expect(classifyQuality(metrics(20, 8, 30))).toBe("poor");
     expect(classifyQuality(metrics(20, 0, 5))).toBe("poor");
     expect(classifyQuality(metrics(20, 0, 30), true)).toBe("poor");
+  });
+
+  it("is poor when media is expected and nothing arrives, however good the last numbers were", () => {
+    expect(classifyQuality(metrics(null, null, null, true))).toBe("poor");
   });
 
   it("judges only what it knows (no video is not bad video)", () => {
@@ -89,7 +98,32 @@ describe("reading getStats", () => {
     expect(qualityMetrics(before, stalled).fps).toBeNull();
     const frozen = readQualitySample(report({ video: [1100, 0], fps: null }));
     expect(qualityMetrics(before, frozen).fps).toBe(0);
-    expect(qualityMetrics(before, readQualitySample(report({ video: [1100, 0], fps: 1 })), false).fps).toBeNull();
+    const cameraOff = { video: false, audio: true };
+    expect(qualityMetrics(before, readQualitySample(report({ video: [1100, 0], fps: 1 })), cameraOff).fps).toBeNull();
+  });
+
+  it("calls a total outage a stall: no packet between two samples while the peer's camera or mic is on", () => {
+    // Chromium's report in an outage: every total frozen, the pair's last round trip kept, no frame rate.
+    const before = readQualitySample(report({ audio: [5_000, 0], video: [20_000, 0], rtt: 0.04 }));
+    const outage = readQualitySample(report({ audio: [5_000, 0], video: [20_000, 0], rtt: 0.04, fps: null }));
+    const during = qualityMetrics(before, outage, { video: true, audio: true });
+    expect(during).toEqual({ rttMs: null, lossPercent: null, fps: null, stalled: true });
+    expect(classifyQuality(during)).toBe("poor");
+    expect(describeQuality({ ...during, level: classifyQuality(during) }).label).toBe("No media arriving");
+    // Microphone on, camera off: audio alone is expected, and its silence is a stall too.
+    expect(qualityMetrics(before, outage, { video: false, audio: true }).stalled).toBe(true);
+  });
+
+  it("is no stall when nothing is expected, on the first sample, or when anything at all arrives", () => {
+    const before = readQualitySample(report({ audio: [5_000, 0], video: [20_000, 0] }));
+    const same = readQualitySample(report({ audio: [5_000, 0], video: [20_000, 0], fps: null }));
+    // Camera and microphone off: a silent peer is no outage.
+    expect(qualityMetrics(before, same, { video: false, audio: false }).stalled).toBe(false);
+    expect(qualityMetrics(null, readQualitySample(report({ audio: [0, 0], video: [0, 0] }))).stalled).toBe(false);
+    // Audio still trickles in while video froze: a frozen picture (fps 0), not a dead link.
+    const audioOnly = readQualitySample(report({ audio: [5_050, 0], video: [20_000, 0], fps: null }));
+    expect(qualityMetrics(before, audioOnly).stalled).toBe(false);
+    expect(qualityMetrics(before, audioOnly).rttMs).toBe(50);
   });
 
   it("never reports loss with nothing expected", () => {
@@ -100,12 +134,19 @@ describe("reading getStats", () => {
 
 describe("describing quality", () => {
   it("names the level and gives the numbers", () => {
-    expect(describeQuality({ level: "fair", rttMs: 310, lossPercent: 2.345, fps: 24.6 })).toEqual({
+    expect(describeQuality({ level: "fair", rttMs: 310, lossPercent: 2.345, fps: 24.6, stalled: false })).toEqual({
       label: "Connection fair",
       details: "round trip 310 ms, packet loss 2.3%, 25 fps",
     });
-    expect(describeQuality({ level: "good", rttMs: null, lossPercent: null, fps: null }).details).toBe(
+    expect(describeQuality({ level: "good", rttMs: null, lossPercent: null, fps: null, stalled: false }).details).toBe(
       "round trip unknown, packet loss unknown, no video",
     );
+  });
+
+  it("says plainly when nothing arrives, instead of numbers that are stale", () => {
+    expect(describeQuality({ level: "poor", rttMs: null, lossPercent: null, fps: null, stalled: true })).toEqual({
+      label: "No media arriving",
+      details: "no audio or video has arrived for the last few seconds",
+    });
   });
 });

@@ -6,7 +6,7 @@ import { RoomView } from "../../frontend/pages/Room";
 import { fakeCall, peerA, peerB } from "./fake-call";
 
 const noop = () => {};
-const good: ConnectionQuality = { level: "good", rttMs: 42, lossPercent: 0, fps: 30 };
+const good: ConnectionQuality = { level: "good", rttMs: 42, lossPercent: 0, fps: 30, stalled: false };
 
 describe("the room page while the connection recovers", () => {
   it("says “Reconnecting…” out loud while the socket is down, keeping everyone's tile, and clears it once back", async () => {
@@ -45,10 +45,17 @@ describe("the connection quality badge", () => {
     expect(details?.getAttribute("role")).toBe("tooltip");
 
     await act(() => {
-      quality.value = { level: "poor", rttMs: 640, lossPercent: 12, fps: null };
+      quality.value = { level: "poor", rttMs: 640, lossPercent: 12, fps: null, stalled: false };
     });
     expect(screen.getByRole("button", { name: "Connection poor" })).toBe(badge);
     expect(details?.textContent).toBe("Connection poor: round trip 640 ms, packet loss 12%, no video");
+
+    // An outage: nothing arrives, and the badge says so rather than repeat stale numbers.
+    await act(() => {
+      quality.value = { level: "poor", rttMs: null, lossPercent: null, fps: null, stalled: true };
+    });
+    expect(screen.getByRole("button", { name: "No media arriving" })).toBe(badge);
+    expect(details?.textContent).toBe("No media arriving: no audio or video has arrived for the last few seconds");
   });
 
   it("gives every tile its own details", async () => {

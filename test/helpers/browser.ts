@@ -31,9 +31,10 @@ const POLL_INTERVAL_MS = 500;
 /** Gap between the two samples that must show framesDecoded rising; a 30 fps fake camera yields frames well within it. */
 const RISE_SAMPLE_GAP_MS = 1_000;
 
-export async function launchChromium(executablePath: string): Promise<Browser> {
+/** `extraArgs` for tests that need more, e.g. a camera file or an insecure origin treated as secure. */
+export async function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   const voice = ["--use-file-for-fake-audio-capture", steadyVoiceFile()].join("=");
-  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice] });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice, ...extraArgs] });
 }
 
 /**
