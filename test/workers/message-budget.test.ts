@@ -69,11 +69,11 @@ describe("a flooding socket", () => {
 
   it("stays refused through hibernation once it has emptied its bucket", async () => {
     const room = randomRoom();
+    const { client: ada } = await RoomClient.join(room, "Ada");
     const stub = roomStub(room);
     // A frozen clock: no refill between the burst and the retry, however long eviction takes.
     const frozen = Date.now();
     const freeze = () => runInDurableObject(stub, (instance: Room) => (instance.now = () => frozen));
-    const { client: ada } = await RoomClient.join(room, "Ada");
     await freeze();
     // The join spent one token.
     for (let n = 0; n < DEFAULT_BUDGET.burst; n++) ada.send("{}");
