@@ -50,7 +50,7 @@ function base64Url(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
     const chunk = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.ceil(((Math.min(3, bytes.length - i)) * 8) / 6);
+    const chars = Math.ceil((Math.min(3, bytes.length - i) * 8) / 6);
     for (let c = 0; c < chars; c++) out += ALPHABET[(chunk >> (18 - 6 * c)) & 63];
   }
   return out;

@@ -5,6 +5,7 @@
  */
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
+import { roomIdFor } from "../../worker/room-id";
 import { IMMUTABLE_CACHE_CONTROL, SECURITY_HEADERS } from "../../worker/security-headers";
 
 const skip = inject("e2eSkip");
@@ -60,7 +61,8 @@ describe.skipIf(skip)("HTTP security on a real server", () => {
   });
 
   it("refuses a room socket from a foreign Origin and accepts the site's own", async () => {
-    expect(await handshake("/api/rooms/origin-check/ws", "https://evil.example")).toBe(403);
-    expect(await handshake("/api/rooms/origin-check/ws", new URL(base).origin)).toBe(101);
+    const path = `/api/rooms/${await roomIdFor("origin-check")}/ws`;
+    expect(await handshake(path, "https://evil.example")).toBe(403);
+    expect(await handshake(path, new URL(base).origin)).toBe(101);
   });
 });

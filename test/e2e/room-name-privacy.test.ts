@@ -41,10 +41,17 @@ describe.skipIf(inject("e2eSkip"))("the server never learns a room's name", () =
 
     // wrangler prints request lines a moment after the response; wait until both sockets are in.
     await expect
-      .poll(() => server.output().split("\n").filter((line) => line.includes(`/api/rooms/${id}/ws`)).length, {
-        timeout: 10_000,
-        message: "wrangler dev logs each room socket's request line (else this test would prove nothing)",
-      })
+      .poll(
+        () =>
+          server
+            .output()
+            .split("\n")
+            .filter((line) => line.includes(`/api/rooms/${id}/ws`)).length,
+        {
+          timeout: 10_000,
+          message: "wrangler dev logs each room socket's request line (else this test would prove nothing)",
+        },
+      )
       .toBeGreaterThanOrEqual(2);
 
     const lines = server.output().split("\n");

@@ -31,7 +31,9 @@ describe("roomSocketUrl", () => {
     expect(roomSocketUrl(id, { protocol: "https:", host: "natter.example" })).toBe(
       `wss://natter.example/api/rooms/${id}/ws`,
     );
-    expect(roomSocketUrl(id, { protocol: "http:", host: "localhost:5173" })).toBe(`ws://localhost:5173/api/rooms/${id}/ws`);
+    expect(roomSocketUrl(id, { protocol: "http:", host: "localhost:5173" })).toBe(
+      `ws://localhost:5173/api/rooms/${id}/ws`,
+    );
   });
 
   it("refuses a room name, so that a name handed in by mistake never leaves the page", () => {
@@ -46,7 +48,12 @@ describe("a call's socket", () => {
       room: "secret-garden-7f3a",
       name: "Cy",
       getUserMedia: null,
-      signaling: { createSocket: (url) => (urls.push(url), new FakeSocket(url)) },
+      signaling: {
+        createSocket: (url) => {
+          urls.push(url);
+          return new FakeSocket(url);
+        },
+      },
     });
     call.connect();
     await vi.waitFor(() => expect(urls).toHaveLength(1));
@@ -61,7 +68,12 @@ describe("a call's socket", () => {
       room: "secret-garden-7f3a",
       name: "Cy",
       getUserMedia: null,
-      signaling: { createSocket: (url) => (urls.push(url), new FakeSocket(url)) },
+      signaling: {
+        createSocket: (url) => {
+          urls.push(url);
+          return new FakeSocket(url);
+        },
+      },
     });
     call.connect();
     call.leave();

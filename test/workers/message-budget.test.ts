@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
 import type { Room } from "../../durable-objects/room";
-import { offer, randomRoom, RoomClient, roomStub } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const config = { burst: 3, perSecond: 1, overflowLimit: 2 };
 

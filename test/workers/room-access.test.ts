@@ -4,7 +4,7 @@ import { FREE_TRIES } from "../../durable-objects/guess-throttle";
 import { PBKDF2_ITERATIONS } from "../../durable-objects/lock-key";
 import { EMPTY_ROOM_PURGE_MS, type Room } from "../../durable-objects/room";
 import { KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
-import { offer, randomRoom, RoomClient, roomStub } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
 const stubFor = roomStub;

@@ -9,7 +9,7 @@ import { CloseCode } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
 import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";
-import { offer, randomRoom, RoomClient, roomStub } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
 const stubFor = roomStub;

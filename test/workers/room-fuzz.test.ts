@@ -8,7 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../../durable-objects/room";
-import { candidate, randomRoom, RoomClient, roomStub } from "./support/room-client";
+import { candidate, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const RUNS = 100;
 const MESSAGES_PER_RUN = 100;

@@ -4,7 +4,7 @@ import { CloseCode, HEARTBEAT_TIMEOUT_MS } from "../../durable-objects/protocol"
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
 import { MAX_DOOR_SOCKETS } from "../../durable-objects/room-limits";
-import { offer, randomRoom, RoomClient, roomPathOf, roomStub, upgrade } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomPathOf, roomStub, upgrade } from "./support/room-client";
 
 const stubFor = roomStub;
 

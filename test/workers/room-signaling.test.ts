@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import { PING, PONG } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
-import { answer, candidate, offer, randomRoom, RoomClient, roomStub } from "./support/room-client";
+import { answer, candidate, offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const stubFor = roomStub;
 

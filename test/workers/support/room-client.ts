@@ -4,9 +4,9 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../durable-objects/protocol";
+import type { Room } from "../../../durable-objects/room";
 import { roomIdFor } from "../../../worker/room-id";
 import { normalizeRoomName } from "../../../worker/room-name";
-import type { Room } from "../../../durable-objects/room";
 
 const ORIGIN = "https://natter.test";
 
