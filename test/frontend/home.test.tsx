@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Home } from "../../frontend/pages/Home";
 import { SUGGESTED_NAME_BITS } from "../../frontend/room-name-suggestion";
-import { ROOM_NAME_ENTROPY_BITS } from "../../worker/room-name-generator";
+import { ROOM_NAME_ENTROPY_BITS, ROOM_NAME_SLOTS } from "../../worker/room-name-generator";
 
 const field = () => screen.getByLabelText("Room name") as HTMLInputElement;
 
@@ -114,6 +114,27 @@ describe("Home", () => {
   it("says how strong suggested names are", () => {
     render(<Home />);
     expect(screen.getByText(/Suggested names are one of 2\^48 \(about 281 trillion\)/)).toBeTruthy();
+  });
+});
+
+describe("suggested names", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("are drawn in the page from the word lists: nothing is fetched, so the server never sees them", async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ name: "from-the-server-from-the-server" })));
+    vi.stubGlobal("fetch", fetch);
+    render(<Home />);
+    await waitFor(() => expect(field().value).not.toBe(""));
+    const words = field().value.split("-");
+    expect(words).toHaveLength(ROOM_NAME_SLOTS.length);
+    words.forEach((word, slot) => expect(ROOM_NAME_SLOTS[slot]).toContain(word));
+
+    const first = field().value;
+    fireEvent.click(screen.getByRole("button", { name: "New name" }));
+    await waitFor(() => expect(field().value).not.toBe(first));
+    expect(fetch).not.toHaveBeenCalled();
   });
 });
 

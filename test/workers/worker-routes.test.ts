@@ -78,16 +78,10 @@ describe("HTTP routes", () => {
     expect((await upgrade(await roomPathOf("sweep-0"), { Upgrade: "nope" })).status).toBe(426);
   });
 
-  it("suggests a fresh, valid room name", async () => {
-    const names = new Set<string>();
-    for (let n = 0; n < 5; n++) {
-      const response = await SELF.fetch("https://natter.test/api/room-name");
-      expect(response.headers.get("Cache-Control")).toBe("no-store");
-      const { name } = (await response.json()) as { name: string };
-      expect(normalizeRoomName(name)).toEqual({ ok: true, name });
-      names.add(name);
-    }
-    expect(names.size).toBe(5);
+  it("does not suggest room names: the page draws them, so the server never sees one", async () => {
+    const response = await SELF.fetch("https://natter.test/api/room-name");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: "not-found" } });
   });
 
   it("has no page of its own for a room's path, so a room page can only come from the asset layer", async () => {
