@@ -10,7 +10,6 @@ import type { Env } from "./env";
 import { apiError } from "./errors";
 import { isAllowedOrigin } from "./origin";
 import { isRoomId, ROOM_ID_LENGTH } from "./room-id";
-import { generateRoomName } from "./room-name-generator";
 import { securityHeaders } from "./security-headers";
 
 export { Room } from "../durable-objects/room";
@@ -21,10 +20,8 @@ app.use("*", securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 
-app.get("/api/room-name", (c) => {
-  c.header("Cache-Control", "no-store");
-  return c.json({ name: generateRoomName() });
-});
+// No /api/room-name: suggested names are drawn in the page (frontend/room-name-suggestion.ts),
+// so the server never sees a name, not even one it would have handed out itself.
 
 // The browser hashes the room's name into its id (room-id.ts): the name never reaches this code,
 // nor any log of this request line. There is no name-based route: a name here is refused.
