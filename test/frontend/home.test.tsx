@@ -119,7 +119,7 @@ describe("suggested names", () => {
     await waitFor(() => expect(field().value).not.toBe(""));
     const words = field().value.split("-");
     expect(words).toHaveLength(ROOM_NAME_SLOTS.length);
-    words.forEach((word, slot) => expect(ROOM_NAME_SLOTS[slot]).toContain(word));
+    for (const [slot, word] of words.entries()) expect(ROOM_NAME_SLOTS[slot]).toContain(word);
 
     const first = field().value;
     fireEvent.click(screen.getByRole("button", { name: "New name" }));

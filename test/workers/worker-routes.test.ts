@@ -4,7 +4,6 @@ import type { Room } from "../../durable-objects/room";
 import worker from "../../worker/index";
 import { isAllowedOrigin } from "../../worker/origin";
 import { roomIdFor } from "../../worker/room-id";
-import { normalizeRoomName } from "../../worker/room-name";
 import { headersFile, SECURITY_HEADERS } from "../../worker/security-headers";
 import { RoomClient, randomRoom, roomPathOf, upgrade } from "./support/room-client";
 
