@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { delay } from "../test/helpers/wrangler";
+import { roomIdFor } from "../worker/room-id";
 import { quantileSorted } from "./lib/stats";
 
 export type Relay = "natter" | "bare";
@@ -119,7 +120,9 @@ export class Rooms {
   }
 
   async #connectOnce(relay: Relay, wsBase: string, room: string, index: number): Promise<Client> {
-    const url = relay === "natter" ? `${wsBase}/api/rooms/${room}/ws` : `${wsBase}/relay/${room}?peer=p${index}`;
+    // natter's sockets are addressed by room id, as the page does it; the floor relays key on the name.
+    const url =
+      relay === "natter" ? `${wsBase}/api/rooms/${await roomIdFor(room)}/ws` : `${wsBase}/relay/${room}?peer=p${index}`;
     // Node's WebSocket (undici) takes headers in a second argument; the DOM typing does not know it.
     const ws = new WebSocket(url, { headers: { "CF-Connecting-IP": nextAddress() } } as unknown as string[]);
     this.#sockets.push(ws);

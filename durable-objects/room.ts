@@ -1,5 +1,6 @@
 /**
- * Room: one Durable Object per room name. It knows who is in the call, holds the lock
+ * Room: one Durable Object per room id (the hash of the room name, worker/room-id.ts: the room never
+ * learns its name). It knows who is in the call, holds the lock
  * (a salted hash, never the key), and relays WebRTC signaling between members.
  *
  * Only hibernatable WebSockets are used (`ctx.acceptWebSocket`): an idle call costs

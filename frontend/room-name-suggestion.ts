@@ -1,8 +1,6 @@
-import { normalizeRoomName } from "../worker/room-name";
-
 /**
  * Bits of entropy in a suggested name. Written down rather than imported because computing it
- * needs the word lists, which the home page must not download; a frontend test holds it equal
+ * needs the word lists, which the home page must not wait for; a frontend test holds it equal
  * to the generator's ROOM_NAME_ENTROPY_BITS, so a change to the lists cannot leave it stale.
  */
 export const SUGGESTED_NAME_BITS = 48;
@@ -14,21 +12,21 @@ export function suggestedNameCount(): string {
   );
 }
 
+/** Where suggestions come from; the home page takes another in tests that need to time them. */
+export type SuggestName = () => Promise<string | null>;
+
 /**
- * A fresh suggestion from the Worker (GET /api/room-name), or null when there is none to be
- * had (offline, aborted, or an answer that is not a valid room name): a suggestion is a
- * convenience, and the field works without one.
+ * A fresh suggestion, drawn in this page with crypto.getRandomValues: the server never sees it,
+ * so the room id the page sends for it (worker/room-id.ts) cannot be matched against a list of
+ * names the server handed out. The word lists are a chunk of their own, fetched when the first
+ * suggestion is asked for, so the home page paints without waiting for them. Null when the chunk
+ * cannot be had (offline): a suggestion is a convenience, and the field works without one.
  */
-export async function fetchSuggestedName(signal?: AbortSignal): Promise<string | null> {
+export const suggestRoomName: SuggestName = async () => {
   try {
-    const response = await fetch("/api/room-name", { signal, headers: { Accept: "application/json" } });
-    if (!response.ok) return null;
-    const body: unknown = await response.json();
-    const name = typeof body === "object" && body !== null && "name" in body ? body.name : null;
-    if (typeof name !== "string") return null;
-    const normalized = normalizeRoomName(name);
-    return normalized.ok ? normalized.name : null;
+    const { generateRoomName } = await import("../worker/room-name-generator");
+    return generateRoomName();
   } catch {
     return null;
   }
-}
+};

@@ -9,8 +9,7 @@ import { clientKey } from "./client-key";
 import type { Env } from "./env";
 import { apiError } from "./errors";
 import { isAllowedOrigin } from "./origin";
-import { normalizeRoomName } from "./room-name";
-import { generateRoomName } from "./room-name-generator";
+import { isRoomId, ROOM_ID_LENGTH } from "./room-id";
 import { securityHeaders } from "./security-headers";
 
 export { Room } from "../durable-objects/room";
@@ -21,12 +20,12 @@ app.use("*", securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 
-app.get("/api/room-name", (c) => {
-  c.header("Cache-Control", "no-store");
-  return c.json({ name: generateRoomName() });
-});
+// No /api/room-name: suggested names are drawn in the page (frontend/room-name-suggestion.ts),
+// so the server never sees a name, not even one it would have handed out itself.
 
-app.get("/api/rooms/:room/ws", async (c) => {
+// The browser hashes the room's name into its id (room-id.ts): the name never reaches this code,
+// nor any log of this request line. There is no name-based route: a name here is refused.
+app.get("/api/rooms/:id/ws", async (c) => {
   const client = await clientKey(c.req.raw);
   // Counted before anything else, so that even refused requests cost the client its budget.
   const { success } = await c.env.CLIENT_LIMITER.limit({ key: client });
@@ -37,13 +36,20 @@ app.get("/api/rooms/:room/ws", async (c) => {
   if (!isAllowedOrigin(c.req.raw, c.env.ALLOWED_ORIGINS)) {
     return apiError(c, 403, "forbidden-origin", "Room sockets may only be opened by this site's own pages.");
   }
-  const normalized = normalizeRoomName(c.req.param("room"));
-  if (!normalized.ok) return apiError(c, 400, "invalid-room-name", normalized.reason);
+  if (!isRoomId(c.req.param("id"))) {
+    // Never echo the segment: from an outdated page it would be a room name.
+    return apiError(
+      c,
+      400,
+      "invalid-room-id",
+      `A room id is ${ROOM_ID_LENGTH} characters of URL-safe base64, which the page derives from the room name; reload the page.`,
+    );
+  }
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     return apiError(c, 426, "upgrade-required", "This endpoint only speaks WebSocket.");
   }
-  // One object per canonical name, so "Team Sync" and "team-sync" meet in the same room.
-  const room = c.env.ROOM.get(c.env.ROOM.idFromName(normalized.name));
+  // One object per id. "Team Sync" and "team-sync" meet because the page normalizes before hashing.
+  const room = c.env.ROOM.get(c.env.ROOM.idFromName(c.req.param("id")));
   // The room limits sockets and knocks per client; it learns only the hash, and a client
   // cannot choose it: whatever the request carried under that name is overwritten.
   const request = new Request(c.req.raw);

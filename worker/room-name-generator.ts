@@ -6,8 +6,9 @@
  * someone sweeping names at a thousand guesses a second would need thousands of years to hit one
  * particular live room.
  *
- * This module runs in the Worker (GET /api/room-name) and in the browser ("New name" button), so it
- * uses nothing but `crypto.getRandomValues`, which both provide.
+ * It runs in the browser (the home page's suggestion and its "New name" button), loaded lazily, so
+ * that the server never sees a suggested name; it uses nothing but `crypto.getRandomValues`, so it
+ * also runs in the Worker's tests.
  */
 import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "./room-name-words";
 

@@ -23,7 +23,7 @@ import { RoomLink, type RoomLinkOptions } from "./reconnect";
 import { roomKeyProblem } from "./room-key";
 import type { SafetyState } from "./safety-exchange";
 import { type GetDisplayMedia, ScreenShare } from "./screen-share";
-import { roomSocketUrl, type SignalingOptions } from "./signaling";
+import { roomSocketUrlFor, type SignalingOptions } from "./signaling";
 
 /**
  * "outside": the room is locked and has not let us in (yet); the socket stays open so we can
@@ -150,7 +150,10 @@ export interface CallOptions {
   name: string;
   /** Overrides the ICE servers the room hands out with its welcome. */
   iceServers?: RTCIceServer[];
-  /** Defaults to the room's WebSocket on the host that served the page. */
+  /**
+   * Defaults to the room's WebSocket on the host that served the page, addressed by the room's
+   * id (a hash of `room`, made here: the name itself never leaves the page).
+   */
   url?: string;
   /**
    * Camera and microphone from the hair check, already previewed: the call sends these very
@@ -294,9 +297,29 @@ export class Call implements CallState, CallControls {
       const members = this.#members.value;
       for (const member of members.values()) member.connection.setVideoBudget(members.size);
     });
+    const url = this.#options.url;
+    if (url !== undefined) {
+      this.#openLink(url);
+      return;
+    }
+    // Hashing is asynchronous (crypto.subtle): join() waits for the link's open anyway, and a
+    // call that ended meanwhile (leave, unmount) opens nothing.
+    roomSocketUrlFor(this.#options.room).then(
+      (roomUrl) => {
+        if (!this.#isOver() && this.#link === null) this.#openLink(roomUrl);
+      },
+      (error: unknown) => {
+        // No crypto.subtle: the page is not a secure context (plain http on another host).
+        console.error("natter: could not derive the room's id", error);
+        this.#fail("This page cannot open rooms here: open it over https.");
+      },
+    );
+  }
+
+  #openLink(url: string): void {
     try {
       this.#link = new RoomLink(
-        this.#options.url ?? roomSocketUrl(this.#options.room),
+        url,
         {
           open: () => {
             this.#linkOpen = true;

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../durable-objects/protocol";
+import { isRoomId, roomIdFor } from "../../worker/room-id";
 
 /**
  * The room's pace, not ours: it drops a member silent for HEARTBEAT_TIMEOUT_MS as a tab that
@@ -46,10 +47,23 @@ export interface SignalingOptions {
   now?: () => number;
 }
 
-/** `wss://<host>/api/rooms/<name>/ws`, on whatever host served the page (Vite proxies it in development). */
-export function roomSocketUrl(room: string, where: Pick<Location, "protocol" | "host"> = location): string {
+/**
+ * `wss://<host>/api/rooms/<id>/ws`, on whatever host served the page (Vite proxies it in
+ * development). It takes the room's id, never its name: the name must not leave the page, so a
+ * name handed in by mistake is refused here rather than sent (issue #19).
+ */
+export function roomSocketUrl(roomId: string, where: Pick<Location, "protocol" | "host"> = location): string {
+  if (!isRoomId(roomId)) throw new TypeError("roomSocketUrl takes a room id (roomIdFor), not a room name");
   const scheme = where.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${where.host}/api/rooms/${encodeURIComponent(room)}/ws`;
+  return `${scheme}://${where.host}/api/rooms/${roomId}/ws`;
+}
+
+/** The socket URL of the room whose normalized name is `name`: the name is hashed here, in the page. */
+export async function roomSocketUrlFor(
+  name: string,
+  where: Pick<Location, "protocol" | "host"> = location,
+): Promise<string> {
+  return roomSocketUrl(await roomIdFor(name), where);
 }
 
 /**

@@ -1,23 +1,22 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { normalizeRoomName } from "../../worker/room-name";
 import { isEasyToGuess } from "../../worker/room-name-hint";
-import { fetchSuggestedName, SUGGESTED_NAME_BITS, suggestedNameCount } from "../room-name-suggestion";
+import { SUGGESTED_NAME_BITS, type SuggestName, suggestedNameCount, suggestRoomName } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";
 
-export function Home() {
+export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestName } = {}) {
   const [input, setInput] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const typed = useRef(false);
-  const pending = useRef<AbortController | null>(null);
+  /** Bumped by every request for a suggestion (and on unmount): only the latest may fill the field. */
+  const latest = useRef(0);
 
   /** Fills the field with a new suggestion; the first one never overwrites what someone already typed. */
   const suggest = async ({ unlessTyped }: { unlessTyped: boolean }) => {
-    pending.current?.abort();
-    const controller = new AbortController();
-    pending.current = controller;
-    const name = await fetchSuggestedName(controller.signal);
-    if (name === null || controller.signal.aborted || (unlessTyped && typed.current)) return;
+    const ticket = ++latest.current;
+    const name = await suggestName();
+    if (name === null || ticket !== latest.current || (unlessTyped && typed.current)) return;
     typed.current = false;
     setInput(name);
     setProblem(null);
@@ -25,7 +24,9 @@ export function Home() {
 
   useEffect(() => {
     void suggest({ unlessTyped: true });
-    return () => pending.current?.abort();
+    return () => {
+      latest.current++;
+    };
   }, []);
 
   const onSubmit = (event: SubmitEvent) => {

@@ -5,6 +5,7 @@
  */
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
+import { roomIdFor } from "../../worker/room-id";
 import { IMMUTABLE_CACHE_CONTROL, SECURITY_HEADERS } from "../../worker/security-headers";
 
 const skip = inject("e2eSkip");
@@ -40,7 +41,7 @@ describe.skipIf(skip)("HTTP security on a real server", () => {
     const html = await fetch(new URL("/", base));
     const script = (await html.text()).match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     expect(script, "index.html loads a hashed script").toBeDefined();
-    const paths = ["/", "/some-room", script!, "/api/health", "/api/room-name", "/api/nope"];
+    const paths = ["/", "/some-room", script!, "/api/health", "/api/nope"];
     for (const path of paths) {
       const response = await fetch(new URL(path, base));
       await response.arrayBuffer();
@@ -56,11 +57,12 @@ describe.skipIf(skip)("HTTP security on a real server", () => {
     expect(html.headers.get("Cache-Control")).not.toContain("immutable");
     expect(html.headers.get("Cache-Control")).toMatch(/max-age=0|no-cache|no-store/);
     expect((await fetch(new URL(script, base))).headers.get("Cache-Control")).toBe(IMMUTABLE_CACHE_CONTROL);
-    expect((await fetch(new URL("/api/room-name", base))).headers.get("Cache-Control")).toBe("no-store");
+    expect((await fetch(new URL("/api/health", base))).headers.get("Cache-Control")).toBe("no-store");
   });
 
   it("refuses a room socket from a foreign Origin and accepts the site's own", async () => {
-    expect(await handshake("/api/rooms/origin-check/ws", "https://evil.example")).toBe(403);
-    expect(await handshake("/api/rooms/origin-check/ws", new URL(base).origin)).toBe(101);
+    const path = `/api/rooms/${await roomIdFor("origin-check")}/ws`;
+    expect(await handshake(path, "https://evil.example")).toBe(403);
+    expect(await handshake(path, new URL(base).origin)).toBe(101);
   });
 });

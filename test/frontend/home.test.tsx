@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Home } from "../../frontend/pages/Home";
-import { SUGGESTED_NAME_BITS } from "../../frontend/room-name-suggestion";
-import { ROOM_NAME_ENTROPY_BITS } from "../../worker/room-name-generator";
+import { SUGGESTED_NAME_BITS, type SuggestName } from "../../frontend/room-name-suggestion";
+import { ROOM_NAME_ENTROPY_BITS, ROOM_NAME_SLOTS } from "../../worker/room-name-generator";
 
 const field = () => screen.getByLabelText("Room name") as HTMLInputElement;
 
@@ -11,21 +11,12 @@ function submit(value: string) {
   fireEvent.click(screen.getByRole("button", { name: "Join" }));
 }
 
-/** Stands in for GET /api/room-name at the network boundary, handing out `names` in turn. */
-function serveSuggestions(...names: string[]) {
-  const fetch = vi.fn(async (input: RequestInfo | URL) => {
-    expect(String(input)).toBe("/api/room-name");
-    const name = names.shift() ?? "no-more-names-left";
-    return new Response(JSON.stringify({ name }), { headers: { "Content-Type": "application/json" } });
-  });
-  vi.stubGlobal("fetch", fetch);
-  return fetch;
+/** Hands out `names` in turn, in place of the page's own draw, so that tests know what to expect. */
+function suggestions(...names: string[]): SuggestName {
+  return async () => names.shift() ?? "no-more-names-left";
 }
 
 describe("Home", () => {
-  beforeEach(() => {
-    serveSuggestions("sleepy-orange-otters-juggle-lemon-teapots", "brave-teal-herons-hum-mint-kazoos");
-  });
   afterEach(() => {
     vi.unstubAllGlobals();
   });
@@ -54,7 +45,7 @@ describe("Home", () => {
   });
 
   it("fills in a suggested name, which can be joined as it is", async () => {
-    render(<Home />);
+    render(<Home suggestName={suggestions("sleepy-orange-otters-juggle-lemon-teapots")} />);
     await waitFor(() => expect(field().value).toBe("sleepy-orange-otters-juggle-lemon-teapots"));
     expect(screen.getByRole("status").textContent).toBe("");
 
@@ -63,7 +54,11 @@ describe("Home", () => {
   });
 
   it("rolls another name on “New name”", async () => {
-    render(<Home />);
+    render(
+      <Home
+        suggestName={suggestions("sleepy-orange-otters-juggle-lemon-teapots", "brave-teal-herons-hum-mint-kazoos")}
+      />,
+    );
     await waitFor(() => expect(field().value).toBe("sleepy-orange-otters-juggle-lemon-teapots"));
 
     fireEvent.click(screen.getByRole("button", { name: "New name" }));
@@ -71,23 +66,18 @@ describe("Home", () => {
   });
 
   it("does not overwrite a name typed before the suggestion arrived", async () => {
-    let answer!: (response: Response) => void;
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(() => new Promise<Response>((resolve) => (answer = resolve))),
-    );
-    render(<Home />);
+    let answer!: (name: string) => void;
+    render(<Home suggestName={() => new Promise<string>((resolve) => (answer = resolve))} />);
     fireEvent.input(field(), { target: { value: "my-own-room-name" } });
 
-    await act(async () => answer(new Response(JSON.stringify({ name: "sleepy-orange-otters-juggle-lemon-teapots" }))));
+    await act(async () => answer("sleepy-orange-otters-juggle-lemon-teapots"));
     expect(field().value).toBe("my-own-room-name");
   });
 
-  it("still works when no suggestion can be had", async () => {
-    const fetch = vi.fn(async () => new Response("nope", { status: 503 }));
-    vi.stubGlobal("fetch", fetch);
-    render(<Home />);
-    await waitFor(() => expect(fetch).toHaveBeenCalled());
+  it("still works when no suggestion can be had (the word lists did not load)", async () => {
+    const none = vi.fn(async () => null);
+    render(<Home suggestName={none} />);
+    await waitFor(() => expect(none).toHaveBeenCalled());
 
     expect(field().value).toBe("");
     submit("quarterly-planning-offsite");
@@ -114,6 +104,27 @@ describe("Home", () => {
   it("says how strong suggested names are", () => {
     render(<Home />);
     expect(screen.getByText(/Suggested names are one of 2\^48 \(about 281 trillion\)/)).toBeTruthy();
+  });
+});
+
+describe("suggested names", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("are drawn in the page from the word lists: nothing is fetched, so the server never sees them", async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ name: "from-the-server-from-the-server" })));
+    vi.stubGlobal("fetch", fetch);
+    render(<Home />);
+    await waitFor(() => expect(field().value).not.toBe(""));
+    const words = field().value.split("-");
+    expect(words).toHaveLength(ROOM_NAME_SLOTS.length);
+    for (const [slot, word] of words.entries()) expect(ROOM_NAME_SLOTS[slot]).toContain(word);
+
+    const first = field().value;
+    fireEvent.click(screen.getByRole("button", { name: "New name" }));
+    await waitFor(() => expect(field().value).not.toBe(first));
+    expect(fetch).not.toHaveBeenCalled();
   });
 });
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { Call } from "../../frontend/call/call";
 import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
+import { roomIdFor } from "../../worker/room-id";
 import { FakeSocket } from "./fake-socket";
 
 const ID = "0123456789abcdef0123456789abcdef";
@@ -24,13 +26,60 @@ function connect() {
 }
 
 describe("roomSocketUrl", () => {
-  it("uses wss on https and ws on http, on the page's host", () => {
-    expect(roomSocketUrl("team-sync", { protocol: "https:", host: "natter.example" })).toBe(
-      "wss://natter.example/api/rooms/team-sync/ws",
+  it("uses wss on https and ws on http, on the page's host, with the room's id", async () => {
+    const id = await roomIdFor("team-sync");
+    expect(roomSocketUrl(id, { protocol: "https:", host: "natter.example" })).toBe(
+      `wss://natter.example/api/rooms/${id}/ws`,
     );
-    expect(roomSocketUrl("café", { protocol: "http:", host: "localhost:5173" })).toBe(
-      "ws://localhost:5173/api/rooms/caf%C3%A9/ws",
+    expect(roomSocketUrl(id, { protocol: "http:", host: "localhost:5173" })).toBe(
+      `ws://localhost:5173/api/rooms/${id}/ws`,
     );
+  });
+
+  it("refuses a room name, so that a name handed in by mistake never leaves the page", () => {
+    expect(() => roomSocketUrl("team-sync", { protocol: "https:", host: "natter.example" })).toThrow(/room id/);
+  });
+});
+
+describe("a call's socket", () => {
+  it("is opened by the room's id, which the page derives from the name: the name is not in the URL", async () => {
+    const urls: string[] = [];
+    const call = new Call({
+      room: "secret-garden-7f3a",
+      name: "Cy",
+      getUserMedia: null,
+      signaling: {
+        createSocket: (url) => {
+          urls.push(url);
+          return new FakeSocket(url);
+        },
+      },
+    });
+    call.connect();
+    await vi.waitFor(() => expect(urls).toHaveLength(1));
+    expect(urls[0]).toBe(`ws://${location.host}/api/rooms/${await roomIdFor("secret-garden-7f3a")}/ws`);
+    expect(urls[0]).not.toContain("secret");
+    call.leave();
+  });
+
+  it("opens nothing when the call ends before the id is ready", async () => {
+    const urls: string[] = [];
+    const call = new Call({
+      room: "secret-garden-7f3a",
+      name: "Cy",
+      getUserMedia: null,
+      signaling: {
+        createSocket: (url) => {
+          urls.push(url);
+          return new FakeSocket(url);
+        },
+      },
+    });
+    call.connect();
+    call.leave();
+    await roomIdFor("anything");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(urls).toEqual([]);
   });
 });
 

@@ -33,6 +33,13 @@ export interface WranglerOptions {
   port?: number;
   /** Durable Object storage; defaults to a fresh directory that `stop()` deletes. */
   persistTo?: string;
+  /**
+   * wrangler's `--log-level`; "warn" by default. "info" prints a line per request (method, path,
+   * status), as an operator running `wrangler dev` sees it: what test/e2e/room-name-privacy reads.
+   */
+  logLevel?: "warn" | "info" | "debug";
+  /** How many of wrangler's last output lines `output()` keeps (default 200). */
+  outputLinesKept?: number;
 }
 
 export interface WranglerServer {
@@ -103,11 +110,20 @@ async function startOnce(options: WranglerOptions): Promise<WranglerServer> {
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const lines: string[] = [];
-  const capture = (chunk: Buffer) => {
-    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    if (lines.length > OUTPUT_LINES_KEPT) lines.splice(0, lines.length - OUTPUT_LINES_KEPT);
+  const kept = options.outputLinesKept ?? OUTPUT_LINES_KEPT;
+  // A chunk may end mid-line: the unfinished line waits for the next chunk of its own stream, so
+  // that no line (and nothing a test searches the output for) is ever cut in two.
+  const partials = { stdout: "", stderr: "" };
+  const capture = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+    const parts = (partials[stream] + chunk.toString("utf8")).split("\n");
+    partials[stream] = parts.pop() ?? "";
+    lines.push(...parts.filter(Boolean));
+    if (lines.length > kept) lines.splice(0, lines.length - kept);
   };
-  const output = () => (lines.length > 0 ? lines.join("\n") : "(wrangler printed nothing)");
+  const output = () => {
+    const all = [...lines, partials.stdout, partials.stderr].filter(Boolean);
+    return all.length > 0 ? all.join("\n") : "(wrangler printed nothing)";
+  };
 
   const flag = (name: string, value: string | undefined) => (value === undefined ? [] : [name, value]);
   const vars = Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
@@ -126,7 +142,7 @@ async function startOnce(options: WranglerOptions): Promise<WranglerServer> {
       "--persist-to",
       persistTo,
       "--log-level",
-      "warn",
+      options.logLevel ?? "warn",
       "--show-interactive-dev-session=false",
       ...vars,
     ],
@@ -140,8 +156,8 @@ async function startOnce(options: WranglerOptions): Promise<WranglerServer> {
     },
   );
   running.add(child);
-  child.stdout?.on("data", capture);
-  child.stderr?.on("data", capture);
+  child.stdout?.on("data", capture("stdout"));
+  child.stderr?.on("data", capture("stderr"));
 
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => {

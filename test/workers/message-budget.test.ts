@@ -1,8 +1,8 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
 import type { Room } from "../../durable-objects/room";
-import { offer, RoomClient, randomRoom } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const config = { burst: 3, perSecond: 1, overflowLimit: 2 };
 
@@ -53,7 +53,7 @@ describe("a flooding socket", () => {
     // A stopped clock: on a loaded machine the flood may take longer than a socket may idle
     // at the door (door.ts), and this test is about the flood limit, not the idle one.
     const frozen = Date.now();
-    await runInDurableObject(env.ROOM.get(env.ROOM.idFromName(room)), (instance: Room) => {
+    await runInDurableObject(roomStub(room), (instance: Room) => {
       instance.now = () => frozen;
     });
     const flooder = await RoomClient.connect(room);
@@ -69,11 +69,11 @@ describe("a flooding socket", () => {
 
   it("stays refused through hibernation once it has emptied its bucket", async () => {
     const room = randomRoom();
-    const stub = env.ROOM.get(env.ROOM.idFromName(room));
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    const stub = roomStub(room);
     // A frozen clock: no refill between the burst and the retry, however long eviction takes.
     const frozen = Date.now();
     const freeze = () => runInDurableObject(stub, (instance: Room) => (instance.now = () => frozen));
-    const { client: ada } = await RoomClient.join(room, "Ada");
     await freeze();
     // The join spent one token.
     for (let n = 0; n < DEFAULT_BUDGET.burst; n++) ada.send("{}");

@@ -1,13 +1,13 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { FREE_TRIES } from "../../durable-objects/guess-throttle";
 import { PBKDF2_ITERATIONS } from "../../durable-objects/lock-key";
 import { EMPTY_ROOM_PURGE_MS, type Room } from "../../durable-objects/room";
 import { KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
-import { offer, RoomClient, randomRoom } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
-const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
+const stubFor = roomStub;
 
 /** A locked room with Ada (who locked it) and Bo inside. */
 async function lockedRoom() {

@@ -3,16 +3,16 @@
  * in workerd with real WebSockets: someone who should be out tries to get or stay in,
  * or to wear the room down for the people inside.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
 import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";
-import { offer, RoomClient, randomRoom } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
-const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
+const stubFor = roomStub;
 
 async function advanceClock(room: string, ms: number) {
   await runInDurableObject(stubFor(room), (instance: Room) => {

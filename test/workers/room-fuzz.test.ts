@@ -4,11 +4,11 @@
  * prints the seed and path of any failing case, so it can be replayed exactly by
  * passing them to `fc.assert` (see FUZZ_REPLAY below).
  */
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../../durable-objects/room";
-import { candidate, RoomClient, randomRoom } from "./support/room-client";
+import { candidate, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const RUNS = 100;
 const MESSAGES_PER_RUN = 100;
@@ -182,7 +182,7 @@ describe("fuzzing a room", () => {
     expect(eve.received.map((m) => m.type)).toEqual(["welcome", "error"]);
 
     // The room's storage holds only what it should: no key text, no client input as keys.
-    const stored = await runInDurableObject(env.ROOM.get(env.ROOM.idFromName(room)), async (_i: Room, state) => [
+    const stored = await runInDurableObject(roomStub(room), async (_i: Room, state) => [
       ...(await state.storage.list()),
     ]);
     for (const [key] of stored) expect(key).toMatch(STORAGE_KEYS);

@@ -1,12 +1,12 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode, HEARTBEAT_TIMEOUT_MS } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
 import { MAX_DOOR_SOCKETS } from "../../durable-objects/room-limits";
-import { offer, RoomClient, randomRoom, upgrade } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomPathOf, roomStub, upgrade } from "./support/room-client";
 
-const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
+const stubFor = roomStub;
 
 async function advanceClock(room: string, ms: number) {
   await runInDurableObject(stubFor(room), (instance: Room) => {
@@ -185,7 +185,7 @@ describe("socket cap", () => {
     const open: RoomClient[] = [];
     for (let n = 0; n < MAX_DOOR_SOCKETS; n++) open.push(await RoomClient.connect(room));
     expect(open.every((c) => c.closed === null)).toBe(true);
-    const response = await upgrade(`/api/rooms/${room}/ws`);
+    const response = await upgrade(await roomPathOf(room));
     expect(response.status).toBe(101);
     expect((await open[0]!.waitForClose()).code).toBe(CloseCode.idle);
     expect(open.slice(1).every((c) => c.closed === null)).toBe(true);

@@ -1,10 +1,10 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PING, PONG } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
-import { answer, candidate, offer, RoomClient, randomRoom } from "./support/room-client";
+import { answer, candidate, offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
-const stubFor = (room: string) => env.ROOM.get(env.ROOM.idFromName(room));
+const stubFor = roomStub;
 
 describe("joining and leaving", () => {
   it("welcomes a newcomer with everyone already inside and announces them", async () => {

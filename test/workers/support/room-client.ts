@@ -2,8 +2,11 @@
  * A real WebSocket client for tests that run inside workerd: it goes through the
  * Worker's own fetch handler, exactly as a browser's upgrade request would.
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../durable-objects/protocol";
+import type { Room } from "../../../durable-objects/room";
+import { roomIdFor } from "../../../worker/room-id";
+import { normalizeRoomName } from "../../../worker/room-name";
 
 const ORIGIN = "https://natter.test";
 
@@ -15,6 +18,30 @@ export function randomRoom(): string {
 export function randomClientAddress(): string {
   const [a, b, c] = crypto.getRandomValues(new Uint8Array(3));
   return `198.51.${a}.${(b! ^ c!) & 0xff}`;
+}
+
+/** Every room id these tests derived, by the name they used, so that `roomStub` can stay synchronous. */
+const idsByName = new Map<string, string>();
+
+/** What a browser does before it opens a room's socket: normalize the name, then hash it (worker/room-id.ts). */
+export async function roomIdOf(room: string): Promise<string> {
+  const normalized = normalizeRoomName(room);
+  if (!normalized.ok) throw new Error(`not a valid room name: ${JSON.stringify(room)} (${normalized.reason})`);
+  const id = await roomIdFor(normalized.name);
+  idsByName.set(room, id);
+  return id;
+}
+
+/** The socket path a browser opens for room `room`. */
+export async function roomPathOf(room: string): Promise<string> {
+  return `/api/rooms/${await roomIdOf(room)}/ws`;
+}
+
+/** The Room Durable Object of a room these tests already opened (the Worker addresses it by the id). */
+export function roomStub(room: string): DurableObjectStub<Room> {
+  const id = idsByName.get(room);
+  if (id === undefined) throw new Error(`roomStub: no socket was opened to ${JSON.stringify(room)} yet`);
+  return env.ROOM.get(env.ROOM.idFromName(id));
 }
 
 export async function upgrade(path: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -47,7 +74,7 @@ export class RoomClient {
   /** `address` makes the socket come from one client (CF-Connecting-IP); by default each socket is a new client. */
   static async connect(room: string, { address }: { address?: string } = {}): Promise<RoomClient> {
     const response = await upgrade(
-      `/api/rooms/${encodeURIComponent(room)}/ws`,
+      await roomPathOf(room),
       address === undefined ? {} : { "CF-Connecting-IP": address },
     );
     if (response.status !== 101 || !response.webSocket) {
