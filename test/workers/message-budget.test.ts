@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
 import type { Room } from "../../durable-objects/room";
-import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
+import { offer, RoomClient, randomRoom, roomIdOf, roomStub } from "./support/room-client";
 
 const config = { burst: 3, perSecond: 1, overflowLimit: 2 };
 
@@ -69,12 +69,14 @@ describe("a flooding socket", () => {
 
   it("stays refused through hibernation once it has emptied its bucket", async () => {
     const room = randomRoom();
-    const { client: ada } = await RoomClient.join(room, "Ada");
+    await roomIdOf(room);
     const stub = roomStub(room);
-    // A frozen clock: no refill between the burst and the retry, however long eviction takes.
+    // A frozen clock, from before the join: no refill between the join, the burst and the retry,
+    // however long eviction takes.
     const frozen = Date.now();
     const freeze = () => runInDurableObject(stub, (instance: Room) => (instance.now = () => frozen));
     await freeze();
+    const { client: ada } = await RoomClient.join(room, "Ada");
     // The join spent one token.
     for (let n = 0; n < DEFAULT_BUDGET.burst; n++) ada.send("{}");
     for (let n = 0; n < DEFAULT_BUDGET.burst - 1; n++) expect((await ada.next("error")).code).toBe("bad-message");
