@@ -151,6 +151,10 @@ export const ErrorCode = v.picklist([
   "not-locked",
   "binary-unsupported",
   "rate-limited",
+  /** lock/unlock again too soon after this socket's last one. */
+  "lock-cooldown",
+  /** The room is busy hashing keys; try again in a moment. */
+  "busy",
 ]);
 
 /**
@@ -193,7 +197,13 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("knock-sent") }),
   v.strictObject({ type: v.literal("locked"), by: DisplayName }),
   v.strictObject({ type: v.literal("unlocked"), by: DisplayName }),
-  v.strictObject({ type: v.literal("knocking"), id: PeerId, name: DisplayName }),
+  /** `nameInUse`: the knocker's name looks like the name of someone inside (or of another knocker). */
+  v.strictObject({
+    type: v.literal("knocking"),
+    id: PeerId,
+    name: DisplayName,
+    nameInUse: v.optional(v.literal(true)),
+  }),
   v.strictObject({ type: v.literal("knock-ended"), id: PeerId, outcome: KnockOutcome }),
   /** Someone outside tried a wrong key; members are told, never affected. */
   v.strictObject({ type: v.literal("key-guessed"), failures: v.number() }),

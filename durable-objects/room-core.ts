@@ -5,6 +5,8 @@
  * module only sees plain data, so the rules are unit-tested without sockets and cannot
  * depend on anything that hibernation would wipe.
  */
+import { validateKey } from "./lock-key";
+import { type BudgetState, freshBudget, spend } from "./message-budget";
 import {
   type ClientMessage,
   CloseCode,
@@ -13,6 +15,15 @@ import {
   type PeerInfo,
   type ServerMessage,
 } from "./protocol";
+import {
+  KNOCK_BUDGET,
+  KNOCK_HOLD_MS,
+  KNOCK_RENEW_MS,
+  KNOCK_RETRY_MS,
+  LOCK_COOLDOWN_MS,
+  MAX_KNOCKS_PER_CLIENT,
+  msUntilToken,
+} from "./room-limits";
 
 export type Member = PeerInfo;
 
@@ -22,6 +33,16 @@ export interface Knock {
   name: string;
   /** When the knock was made (ms since epoch); it lapses KNOCK_LAPSE_MS later. */
   at: number;
+  /** The knocking client (a hash the Worker made of its address), for per-client limits. Never sent to anyone. */
+  client?: string;
+}
+
+/** What the room knows about a socket at its door, for the knock limits. */
+export interface Door {
+  /** The client's hashed key from the Worker. */
+  client: string;
+  /** Until when this socket or client may not knock (ms since epoch): a member declined it. */
+  heldUntil?: number;
 }
 
 export const KNOCK_LAPSE_MS = 2 * 60 * 1000;
@@ -29,7 +50,13 @@ export const MAX_PENDING_KNOCKS = 5;
 export const DEFAULT_MAX_PEERS = 8;
 
 /** Who sent a message: a member of the call, or a socket that has not been let in. */
-export type Sender = { member: Member; knock?: undefined } | { member: null; knock: Knock | null };
+export type Sender =
+  | {
+      member: Member;
+      knock?: undefined /** When this socket last locked or unlocked the room. */;
+      lockChangedAt?: number;
+    }
+  | { member: null; knock: Knock | null; door?: Door };
 
 export interface Facts {
   /** Everyone in the call, in join order, not including the sender (members whose socket just dropped included). */
@@ -41,6 +68,8 @@ export interface Facts {
   maxPeers: number;
   /** A fresh, unguessable peer id. */
   newId: () => string;
+  /** The room's bucket of knocks it passes on to members (room-limits.ts); absent means full. */
+  knockBudget?: BudgetState;
 }
 
 export type Effect =
@@ -61,11 +90,18 @@ export type Effect =
   | { kind: "update-member"; member: Member }
   /** The sender's socket now knocks (or, with null, no longer does). */
   | { kind: "set-knock"; knock: Knock | null }
+  /** The room's knock bucket after a knock was passed on. */
+  | { kind: "set-knock-budget"; state: BudgetState }
+  /** The socket of knock `id`, and its client, may not knock again before `until`. */
+  | { kind: "hold-knocker"; id: string; until: number }
   /** The socket that made knock `id` becomes a member. */
   | { kind: "admit-knocker"; id: string; member: Member }
   /** To the socket that made knock `id`; `end` also withdraws the knock. */
   | { kind: "to-knocker"; id: string; message: ServerMessage; end: boolean }
-  /** Close member `id`'s socket. */
+  /**
+   * End member `id`'s presence for good: close its socket if it has one (without a second
+   * departure), and forget the identity, so its resume token never works again.
+   */
   | { kind: "close"; id: string; code: number; reason: string }
   /** Work the shell must do with storage or crypto before the room can answer. */
   | { kind: "verify-key"; name: string; key: string }
@@ -81,6 +117,14 @@ const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message:
 
 const membersOnly = error("not-joined", "Only people in the call can do that; send `join` first.");
 const full: Effect = { kind: "reply", message: { type: "denied", reason: "full" } };
+/**
+ * Every knock limit answers alike, so that an outsider learns "not now" and never which
+ * limit it met (how many knocks are pending, or that the room is full).
+ */
+const tooManyKnocks = (retryAfterMs: number): Effect => ({
+  kind: "reply",
+  message: { type: "denied", reason: "too-many-knocks", retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) },
+});
 
 /**
  * A signal goes to one other member. It is nearly every message a room handles, so it
@@ -124,13 +168,17 @@ export function handleMessage(facts: Facts, sender: Sender, message: ClientMessa
     }
     case "refresh-ice":
       return sender.member ? [{ kind: "send-ice" }] : [membersOnly];
-    case "lock":
+    case "lock": {
       if (!sender.member) return [membersOnly];
-      return [{ kind: "store-lock", key: message.key, by: sender.member.name }];
+      // The schema counts characters as typed; the key is hashed normalized, which may be shorter.
+      const problem = validateKey(message.key);
+      if (problem !== null) return [error("bad-message", `Invalid \`lock\` message: ${problem}`)];
+      return lockCooldown(facts, sender) ?? [{ kind: "store-lock", key: message.key, by: sender.member.name }];
+    }
     case "unlock":
       if (!sender.member) return [membersOnly];
       if (!facts.lock) return [error("not-locked", "The room is not locked.")];
-      return [{ kind: "clear-lock", by: sender.member.name }];
+      return lockCooldown(facts, sender) ?? [{ kind: "clear-lock", by: sender.member.name }];
     case "knock":
       return knock(facts, sender, message.name);
     case "admit":
@@ -156,6 +204,33 @@ export function admit(facts: Facts, sender: Sender, name: string, resumedId?: st
   return effects;
 }
 
+/** What the shell found out about a `join{resume}`: facts the rules decide on, never decisions. */
+export interface ResumeClaim {
+  /** The token is this room's HMAC of the claimed id. */
+  tokenValid: boolean;
+  /**
+   * The identity is live: its socket is connected, or it dropped and is still within its
+   * grace period. A deliberate leave, an expired grace period or a removal ends an identity
+   * for good, so an old token proves only who someone was, not that they may come back.
+   */
+  live: boolean;
+}
+
+/**
+ * A join that claims an identity. Honoured only for a live identity with a valid token;
+ * anything else is an ordinary join, lock and all (a locked room says only "locked").
+ */
+export function handleResume(
+  facts: Facts,
+  sender: Sender,
+  message: Extract<ClientMessage, { type: "join" }>,
+  claim: ResumeClaim,
+): Effect[] {
+  const { resume: claimed, ...join } = message;
+  if (!claimed || !claim.tokenValid || !claim.live) return handleMessage(facts, sender, join);
+  return resume(facts, sender, { id: claimed.id, name: message.name }, true);
+}
+
 /**
  * A reconnect with a valid resume token. The peer keeps its id, so the others see no
  * leave and join; `peer-joined` is still sent, because after a room restart some peers
@@ -168,20 +243,68 @@ export function resume(facts: Facts, sender: Sender, member: Member, known: bool
   return admit(others, sender, member.name, member.id);
 }
 
+/** A refusal while the sender's socket locked or unlocked the room too recently, or null. */
+function lockCooldown(facts: Facts, sender: Sender): Effect[] | null {
+  if (!sender.member || sender.lockChangedAt === undefined) return null;
+  const wait = sender.lockChangedAt + LOCK_COOLDOWN_MS - facts.now;
+  if (wait <= 0) return null;
+  return [error("lock-cooldown", `You just locked or unlocked the room; try again in ${Math.ceil(wait / 1000)} s.`)];
+}
+
+/**
+ * A knock is a prompt on every member's screen, so it is limited per socket (one renewal
+ * per KNOCK_RENEW_MS, none for a while after a decline), per client and per room. A full
+ * room still takes knocks: "full" would tell an outsider something about who is inside.
+ */
 function knock(facts: Facts, sender: Sender, name: string): Effect[] {
   if (sender.member) return [error("already-joined", "You are already in the call.")];
   if (!facts.lock) return [error("not-locked", "The room is not locked: send `join` instead.")];
-  if (isFull(facts)) return [full];
-  if (!sender.knock && facts.knocks.length >= MAX_PENDING_KNOCKS) {
-    return [{ kind: "reply", message: { type: "denied", reason: "too-many-knocks" } }];
+  const client = sender.door?.client;
+  const wait = Math.max(
+    (sender.door?.heldUntil ?? 0) - facts.now,
+    sender.knock ? sender.knock.at + KNOCK_RENEW_MS - facts.now : 0,
+  );
+  if (wait > 0) return [tooManyKnocks(wait)];
+  if (!sender.knock) {
+    const fromClient = client === undefined ? 0 : facts.knocks.filter((k) => k.client === client).length;
+    if (facts.knocks.length >= MAX_PENDING_KNOCKS || fromClient >= MAX_KNOCKS_PER_CLIENT) {
+      return [tooManyKnocks(KNOCK_RETRY_MS)];
+    }
   }
+  const before = facts.knockBudget ?? freshBudget(KNOCK_BUDGET, facts.now);
+  const { state, verdict } = spend(before, KNOCK_BUDGET, facts.now);
+  if (verdict !== "ok") return [tooManyKnocks(msUntilToken(before, KNOCK_BUDGET, facts.now))];
   // Knocking again renews the request (new name, fresh two minutes) under the same id.
-  const knock: Knock = { id: sender.knock?.id ?? facts.newId(), name, at: facts.now };
+  const knock: Knock = { id: sender.knock?.id ?? facts.newId(), name, at: facts.now, ...(client && { client }) };
+  // Members see when a knocker's name could be mistaken for someone's inside (or another
+  // knocker's); the knocker is not told, so knocking cannot probe for who is inside.
+  const others = [...facts.members.map((m) => m.name), ...facts.knocks.map((k) => k.name)];
+  const nameInUse = others.some((other) => namesLookAlike(other, name));
   return [
     { kind: "set-knock", knock },
+    { kind: "set-knock-budget", state },
     { kind: "reply", message: { type: "knock-sent" } },
-    { kind: "broadcast", except: null, message: { type: "knocking", id: knock.id, name } },
+    {
+      kind: "broadcast",
+      except: null,
+      message: { type: "knocking", id: knock.id, name, ...(nameInUse && { nameInUse: true as const }) },
+    },
   ];
+}
+
+/**
+ * Whether two display names would look the same on a screen: compared after Unicode
+ * compatibility folding, ignoring case, spaces and invisible format characters.
+ * (Look-alike letters from other scripts are beyond it; the "at the door" label is the
+ * main defence, this is the warning on top.)
+ */
+export function namesLookAlike(a: string, b: string): boolean {
+  const fold = (name: string) =>
+    name
+      .normalize("NFKC")
+      .toLowerCase()
+      .replace(/[\p{Z}\p{Cf}\s]/gu, "");
+  return fold(a) === fold(b);
 }
 
 function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean): Effect[] {
@@ -197,6 +320,9 @@ function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean
   }
   if (!admitted) {
     return [
+      // A declined knocker may not knock again at once, from that socket or that client.
+      // (Before the knock ends: ending it is what lets go of the socket's knock id.)
+      { kind: "hold-knocker", id, until: facts.now + KNOCK_HOLD_MS },
       { kind: "to-knocker", id, message: { type: "denied", reason: "knock-declined" }, end: true },
       ...endKnock(id, "declined"),
     ];
@@ -214,9 +340,12 @@ function answerKnock(facts: Facts, sender: Sender, id: string, admitted: boolean
 function kick(facts: Facts, sender: Sender, id: string): Effect[] {
   if (!sender.member) return [membersOnly];
   if (!isOtherMember(facts, id)) return [error("unknown-peer", "No such peer in this room.")];
+  // Everyone hears at once, whatever the removed peer's socket is doing: connected, or away
+  // within its grace period (when nothing would ever announce it otherwise).
   return [
     { kind: "send", to: id, message: { type: "removed", by: sender.member.name } },
     { kind: "close", id, code: CloseCode.removed, reason: "You were removed from the call." },
+    { kind: "broadcast", except: id, message: { type: "peer-left", id } },
   ];
 }
 

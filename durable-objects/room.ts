@@ -6,8 +6,8 @@
  * nothing because the object can be evicted from memory while the sockets stay open.
  * The price is that the constructor runs again on every wake-up, so nothing may live
  * only in a field: each socket's record rides in its attachment, room facts (lock,
- * failed guesses, peers whose socket dropped, when the room became empty) live in
- * storage, and the member list is rebuilt from `ctx.getWebSockets()` when needed.
+ * failed guesses, the live identities, when the room became empty) live in storage,
+ * and the member list is rebuilt from `ctx.getWebSockets()` and storage when needed.
  * Timers would pin the object in memory, so everything that must happen later is an
  * alarm, and heartbeats are answered by the runtime without waking the object.
  */
@@ -37,15 +37,16 @@ import {
   type Facts,
   handleDeparture,
   handleMessage,
+  handleResume,
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
   MAX_PENDING_KNOCKS,
   type Member,
-  resume,
   routeSignal,
   type Sender,
 } from "./room-core";
+import { HASH_BUDGET, msUntilToken, STATE_BUDGET } from "./room-limits";
 
 /** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
@@ -71,13 +72,26 @@ interface SocketAttachment {
   budget?: BudgetState;
   /** Set once the room is done with this socket, so departures are never handled twice. */
   departed?: boolean;
+  /** The client's key, hashed by the Worker from its address (worker/client-key.ts). */
+  client?: string;
+  /** When this socket last locked or unlocked the room (the lock cooldown). */
+  lockChangedAt?: number;
+  /** A member declined this socket's knock: no knocking before this time. */
+  heldUntil?: number;
 }
 
-/** A member whose socket dropped without a deliberate close, waiting to resume. */
-interface AwayMember {
+/**
+ * A live identity: the allow-list of who may resume. Written when a socket is admitted,
+ * given a deadline when its socket drops without a deliberate close, and deleted when the
+ * identity ends for good (a deliberate leave, the deadline passing, a removal). Kept in
+ * storage rather than derived from sockets alone, so that a room restart, which closes
+ * every socket without telling the object, does not shut its own members out.
+ */
+interface MemberRecord {
   member: Member;
   seq: number;
-  until: number;
+  /** Null while the socket is connected; otherwise when the identity ends unless it resumes. */
+  until: number | null;
 }
 
 /** The lock in storage: salt and hash of the key, never the key itself. */
@@ -88,8 +102,16 @@ const LOCK = "lock";
 const GUESSES = "guesses";
 const EMPTY_SINCE = "emptySince";
 const SECRET = "secret";
-const REMOVED = "removed";
-const AWAY = "away:";
+const MEMBER = "member:";
+/** The room's knock bucket: knocks are rare, so it can afford a storage write and survives hibernation. */
+const KNOCK_BUDGET_KEY = "knockBudget";
+/** Clients whose knock was declined, and until when they are held off. */
+const KNOCK_HOLDS = "knockHolds";
+/** Bounds the holds map; a hold is a courtesy limit, the per-socket and per-room limits stand regardless. */
+const MAX_KNOCK_HOLDS = 100;
+
+/** The header in which the Worker passes the hashed client key; the Worker always overwrites it. */
+export const CLIENT_HEADER = "X-Natter-Client";
 
 /** Closes after which the others are told at once; any other close may be a network drop. */
 const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
@@ -105,13 +127,19 @@ const DELIBERATE_CLOSES: ReadonlySet<number> = new Set([
 
 export class Room extends DurableObject<Env> {
   /**
-   * How many key hashes this instance computed since it woke. Only observability for
-   * tests that prove throttled tries are refused before any hashing.
+   * How many key hashes (locks and guesses) this instance computed since it woke. Only
+   * observability for tests that prove refused tries are refused before any hashing.
    */
   keyChecksSinceWake = 0;
 
   /** The room's clock. Tests move it forward instead of waiting minutes for knocks to lapse. */
   now: () => number = () => Date.now();
+
+  /**
+   * The room's bucket of key hashes (room-limits.ts HASH_BUDGET). In memory only: the
+   * object hibernates only after seconds of quiet, by when a bucket is full again anyway.
+   */
+  private hashBudget: BudgetState | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -133,7 +161,7 @@ export class Room extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    attach(server, { member: null });
+    attach(server, { member: null, client: request.headers.get(CLIENT_HEADER) ?? "unknown" });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -155,6 +183,7 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const message = parsed.message;
+    if (message.type === "state" && !this.withinStateBudget(ws)) return;
     if (message.type === "signal") {
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
       const target = this.socketOf(message.to);
@@ -185,7 +214,7 @@ export class Room extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = this.now();
     await this.run(null, (facts) => lapseKnocks({ ...facts, now }));
-    await this.expireAway(now);
+    await this.expireIdentities(now);
     await this.dropSilentSockets(now);
     const emptySince = await this.ctx.storage.get<number>(EMPTY_SINCE);
     if (emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS && (await this.isEmpty())) {
@@ -218,6 +247,26 @@ export class Room extends DurableObject<Env> {
     return false;
   }
 
+  /** `state` is rebroadcast to everyone: its own small bucket on top of the general one. */
+  private withinStateBudget(ws: WebSocket): boolean {
+    const now = this.now();
+    const { state, verdict } = spend(stateBudgets.get(ws) ?? freshBudget(STATE_BUDGET, now), STATE_BUDGET, now);
+    stateBudgets.set(ws, state);
+    if (verdict === "ok") return true;
+    send(ws, { type: "error", code: "rate-limited", message: "Too many name or media changes; slow down." });
+    return false;
+  }
+
+  /** Takes one key hash from the room's bucket; otherwise how long until one is free. */
+  private takeHash(): { ok: true } | { ok: false; retryAfterMs: number } {
+    const now = this.now();
+    const before = this.hashBudget ?? freshBudget(HASH_BUDGET, now);
+    const { state, verdict } = spend(before, HASH_BUDGET, now);
+    if (verdict !== "ok") return { ok: false, retryAfterMs: Math.max(1, msUntilToken(before, HASH_BUDGET, now)) };
+    this.hashBudget = state;
+    return { ok: true };
+  }
+
   /**
    * The room is done with this socket. A deliberate close tells the others at once; a
    * close that looks like a network drop keeps the member's place for RESUME_GRACE_MS,
@@ -228,25 +277,43 @@ export class Room extends DurableObject<Env> {
     if (attachment.departed) return;
     attach(ws, { ...attachment, departed: true, knock: null });
     if (attachment.member && !DELIBERATE_CLOSES.has(code)) {
-      const away: AwayMember = {
+      const away: MemberRecord = {
         member: attachment.member,
         seq: attachment.seq ?? 0,
         until: this.now() + RESUME_GRACE_MS,
       };
-      await this.ctx.storage.put(AWAY + attachment.member.id, away);
+      await this.ctx.storage.put(MEMBER + attachment.member.id, away);
     } else if (attachment.member || attachment.knock) {
+      // A deliberate leave ends the identity: its token will not bring it back.
+      if (attachment.member) await this.ctx.storage.delete(MEMBER + attachment.member.id);
       await this.run(ws, (_facts, sender) => handleDeparture(sender), senderOf(attachment));
     }
     await this.scheduleAlarm();
   }
 
-  /** Members who dropped and did not come back in time are gone for good. */
-  private async expireAway(now: number): Promise<void> {
-    for (const [key, away] of await this.ctx.storage.list<AwayMember>({ prefix: AWAY })) {
-      if (away.until > now) continue;
+  /**
+   * Members who dropped and did not come back in time are gone for good. An identity that
+   * the room still counts as connected but has no socket lost it in a restart (which closes
+   * sockets without telling the object): from now on it is away, with the usual grace.
+   */
+  private async expireIdentities(now: number): Promise<void> {
+    for (const [key, record] of await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })) {
+      if (this.socketOf(record.member.id)) continue;
+      if (record.until === null) {
+        await this.ctx.storage.put(key, { ...record, until: now + RESUME_GRACE_MS });
+        continue;
+      }
+      if (record.until > now) continue;
       await this.ctx.storage.delete(key);
-      await this.run(null, () => handleDeparture({ member: away.member }));
+      await this.run(null, () => handleDeparture({ member: record.member }));
     }
+  }
+
+  /** Whether identity `id` may still resume: connected, or away within its grace period. */
+  private async isLive(id: string): Promise<boolean> {
+    if (this.socketOf(id)) return true;
+    const record = await this.ctx.storage.get<MemberRecord>(MEMBER + id);
+    return record !== undefined && (record.until === null || record.until > this.now());
   }
 
   /**
@@ -273,8 +340,32 @@ export class Room extends DurableObject<Env> {
   /** Gathers the facts, asks the rules, and carries out their effects. A null socket is the room itself (alarms). */
   private async run(ws: WebSocket | null, rules: (facts: Facts, sender: Sender) => Effect[], sender?: Sender) {
     const facts = await this.facts(ws);
-    const who = sender ?? (ws ? senderOf(attachmentOf(ws)) : { member: null, knock: null });
+    const who = sender ?? (ws ? await this.senderFor(ws) : { member: null, knock: null });
     await this.apply(ws, rules(facts, who));
+  }
+
+  /** The sender as the rules see it, with what the room knows about it at the door. */
+  private async senderFor(ws: WebSocket): Promise<Sender> {
+    const attachment = attachmentOf(ws);
+    if (attachment.member) return { member: attachment.member, lockChangedAt: attachment.lockChangedAt };
+    const client = attachment.client ?? "unknown";
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const heldUntil = Math.max(attachment.heldUntil ?? 0, holds[client] ?? 0);
+    return { member: null, knock: attachment.knock ?? null, door: { client, ...(heldUntil > 0 && { heldUntil }) } };
+  }
+
+  /** Holds the socket of knock `id`, and its client, off knocking until `until`. */
+  private async holdKnocker(id: string, until: number): Promise<void> {
+    const socket = this.knockerSocket(id);
+    if (!socket) return;
+    const attachment = attachmentOf(socket);
+    attach(socket, { ...attachment, heldUntil: until });
+    if (!attachment.client) return;
+    const now = this.now();
+    const holds = (await this.ctx.storage.get<Record<string, number>>(KNOCK_HOLDS)) ?? {};
+    const live = Object.entries(holds).filter(([, at]) => at > now);
+    live.push([attachment.client, until]);
+    await this.ctx.storage.put(KNOCK_HOLDS, Object.fromEntries(live.slice(-MAX_KNOCK_HOLDS)));
   }
 
   private async facts(self: WebSocket | null): Promise<Facts> {
@@ -290,6 +381,7 @@ export class Room extends DurableObject<Env> {
       now: this.now(),
       maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
       newId: () => crypto.randomUUID().replaceAll("-", ""),
+      knockBudget: (await this.ctx.storage.get<BudgetState>(KNOCK_BUDGET_KEY)) ?? undefined,
     };
   }
 
@@ -332,6 +424,12 @@ export class Room extends DurableObject<Env> {
           if (sender) attach(sender, { ...attachmentOf(sender), knock: effect.knock });
           changed = true;
           break;
+        case "set-knock-budget":
+          await this.ctx.storage.put(KNOCK_BUDGET_KEY, effect.state);
+          break;
+        case "hold-knocker":
+          await this.holdKnocker(effect.id, effect.until);
+          break;
         case "admit-knocker": {
           const socket = this.knockerSocket(effect.id);
           if (socket) this.admitSocket(socket, effect.member);
@@ -356,6 +454,20 @@ export class Room extends DurableObject<Env> {
           if (sender) await this.tryResume(sender, effect.message);
           break;
         case "store-lock": {
+          const hash = this.takeHash();
+          if (!hash.ok) {
+            const seconds = Math.ceil(hash.retryAfterMs / 1000);
+            if (sender) {
+              send(sender, {
+                type: "error",
+                code: "busy",
+                message: `The room is busy checking keys; try again in ${seconds} s.`,
+              });
+            }
+            break;
+          }
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
+          this.keyChecksSinceWake++;
           const lock: StoredRoomLock = { ...(await hashKey(effect.key)), by: effect.by };
           await this.ctx.storage.put(LOCK, lock);
           await this.ctx.storage.delete(GUESSES);
@@ -363,6 +475,7 @@ export class Room extends DurableObject<Env> {
           break;
         }
         case "clear-lock":
+          if (sender) attach(sender, { ...attachmentOf(sender), lockChangedAt: this.now() });
           await this.ctx.storage.delete([LOCK, GUESSES]);
           await this.apply(sender, [{ kind: "broadcast", except: null, message: { type: "unlocked", by: effect.by } }]);
           break;
@@ -375,7 +488,24 @@ export class Room extends DurableObject<Env> {
   }
 
   private admitSocket(socket: WebSocket, member: Member): void {
-    attach(socket, { member, seq: this.nextSeq(), since: this.now(), knock: null });
+    // One socket per identity: an older one (a resume before the old socket noticed its own
+    // death) is replaced quietly, without a departure.
+    for (const other of this.ctx.getWebSockets()) {
+      const { member: theirs, departed } = attachmentOf(other);
+      if (other === socket || departed || theirs?.id !== member.id) continue;
+      attach(other, { ...attachmentOf(other), departed: true });
+      try {
+        other.close(CloseCode.replaced, "Replaced by a newer connection.");
+      } catch {
+        // Already closing: it is replaced either way.
+      }
+    }
+    const seq = this.nextSeq();
+    attach(socket, { member, seq, since: this.now(), knock: null });
+    // Not awaited, so admitting, announcing and welcoming stay one step; the write is
+    // ordered before anything this object sends afterwards (output gates).
+    const record: MemberRecord = { member, seq, until: null };
+    void this.ctx.storage.put(MEMBER + member.id, record);
   }
 
   private async welcome(effect: Extract<Effect, { kind: "welcome" }>): Promise<ServerMessage> {
@@ -389,16 +519,23 @@ export class Room extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Ends identity `id` for good: off the allow-list (its resume token is worthless from now
+   * on) and its socket, if it has one, closed. The rules announce the departure themselves,
+   * so the socket is marked departed first and its close is not a second departure.
+   */
   private async removeMember(id: string, code: number, reason: string): Promise<void> {
-    // A removed peer's resume token must not bring it back.
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    await this.ctx.storage.put(REMOVED, [...removed, id].slice(-100));
-    await this.ctx.storage.delete(AWAY + id);
+    await this.ctx.storage.delete(MEMBER + id);
     for (const [member, socket] of this.connectedMembers()) {
       if (member.id !== id) continue;
-      socket.close(code, reason);
-      await this.depart(socket, code);
+      attach(socket, { ...attachmentOf(socket), departed: true });
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closing: the identity is over either way.
+      }
     }
+    await this.scheduleAlarm();
   }
 
   /**
@@ -415,6 +552,12 @@ export class Room extends DurableObject<Env> {
         const verdict = checkGuess(guesses, now);
         if (!verdict.allowed) {
           send(ws, { type: "denied", reason: "throttled", retryAfterMs: verdict.retryAfterMs });
+          return;
+        }
+        // The room hashes only so many keys a second, locks and guesses together.
+        const hash = this.takeHash();
+        if (!hash.ok) {
+          send(ws, { type: "denied", reason: "throttled", retryAfterMs: hash.retryAfterMs });
           return;
         }
         this.keyChecksSinceWake++;
@@ -439,34 +582,30 @@ export class Room extends DurableObject<Env> {
     });
   }
 
-  /** A reconnect that claims an identity: honoured only with a valid, unrevoked token. */
+  /**
+   * A reconnect that claims an identity. The shell gathers two facts, "is the token this
+   * room's" and "is that identity live", and the rules decide. Serialized, so that nothing
+   * (a removal, say) can end the identity between the check and the admission.
+   */
   private async tryResume(ws: WebSocket, message: Extract<ClientMessage, { type: "join" }>): Promise<void> {
-    const { id, token } = message.resume!;
-    const removed = (await this.ctx.storage.get<string[]>(REMOVED)) ?? [];
-    const valid = !removed.includes(id) && (await isResumeTokenValid(await this.secret(), id, token));
-    if (!valid) {
-      // Not provably that peer: an ordinary join, lock and all.
-      await this.run(ws, (facts, sender) => handleMessage(facts, sender, { ...message, resume: undefined }));
-      return;
-    }
-    let known = (await this.ctx.storage.get(AWAY + id)) !== undefined;
-    await this.ctx.storage.delete(AWAY + id);
-    for (const [member, socket] of this.connectedMembers()) {
-      if (member.id !== id || socket === ws) continue;
-      // The old socket has not noticed its own death yet; the new one takes over quietly.
-      known = true;
-      attach(socket, { ...attachmentOf(socket), departed: true });
-      socket.close(CloseCode.replaced, "Replaced by a newer connection.");
-    }
-    await this.run(ws, (facts, sender) => resume(facts, sender, { id, name: message.name }, known));
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const { id, token } = message.resume!;
+      const tokenValid = await isResumeTokenValid(await this.secret(), id, token);
+      const live = tokenValid && (await this.isLive(id));
+      await this.run(ws, (facts, sender) => handleResume(facts, sender, message, { tokenValid, live }));
+    });
   }
 
   /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, or the purge. */
   private async scheduleAlarm(): Promise<void> {
     const storage = this.ctx.storage;
     const times = [...this.knocks()].map(([knock]) => knock.at + KNOCK_LAPSE_MS);
-    for (const away of (await storage.list<AwayMember>({ prefix: AWAY })).values()) times.push(away.until);
-    if (this.connectedMembers().size > 0) times.push(this.now() + LIVENESS_CHECK_MS);
+    let orphans = false;
+    for (const { member, until } of (await storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (until !== null) times.push(until);
+      else if (!this.socketOf(member.id)) orphans = true;
+    }
+    if (this.connectedMembers().size > 0 || orphans) times.push(this.now() + LIVENESS_CHECK_MS);
     if (await this.isEmpty()) {
       let emptySince = await storage.get<number>(EMPTY_SINCE);
       if (emptySince === undefined) {
@@ -482,7 +621,7 @@ export class Room extends DurableObject<Env> {
   }
 
   private async isEmpty(): Promise<boolean> {
-    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: AWAY, limit: 1 })).size === 0;
+    return this.connectedMembers().size === 0 && (await this.ctx.storage.list({ prefix: MEMBER, limit: 1 })).size === 0;
   }
 
   private async secret(): Promise<string> {
@@ -498,8 +637,8 @@ export class Room extends DurableObject<Env> {
   private async everyone(): Promise<Member[]> {
     const all: [Member, number][] = [];
     for (const [member, socket] of this.connectedMembers()) all.push([member, attachmentOf(socket).seq ?? 0]);
-    for (const away of (await this.ctx.storage.list<AwayMember>({ prefix: AWAY })).values()) {
-      if (!all.some(([m]) => m.id === away.member.id)) all.push([away.member, away.seq]);
+    for (const record of (await this.ctx.storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
+      if (!all.some(([m]) => m.id === record.member.id)) all.push([record.member, record.seq]);
     }
     return all.sort((a, b) => a[1] - b[1]).map(([member]) => member);
   }
@@ -561,6 +700,8 @@ const attachments = new WeakMap<WebSocket, SocketAttachment>();
  * when it refuses (see withinBudget); this holds the running count in between.
  */
 const budgets = new WeakMap<WebSocket, BudgetState>();
+/** The `state` bucket per socket; in memory only, as it refills within seconds. */
+const stateBudgets = new WeakMap<WebSocket, BudgetState>();
 
 function attachmentOf(ws: WebSocket): SocketAttachment {
   let attachment = attachments.get(ws);

@@ -4,6 +4,7 @@
  * /api/* here and serves the SPA for everything else.
  */
 import { Hono } from "hono";
+import { CLIENT_HEADER } from "../durable-objects/room";
 import { clientKey } from "./client-key";
 import type { Env } from "./env";
 import { apiError } from "./errors";
@@ -26,8 +27,9 @@ app.get("/api/room-name", (c) => {
 });
 
 app.get("/api/rooms/:room/ws", async (c) => {
+  const client = await clientKey(c.req.raw);
   // Counted before anything else, so that even refused requests cost the client its budget.
-  const { success } = await c.env.CLIENT_LIMITER.limit({ key: await clientKey(c.req.raw) });
+  const { success } = await c.env.CLIENT_LIMITER.limit({ key: client });
   if (!success) {
     c.header("Retry-After", "60");
     return apiError(c, 429, "rate-limited", "Too many room connections from this address; wait a minute.");
@@ -42,7 +44,11 @@ app.get("/api/rooms/:room/ws", async (c) => {
   }
   // One object per canonical name, so "Team Sync" and "team-sync" meet in the same room.
   const room = c.env.ROOM.get(c.env.ROOM.idFromName(normalized.name));
-  return room.fetch(c.req.raw);
+  // The room limits sockets and knocks per client; it learns only the hash, and a client
+  // cannot choose it: whatever the request carried under that name is overwritten.
+  const request = new Request(c.req.raw);
+  request.headers.set(CLIENT_HEADER, client);
+  return room.fetch(request);
 });
 
 app.all("/api/*", (c) => apiError(c, 404, "not-found", "No such API endpoint."));

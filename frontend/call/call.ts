@@ -51,6 +51,8 @@ export interface Peer {
 export interface KnockRequest {
   readonly id: string;
   readonly name: string;
+  /** The room says the name looks like that of someone inside (or of another knocker). */
+  readonly nameInUse?: boolean;
 }
 
 /** A lock or unlock that just happened, for announcing it (`lock` alone cannot say who unlocked). */
@@ -476,7 +478,7 @@ export class Call implements CallState, CallControls {
         // A renewed knock keeps its id (and its place is taken anew, since it starts a fresh wait).
         this.#knocks.value = [
           ...this.#knocks.value.filter((k) => k.id !== message.id),
-          { id: message.id, name: message.name },
+          { id: message.id, name: message.name, ...(message.nameInUse && { nameInUse: true }) },
         ];
         break;
       case "knock-ended":

@@ -13,7 +13,11 @@ export function KnockRequests({ knocks, onAdmit, onDeny }: KnockRequestsProps) {
     <div class="knocks" aria-live="polite">
       {knocks.map((knock) => (
         <div key={knock.id} class="knock">
-          <p class="knock__text">{knock.name} is asking to join</p>
+          {/* "At the door" on every request: whatever name a knocker picks, they are not in the call. */}
+          <p class="knock__text">At the door: {knock.name} is asking to join</p>
+          {knock.nameInUse && (
+            <p class="knock__warning">Someone in the call already has this name. This is a different person.</p>
+          )}
           <div class="knock__actions">
             <button type="button" class="primary" aria-label={`Admit ${knock.name}`} onClick={() => onAdmit(knock.id)}>
               Admit

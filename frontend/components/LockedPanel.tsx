@@ -107,7 +107,8 @@ function AccessMessage({ access, secondsLeft }: { access: Access; secondsLeft: n
     case "lapsed":
       return <>No one answered. Ask again?</>;
     case "too-many-knocks":
-      return <>Too many people are asking to join right now. Try again later.</>;
+      // Every knock limit answers alike (the room does not say which), so this cannot say more.
+      return <>Too many requests to join right now. Try again in a little while.</>;
   }
 }
 

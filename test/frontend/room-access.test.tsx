@@ -130,7 +130,7 @@ describe("the door of a locked room", () => {
     await act(() => {
       call.access.value = { state: "too-many-knocks" };
     });
-    expect(doorStatus()).toBe("Too many people are asking to join right now. Try again later.");
+    expect(doorStatus()).toBe("Too many requests to join right now. Try again in a little while.");
   });
 });
 
@@ -196,8 +196,9 @@ describe("inside a call", () => {
         { id: "d".repeat(32), name: "Dee" },
       ];
     });
-    expect(screen.getByText("Cy is asking to join")).toBeTruthy();
-    expect(screen.getByText("Dee is asking to join")).toBeTruthy();
+    expect(screen.getByText("At the door: Cy is asking to join")).toBeTruthy();
+    expect(screen.getByText("At the door: Dee is asking to join")).toBeTruthy();
+    expect(screen.queryByText(/already has this name/)).toBeNull();
 
     fireEvent.click(screen.getByRole("button", { name: "Admit Cy" }));
     fireEvent.click(screen.getByRole("button", { name: "Deny Dee" }));
@@ -205,6 +206,16 @@ describe("inside a call", () => {
       ["admit", "c".repeat(32)],
       ["deny", "d".repeat(32)],
     ]);
+  });
+
+  it("warns when a knocker's name looks like the name of someone inside", async () => {
+    const call = fakeCall({ lock: { by: "Ada" } });
+    renderView(call);
+    await act(() => {
+      call.knocks.value = [{ id: "c".repeat(32), name: "Ada", nameInUse: true }];
+    });
+    expect(screen.getByText("At the door: Ada is asking to join")).toBeTruthy();
+    expect(screen.getByText("Someone in the call already has this name. This is a different person.")).toBeTruthy();
   });
 
   it("says when someone outside tried a wrong key", async () => {

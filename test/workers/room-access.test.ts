@@ -233,12 +233,16 @@ describe("knocking", () => {
     expect(await ada.next("knock-ended")).toEqual({ type: "knock-ended", id, outcome: "lapsed" });
   });
 
-  it(`refuses more than ${MAX_PENDING_KNOCKS} pending knocks politely`, async () => {
+  it(`refuses more than ${MAX_PENDING_KNOCKS} pending knocks politely, like any knock limit`, async () => {
     const { room } = await lockedRoom();
     for (let n = 0; n < MAX_PENDING_KNOCKS; n++) await knock(room, `K${n}`);
     const extra = await RoomClient.connect(room);
     extra.send({ type: "knock", name: "Too many" });
-    expect(await extra.next("denied")).toEqual({ type: "denied", reason: "too-many-knocks" });
+    expect(await extra.next("denied")).toEqual({
+      type: "denied",
+      reason: "too-many-knocks",
+      retryAfterMs: expect.any(Number),
+    });
   });
 
   it("withdraws the knock when the knocker goes away", async () => {

@@ -4,13 +4,16 @@ import {
   type Facts,
   handleDeparture,
   handleMessage,
+  handleResume,
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
   MAX_PENDING_KNOCKS,
   type Member,
+  namesLookAlike,
   resume,
 } from "../../durable-objects/room-core";
+import { KNOCK_BUDGET } from "../../durable-objects/room-limits";
 
 const ada: Member = { id: "a".repeat(32), name: "Ada" };
 const bo: Member = { id: "b".repeat(32), name: "Bo" };
@@ -63,12 +66,17 @@ describe("joining", () => {
 describe("capacity", () => {
   const eight = Array.from({ length: 8 }, (_, i) => ({ id: String(i).padStart(32, "0"), name: `P${i}` }));
 
-  it("refuses the ninth joiner, and a knock or an admission into a full room", () => {
+  it("refuses the ninth joiner and an admission into a full room, but takes a knock without saying 'full'", () => {
     expect(handleMessage(facts({ members: eight }), outsider, { type: "join", name: "Nine" })).toEqual([
       { kind: "reply", message: { type: "denied", reason: "full" } },
     ]);
     const locked = { members: eight, lock: { by: "P0" } };
-    expect(gist(handleMessage(facts(locked), outsider, { type: "knock", name: "Nine" }))).toEqual(["denied"]);
+    expect(gist(handleMessage(facts(locked), outsider, { type: "knock", name: "Nine" }))).toEqual([
+      "set-knock",
+      "set-knock-budget",
+      "knock-sent",
+      "broadcast",
+    ]);
     const knock = knockBy("Nine");
     const admitter = { member: eight[0]! };
     const others = { ...locked, members: eight.slice(1), knocks: [knock] };
@@ -90,6 +98,33 @@ describe("capacity", () => {
   it("keeps the resumed id", () => {
     const effects = resume(facts({ members: [bo] }), outsider, ada, true);
     expect(effects).toContainEqual({ kind: "admit", member: ada });
+  });
+});
+
+describe("resume claims", () => {
+  const join = { type: "join" as const, name: "Bo", resume: { id: bo.id, token: "t" } };
+  const locked = { members: [ada], lock: { by: "Ada" } };
+
+  it("honours only a valid token of a live identity", () => {
+    const live = handleResume(facts({ ...locked, members: [ada, bo] }), outsider, join, {
+      tokenValid: true,
+      live: true,
+    });
+    expect(live).toContainEqual({ kind: "admit", member: bo });
+  });
+
+  it("treats any other claim as an ordinary join, lock and all", () => {
+    for (const claim of [
+      { tokenValid: true, live: false },
+      { tokenValid: false, live: true },
+      { tokenValid: false, live: false },
+    ]) {
+      expect(handleResume(facts(locked), outsider, join, claim)).toEqual([
+        { kind: "reply", message: { type: "denied", reason: "locked" } },
+      ]);
+      const open = handleResume(facts({ members: [ada] }), outsider, join, claim);
+      expect(open).toContainEqual({ kind: "admit", member: { id: newId(), name: "Bo" } });
+    }
   });
 });
 
@@ -136,6 +171,7 @@ describe("knocking", () => {
     const effects = handleMessage(facts(locked), outsider, { type: "knock", name: "Cy" });
     expect(effects).toEqual([
       { kind: "set-knock", knock: { id: newId(), name: "Cy", at: 1_000 } },
+      { kind: "set-knock-budget", state: { tokens: KNOCK_BUDGET.burst - 1, overflow: 0, at: 1_000 } },
       { kind: "reply", message: { type: "knock-sent" } },
       { kind: "broadcast", except: null, message: { type: "knocking", id: newId(), name: "Cy" } },
     ]);
@@ -172,7 +208,7 @@ describe("knocking", () => {
     const knock = knockBy("Cy");
     expect(
       gist(handleMessage(facts({ ...locked, knocks: [knock] }), { member: ada }, { type: "deny", id: knock.id })),
-    ).toEqual(["to-knocker", "broadcast"]);
+    ).toEqual(["hold-knocker", "to-knocker", "broadcast"]);
     expect(gist(handleMessage(facts({ ...locked }), { member: ada }, { type: "deny", id: knock.id }))).toEqual([
       "unknown-knock",
     ]);
@@ -185,10 +221,11 @@ describe("knocking", () => {
 });
 
 describe("removing and leaving", () => {
-  it("removes another member with a message and a close", () => {
-    expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id }))).toEqual([
-      "send",
-      "close",
+  it("removes another member with a message, a close, and a peer-left for everyone else at once", () => {
+    expect(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: bo.id })).toEqual([
+      { kind: "send", to: bo.id, message: { type: "removed", by: "Ada" } },
+      { kind: "close", id: bo.id, code: 4003, reason: "You were removed from the call." },
+      { kind: "broadcast", except: bo.id, message: { type: "peer-left", id: bo.id } },
     ]);
     expect(gist(handleMessage(facts({ members: [bo] }), { member: ada }, { type: "kick", id: ada.id }))).toEqual([
       "unknown-peer",
@@ -204,5 +241,72 @@ describe("removing and leaving", () => {
       { kind: "broadcast", except: null, message: { type: "knock-ended", id: knock.id, outcome: "withdrawn" } },
     ]);
     expect(handleDeparture(outsider)).toEqual([]);
+  });
+});
+
+describe("limits (issue #11)", () => {
+  const locked = { lock: { by: "Ada" }, members: [ada] };
+  const door = (client: string, heldUntil?: number) => ({
+    member: null,
+    knock: null,
+    door: { client, ...(heldUntil && { heldUntil }) },
+  });
+  const denial = (effects: Effect[]) => effects.map((e) => (e.kind === "reply" ? e.message : e.kind));
+
+  it("refuses a knock during a hold, a renewal too soon, a third from one client, and an empty room bucket alike", () => {
+    const tooMany = { type: "denied", reason: "too-many-knocks", retryAfterMs: expect.any(Number) };
+    expect(denial(handleMessage(facts({ ...locked, now: 5 }), door("x", 10), { type: "knock", name: "Cy" }))).toEqual([
+      tooMany,
+    ]);
+    const renewing = { member: null, knock: knockBy("Cy", 1_000), door: { client: "x" } };
+    expect(denial(handleMessage(facts({ ...locked, now: 2_000 }), renewing, { type: "knock", name: "C" }))).toEqual([
+      tooMany,
+    ]);
+    const two = [knockBy("A", 0, "1".repeat(32)), knockBy("B", 0, "2".repeat(32))].map((k) => ({ ...k, client: "x" }));
+    expect(denial(handleMessage(facts({ ...locked, knocks: two }), door("x"), { type: "knock", name: "Cy" }))).toEqual([
+      tooMany,
+    ]);
+    expect(gist(handleMessage(facts({ ...locked, knocks: two }), door("y"), { type: "knock", name: "Cy" }))).toContain(
+      "knock-sent",
+    );
+    const empty = { tokens: 0, overflow: 0, at: 1_000 };
+    expect(
+      denial(handleMessage(facts({ ...locked, knockBudget: empty }), door("y"), { type: "knock", name: "Cy" })),
+    ).toEqual([{ type: "denied", reason: "too-many-knocks", retryAfterMs: 6_000 }]);
+  });
+
+  it("marks a knocker whose name looks like a member's, and tells only the members", () => {
+    const effects = handleMessage(facts(locked), door("x"), { type: "knock", name: "A\u200bDA" });
+    expect(effects).toContainEqual({ kind: "reply", message: { type: "knock-sent" } });
+    expect(effects).toContainEqual({
+      kind: "broadcast",
+      except: null,
+      message: { type: "knocking", id: newId(), name: "A\u200bDA", nameInUse: true },
+    });
+    expect(namesLookAlike("Ｂｏ", "bo")).toBe(true);
+    expect(namesLookAlike("Bo", "Bob")).toBe(false);
+  });
+
+  it("gives lock and unlock a per-socket cooldown, and refuses a key too short once normalized", () => {
+    const justLocked = { member: ada, lockChangedAt: 1_000 };
+    expect(gist(handleMessage(facts({ now: 1_500 }), justLocked, { type: "lock", key: "a good key" }))).toEqual([
+      "lock-cooldown",
+    ]);
+    expect(gist(handleMessage(facts({ now: 1_500, lock: { by: "Ada" } }), justLocked, { type: "unlock" }))).toEqual([
+      "lock-cooldown",
+    ]);
+    expect(gist(handleMessage(facts({ now: 3_000 }), justLocked, { type: "lock", key: "a good key" }))).toEqual([
+      "store-lock",
+    ]);
+    expect(handleMessage(facts(), { member: ada }, { type: "lock", key: "  ab  " })).toEqual([
+      {
+        kind: "reply",
+        message: {
+          type: "error",
+          code: "bad-message",
+          message: "Invalid `lock` message: The key must be at least 4 characters long.",
+        },
+      },
+    ]);
   });
 });

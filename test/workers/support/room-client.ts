@@ -44,8 +44,12 @@ export class RoomClient {
     });
   }
 
-  static async connect(room: string): Promise<RoomClient> {
-    const response = await upgrade(`/api/rooms/${encodeURIComponent(room)}/ws`);
+  /** `address` makes the socket come from one client (CF-Connecting-IP); by default each socket is a new client. */
+  static async connect(room: string, { address }: { address?: string } = {}): Promise<RoomClient> {
+    const response = await upgrade(
+      `/api/rooms/${encodeURIComponent(room)}/ws`,
+      address === undefined ? {} : { "CF-Connecting-IP": address },
+    );
     if (response.status !== 101 || !response.webSocket) {
       throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
     }

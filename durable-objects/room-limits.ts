@@ -1,0 +1,43 @@
+/**
+ * The room's limits on what one socket or one client may make the room do, in one place.
+ * Each is sized so that honest use never meets it: people lock a room once, knock once,
+ * and toggle their camera a few times a minute. Buckets reuse message-budget.ts.
+ */
+import type { BudgetConfig, BudgetState } from "./message-budget";
+
+/** One socket may lock or unlock once per this long: enough to fix a typo, too slow to stall the room. */
+export const LOCK_COOLDOWN_MS = 2_000;
+
+/**
+ * PBKDF2 hashes a room computes (locks and key guesses together). A hash costs tens of
+ * milliseconds of the object's only thread, which every signal waits behind. Eight at once
+ * covers a whole call locking, or someone's five typo'd keys, in one go; two a second after
+ * that keep signaling moving however many sockets ask.
+ */
+export const HASH_BUDGET: BudgetConfig = { burst: 8, perSecond: 2, overflowLimit: Number.POSITIVE_INFINITY };
+
+/**
+ * Knocks a room passes on to its members (each is a prompt on every screen): five at once,
+ * then one every six seconds, whoever knocks.
+ */
+export const KNOCK_BUDGET: BudgetConfig = { burst: 5, perSecond: 1 / 6, overflowLimit: Number.POSITIVE_INFINITY };
+/** A pending knock may be renewed (new name, fresh wait) no sooner than this after the last. */
+export const KNOCK_RENEW_MS = 10_000;
+/** After a member declines a knock, that socket and that client may not knock again for this long. */
+export const KNOCK_HOLD_MS = 60_000;
+/** Pending knocks one client may have at once (people behind one address do not all knock at once). */
+export const MAX_KNOCKS_PER_CLIENT = 2;
+/** How long to come back after a knock refused because too many are pending: no count, just "later". */
+export const KNOCK_RETRY_MS = 10_000;
+
+/**
+ * `state` (name and media changes) is rebroadcast to everyone, so it gets its own small
+ * bucket on top of the socket's general one: a few toggles at once, two a second after.
+ */
+export const STATE_BUDGET: BudgetConfig = { burst: 10, perSecond: 2, overflowLimit: Number.POSITIVE_INFINITY };
+
+/** How long until `state` holds a whole token again (0 if it does now). */
+export function msUntilToken(state: BudgetState, config: BudgetConfig, now: number): number {
+  const tokens = Math.min(config.burst, state.tokens + (Math.max(0, now - state.at) / 1000) * config.perSecond);
+  return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / config.perSecond) * 1000);
+}
