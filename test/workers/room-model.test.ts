@@ -16,12 +16,19 @@ import { describe, expect, it } from "vitest";
 import { FREE_TRIES } from "../../durable-objects/guess-throttle";
 import { RESUME_GRACE_MS } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
+import {
+  HASH_BUDGET,
+  KNOCK_BUDGET,
+  KNOCK_HOLD_MS,
+  KNOCK_RENEW_MS,
+  LOCK_COOLDOWN_MS,
+} from "../../durable-objects/room-limits";
 import * as model from "./support/access-model";
 import { type KeyChoice, MAX_CLIENTS, NAMES, RULES, type State } from "./support/access-model";
 import { RealRoom, type StepSpec, step } from "./support/model-harness";
 
 const RUNS = 1000;
-const MAX_COMMANDS = 18;
+const MAX_COMMANDS = 20;
 /** Set to `{ seed, path }` from a failure report to replay exactly that case. */
 const MODEL_REPLAY: { seed: number; path: string } | undefined = undefined;
 /** Time steps: past nothing, past the resume grace, past a knock's lapse. */
@@ -34,13 +41,58 @@ const MAX_CLOCK_MS = 560_000;
 
 type Model = { s: State };
 
+/** Situations every full pass must have met at least once (prefixes of the coverage lines). */
+const MUST_MEET = [
+  "resume as a left identity into a locked room → locked, no key",
+  "resume as a expired identity into a locked room → locked, no key",
+  "resume as a removed identity into a locked room → locked, no key",
+  "resume as a removed identity into an open room → unlocked",
+  "resume as a away identity into a locked room → resumed",
+  "resume as a connected identity into a locked room → resumed",
+  "resume as a lost-in-a-restart identity into a locked room → resumed",
+  "resume as a away identity with a forged token into a locked room → locked, no key",
+  "remove a away identity → removed",
+  "remove a connected identity → removed",
+  "join a locked room → right key",
+  "join a locked room → wrong key",
+  "knock → knock",
+  "answer → admit",
+  "answer → deny",
+  "alarm (knocks lapse",
+  "alarm (graces end",
+  "evict → restarted",
+];
+
+/** How often each situation came up over all runs: proof that the runs reach the cases that matter. */
+const seen = new Map<string, number>();
+const TIMES = new Map<string, [number, number]>();
+
 abstract class Step implements fc.AsyncCommand<Model, RealRoom> {
   abstract check(m: Readonly<Model>): boolean;
   abstract spec(state: State): StepSpec;
   abstract toString(): string;
-  async run(m: Model, real: RealRoom): Promise<void> {
-    await step(m, real, this.spec(m.s));
+  /** The situation this step meets, in words, for the coverage count. */
+  situation(_state: State): string {
+    return this.constructor.name.toLowerCase();
   }
+  async run(m: Model, real: RealRoom): Promise<void> {
+    const before = m.s;
+    const t0 = Date.now();
+    const outcome = await step(m, real, this.spec(before));
+    const situation = `${this.situation(before)} → ${outcome.path}`;
+    seen.set(situation, (seen.get(situation) ?? 0) + 1);
+    const kind = this.constructor.name;
+    TIMES.set(kind, [(TIMES.get(kind)?.[0] ?? 0) + Date.now() - t0, (TIMES.get(kind)?.[1] ?? 0) + 1]);
+  }
+}
+
+const roomOf = (state: State) => (state.lockKey ? "a locked room" : "an open room");
+
+/** An identity's standing in words: connected, away, lost in a restart, or how it ended. */
+function standing(state: State, index: number): string {
+  const identity = state.identities[index]!;
+  if (identity.status === "away" && identity.awayUntil === null) return "lost-in-a-restart";
+  return identity.status;
 }
 
 const name = (slot: number) => NAMES[slot]!;
@@ -75,36 +127,57 @@ class Join extends Step {
   toString(): string {
     return `join(${name(this.slot)}, key=${this.key})`;
   }
+  override situation(state: State): string {
+    return `join ${roomOf(state)}`;
+  }
 }
 
+/**
+ * A join that claims an identity: `own` is the client's last identity with its own token
+ * (a reload or reconnect); otherwise identity #who with #tokenOf's token (a token that
+ * travelled to another client, or a forged pairing when the two differ).
+ */
 class Resume extends Step {
   constructor(
     readonly slot: number,
-    readonly who: number,
-    readonly tokenOf: number,
+    readonly claim: "own" | { who: number; tokenOf: number },
     readonly key: KeyChoice,
   ) {
     super();
   }
+  private target(state: State): { who: number; tokenOf: number } | null {
+    if (this.claim !== "own") return this.claim;
+    const last = state.lastIdentity[this.slot];
+    return last === null || last === undefined ? null : { who: last, tokenOf: last };
+  }
   check(m: Readonly<Model>): boolean {
+    const target = this.target(m.s);
     return (
       exists(m.s, this.slot) &&
       !isMember(m.s, this.slot) &&
-      this.who < m.s.identities.length &&
-      this.tokenOf < m.s.identities.length
+      target !== null &&
+      Math.max(target.who, target.tokenOf) < m.s.identities.length
     );
   }
   spec(state: State): StepSpec {
-    const resume = { id: state.identities[this.who]!.id!, token: state.identities[this.tokenOf]!.token };
-    const action = { kind: "resume", slot: this.slot, who: this.who, tokenOf: this.tokenOf, key: this.key } as const;
+    const { who, tokenOf } = this.target(state)!;
+    const resume = { id: state.identities[who]!.id!, token: state.identities[tokenOf]!.token };
+    const action = { kind: "resume", slot: this.slot, who, tokenOf, key: this.key } as const;
     return {
       act: async (real) => (await real.connect(this.slot)).client.send(joinMessage(this.slot, this.key, resume)),
-      outcomes: model.resume(state, this.slot, this.who, this.tokenOf, this.key),
+      outcomes: model.resume(state, this.slot, who, tokenOf, this.key),
       entry: (slot) => model.entryFor(state, action, slot),
     };
   }
+  override situation(state: State): string {
+    const { who, tokenOf } = this.target(state)!;
+    const forged = tokenOf === who ? "" : " with a forged token";
+    return `resume as a ${standing(state, who)} identity${forged} into ${roomOf(state)}`;
+  }
   toString(): string {
-    return `resume(${name(this.slot)} as #${this.who}${this.tokenOf === this.who ? "" : ` with #${this.tokenOf}'s token`}, key=${this.key})`;
+    if (this.claim === "own") return `resume(${name(this.slot)} with its last token, key=${this.key})`;
+    const { who, tokenOf } = this.claim;
+    return `resume(${name(this.slot)} as #${who}${tokenOf === who ? "" : ` with #${tokenOf}'s token`}, key=${this.key})`;
   }
 }
 
@@ -124,6 +197,11 @@ class Close extends Step {
       outcomes: model.close(state, this.slot, this.code === 1000),
       entry: noEntry,
     };
+  }
+  override situation(state: State): string {
+    const s = state.slots[this.slot]!;
+    const who = s.socket === "member" ? "member" : s.socket === "outside" && s.knock !== null ? "knocker" : "outsider";
+    return `${this.code === 1000 ? "leave" : "drop"} of a ${who}`;
   }
   toString(): string {
     return this.code === 1000 ? `leave(${name(this.slot)})` : `drop(${name(this.slot)}, ${this.code})`;
@@ -171,26 +249,36 @@ class Unlock extends Step {
   }
 }
 
+/** A member removes someone: the identity client `of` last held (connected or not), or identity #who. */
 class Kick extends Step {
   constructor(
     readonly slot: number,
-    readonly who: number,
+    readonly target: { of: number } | { who: number },
   ) {
     super();
   }
+  private who(state: State): number | null {
+    return "who" in this.target ? this.target.who : (state.lastIdentity[this.target.of] ?? null);
+  }
   check(m: Readonly<Model>): boolean {
-    return isMember(m.s, this.slot) && this.who < m.s.identities.length;
+    const who = this.who(m.s);
+    return isMember(m.s, this.slot) && who !== null && who < m.s.identities.length;
   }
   spec(state: State): StepSpec {
-    const id = state.identities[this.who]!.id!;
+    const who = this.who(state)!;
+    const id = state.identities[who]!.id!;
     return {
       act: async (real) => real.conn(this.slot).client.send({ type: "kick", id }),
-      outcomes: model.kick(state, this.slot, this.who),
+      outcomes: model.kick(state, this.slot, who),
       entry: noEntry,
     };
   }
+  override situation(state: State): string {
+    return `remove a ${standing(state, this.who(state)!)} identity`;
+  }
   toString(): string {
-    return `remove(${name(this.slot)} removes #${this.who})`;
+    const whom = "who" in this.target ? `#${this.target.who}` : `${name(this.target.of)}'s last identity`;
+    return `remove(${name(this.slot)} removes ${whom})`;
   }
 }
 
@@ -216,25 +304,25 @@ class Knock extends Step {
 class Answer extends Step {
   constructor(
     readonly slot: number,
-    readonly target: number,
+    readonly knock: number,
     readonly admit: boolean,
   ) {
     super();
   }
   check(m: Readonly<Model>): boolean {
-    return isMember(m.s, this.slot) && exists(m.s, this.target);
+    return isMember(m.s, this.slot) && this.knock < m.s.knocks.length;
   }
   spec(state: State): StepSpec {
-    const id = model.knockIdFor(state, this.target);
-    const action = { kind: "admit", slot: this.slot, target: this.target } as const;
+    const id = model.knockIdFor(state, this.knock);
+    const action = { kind: "admit", slot: this.slot, knock: this.knock } as const;
     return {
       act: async (real) => real.conn(this.slot).client.send({ type: this.admit ? "admit" : "deny", id }),
-      outcomes: model.answer(state, this.slot, this.target, this.admit),
+      outcomes: model.answer(state, this.slot, this.knock, this.admit),
       entry: (slot) => (this.admit ? model.entryFor(state, action, slot) : null),
     };
   }
   toString(): string {
-    return `${this.admit ? "admit" : "deny"}(${name(this.slot)} answers ${name(this.target)}'s knock)`;
+    return `${this.admit ? "admit" : "deny"}(${name(this.slot)} answers K${this.knock})`;
   }
 }
 
@@ -253,55 +341,119 @@ class Alarm extends Step {
       entry: noEntry,
     };
   }
+  override situation(state: State): string {
+    const after = model.alarm(state, this.ms)[0]!.next;
+    const lapsed = after.knocks.filter((k, i) => state.knocks[i]!.pending && !k.pending).length;
+    const expired = after.identities.filter((x, i) => x.status === "expired" && state.identities[i]!.status === "away");
+    const noticed = state.identities.filter((x) => x.status === "away" && x.awayUntil === null).length;
+    const what = [lapsed && "knocks lapse", expired.length && "graces end", noticed && "restart losses noticed"].filter(
+      Boolean,
+    );
+    return `alarm${what.length ? ` (${what.join(", ")})` : ""}`;
+  }
   toString(): string {
     return `alarm(+${this.ms / 1000}s)`;
   }
 }
 
 class Evict extends Step {
+  constructor(readonly closeSockets: boolean) {
+    super();
+  }
   check(): boolean {
     return true;
   }
   spec(state: State): StepSpec {
-    return { act: (real) => real.evict(), outcomes: model.evict(state), entry: noEntry };
+    return {
+      act: (real) => real.evict(this.closeSockets),
+      outcomes: model.evict(state, this.closeSockets),
+      entry: noEntry,
+    };
   }
   toString(): string {
-    return "evict()";
+    return this.closeSockets ? "restart() /* eviction that closes every socket */" : "evict()";
   }
 }
 
 const identity = fc.nat({ max: 4 });
 const key = fc.constantFrom<KeyChoice>("none", "key0", "key1", "wrong");
+/** A resume mostly comes without a key: the token alone is the claim being tested. */
+const resumeKey = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<KeyChoice>("none") },
+  { weight: 1, arbitrary: fc.constantFrom<KeyChoice>("key0", "key1", "wrong") },
+);
 
 /** Steps for a run with `clients` clients (slots 0 to clients − 1). */
 function stepsFor(clients: number): fc.Arbitrary<Step> {
   const slot = fc.nat({ max: clients - 1 });
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(slot, key).map(([s, k]) => new Join(s, k)) },
+    { weight: 2, arbitrary: fc.tuple(slot, key).map(([s, k]) => new Join(s, k)) },
     {
-      weight: 4,
+      weight: 6,
       arbitrary: fc
-        .tuple(slot, identity, fc.option(identity, { freq: 5 }), key)
-        .map(([s, who, forged, k]) => new Resume(s, who, forged ?? who, k)),
+        .tuple(
+          slot,
+          fc.oneof(
+            fc.constant("own" as const),
+            fc
+              .tuple(identity, fc.option(identity, { freq: 4 }))
+              .map(([who, forged]) => ({ who, tokenOf: forged ?? who })),
+          ),
+          resumeKey,
+        )
+        .map(([s, claim, k]) => new Resume(s, claim, k)),
     },
     { weight: 2, arbitrary: slot.map((s) => new Close(s, 1000)) },
     { weight: 3, arbitrary: fc.tuple(slot, fc.constantFrom(4000, 3000, 1011)).map(([s, c]) => new Close(s, c)) },
-    { weight: 3, arbitrary: fc.tuple(slot, fc.constantFrom<0 | 1>(0, 1)).map(([s, k]) => new Lock(s, k)) },
+    { weight: 2, arbitrary: fc.tuple(slot, fc.constantFrom<0 | 1>(0, 1)).map(([s, k]) => new Lock(s, k)) },
     { weight: 1, arbitrary: slot.map((s) => new Unlock(s)) },
-    { weight: 2, arbitrary: fc.tuple(slot, identity).map(([s, who]) => new Kick(s, who)) },
-    { weight: 2, arbitrary: slot.map((s) => new Knock(s)) },
-    { weight: 2, arbitrary: fc.tuple(slot, slot, fc.boolean()).map(([s, t, a]) => new Answer(s, t, a)) },
-    { weight: 2, arbitrary: fc.constantFrom(...ADVANCES).map((ms) => new Alarm(ms)) },
-    { weight: 1, arbitrary: fc.constant(new Evict()) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          slot,
+          fc.oneof(
+            slot.map((of) => ({ of })),
+            identity.map((who) => ({ who })),
+          ),
+        )
+        .map(([s, target]) => new Kick(s, target)),
+    },
+    { weight: 3, arbitrary: slot.map((s) => new Knock(s)) },
+    { weight: 4, arbitrary: fc.tuple(slot, fc.nat({ max: 3 }), fc.boolean()).map(([s, n, a]) => new Answer(s, n, a)) },
+    { weight: 3, arbitrary: fc.constantFrom(...ADVANCES).map((ms) => new Alarm(ms)) },
+    { weight: 1, arbitrary: fc.boolean().map((closeSockets) => new Evict(closeSockets)) },
   );
 }
 
-/** A run: how many clients, and what they do. */
-const runs = fc
-  .integer({ min: 4, max: MAX_CLIENTS })
-  .chain((clients) =>
-    fc.tuple(fc.constant(clients), fc.commands([stepsFor(clients)], { maxCommands: MAX_COMMANDS, size: "max" })),
-  );
+/**
+ * How a run begins: the first `joined` clients join the open room, and maybe the first
+ * locks it. Part of the generated value (so it shrinks and is printed), and it spares the
+ * random steps the dull work of filling a room before anything interesting can happen.
+ */
+class Prelude {
+  constructor(
+    readonly joined: number,
+    readonly locked: boolean,
+  ) {}
+  steps(): Step[] {
+    const joins = Array.from({ length: this.joined }, (_, slot) => new Join(slot, "none"));
+    return this.locked && this.joined > 0 ? [...joins, new Lock(0, 0)] : joins;
+  }
+  toString(): string {
+    const steps = this.steps();
+    return steps.length ? `prelude: ${steps.join(", ")}` : "prelude: none";
+  }
+}
+
+/** A run: how many clients, how it begins, and what they do then. */
+const runs = fc.integer({ min: 4, max: MAX_CLIENTS }).chain((clients) =>
+  fc.tuple(
+    fc.constant(clients),
+    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean()).map(([joined, locked]) => new Prelude(joined, locked)),
+    fc.commands([stepsFor(clients)], { maxCommands: MAX_COMMANDS, size: "max" }),
+  ),
+);
 
 describe("the room's access rules, against a model", () => {
   it("uses the room's own limits", () => {
@@ -311,19 +463,44 @@ describe("the room's access rules, against a model", () => {
       resumeGraceMs: RESUME_GRACE_MS,
       knockLapseMs: KNOCK_LAPSE_MS,
       freeTries: FREE_TRIES,
+      lockCooldownMs: LOCK_COOLDOWN_MS,
+      knockRenewMs: KNOCK_RENEW_MS,
+      knockHoldMs: KNOCK_HOLD_MS,
+      hashBudget: { burst: HASH_BUDGET.burst, perSecond: HASH_BUDGET.perSecond },
+      knockBudget: { burst: KNOCK_BUDGET.burst, perSecond: KNOCK_BUDGET.perSecond },
     });
   });
 
   it(`holds over ${RUNS} random sequences of joins, leaves, drops, resumes, locks, removals, knocks and alarms`, async () => {
-    const property = fc.asyncProperty(runs, async ([clients, steps]) => {
+    const property = fc.asyncProperty(runs, async ([clients, prelude, steps]) => {
+      const t0 = Date.now();
       const real = new RealRoom(clients);
+      const state = { s: model.initialState(clients) };
       try {
-        await fc.asyncModelRun(() => ({ model: { s: model.initialState(clients) }, real }), steps);
+        for (const first of prelude.steps()) await first.run(state, real);
+        await fc.asyncModelRun(() => ({ model: state, real }), steps);
       } finally {
         // Also after a failure: shrinking reruns many sequences, and each leaves sockets behind otherwise.
         real.closeAll();
+        TIMES.set("run", [(TIMES.get("run")?.[0] ?? 0) + Date.now() - t0, (TIMES.get("run")?.[1] ?? 0) + 1]);
       }
     });
     await fc.assert(property, { numRuns: RUNS, ...(MODEL_REPLAY ?? {}) });
+    console.log(
+      [...TIMES].map(([k, [ms, n]]) => `${k}: ${n} steps, ${(ms / n).toFixed(1)} ms avg, ${ms} ms total`).join("\n"),
+    );
+    if (MODEL_REPLAY) return;
+
+    const table = [...seen]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([what, n]) => `${String(n).padStart(6)}  ${what}`);
+    console.log(`Situations met over ${RUNS} runs:\n${table.join("\n")}`);
+    // The runs must reach the cases the rules are about, or passing proves little.
+    for (const situation of MUST_MEET) {
+      expect(
+        [...seen.keys()].some((s) => s.startsWith(situation)),
+        situation,
+      ).toBe(true);
+    }
   }, 900_000);
 });

@@ -28,6 +28,16 @@ export const RULES = {
   resumeGraceMs: 20_000,
   knockLapseMs: 2 * 60_000,
   freeTries: 5,
+  /** One socket may lock or unlock once per this long. */
+  lockCooldownMs: 2_000,
+  /** A pending knock may be renewed no sooner than this. */
+  knockRenewMs: 10_000,
+  /** A declined socket may not knock again for this long. */
+  knockHoldMs: 60_000,
+  /** Key hashes (locks and key tries) the room does at once, and per second after that. */
+  hashBudget: { burst: 8, perSecond: 2 },
+  /** Knocks the room passes on at once, and per second after that. */
+  knockBudget: { burst: 5, perSecond: 1 / 6 },
 };
 
 /** Real time passes while a run executes; a wait this close to its end may or may not be over. */
@@ -52,8 +62,11 @@ export interface Identity {
   status: Status;
   /** The client whose socket holds it, while connected. */
   slot: number | null;
-  /** While away: the room clock (model ms) when its grace ends. */
-  awayUntil: number;
+  /**
+   * While away: the room clock (model ms) when its grace ends. Null after a restart closed
+   * its socket unseen: its grace starts when the room next notices (its next alarm).
+   */
+  awayUntil: number | null;
 }
 
 export interface KnockRecord {
@@ -67,18 +80,28 @@ export interface KnockRecord {
 
 export type Slot =
   | { socket: "none" }
-  | { socket: "outside"; knock: number | null }
-  | { socket: "member"; identity: number };
+  /** `heldUntil`: a member declined this socket's knock; it may not knock before then. */
+  | { socket: "outside"; knock: number | null; heldUntil: number }
+  /** `lockChangedAt`: when this socket last locked or unlocked the room. */
+  | { socket: "member"; identity: number; lockChangedAt: number | null };
 
 export interface State {
   clients: number;
   slots: Slot[];
+  /** Per client: the identity it last held, whose token it keeps (what a reload resumes with). */
+  lastIdentity: (number | null)[];
   identities: Identity[];
   knocks: KnockRecord[];
   lockKey: string | null;
   /** Model time (ms) the room's clock has been moved forward by. */
   clock: number;
   guesses: { failures: number; nextAllowedAt: number };
+  /**
+   * The room's buckets, as lower bounds: real time also refills them, by an amount the
+   * model does not know, so below one token a refusal and a pass are both allowed.
+   */
+  hashTokens: number;
+  knockTokens: number;
 }
 
 /** Why a client may be welcomed into a locked room; nothing else lets it in. */
@@ -102,11 +125,14 @@ export function initialState(clients: number): State {
   return {
     clients,
     slots: Array.from({ length: clients }, () => ({ socket: "none" }) as Slot),
+    lastIdentity: Array.from({ length: clients }, () => null),
     identities: [],
     knocks: [],
     lockKey: null,
     clock: 0,
     guesses: { failures: 0, nextAllowedAt: 0 },
+    hashTokens: RULES.hashBudget.burst,
+    knockTokens: RULES.knockBudget.burst,
   };
 }
 
@@ -121,12 +147,9 @@ export function memberIdentity(state: State, slot: number): number | null {
   return s.socket === "member" ? s.identity : null;
 }
 
-/** The knock id a member's admit or deny for `slot` names: its pending knock, an old one, or none at all. */
-export function knockIdFor(state: State, slot: number): string {
-  const s = state.slots[slot]!;
-  if (s.socket === "outside" && s.knock !== null && state.knocks[s.knock]!.id) return state.knocks[s.knock]!.id!;
-  const old = state.knocks.filter((k) => k.slot === slot && k.id !== null).at(-1);
-  return old?.id ?? UNKNOWN_ID;
+/** The id an admit or deny of knock `n` names: the id members saw, or a made-up one if they saw none. */
+export function knockIdFor(state: State, n: number): string {
+  return state.knocks[n]?.id ?? UNKNOWN_ID;
 }
 
 /** The wait after the `failures`-th wrong key, as the issue's throttle schedule states it. */
@@ -245,7 +268,8 @@ class Sim {
     this.broadcast(`peer-joined ${this.label(index)} ${this.name(slot)}`);
     if (knock !== null) this.endKnock(knock, "withdrawn");
     this.reply(slot, this.welcome(index));
-    this.s.slots[slot] = { socket: "member", identity: index };
+    this.s.slots[slot] = { socket: "member", identity: index, lockChangedAt: null };
+    this.s.lastIdentity[slot] = index;
   }
 
   welcome(identity: number): string {
@@ -254,18 +278,31 @@ class Sim {
 }
 
 type Branch = (sim: Sim) => void;
+type Paths = [string, Branch][];
 
-/** Runs each branch on its own copy of the state. */
-function outcomes(state: State, branches: [string, Branch][]): Outcome[] {
-  return branches.map(([path, branch]) => {
+/** Runs each path on its own copy of the state. */
+function outcomes(state: State, paths: Paths): Outcome[] {
+  return paths.map(([path, branch]) => {
     const sim = new Sim(state, path);
     branch(sim);
     return sim.outcome();
   });
 }
 
-/** A join without a (honoured) resume: the lock, the key and the throttle decide. */
-function ordinaryJoin(state: State, slot: number, key: KeyChoice): [string, Branch][] {
+/** `then`, unless the room's hash bucket may be empty: then also `refused`. */
+function withHash(state: State, refused: [string, Branch], then: [string, Branch]): Paths {
+  const spend: [string, Branch] = [
+    then[0],
+    (sim) => {
+      sim.s.hashTokens = Math.max(0, sim.s.hashTokens - 1);
+      then[1](sim);
+    },
+  ];
+  return state.hashTokens >= 1 ? [spend] : [refused, spend];
+}
+
+/** A join without a (honoured) resume: the lock, the key and the throttles decide. */
+function ordinaryJoin(state: State, slot: number, key: KeyChoice): Paths {
   const admitUnlessFull = (sim: Sim) => {
     if (sim.live().length >= RULES.maxPeers) sim.reply(slot, "denied full");
     else sim.admitNew(slot);
@@ -273,7 +310,7 @@ function ordinaryJoin(state: State, slot: number, key: KeyChoice): [string, Bran
   if (!state.lockKey) return [["unlocked", admitUnlessFull]];
   if (key === "none") return [["locked, no key", (sim) => sim.reply(slot, "denied locked")]];
   const throttled: [string, Branch] = ["throttled", (sim) => sim.reply(slot, "denied throttled")];
-  const tried: [string, Branch] =
+  const verify: [string, Branch] =
     keyText(key) === state.lockKey
       ? ["right key", admitUnlessFull]
       : [
@@ -286,16 +323,17 @@ function ordinaryJoin(state: State, slot: number, key: KeyChoice): [string, Bran
             sim.broadcast(`key-guessed ${failures}`);
           },
         ];
+  const tried = withHash(state, ["room hashing too much", throttled[1]], verify);
   const { nextAllowedAt } = state.guesses;
-  if (state.clock >= nextAllowedAt) return [tried];
+  if (state.clock >= nextAllowedAt) return tried;
   if (nextAllowedAt - state.clock > CLOCK_SLACK_MS) return [throttled];
-  return [throttled, tried];
+  return [throttled, ...tried];
 }
 
 /** A client without a socket connects first: it starts outside, with no knock. */
 function withOpenSocket(state: State, slot: number): State {
   const copy = structuredClone(state);
-  if (copy.slots[slot]!.socket === "none") copy.slots[slot] = { socket: "outside", knock: null };
+  if (copy.slots[slot]!.socket === "none") copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0 };
   return copy;
 }
 
@@ -317,15 +355,17 @@ export function resume(state: State, slot: number, who: number, tokenOf: number,
       "resumed",
       (sim) => {
         const identity = sim.s.identities[who]!;
-        // The old socket, if the identity is still connected elsewhere, is replaced.
-        if (identity.slot !== null && identity.status === "connected") sim.close(identity.slot, 4001);
         sim.broadcast(`peer-joined #${who} ${sim.name(slot)}`, who);
         const knock = sim.pendingKnock(slot);
         if (knock !== null) sim.endKnock(knock, "withdrawn");
+        // The old socket, if the identity is still connected elsewhere, is replaced as the
+        // new one is admitted: until then it is that member, and hears what members hear.
+        if (identity.slot !== null && identity.status === "connected") sim.close(identity.slot, 4001);
         identity.name = sim.name(slot);
         sim.reply(slot, sim.welcome(who));
         Object.assign(identity, { status: "connected", slot, awayUntil: 0 });
-        sim.s.slots[slot] = { socket: "member", identity: who };
+        sim.s.slots[slot] = { socket: "member", identity: who, lockChangedAt: null };
+        sim.s.lastIdentity[slot] = who;
       },
     ],
   ]);
@@ -357,31 +397,48 @@ export function close(state: State, slot: number, deliberate: boolean): Outcome[
   ]);
 }
 
+/**
+ * Lock and unlock go through the socket's cooldown. Real time passes between steps by an
+ * amount the model does not know, so within the same model time both answers are allowed.
+ */
+function withCooldown(state: State, slot: number, then: Paths): Paths {
+  const s = state.slots[slot]!;
+  if (s.socket !== "member" || s.lockChangedAt === null) return then;
+  if (state.clock - s.lockChangedAt >= RULES.lockCooldownMs) return then;
+  return [["lock cooldown", (sim) => sim.reply(slot, "error lock-cooldown")], ...then];
+}
+
+function markLockChange(sim: Sim, slot: number): void {
+  const s = sim.s.slots[slot]!;
+  if (s.socket === "member") s.lockChangedAt = sim.s.clock;
+}
+
 export function lock(state: State, slot: number, keyIndex: 0 | 1): Outcome[] {
-  return outcomes(state, [
-    [
-      "lock",
-      (sim) => {
-        sim.broadcast(`locked by=${sim.s.identities[memberIdentity(sim.s, slot)!]!.name}`);
-        sim.s.lockKey = KEYS[keyIndex];
-        sim.s.guesses = { failures: 0, nextAllowedAt: 0 };
-      },
-    ],
-  ]);
+  const busy: [string, Branch] = ["room hashing too much", (sim) => sim.reply(slot, "error busy")];
+  const locks: [string, Branch] = [
+    "lock",
+    (sim) => {
+      markLockChange(sim, slot);
+      sim.broadcast(`locked by=${sim.s.identities[memberIdentity(sim.s, slot)!]!.name}`);
+      sim.s.lockKey = KEYS[keyIndex];
+      sim.s.guesses = { failures: 0, nextAllowedAt: 0 };
+    },
+  ];
+  return outcomes(state, withCooldown(state, slot, withHash(state, busy, locks)));
 }
 
 export function unlock(state: State, slot: number): Outcome[] {
   if (!state.lockKey) return outcomes(state, [["not locked", (sim) => sim.reply(slot, "error not-locked")]]);
-  return outcomes(state, [
-    [
-      "unlock",
-      (sim) => {
-        sim.broadcast(`unlocked by=${sim.s.identities[memberIdentity(sim.s, slot)!]!.name}`);
-        sim.s.lockKey = null;
-        sim.s.guesses = { failures: 0, nextAllowedAt: 0 };
-      },
-    ],
-  ]);
+  const unlocks: [string, Branch] = [
+    "unlock",
+    (sim) => {
+      markLockChange(sim, slot);
+      sim.broadcast(`unlocked by=${sim.s.identities[memberIdentity(sim.s, slot)!]!.name}`);
+      sim.s.lockKey = null;
+      sim.s.guesses = { failures: 0, nextAllowedAt: 0 };
+    },
+  ];
+  return outcomes(state, withCooldown(state, slot, [unlocks]));
 }
 
 /** A member removes identity `who`, connected or away: it ends for good, and everyone else hears it left. */
@@ -407,36 +464,54 @@ export function kick(state: State, slot: number, who: number): Outcome[] {
   ]);
 }
 
+/**
+ * A knock, through its limits: one renewal per socket per knockRenewMs, none while held
+ * after a decline, at most maxPendingKnocks pending, and the room's knock bucket. Every
+ * limit answers alike (too-many-knocks), and a full room takes knocks like any other, so
+ * an outsider learns nothing about who is inside.
+ */
 export function knock(state: State, slot: number): Outcome[] {
   const withSocket = withOpenSocket(state, slot);
-  return outcomes(withSocket, [
-    [
-      "knock",
-      (sim) => {
-        const own = sim.pendingKnock(slot);
-        const others = sim.s.knocks.filter((k, i) => k.pending && i !== own).length;
-        if (!sim.s.lockKey) return sim.reply(slot, "error not-locked");
-        if (sim.live().length >= RULES.maxPeers) return sim.reply(slot, "denied full");
-        if (own === null && others >= RULES.maxPendingKnocks) return sim.reply(slot, "denied too-many-knocks");
-        let index = own;
-        if (index === null) {
-          index = sim.s.knocks.length;
-          sim.s.knocks.push({ id: null, slot, name: sim.name(slot), at: 0, pending: true });
-          sim.s.slots[slot] = { socket: "outside", knock: index };
-        }
-        // Knocking again renews the same knock (same id, fresh two minutes).
-        sim.s.knocks[index]!.at = sim.s.clock;
-        if (sim.s.knocks[index]!.id === null) sim.newKnock = index;
-        sim.reply(slot, "knock-sent");
-        sim.broadcast(`knocking ${sim.knockLabel(index)} ${sim.name(slot)}`);
-      },
-    ],
-  ]);
+  const s = withSocket.slots[slot]!;
+  const refuse: [string, Branch] = ["knock limit", (sim) => sim.reply(slot, "denied too-many-knocks")];
+  if (s.socket !== "outside") throw new Error("a member cannot knock");
+  if (!withSocket.lockKey) return outcomes(withSocket, [["not locked", (sim) => sim.reply(slot, "error not-locked")]]);
+  const own = s.knock;
+  if (withSocket.clock < s.heldUntil) return outcomes(withSocket, [refuse]);
+  if (own !== null && withSocket.clock - withSocket.knocks[own]!.at < RULES.knockRenewMs) {
+    return outcomes(withSocket, [refuse]);
+  }
+  const pending = withSocket.knocks.filter((k) => k.pending).length;
+  if (own === null && pending >= RULES.maxPendingKnocks) return outcomes(withSocket, [refuse]);
+  const knocks: [string, Branch] = [
+    "knock",
+    (sim) => {
+      sim.s.knockTokens = Math.max(0, sim.s.knockTokens - 1);
+      let index = own;
+      if (index === null) {
+        index = sim.s.knocks.length;
+        sim.s.knocks.push({ id: null, slot, name: sim.name(slot), at: 0, pending: true });
+        sim.s.slots[slot] = { ...s, knock: index };
+      }
+      // Knocking again renews the same knock (same id, fresh two minutes).
+      sim.s.knocks[index]!.at = sim.s.clock;
+      if (sim.s.knocks[index]!.id === null) sim.newKnock = index;
+      // Members are warned when the knocker's name is that of someone inside or of another knocker.
+      const names = [
+        ...sim.live().map((i) => sim.s.identities[i]!.name),
+        ...sim.s.knocks.filter((k, i) => k.pending && i !== index).map((k) => k.name),
+      ];
+      const warning = names.some((n) => n.toLowerCase() === sim.name(slot).toLowerCase()) ? " name-in-use" : "";
+      sim.reply(slot, "knock-sent");
+      sim.broadcast(`knocking ${sim.knockLabel(index)} ${sim.name(slot)}${warning}`);
+    },
+  ];
+  return outcomes(withSocket, withSocket.knockTokens >= 1 ? [knocks] : [refuse, knocks]);
 }
 
-/** A member admits or denies the knock of client `target` (its pending one, an old one, or a made-up id). */
-export function answer(state: State, slot: number, target: number, admit: boolean): Outcome[] {
-  const id = knockIdFor(state, target);
+/** A member admits or denies knock `n` (pending or long over; if no member saw it, under a made-up id). */
+export function answer(state: State, slot: number, n: number, admit: boolean): Outcome[] {
+  const id = knockIdFor(state, n);
   const index = state.knocks.findIndex((k) => k.pending && k.id === id);
   if (index < 0) return outcomes(state, [["no such knock", (sim) => sim.reply(slot, "error unknown-knock")]]);
   const knocker = state.knocks[index]!.slot;
@@ -445,6 +520,8 @@ export function answer(state: State, slot: number, target: number, admit: boolea
       admit ? "admit" : "deny",
       (sim) => {
         if (!admit) {
+          const s = sim.s.slots[knocker]!;
+          if (s.socket === "outside") s.heldUntil = sim.s.clock + RULES.knockHoldMs;
           sim.reply(knocker, "denied knock-declined");
           return sim.endKnock(index, "declined");
         }
@@ -460,37 +537,67 @@ export function answer(state: State, slot: number, target: number, admit: boolea
         sim.broadcast(`peer-joined ${sim.label(identity)} ${record.name}`);
         sim.endKnock(index, "admitted");
         sim.reply(knocker, sim.welcome(identity));
-        sim.s.slots[knocker] = { socket: "member", identity };
+        sim.s.slots[knocker] = { socket: "member", identity, lockChangedAt: null };
+        sim.s.lastIdentity[knocker] = identity;
       },
     ],
   ]);
 }
 
-/** The room's clock moves on by `ms` and its alarm runs: knocks lapse, away identities expire. */
+/**
+ * The room's clock moves on by `ms` and its alarm runs: knocks lapse, away identities
+ * expire, and identities whose socket a restart closed start their grace.
+ */
 export function alarm(state: State, ms: number): Outcome[] {
   return outcomes(state, [
     [
       "alarm",
       (sim) => {
-        sim.s.clock += ms;
-        sim.s.knocks.forEach((record, index) => {
-          if (!record.pending || sim.s.clock - record.at < RULES.knockLapseMs) return;
+        const s = sim.s;
+        s.clock += ms;
+        s.hashTokens = Math.min(RULES.hashBudget.burst, s.hashTokens + (ms / 1000) * RULES.hashBudget.perSecond);
+        s.knockTokens = Math.min(RULES.knockBudget.burst, s.knockTokens + (ms / 1000) * RULES.knockBudget.perSecond);
+        s.knocks.forEach((record, index) => {
+          if (!record.pending || s.clock - record.at < RULES.knockLapseMs) return;
           sim.reply(record.slot, "denied knock-lapsed");
           sim.endKnock(index, "lapsed");
         });
-        sim.s.identities.forEach((identity, index) => {
-          if (identity.status !== "away" || identity.awayUntil > sim.s.clock) return;
-          identity.status = "expired";
-          sim.broadcast(`peer-left #${index}`);
+        s.identities.forEach((identity, index) => {
+          if (identity.status !== "away") return;
+          if (identity.awayUntil === null) identity.awayUntil = s.clock + RULES.resumeGraceMs;
+          else if (identity.awayUntil <= s.clock) {
+            identity.status = "expired";
+            sim.broadcast(`peer-left #${index}`);
+          }
         });
       },
     ],
   ]);
 }
 
-/** The room is evicted from memory; hibernated sockets stay open and nothing may change. */
-export function evict(state: State): Outcome[] {
-  return outcomes(state, [["evicted", () => {}]]);
+/**
+ * The room is evicted from memory. With its sockets hibernated nothing changes but what
+ * lives only in memory (the hash bucket starts full). A restart that closes every socket
+ * is a network drop for everyone at once; the room is told nothing, and finds out later.
+ */
+export function evict(state: State, closeSockets: boolean): Outcome[] {
+  return outcomes(state, [
+    [
+      closeSockets ? "restarted" : "evicted",
+      (sim) => {
+        sim.s.hashTokens = RULES.hashBudget.burst;
+        if (!closeSockets) return;
+        sim.s.slots.forEach((slot, index) => {
+          if (slot.socket === "none") return;
+          if (slot.socket === "member") {
+            Object.assign(sim.s.identities[slot.identity]!, { status: "away", slot: null, awayUntil: null });
+          }
+          if (slot.socket === "outside" && slot.knock !== null) sim.s.knocks[slot.knock]!.pending = false;
+          sim.close(index, 0);
+        });
+      },
+    ],
+  ]);
 }
 
 /**
@@ -503,12 +610,12 @@ export function entryFor(
   action:
     | { kind: "join"; slot: number; key: KeyChoice }
     | { kind: "resume"; slot: number; who: number; tokenOf: number; key: KeyChoice }
-    | { kind: "admit"; slot: number; target: number }
+    | { kind: "admit"; slot: number; knock: number }
     | { kind: "other" },
   slot: number,
 ): Entry | null {
   if (action.kind === "admit") {
-    const id = knockIdFor(state, action.target);
+    const id = knockIdFor(state, action.knock);
     const pending = state.knocks.some((k) => k.pending && k.id === id && k.slot === slot);
     return pending ? "admitted" : null;
   }

@@ -120,10 +120,11 @@ export class RealRoom {
     await runDurableObjectAlarm(this.stub);
   }
 
-  async evict(): Promise<void> {
+  /** Evicts the room; with `closeSockets`, as a restart does, every socket is cut too. */
+  async evict(closeSockets: boolean): Promise<void> {
     // Only a running object can be evicted; setting the clock wakes it.
     await this.setClock(this.offset);
-    await evictDurableObject(this.stub);
+    await evictDurableObject(this.stub, { webSockets: closeSockets ? "close" : "hibernate" });
     await this.setClock(this.offset);
   }
 
@@ -154,7 +155,7 @@ export function normalize(message: ServerMessage, label: (id: string) => string,
     case "removed":
       return `${message.type} by=${message.by}`;
     case "knocking":
-      return `knocking ${label(message.id)} ${message.name}`;
+      return `knocking ${label(message.id)} ${message.name}${message.nameInUse ? " name-in-use" : ""}`;
     case "knock-ended":
       return `knock-ended ${label(message.id)} ${message.outcome}`;
     case "key-guessed":
@@ -195,7 +196,7 @@ export interface StepSpec {
 }
 
 /** Runs one step and checks it: the invariants first (so a hole is named as such), then every message. */
-export async function step(model: { s: State }, real: RealRoom, spec: StepSpec): Promise<void> {
+export async function step(model: { s: State }, real: RealRoom, spec: StepSpec): Promise<Outcome> {
   const before = model.s;
   const openBefore = real.conns.map((c) => c !== null && c.closed === null);
   await spec.act(real);
@@ -218,6 +219,7 @@ export async function step(model: { s: State }, real: RealRoom, spec: StepSpec):
   if (!chosen)
     throw new ModelViolation(`${ghostsAfter(spec.outcomes[0]!, real)}${describeMismatch(spec.outcomes, heard, real)}`);
   commit(model, real, chosen);
+  return chosen;
 }
 
 function matches(outcome: Outcome, heard: string[][], closes: (number | null)[]): boolean {
@@ -288,16 +290,20 @@ function checkInvariants(before: State, real: RealRoom, spec: StepSpec, openBefo
     const wasMember = before.slots[slot]!.socket === "member" && openBefore[slot];
     const welcomeAt = messages.findIndex((m) => m.type === "welcome");
     const outsideMessages = wasMember ? [] : welcomeAt < 0 ? messages : messages.slice(0, welcomeAt);
+    const entry = spec.entry(slot);
     for (const m of outsideMessages) {
       if (!OUTSIDER_MAY_HEAR.has(m.type)) {
         throw new ModelViolation(
           `${NAMES[slot]}, outside the call, heard about the room: ${normalize(m, label, true)} (${JSON.stringify(m)})`,
         );
       }
+      // "Full" says something about who is inside: only for someone entitled to come in.
+      if (before.lockKey && m.type === "denied" && m.reason === "full" && !entry) {
+        throw new ModelViolation(`${NAMES[slot]}, outside a locked room without the key, was told it is full`);
+      }
     }
     const welcome = messages[welcomeAt];
     if (welcome?.type !== "welcome") return;
-    const entry = spec.entry(slot);
     if (before.lockKey && !entry) {
       throw new ModelViolation(
         `${NAMES[slot]} was welcomed into a locked room without the key, an admission or a live identity: ${normalize(welcome, label, true)}`,
