@@ -31,6 +31,8 @@ export const CloseCode = {
   removed: 4003,
   /** No heartbeat for too long: the tab vanished without closing its socket. */
   timedOut: 4008,
+  /** Not in the call and not knocking for too long (or making room for a newer socket): reopen to act. */
+  idle: 4009,
 } as const;
 
 /**

@@ -41,3 +41,14 @@ export function msUntilToken(state: BudgetState, config: BudgetConfig, now: numb
   const tokens = Math.min(config.burst, state.tokens + (Math.max(0, now - state.at) / 1000) * config.perSecond);
   return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / config.perSecond) * 1000);
 }
+
+/**
+ * A socket at the door (not in the call, not knocking) is closed with CloseCode.idle this
+ * long after it opened or its knock ended. The page reopens it when the person acts (Join,
+ * a key, a knock), so honest sockets lose nothing, and idle ones cannot pile up.
+ */
+export const DOOR_IDLE_MS = 10_000;
+/** Sockets at the door a room keeps; a new one beyond this closes the oldest. */
+export const MAX_DOOR_SOCKETS = 12;
+/** Sockets at the door one client keeps; a new one beyond this closes that client's oldest. */
+export const MAX_DOOR_SOCKETS_PER_CLIENT = 3;

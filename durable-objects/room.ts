@@ -13,6 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
 import { iceConfigFor } from "./ice-servers";
 import { hashKey, type StoredLock, verifyKey } from "./lock-key";
@@ -41,7 +42,6 @@ import {
   KNOCK_LAPSE_MS,
   type Knock,
   lapseKnocks,
-  MAX_PENDING_KNOCKS,
   type Member,
   routeSignal,
   type Sender,
@@ -50,8 +50,6 @@ import { HASH_BUDGET, msUntilToken, STATE_BUDGET } from "./room-limits";
 
 /** An empty room forgets everything (lock, guess counts, secrets) after this long. */
 export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
-/** Sockets a room accepts beyond its members and knockers: people still in the hair check or at the door. */
-export const SPARE_SOCKETS = 12;
 /** How long a peer whose socket dropped keeps its place, unseen by the others, to resume. */
 export const RESUME_GRACE_MS = 20_000;
 
@@ -78,6 +76,8 @@ interface SocketAttachment {
   lockChangedAt?: number;
   /** A member declined this socket's knock: no knocking before this time. */
   heldUntil?: number;
+  /** When the socket came to the door (opened, or its knock ended): idle door sockets are closed (door.ts). */
+  doorSince?: number;
 }
 
 /**
@@ -150,18 +150,18 @@ export class Room extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade.", { status: 426 });
     }
-    // Unadmitted sockets (at the door, in the hair check) count too, so a flood of idle
-    // connections cannot pin the room's memory or crowd out the people in the call.
-    const open = this.ctx.getWebSockets().filter((ws) => !attachmentOf(ws).departed).length;
-    if (open >= (await this.facts(null)).maxPeers + MAX_PENDING_KNOCKS + SPARE_SOCKETS) {
-      return Response.json(
-        { error: { code: "room-busy", message: "Too many connections to this room right now; try again soon." } },
-        { status: 503, headers: { "Retry-After": "10" } },
-      );
+    // Sockets at the door are bounded per client and per room, and a newcomer gets in by
+    // closing the oldest of them rather than being refused: the newcomer may be a member
+    // resuming or someone with the key, and idle sockets must never shut those out.
+    // Members and knockers are bounded by their own rules (MAX_PEERS, MAX_PENDING_KNOCKS).
+    const clientKey = request.headers.get(CLIENT_HEADER) ?? "unknown";
+    for (const { socket } of makeRoomAtDoor(this.doors(), clientKey)) {
+      this.closeAtDoor(socket, "Closed to make room for a newer connection; reconnect to join.");
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    attach(server, { member: null, client: request.headers.get(CLIENT_HEADER) ?? "unknown" });
+    attach(server, { member: null, client: clientKey, doorSince: this.now() });
+    await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -184,6 +184,12 @@ export class Room extends DurableObject<Env> {
     }
     const message = parsed.message;
     if (message.type === "state" && !this.withinStateBudget(ws)) return;
+    if ((message.type === "join" || message.type === "knock") && !attachmentOf(ws).member) {
+      // Acting at the door earns a fresh DOOR_IDLE_MS: the answer (a welcome waits on crypto,
+      // during which the alarm may run) must never race the idle close, and the person needs
+      // time to read it. Idle sockets stay bounded by the per-client and per-room caps.
+      attach(ws, { ...attachmentOf(ws), doorSince: this.now() });
+    }
     if (message.type === "signal") {
       // Most signals go to a connected peer; only one that is not needs the stored facts (a peer briefly away).
       const target = this.socketOf(message.to);
@@ -216,6 +222,9 @@ export class Room extends DurableObject<Env> {
     await this.run(null, (facts) => lapseKnocks({ ...facts, now }));
     await this.expireIdentities(now);
     await this.dropSilentSockets(now);
+    for (const { socket } of idleDoors(this.doors(), now)) {
+      this.closeAtDoor(socket, "Not joined in time; reconnect to join.");
+    }
     const emptySince = await this.ctx.storage.get<number>(EMPTY_SINCE);
     if (emptySince !== undefined && now - emptySince >= EMPTY_ROOM_PURGE_MS && (await this.isEmpty())) {
       // An empty room keeps no data: the lock, guess counts, the resume secret, everything.
@@ -440,7 +449,8 @@ export class Room extends DurableObject<Env> {
           const socket = this.knockerSocket(effect.id);
           if (!socket) break;
           send(socket, effect.message);
-          if (effect.end) attach(socket, { ...attachmentOf(socket), knock: null });
+          // Back at the door, with a fresh DOOR_IDLE_MS to read the answer and act on it.
+          if (effect.end) attach(socket, { ...attachmentOf(socket), knock: null, doorSince: this.now() });
           changed = true;
           break;
         }
@@ -596,10 +606,31 @@ export class Room extends DurableObject<Env> {
     });
   }
 
-  /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, or the purge. */
+  /** Sockets at the door: open, not in the call, not knocking. */
+  private doors(): (DoorSocket & { socket: WebSocket })[] {
+    const doors: (DoorSocket & { socket: WebSocket })[] = [];
+    for (const socket of this.ctx.getWebSockets()) {
+      const { member, knock, departed, client = "unknown", doorSince = 0 } = attachmentOf(socket);
+      if (!member && !knock && !departed) doors.push({ socket, client, since: doorSince });
+    }
+    return doors;
+  }
+
+  /** Closes a door socket (no departure: it was never in the call or at the members' door). */
+  private closeAtDoor(socket: WebSocket, reason: string): void {
+    attach(socket, { ...attachmentOf(socket), departed: true });
+    try {
+      socket.close(CloseCode.idle, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  /** The next alarm: a knock to lapse, a dropped peer to give up on, a liveness check, an idle door socket, or the purge. */
   private async scheduleAlarm(): Promise<void> {
     const storage = this.ctx.storage;
     const times = [...this.knocks()].map(([knock]) => knock.at + KNOCK_LAPSE_MS);
+    for (const door of this.doors()) times.push(doorDeadline(door));
     let orphans = false;
     for (const { member, until } of (await storage.list<MemberRecord>({ prefix: MEMBER })).values()) {
       if (until !== null) times.push(until);

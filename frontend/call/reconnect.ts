@@ -73,9 +73,12 @@ export const ATTEMPT_TIMEOUT_MS = 10_000;
  * "live": a socket is up (or opening for the first time) and messages go straight through.
  * "waiting": the socket dropped; a timer will open the next one.
  * "resuming": the next socket is opening or has sent `join{resume}`; messages wait for the welcome.
+ * "dormant": the room closed our socket at its door (CloseCode.idle) before it let us in: a
+ *   hair check or a locked-room prompt left open. Nothing is lost, so nothing is retried; the
+ *   next join or knock opens a new socket and goes out on it.
  * "over": closed for good.
  */
-type Phase = "live" | "waiting" | "resuming" | "over";
+type Phase = "live" | "waiting" | "resuming" | "dormant" | "over";
 
 /**
  * The room's socket across drops: one Signaling at a time, replaced with exponential back-off
@@ -118,6 +121,15 @@ export class RoomLink {
 
   send(message: ClientMessage): void {
     if (this.#phase === "over") return;
+    if (this.#phase === "dormant") {
+      // Only a join or a knock is worth a socket: before we are let in, nothing else means anything.
+      if (message.type !== "join" && message.type !== "knock") return;
+      this.#phase = "live";
+      // This message is the handshake, so the page is not asked for another one.
+      this.#signaling = this.#open({ announce: false });
+      this.#signaling.send(message);
+      return;
+    }
     if (this.#phase === "live" || message.type === "join") {
       this.#signaling?.send(message);
     } else if (DEFERRABLE.has(message.type)) {
@@ -168,11 +180,13 @@ export class RoomLink {
     }, this.#options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS);
   }
 
-  #open(): Signaling {
+  #open({ announce = true }: { announce?: boolean } = {}): Signaling {
     const signaling: Signaling = new Signaling(
       this.#url,
       {
-        open: () => this.#handlers.open(),
+        open: () => {
+          if (announce) this.#handlers.open();
+        },
         message: (message) => this.#receive(message),
         closed: (info) => this.#dropped(signaling, info),
       },
@@ -208,6 +222,10 @@ export class RoomLink {
     if (signaling !== this.#signaling || this.#phase === "over") return;
     this.#signaling = null;
     clearTimeout(this.#attemptTimeout);
+    if (info.code === CloseCode.idle && this.#resumeAs === null) {
+      this.#phase = "dormant";
+      return;
+    }
     const verdict = closeVerdict(info.code);
     if (verdict !== "reconnect" || this.#resumeAs === null) {
       this.#end({ ...info, verdict: verdict === "reconnect" ? "refused" : verdict });

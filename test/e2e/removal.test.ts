@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
+import { DOOR_IDLE_MS } from "../../durable-objects/room-limits";
 import { framesDecoded, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 import { remotePeerIds, remoteTiles } from "../helpers/tiles";
@@ -69,5 +70,23 @@ describe.skipIf(inject("e2eSkip"))("removing someone whose socket is away, in re
     }
     // Ada and Cy are still in a working call with each other.
     await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(cy.page, 1)]);
+  });
+
+  it("lets someone join after lingering at the hair check longer than the room keeps an idle socket", async () => {
+    const room = `e2e-${randomBytes(8).toString("hex")}`;
+    const ada = await cast.arrive(room, "Ada", { rememberName: true });
+    const bo = await cast.person("Bo", { rememberName: true });
+    await bo.page.goto(`/${room}`);
+    await bo.page.getByRole("button", { name: /^Join/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+    // The room closes the hair check's idle socket (4009); the page must not show an error for it.
+    await expect
+      .poll(() => bo.log.filter((line) => line.startsWith("websocket closed")).length, {
+        timeout: DOOR_IDLE_MS + 20_000,
+        message: "the room should close the hair check's idle socket",
+      })
+      .toBe(1);
+    await bo.page.getByRole("button", { name: /^Join/ }).click();
+    await bo.page.getByTestId("self-tile").waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await Promise.all([waitForDecodedVideoFrom(ada.page, 1), waitForDecodedVideoFrom(bo.page, 1)]);
   });
 });

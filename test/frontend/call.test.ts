@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { LockInfo, PeerInfo, ServerMessage } from "../../durable-objects/protocol";
+import { CloseCode, type LockInfo, type PeerInfo, type ServerMessage } from "../../durable-objects/protocol";
 import { Call, GUESS_WARNING_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media";
 import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
@@ -257,6 +257,52 @@ describe("Call", () => {
     await full.receive({ type: "denied", reason: "full" });
     expect(full.call.status.value).toBe("error");
     expect(full.call.error.value).toMatch(/full/);
+  });
+
+  describe("a socket the room closed at its door (idle, 4009)", () => {
+    function hairCheck() {
+      const sockets: FakeSocket[] = [];
+      const call = new Call({
+        room: "team-sync",
+        name: "Cy",
+        url: "ws://example.test/api/rooms/team-sync/ws",
+        getUserMedia: null,
+        signaling: { createSocket: (url) => sockets.at(sockets.push(new FakeSocket(url)) - 1)! },
+      });
+      // The hair check opens the socket; join() sends the handshake.
+      call.connect();
+      sockets[0]!.open();
+      return { call, sockets };
+    }
+
+    it("joins from the hair check on a new socket, with one handshake", async () => {
+      const { call, sockets } = hairCheck();
+      // The person looks at their preview for longer than the room keeps an idle socket.
+      sockets[0]!.drop(CloseCode.idle, "Not joined in time");
+      expect(call.status.value).toBe("connecting");
+      expect(call.error.value).toBeNull();
+
+      call.join();
+      expect(sockets).toHaveLength(2);
+      sockets[1]!.open();
+      expect(sockets[1]!.sentMessages()).toEqual([{ type: "join", name: "Cy" }]);
+      sockets[1]!.receive(welcome());
+      await settle();
+      expect(call.status.value).toBe("joined");
+    });
+
+    it("knocks on a new socket after waiting at a locked door", async () => {
+      const { call, sockets } = hairCheck();
+      call.join();
+      sockets[0]!.receive({ type: "denied", reason: "locked" });
+      await settle();
+      sockets[0]!.drop(CloseCode.idle, "Not joined in time");
+      expect(call.status.value).toBe("outside");
+      call.knock();
+      expect(sockets).toHaveLength(2);
+      sockets[1]!.open();
+      expect(sockets[1]!.sentMessages()).toEqual([{ type: "knock", name: "Cy" }]);
+    });
   });
 
   describe("at the door of a locked room", () => {

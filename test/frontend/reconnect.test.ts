@@ -297,4 +297,34 @@ describe("RoomLink", () => {
     l.link.send({ type: "knock", name: "Cy" });
     expect(typesSent(l.latest())).toEqual(["join", "knock"]);
   });
+
+  it("lies dormant when the room closes it at the door (4009), and reopens for the next join or knock", () => {
+    const l = link();
+    l.latest().open();
+    l.latest().receive({ type: "denied", reason: "locked" });
+    l.latest().drop(CloseCode.idle, "Not joined in time");
+    expect(l.events).toEqual(["open"]);
+    expect(l.sockets).toHaveLength(1);
+    // Nothing is retried on its own: the person has not acted yet.
+    vi.advanceTimersByTime(60_000);
+    expect(l.sockets).toHaveLength(1);
+
+    // Their next act opens a new socket and goes out on it, once, with no second handshake.
+    l.link.send({ type: "join", name: "Cy", key: "a good key" });
+    expect(l.sockets).toHaveLength(2);
+    l.latest().open();
+    expect(l.latest().sentMessages()).toEqual([{ type: "join", name: "Cy", key: "a good key" }]);
+    expect(l.events).toEqual(["open"]);
+    l.latest().receive(welcome());
+    expect(l.received.at(-1)).toMatchObject({ type: "welcome" });
+  });
+
+  it("reconnects as usual when closed with 4009 after it was let in (its resume was displaced)", () => {
+    const l = link();
+    welcomeLatest(l);
+    l.latest().drop(CloseCode.idle);
+    expect(l.events).toEqual(["open", `reconnecting ${CloseCode.idle}`]);
+    vi.advanceTimersByTime(backoffCeiling(0));
+    expect(l.sockets).toHaveLength(2);
+  });
 });

@@ -5,9 +5,10 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { CloseCode } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
-import { HASH_BUDGET } from "../../durable-objects/room-limits";
+import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";
 import { offer, RoomClient, randomRoom } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
@@ -307,5 +308,69 @@ describe("9. small ones", () => {
     // Signals are not affected.
     ada.signal(bo.id, offer);
     expect(await bo.next("signal")).toMatchObject({ from: ada.id });
+  });
+});
+
+describe("4. idle sockets", () => {
+  it("closes a socket that has neither joined nor knocked within a few seconds, and no one else", async () => {
+    const { room, ada, bo } = await lockedPair();
+    const idle = await RoomClient.connect(room);
+    const { client: knocker } = await knockAs(room, "Cy");
+    const refused = await RoomClient.connect(room);
+    refused.send({ type: "join", name: "Dee" });
+    expect(await refused.next("denied")).toEqual({ type: "denied", reason: "locked" });
+
+    await advanceClock(room, DOOR_IDLE_MS);
+    await ada.heartbeat();
+    await bo.heartbeat();
+    await runDurableObjectAlarm(stubFor(room));
+    expect((await idle.waitForClose()).code).toBe(CloseCode.idle);
+    // Turned away and still at the door: the same rule, so a denied socket cannot linger either.
+    expect((await refused.waitForClose()).code).toBe(CloseCode.idle);
+    for (const open of [ada, bo, knocker]) expect(open.closed).toBeNull();
+  });
+
+  it("gives a socket a fresh 10 s after each join or knock, so that an answer never races the idle close", async () => {
+    const { room, ada, bo } = await lockedPair();
+    const late = await RoomClient.connect(room);
+    await advanceClock(room, DOOR_IDLE_MS - 1_000);
+    late.send({ type: "join", name: "Dee" });
+    expect(await late.next("denied")).toEqual({ type: "denied", reason: "locked" });
+    await advanceClock(room, 2_000);
+    await ada.heartbeat();
+    await bo.heartbeat();
+    await runDurableObjectAlarm(stubFor(room));
+    late.send({ type: "join", name: "Dee", key: KEY });
+    expect(await late.next("welcome")).toMatchObject({ type: "welcome" });
+    expect(late.closed).toBeNull();
+  });
+
+  it("never turns away a resuming member or someone with the key because of idle sockets", async () => {
+    const { room, ada, bo } = await lockedPair();
+    bo.ws.close(4000, "network drop");
+    await ada.expectNothingPending();
+    const idle: RoomClient[] = [];
+    for (let n = 0; n < 40; n++) idle.push(await RoomClient.connect(room));
+
+    const { reply: back } = await comeBackAs(room, bo, "Bo");
+    expect(back).toMatchObject({ type: "welcome", id: bo.id });
+    const cy = await RoomClient.connect(room);
+    cy.send({ type: "join", name: "Cy", key: KEY });
+    expect(await cy.next("welcome")).toMatchObject({ type: "welcome" });
+    // Making that room closed the oldest idle sockets, not the new ones.
+    const closed = idle.filter((c) => c.closed);
+    expect(closed.length).toBeGreaterThan(0);
+    for (const c of closed) expect(c.closed?.code).toBe(CloseCode.idle);
+  });
+
+  it(`keeps at most ${MAX_DOOR_SOCKETS_PER_CLIENT} idle sockets per client, closing that client's oldest`, async () => {
+    const room = randomRoom();
+    const address = "203.0.113.50";
+    const mine: RoomClient[] = [];
+    for (let n = 0; n < MAX_DOOR_SOCKETS_PER_CLIENT + 2; n++) mine.push(await RoomClient.connect(room, { address }));
+    const someoneElse = await RoomClient.connect(room);
+    await expect.poll(() => mine.filter((c) => c.closed).length).toBe(2);
+    expect(mine.slice(0, 2).map((c) => c.closed?.code)).toEqual([CloseCode.idle, CloseCode.idle]);
+    expect(someoneElse.closed).toBeNull();
   });
 });

@@ -31,7 +31,7 @@ const EVIL_KEYS = [
   "resume",
   "id",
 ];
-const STORAGE_KEYS = /^(lock|guesses|emptySince|secret|member:[0-9a-f]{32})$/;
+const STORAGE_KEYS = /^(lock|guesses|emptySince|secret|knockBudget|knockHolds|member:[0-9a-f]{32})$/;
 
 /** Oversize payloads are built at send time, so a failure report stays readable. */
 type Hostile =
