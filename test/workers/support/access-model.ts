@@ -34,6 +34,8 @@ export const RULES = {
   knockRenewMs: 10_000,
   /** A declined socket may not knock again for this long. */
   knockHoldMs: 60_000,
+  /** A socket at the door (not in the call, not knocking) is closed after this long idle. */
+  doorIdleMs: 10_000,
   /** Key hashes (locks and key tries) the room does at once, and per second after that. */
   hashBudget: { burst: 8, perSecond: 2 },
   /** Knocks the room passes on at once, and per second after that. */
@@ -80,8 +82,12 @@ export interface KnockRecord {
 
 export type Slot =
   | { socket: "none" }
-  /** `heldUntil`: a member declined this socket's knock; it may not knock before then. */
-  | { socket: "outside"; knock: number | null; heldUntil: number }
+  /**
+   * At the door, or knocking. `heldUntil`: a member declined this socket's knock; it may not
+   * knock before then. `doorSince`: when it last acted at the door (opened, joined, knocked,
+   * heard its knock's end); an idle one is closed doorIdleMs later.
+   */
+  | { socket: "outside"; knock: number | null; heldUntil: number; doorSince: number }
   /** `lockChangedAt`: when this socket last locked or unlocked the room. */
   | { socket: "member"; identity: number; lockChangedAt: number | null };
 
@@ -249,6 +255,15 @@ class Sim {
     this.broadcast(`knock-ended ${this.knockLabel(knock)} ${outcome}`);
   }
 
+  /** The room answers knock `knock` for good: the knocker hears `message`, and is back at the door. */
+  answerKnocker(knock: number, message: string, outcome: string): void {
+    const slot = this.s.knocks[knock]!.slot;
+    this.reply(slot, message);
+    const s = this.s.slots[slot]!;
+    if (s.socket === "outside") s.doorSince = this.s.clock;
+    this.endKnock(knock, outcome);
+  }
+
   /**
    * `slot` becomes a new member. A pending knock of its own is withdrawn, and its id
    * becomes the member's id (the room reuses it), so the welcome names it by that knock.
@@ -330,10 +345,15 @@ function ordinaryJoin(state: State, slot: number, key: KeyChoice): Paths {
   return [throttled, ...tried];
 }
 
-/** A client without a socket connects first: it starts outside, with no knock. */
+/**
+ * A client without a socket connects first: it starts at the door, with no knock. Any
+ * join or knock at the door starts the door's idle time afresh.
+ */
 function withOpenSocket(state: State, slot: number): State {
   const copy = structuredClone(state);
-  if (copy.slots[slot]!.socket === "none") copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0 };
+  const s = copy.slots[slot]!;
+  if (s.socket === "none") copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0, doorSince: copy.clock };
+  else if (s.socket === "outside") s.doorSince = copy.clock;
   return copy;
 }
 
@@ -522,13 +542,9 @@ export function answer(state: State, slot: number, n: number, admit: boolean): O
         if (!admit) {
           const s = sim.s.slots[knocker]!;
           if (s.socket === "outside") s.heldUntil = sim.s.clock + RULES.knockHoldMs;
-          sim.reply(knocker, "denied knock-declined");
-          return sim.endKnock(index, "declined");
+          return sim.answerKnocker(index, "denied knock-declined", "declined");
         }
-        if (sim.live().length >= RULES.maxPeers) {
-          sim.reply(knocker, "denied full");
-          return sim.endKnock(index, "full");
-        }
+        if (sim.live().length >= RULES.maxPeers) return sim.answerKnocker(index, "denied full", "full");
         const record = sim.s.knocks[index]!;
         const identity = sim.s.identities.length;
         sim.s.identities.push({ id, token: "", name: record.name, status: "connected", slot: knocker, awayUntil: 0 });
@@ -546,7 +562,8 @@ export function answer(state: State, slot: number, n: number, admit: boolean): O
 
 /**
  * The room's clock moves on by `ms` and its alarm runs: knocks lapse, away identities
- * expire, and identities whose socket a restart closed start their grace.
+ * expire, identities whose socket a restart closed start their grace, and idle sockets
+ * at the door are closed.
  */
 export function alarm(state: State, ms: number): Outcome[] {
   return outcomes(state, [
@@ -559,8 +576,7 @@ export function alarm(state: State, ms: number): Outcome[] {
         s.knockTokens = Math.min(RULES.knockBudget.burst, s.knockTokens + (ms / 1000) * RULES.knockBudget.perSecond);
         s.knocks.forEach((record, index) => {
           if (!record.pending || s.clock - record.at < RULES.knockLapseMs) return;
-          sim.reply(record.slot, "denied knock-lapsed");
-          sim.endKnock(index, "lapsed");
+          sim.answerKnocker(index, "denied knock-lapsed", "lapsed");
         });
         s.identities.forEach((identity, index) => {
           if (identity.status !== "away") return;
@@ -569,6 +585,11 @@ export function alarm(state: State, ms: number): Outcome[] {
             identity.status = "expired";
             sim.broadcast(`peer-left #${index}`);
           }
+        });
+        // Sockets idle at the door are closed, quietly: nobody inside ever knew of them.
+        s.slots.forEach((slot, index) => {
+          if (slot.socket !== "outside" || slot.knock !== null) return;
+          if (s.clock - slot.doorSince >= RULES.doorIdleMs) sim.close(index, 4009);
         });
       },
     ],
