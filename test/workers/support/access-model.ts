@@ -36,6 +36,10 @@ export const RULES = {
   knockHoldMs: 60_000,
   /** A socket at the door (not in the call, not knocking) is closed after this long idle. */
   doorIdleMs: 10_000,
+  /** Sockets at the door one client (address) keeps; a newer one closes the oldest. */
+  doorSocketsPerClient: 3,
+  /** Pending knocks one client (address) may have. */
+  knocksPerClient: 2,
   /** Key hashes (locks and key tries) the room does at once, and per second after that. */
   hashBudget: { burst: 8, perSecond: 2 },
   /** Knocks the room passes on at once, and per second after that. */
@@ -85,9 +89,10 @@ export type Slot =
   /**
    * At the door, or knocking. `heldUntil`: a member declined this socket's knock; it may not
    * knock before then. `doorSince`: when it last acted at the door (opened, joined, knocked,
-   * heard its knock's end); an idle one is closed doorIdleMs later.
+   * heard its knock's end); an idle one is closed doorIdleMs later. `doorTick`: the step in
+   * which that happened, to order door sockets set at the same model time.
    */
-  | { socket: "outside"; knock: number | null; heldUntil: number; doorSince: number }
+  | { socket: "outside"; knock: number | null; heldUntil: number; doorSince: number; doorTick: number }
   /** `lockChangedAt`: when this socket last locked or unlocked the room. */
   | { socket: "member"; identity: number; lockChangedAt: number | null };
 
@@ -108,6 +113,12 @@ export interface State {
    */
   hashTokens: number;
   knockTokens: number;
+  /** All clients connect from one address: the room's per-client limits apply to them together. */
+  sharedAddress: boolean;
+  /** With a shared address: a declined knock holds off every socket of that address until then. */
+  addressHeldUntil: number;
+  /** Steps taken so far. */
+  tick: number;
 }
 
 /** Why a client may be welcomed into a locked room; nothing else lets it in. */
@@ -127,7 +138,7 @@ export interface Outcome {
   newKnock: number | null;
 }
 
-export function initialState(clients: number): State {
+export function initialState(clients: number, sharedAddress = false): State {
   return {
     clients,
     slots: Array.from({ length: clients }, () => ({ socket: "none" }) as Slot),
@@ -139,6 +150,9 @@ export function initialState(clients: number): State {
     guesses: { failures: 0, nextAllowedAt: 0 },
     hashTokens: RULES.hashBudget.burst,
     knockTokens: RULES.knockBudget.burst,
+    sharedAddress,
+    addressHeldUntil: 0,
+    tick: 0,
   };
 }
 
@@ -260,7 +274,7 @@ class Sim {
     const slot = this.s.knocks[knock]!.slot;
     this.reply(slot, message);
     const s = this.s.slots[slot]!;
-    if (s.socket === "outside") s.doorSince = this.s.clock;
+    if (s.socket === "outside") Object.assign(s, { doorSince: this.s.clock, doorTick: this.s.tick });
     this.endKnock(knock, outcome);
   }
 
@@ -299,6 +313,7 @@ type Paths = [string, Branch][];
 function outcomes(state: State, paths: Paths): Outcome[] {
   return paths.map(([path, branch]) => {
     const sim = new Sim(state, path);
+    sim.s.tick = state.tick + 1;
     branch(sim);
     return sim.outcome();
   });
@@ -347,19 +362,52 @@ function ordinaryJoin(state: State, slot: number, key: KeyChoice): Paths {
 
 /**
  * A client without a socket connects first: it starts at the door, with no knock. Any
- * join or knock at the door starts the door's idle time afresh.
+ * join or knock at the door starts the door's idle time afresh. With a shared address, a
+ * fourth socket at the door closes that address's oldest ones (4009) rather than being
+ * refused; door sockets that came to the door in the same step have no known order, so
+ * each choice among them is a possible outcome.
  */
-function withOpenSocket(state: State, slot: number): State {
+function atDoor(state: State, slot: number, then: (state: State) => Outcome[]): Outcome[] {
   const copy = structuredClone(state);
+  const tick = state.tick + 1;
   const s = copy.slots[slot]!;
-  if (s.socket === "none") copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0, doorSince: copy.clock };
-  else if (s.socket === "outside") s.doorSince = copy.clock;
-  return copy;
+  if (s.socket === "outside") Object.assign(s, { doorSince: copy.clock, doorTick: tick });
+  if (s.socket !== "none") return then(copy);
+  copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0, doorSince: copy.clock, doorTick: tick };
+  const doors = copy.slots.flatMap((d, i) => (d.socket === "outside" && d.knock === null && i !== slot ? [i] : []));
+  const excess = copy.sharedAddress ? doors.length - (RULES.doorSocketsPerClient - 1) : 0;
+  if (excess <= 0) return then(copy);
+  const age = (i: number) => {
+    const d = copy.slots[i] as Extract<Slot, { socket: "outside" }>;
+    return d.doorSince * 1e6 + d.doorTick;
+  };
+  const oldest = [...doors].sort((a, b) => age(a) - age(b));
+  const edge = age(oldest[excess - 1]!);
+  const surely = oldest.filter((i) => age(i) < edge);
+  const tied = oldest.filter((i) => age(i) === edge);
+  return choose(tied, excess - surely.length).flatMap((picked) => {
+    const closed = [...surely, ...picked];
+    const alternative = structuredClone(copy);
+    for (const i of closed) alternative.slots[i] = { socket: "none" };
+    return then(alternative).map((outcome) => {
+      for (const i of closed) outcome.closes[i] = 4009;
+      return { ...outcome, path: `${outcome.path} (door full: closed ${closed.map((i) => NAMES[i]).join(", ")})` };
+    });
+  });
+}
+
+function choose<T>(items: T[], k: number): T[][] {
+  if (k === 0) return [[]];
+  return items.flatMap((item, i) => choose(items.slice(i + 1), k - 1).map((rest) => [item, ...rest]));
+}
+
+/** A client opens a socket and does nothing yet (a hair check, a key prompt). */
+export function open(state: State, slot: number): Outcome[] {
+  return atDoor(state, slot, (withSocket) => outcomes(withSocket, [["opened", () => {}]]));
 }
 
 export function join(state: State, slot: number, key: KeyChoice): Outcome[] {
-  const withSocket = withOpenSocket(state, slot);
-  return outcomes(withSocket, ordinaryJoin(withSocket, slot, key));
+  return atDoor(state, slot, (withSocket) => outcomes(withSocket, ordinaryJoin(withSocket, slot, key)));
 }
 
 /** Whether a resume as identity `who` with `tokenOf`'s token is honoured: genuine and alive. */
@@ -368,8 +416,11 @@ export function resumeHonoured(state: State, who: number, tokenOf: number): bool
 }
 
 export function resume(state: State, slot: number, who: number, tokenOf: number, key: KeyChoice): Outcome[] {
-  const withSocket = withOpenSocket(state, slot);
-  if (!resumeHonoured(state, who, tokenOf)) return outcomes(withSocket, ordinaryJoin(withSocket, slot, key));
+  return atDoor(state, slot, (withSocket) => resumeAtDoor(withSocket, slot, who, tokenOf, key));
+}
+
+function resumeAtDoor(withSocket: State, slot: number, who: number, tokenOf: number, key: KeyChoice): Outcome[] {
+  if (!resumeHonoured(withSocket, who, tokenOf)) return outcomes(withSocket, ordinaryJoin(withSocket, slot, key));
   return outcomes(withSocket, [
     [
       "resumed",
@@ -491,18 +542,25 @@ export function kick(state: State, slot: number, who: number): Outcome[] {
  * an outsider learns nothing about who is inside.
  */
 export function knock(state: State, slot: number): Outcome[] {
-  const withSocket = withOpenSocket(state, slot);
+  return atDoor(state, slot, (withSocket) => knockAtDoor(withSocket, slot));
+}
+
+function knockAtDoor(withSocket: State, slot: number): Outcome[] {
   const s = withSocket.slots[slot]!;
   const refuse: [string, Branch] = ["knock limit", (sim) => sim.reply(slot, "denied too-many-knocks")];
   if (s.socket !== "outside") throw new Error("a member cannot knock");
   if (!withSocket.lockKey) return outcomes(withSocket, [["not locked", (sim) => sim.reply(slot, "error not-locked")]]);
   const own = s.knock;
-  if (withSocket.clock < s.heldUntil) return outcomes(withSocket, [refuse]);
+  const held = Math.max(s.heldUntil, withSocket.sharedAddress ? withSocket.addressHeldUntil : 0);
+  if (withSocket.clock < held) return outcomes(withSocket, [refuse]);
   if (own !== null && withSocket.clock - withSocket.knocks[own]!.at < RULES.knockRenewMs) {
     return outcomes(withSocket, [refuse]);
   }
   const pending = withSocket.knocks.filter((k) => k.pending).length;
-  if (own === null && pending >= RULES.maxPendingKnocks) return outcomes(withSocket, [refuse]);
+  // With one address for everyone, every pending knock is that client's.
+  const perClient = withSocket.sharedAddress ? RULES.knocksPerClient : Number.POSITIVE_INFINITY;
+  if (own === null && (pending >= RULES.maxPendingKnocks || pending >= perClient))
+    return outcomes(withSocket, [refuse]);
   const knocks: [string, Branch] = [
     "knock",
     (sim) => {
@@ -542,6 +600,7 @@ export function answer(state: State, slot: number, n: number, admit: boolean): O
         if (!admit) {
           const s = sim.s.slots[knocker]!;
           if (s.socket === "outside") s.heldUntil = sim.s.clock + RULES.knockHoldMs;
+          if (sim.s.sharedAddress) sim.s.addressHeldUntil = sim.s.clock + RULES.knockHoldMs;
           return sim.answerKnocker(index, "denied knock-declined", "declined");
         }
         if (sim.live().length >= RULES.maxPeers) return sim.answerKnocker(index, "denied full", "full");

@@ -40,8 +40,8 @@ export class Conn {
     client.ws.addEventListener("close", wake);
   }
 
-  static async open(room: string): Promise<Conn> {
-    return new Conn(await RoomClient.connect(room));
+  static async open(room: string, address?: string): Promise<Conn> {
+    return new Conn(await RoomClient.connect(room, { address }));
   }
 
   get closed() {
@@ -90,12 +90,16 @@ export class RealRoom {
   /** How far the room's clock runs ahead of real time (the model's `clock`). */
   private offset = 0;
 
-  constructor(clients: number) {
+  /** `address`: one client address for every socket (per-client limits apply together); else one per socket. */
+  constructor(
+    clients: number,
+    readonly address?: string,
+  ) {
     this.conns = Array.from({ length: clients }, () => null);
   }
 
   async connect(slot: number): Promise<Conn> {
-    this.conns[slot] ??= await Conn.open(this.name);
+    this.conns[slot] ??= await Conn.open(this.name, this.address);
     return this.conns[slot];
   }
 
