@@ -89,10 +89,9 @@ export type Slot =
   /**
    * At the door, or knocking. `heldUntil`: a member declined this socket's knock; it may not
    * knock before then. `doorSince`: when it last acted at the door (opened, joined, knocked,
-   * heard its knock's end); an idle one is closed doorIdleMs later. `doorTick`: the step in
-   * which that happened, to order door sockets set at the same model time.
+   * heard its knock's end); an idle one is closed doorIdleMs later.
    */
-  | { socket: "outside"; knock: number | null; heldUntil: number; doorSince: number; doorTick: number }
+  | { socket: "outside"; knock: number | null; heldUntil: number; doorSince: number }
   /** `lockChangedAt`: when this socket last locked or unlocked the room. */
   | { socket: "member"; identity: number; lockChangedAt: number | null };
 
@@ -117,8 +116,6 @@ export interface State {
   sharedAddress: boolean;
   /** With a shared address: a declined knock holds off every socket of that address until then. */
   addressHeldUntil: number;
-  /** Steps taken so far. */
-  tick: number;
 }
 
 /** Why a client may be welcomed into a locked room; nothing else lets it in. */
@@ -152,7 +149,6 @@ export function initialState(clients: number, sharedAddress = false): State {
     knockTokens: RULES.knockBudget.burst,
     sharedAddress,
     addressHeldUntil: 0,
-    tick: 0,
   };
 }
 
@@ -274,7 +270,7 @@ class Sim {
     const slot = this.s.knocks[knock]!.slot;
     this.reply(slot, message);
     const s = this.s.slots[slot]!;
-    if (s.socket === "outside") Object.assign(s, { doorSince: this.s.clock, doorTick: this.s.tick });
+    if (s.socket === "outside") s.doorSince = this.s.clock;
     this.endKnock(knock, outcome);
   }
 
@@ -313,7 +309,6 @@ type Paths = [string, Branch][];
 function outcomes(state: State, paths: Paths): Outcome[] {
   return paths.map(([path, branch]) => {
     const sim = new Sim(state, path);
-    sim.s.tick = state.tick + 1;
     branch(sim);
     return sim.outcome();
   });
@@ -364,22 +359,22 @@ function ordinaryJoin(state: State, slot: number, key: KeyChoice): Paths {
  * A client without a socket connects first: it starts at the door, with no knock. Any
  * join or knock at the door starts the door's idle time afresh. With a shared address, a
  * fourth socket at the door closes that address's oldest ones (4009) rather than being
- * refused; door sockets that came to the door in the same step have no known order, so
- * each choice among them is a possible outcome.
+ * refused. Door sockets that came to the door at the same model time have no order the
+ * model knows (the room orders them by real milliseconds, ties by the runtime's socket
+ * order), so each choice among them is a possible outcome.
  */
 function atDoor(state: State, slot: number, then: (state: State) => Outcome[]): Outcome[] {
   const copy = structuredClone(state);
-  const tick = state.tick + 1;
   const s = copy.slots[slot]!;
-  if (s.socket === "outside") Object.assign(s, { doorSince: copy.clock, doorTick: tick });
+  if (s.socket === "outside") s.doorSince = copy.clock;
   if (s.socket !== "none") return then(copy);
-  copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0, doorSince: copy.clock, doorTick: tick };
+  copy.slots[slot] = { socket: "outside", knock: null, heldUntil: 0, doorSince: copy.clock };
   const doors = copy.slots.flatMap((d, i) => (d.socket === "outside" && d.knock === null && i !== slot ? [i] : []));
   const excess = copy.sharedAddress ? doors.length - (RULES.doorSocketsPerClient - 1) : 0;
   if (excess <= 0) return then(copy);
   const age = (i: number) => {
     const d = copy.slots[i] as Extract<Slot, { socket: "outside" }>;
-    return d.doorSince * 1e6 + d.doorTick;
+    return d.doorSince;
   };
   const oldest = [...doors].sort((a, b) => age(a) - age(b));
   const edge = age(oldest[excess - 1]!);
