@@ -13,7 +13,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import type { ServerMessage } from "../../../durable-objects/protocol";
 import type { Room } from "../../../durable-objects/room";
 import { type Entry, isLive, liveIdentities, NAMES, type Outcome, type State } from "./access-model";
-import { RoomClient, randomRoom } from "./room-client";
+import { RoomClient, randomRoom, roomIdOf } from "./room-client";
 
 const BARRIER = "barrier: not json";
 const isBarrierReply = (m: ServerMessage) => m.type === "error" && m.code === "bad-json";
@@ -85,7 +85,8 @@ export class Conn {
 
 export class RealRoom {
   readonly name = randomRoom();
-  readonly stub = env.ROOM.get(env.ROOM.idFromName(this.name));
+  /** The room's object, addressed as the Worker addresses it: by the id the page derives from the name. */
+  private stubOf: Promise<DurableObjectStub<Room>> | null = null;
   readonly conns: (Conn | null)[];
   /** How far the room's clock runs ahead of real time (the model's `clock`). */
   private offset = 0;
@@ -96,6 +97,11 @@ export class RealRoom {
     readonly address?: string,
   ) {
     this.conns = Array.from({ length: clients }, () => null);
+  }
+
+  private stub(): Promise<DurableObjectStub<Room>> {
+    this.stubOf ??= roomIdOf(this.name).then((id) => env.ROOM.get(env.ROOM.idFromName(id)));
+    return this.stubOf;
   }
 
   async connect(slot: number): Promise<Conn> {
@@ -112,7 +118,7 @@ export class RealRoom {
   /** Moves the room's clock; after an eviction the new instance gets the same offset (time never runs back). */
   async setClock(offset: number): Promise<void> {
     this.offset = offset;
-    await runInDurableObject(this.stub, (instance: Room) => {
+    await runInDurableObject(await this.stub(), (instance: Room) => {
       instance.now = () => Date.now() + offset;
     });
   }
@@ -121,14 +127,14 @@ export class RealRoom {
   async advance(ms: number, members: number[]): Promise<void> {
     await Promise.all(members.map((slot) => this.conn(slot).client.heartbeat()));
     await this.setClock(this.offset + ms);
-    await runDurableObjectAlarm(this.stub);
+    await runDurableObjectAlarm(await this.stub());
   }
 
   /** Evicts the room; with `closeSockets`, as a restart does, every socket is cut too. */
   async evict(closeSockets: boolean): Promise<void> {
     // Only a running object can be evicted; setting the clock wakes it.
     await this.setClock(this.offset);
-    await evictDurableObject(this.stub, { webSockets: closeSockets ? "close" : "hibernate" });
+    await evictDurableObject(await this.stub(), { webSockets: closeSockets ? "close" : "hibernate" });
     await this.setClock(this.offset);
   }
 
