@@ -83,6 +83,10 @@ export const PEER_RETURN_GRACE_MS = 25_000;
 
 /** How long a wrong-key warning stays up: long enough to read, short enough not to nag. */
 export const GUESS_WARNING_MS = 10_000;
+/** How long a refusal from the room (a lock too soon, the room busy) stays on screen. */
+export const ROOM_NOTICE_MS = 6_000;
+/** Refusals of something a member asked for, which the member should hear about; other errors are races. */
+const TOLD_ERRORS: ReadonlySet<string> = new Set(["lock-cooldown", "busy", "rate-limited"]);
 
 /** Everything a view needs to draw a call: read-only signals, so views cannot change the engine behind its back. */
 export interface CallState {
@@ -103,6 +107,8 @@ export interface CallState {
   /** People outside asking to be let in, oldest first. */
   readonly knocks: ReadonlySignal<readonly KnockRequest[]>;
   readonly guessWarning: ReadonlySignal<GuessWarning | null>;
+  /** What the room just refused us, in its words (a lock too soon after the last, the room busy), for a few seconds. */
+  readonly roomNotice: ReadonlySignal<string | null>;
   /**
    * Who removed us (status "removed"), when the room said so: labelled as they were in the call
    * at that moment (with a tag if they shared a name), since the call is gone by the time it shows.
@@ -211,6 +217,8 @@ export class Call implements CallState, CallControls {
   readonly lockNews: ReadonlySignal<LockNews | null> = this.#lockNews;
   readonly knocks: ReadonlySignal<readonly KnockRequest[]> = this.#knocks;
   readonly guessWarning: ReadonlySignal<GuessWarning | null> = this.#guessWarning;
+  readonly #roomNotice = signal<string | null>(null);
+  readonly roomNotice: ReadonlySignal<string | null> = this.#roomNotice;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
   readonly peers: ReadonlySignal<readonly Peer[]> = computed(() =>
     [...this.#members.value.values()].map((m) => ({
@@ -236,6 +244,7 @@ export class Call implements CallState, CallControls {
   /** A peer to remove as soon as the room confirms our lock (so they cannot walk back in). */
   #removeAfterLock: string | null = null;
   #guessWarningTimer: ReturnType<typeof setTimeout> | undefined;
+  #roomNoticeTimer: ReturnType<typeof setTimeout> | undefined;
   /** STUN/TURN from the room: only members get them, since TURN relays cost money. */
   #ice: IceConfig | null = null;
   #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -582,6 +591,13 @@ export class Call implements CallState, CallControls {
       this.#send({ type: "join", name: this.#selfName.value });
     } else if (status === "outside" && this.#access.value.state === "checking-key") {
       this.#access.value = { state: "locked" };
+    } else if (status === "joined" && TOLD_ERRORS.has(message.code)) {
+      // The button someone pressed did nothing: say why, or it looks broken.
+      clearTimeout(this.#roomNoticeTimer);
+      this.#roomNotice.value = message.message;
+      this.#roomNoticeTimer = setTimeout(() => {
+        this.#roomNotice.value = null;
+      }, ROOM_NOTICE_MS);
     }
   }
 
@@ -806,6 +822,7 @@ export class Call implements CallState, CallControls {
     this.#held = null;
     this.#removeAfterLock = null;
     clearTimeout(this.#guessWarningTimer);
+    clearTimeout(this.#roomNoticeTimer);
     for (const member of this.#members.value.values()) member.connection.close();
     this.#stopMediaSync?.();
     this.#stopMediaSync = null;
@@ -815,6 +832,7 @@ export class Call implements CallState, CallControls {
       this.#members.value = new Map();
       this.#knocks.value = [];
       this.#guessWarning.value = null;
+      this.#roomNotice.value = null;
     });
   }
 

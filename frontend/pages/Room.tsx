@@ -476,11 +476,13 @@ function RoomNews({ call, labels }: { call: CallState; labels: ReadonlyMap<strin
   const news = call.lockNews.value;
   const verb = news?.locked ? "locked" : "unlocked";
   const warning = call.guessWarning.value;
+  const notice = call.roomNotice.value;
   // Both always in the DOM: screen readers announce changes to a live region that already exists.
   return (
     <>
       <div class="room__news" role="status">
         {warning && <p class="notice">Someone tried a wrong key for this room.</p>}
+        {notice && <p class="notice">{notice}</p>}
       </div>
       {/* The badge shows the lock; this says it out loud when it changes, and who unlocked. */}
       <p class="visually-hidden" aria-live="polite">

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { CloseCode, type LockInfo, type PeerInfo, type ServerMessage } from "../../durable-objects/protocol";
-import { Call, GUESS_WARNING_MS } from "../../frontend/call/call";
+import { Call, GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media";
 import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
 import { useFakeRTC } from "./fake-rtc";
@@ -482,6 +482,28 @@ describe("Call", () => {
       expect(call.guessWarning.value?.failures).toBe(4);
       vi.advanceTimersByTime(1);
       expect(call.guessWarning.value).toBeNull();
+    });
+
+    it("says so for a while when the room refuses a lock or unlock, and stays in the call", async () => {
+      const { call, socket, receive } = await connectedCall();
+      await receive(welcome());
+      vi.useFakeTimers();
+
+      socket.receive({
+        type: "error",
+        code: "lock-cooldown",
+        message: "You just locked or unlocked the room; try again in 2 s.",
+      });
+      expect(call.roomNotice.value).toBe("You just locked or unlocked the room; try again in 2 s.");
+      expect(call.status.value).toBe("joined");
+      vi.advanceTimersByTime(ROOM_NOTICE_MS);
+      expect(call.roomNotice.value).toBeNull();
+
+      socket.receive({ type: "error", code: "busy", message: "The room is busy checking keys; try again in 1 s." });
+      expect(call.roomNotice.value).toBe("The room is busy checking keys; try again in 1 s.");
+      // A race the room reports (a signal to someone who just left) is nothing to tell people about.
+      socket.receive({ type: "error", code: "unknown-peer", message: "No such peer in this room." });
+      expect(call.roomNotice.value).toBe("The room is busy checking keys; try again in 1 s.");
     });
 
     it("says who removed us, and hangs up", async () => {

@@ -38,6 +38,7 @@ export function fakeCall(
     lockNews: signal<LockNews | null>(null),
     knocks: signal<readonly KnockRequest[]>(initial.knocks ?? []),
     guessWarning: signal<GuessWarning | null>(null),
+    roomNotice: signal<string | null>(null),
     removedBy: signal<NameLabel | null>(null),
     media: initial.media ?? fakeMedia(),
     screenStream: signal<MediaStream | null>(null),

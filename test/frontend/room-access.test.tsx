@@ -236,6 +236,16 @@ describe("inside a call", () => {
     expect(screen.getByText("Someone tried a wrong key for this room.")).toBeTruthy();
   });
 
+  it("says out loud why the room refused a lock", async () => {
+    const call = fakeCall({ lock: null });
+    renderView(call);
+    await act(() => {
+      call.roomNotice.value = "You just locked or unlocked the room; try again in 2 s.";
+    });
+    const notice = screen.getByText("You just locked or unlocked the room; try again in 2 s.");
+    expect(notice.closest("[role=status]")).not.toBeNull();
+  });
+
   it("in an unlocked room, asks to lock before removing someone", () => {
     const call = fakeCall({ peers: [peerA] });
     renderView(call);
