@@ -14,6 +14,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import { soakHooksEnabled } from "../worker/soak-hooks";
 import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
 import { iceConfigFor } from "./ice-servers";
@@ -166,6 +167,22 @@ export class Room extends DurableObject<Env> {
     attach(server, { member: null, client: clientKey, doorSince: this.now() });
     await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Soak test only (worker/soak-hooks.ts; refused unless SOAK_HOOKS is "1"): resets the object as
+   * a crash or an eviction would. Everything in memory is lost; storage and the sockets' fate are
+   * the runtime's, exactly as in production.
+   */
+  async soakEvict(): Promise<void> {
+    if (!soakHooksEnabled(this.env)) throw new Error("Soak hooks are disabled.");
+    this.ctx.abort("soak test: evicted on purpose");
+  }
+
+  /** Soak test only: the names of the stored keys, never their values. */
+  async soakStorageKeys(): Promise<string[]> {
+    if (!soakHooksEnabled(this.env)) throw new Error("Soak hooks are disabled.");
+    return [...(await this.ctx.storage.list()).keys()];
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
