@@ -170,18 +170,20 @@ export class Room extends DurableObject<Env> {
   }
 
   /**
-   * Soak test only (worker/soak-hooks.ts; refused unless SOAK_HOOKS is "1"): resets the object as
-   * a crash or an eviction would. Everything in memory is lost; storage and the sockets' fate are
-   * the runtime's, exactly as in production.
+   * Soak test only (worker/soak-hooks.ts): resets the object as a crash or an eviction would.
+   * Everything in memory is lost; storage and the sockets' fate are the runtime's, as in
+   * production. Unless SOAK_HOOKS is "1" in the object's own environment it does nothing and
+   * says so, whoever holds a stub.
    */
-  async soakEvict(): Promise<void> {
-    if (!soakHooksEnabled(this.env)) throw new Error("Soak hooks are disabled.");
+  async soakEvict(): Promise<"disabled"> {
+    if (!soakHooksEnabled(this.env)) return "disabled";
     this.ctx.abort("soak test: evicted on purpose");
+    return "disabled"; // not reached: abort() throws
   }
 
-  /** Soak test only: the names of the stored keys, never their values. */
-  async soakStorageKeys(): Promise<string[]> {
-    if (!soakHooksEnabled(this.env)) throw new Error("Soak hooks are disabled.");
+  /** Soak test only, likewise guarded: the names of the stored keys, never their values. */
+  async soakStorageKeys(): Promise<string[] | "disabled"> {
+    if (!soakHooksEnabled(this.env)) return "disabled";
     return [...(await this.ctx.storage.list()).keys()];
   }
 

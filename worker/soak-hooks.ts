@@ -17,11 +17,13 @@ export function soakHooksEnabled(env: Pick<Env, "SOAK_HOOKS">): boolean {
   return env.SOAK_HOOKS === "1";
 }
 
+/** Exactly what an unknown /api path answers (index.ts), so production does not even reveal the hooks. */
+const NOT_FOUND = "No such API endpoint.";
+
 export const soakHooks = new Hono<{ Bindings: Env }>();
 
-soakHooks.use("*", async (c, next) => {
-  // Exactly the answer an unknown path gets, so production does not even reveal that the hooks exist.
-  if (!soakHooksEnabled(c.env)) return apiError(c, 404, "not-found", "No such API endpoint.");
+soakHooks.use("/:id/*", async (c, next) => {
+  if (!soakHooksEnabled(c.env)) return apiError(c, 404, "not-found", NOT_FOUND);
   if (!isRoomId(c.req.param("id") ?? "")) return apiError(c, 400, "invalid-room-id", "Not a room id.");
   await next();
 });
@@ -29,15 +31,21 @@ soakHooks.use("*", async (c, next) => {
 const roomOf = (env: Env, id: string) => env.ROOM.get(env.ROOM.idFromName(id));
 
 soakHooks.post("/:id/evict", async (c) => {
+  let answer: string;
   try {
-    await roomOf(c.env, c.req.param("id")).soakEvict();
+    answer = await roomOf(c.env, c.req.param("id")).soakEvict();
   } catch {
-    // The object resets in the middle of the call: the error is the proof that it did.
+    // The object reset in the middle of the call: the broken call is the proof that it did.
     return c.body(null, 204);
   }
-  return apiError(c, 500, "not-evicted", "The room did not reset.");
+  // The room's own environment lacks the variable: it refused, and the hook does not exist.
+  return answer === "disabled"
+    ? apiError(c, 404, "not-found", NOT_FOUND)
+    : apiError(c, 500, "not-evicted", "The room did not reset.");
 });
 
 soakHooks.get("/:id/keys", async (c) => {
-  return c.json({ keys: await roomOf(c.env, c.req.param("id")).soakStorageKeys() });
+  const keys = await roomOf(c.env, c.req.param("id")).soakStorageKeys();
+  if (keys === "disabled") return apiError(c, 404, "not-found", NOT_FOUND);
+  return c.json({ keys });
 });

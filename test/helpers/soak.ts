@@ -102,3 +102,37 @@ export function median(values: readonly number[]): number | null {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
+
+/**
+ * Init script: every room socket's close (code, reason, when) in `window.__soakCloses`, so that
+ * a failure says who closed what, and the run can count closes nobody injected. Runs after
+ * browser.ts's recorder, whose class it extends.
+ */
+export const RECORD_SOCKET_CLOSES = `(() => {
+  const Native = window.WebSocket;
+  if (typeof Native !== "function" || window.__soakCloses) return;
+  const closes = [];
+  Object.defineProperty(window, "__soakCloses", { value: closes });
+  window.WebSocket = class WebSocket extends Native {
+    constructor(...args) {
+      super(...args);
+      const opened = Date.now();
+      this.addEventListener("close", (event) => {
+        closes.push({ at: new Date().toISOString(), openFor: Date.now() - opened, code: event.code, reason: event.reason, clean: event.wasClean });
+      });
+    }
+  };
+})();`;
+
+export interface SocketClose {
+  at: string;
+  openFor: number;
+  code: number;
+  reason: string;
+  clean: boolean;
+}
+
+/** Runs in the page: the room socket closes recorded so far. */
+export function readSocketCloses(): SocketClose[] {
+  return (window as unknown as { __soakCloses?: SocketClose[] }).__soakCloses ?? [];
+}
