@@ -314,16 +314,20 @@ describe.skipIf(inject("e2eSkip"))("soak: a long call of four with churn", () =>
       const started = Date.now();
       let turn = 0;
       try {
-        while (Date.now() - started < SOAK_MS && !failure) {
+        // SOAK_MINUTES of churn, and every kind of disruption at least once however short the run.
+        const due = () => Date.now() - started < SOAK_MS || turn < KINDS.length;
+        while (due() && !failure) {
           await sleep(QUIET_MS);
-          if (failure || Date.now() - started >= SOAK_MS) break;
+          if (failure || !due()) break;
           const kind = KINDS[turn % KINDS.length] as Kind;
           const who = people[turn % people.length] as Person;
           turn++;
           disruption = kind;
+          const from = Date.now();
           try {
             recoveries[kind].push(await disrupt(kind, who));
           } finally {
+            windows.push({ kind, from, to: Date.now() });
             disruption = null;
             // A disruption's misses are behind it: start counting afresh.
             consecutive.clear();
