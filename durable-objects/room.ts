@@ -14,6 +14,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import { soakHooksEnabled } from "../worker/soak-hooks";
 import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
 import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
 import { iceConfigFor } from "./ice-servers";
@@ -166,6 +167,24 @@ export class Room extends DurableObject<Env> {
     attach(server, { member: null, client: clientKey, doorSince: this.now() });
     await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Soak test only (worker/soak-hooks.ts): resets the object as a crash or an eviction would.
+   * Everything in memory is lost; storage and the sockets' fate are the runtime's, as in
+   * production. Unless SOAK_HOOKS is "1" in the object's own environment it does nothing and
+   * says so, whoever holds a stub.
+   */
+  async soakEvict(): Promise<"disabled"> {
+    if (!soakHooksEnabled(this.env)) return "disabled";
+    this.ctx.abort("soak test: evicted on purpose");
+    return "disabled"; // not reached: abort() throws
+  }
+
+  /** Soak test only, likewise guarded: the names of the stored keys, never their values. */
+  async soakStorageKeys(): Promise<string[] | "disabled"> {
+    if (!soakHooksEnabled(this.env)) return "disabled";
+    return [...(await this.ctx.storage.list()).keys()];
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {

@@ -14,4 +14,6 @@ export interface Env extends IceEnv {
   /** Per-socket flood control: messages allowed at once, and refilled per second. */
   MESSAGE_BURST?: string;
   MESSAGES_PER_SECOND?: string;
+  /** "1" only in the soak test's own `wrangler dev`: enables worker/soak-hooks.ts. Never set it in production. */
+  SOAK_HOOKS?: string;
 }

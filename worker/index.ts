@@ -11,6 +11,7 @@ import { apiError } from "./errors";
 import { isAllowedOrigin } from "./origin";
 import { isRoomId, ROOM_ID_LENGTH } from "./room-id";
 import { securityHeaders } from "./security-headers";
+import { soakHooks } from "./soak-hooks";
 
 export { Room } from "../durable-objects/room";
 
@@ -56,6 +57,9 @@ app.get("/api/rooms/:id/ws", async (c) => {
   request.headers.set(CLIENT_HEADER, client);
   return room.fetch(request);
 });
+
+// Test-only, and 404 unless SOAK_HOOKS is "1" (soak-hooks.ts).
+app.route("/api/soak/rooms", soakHooks);
 
 app.all("/api/*", (c) => apiError(c, 404, "not-found", "No such API endpoint."));
 
