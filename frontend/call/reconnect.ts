@@ -143,6 +143,7 @@ export class RoomLink {
     if (!silent() && !away()) return;
     void reachable(probeUrl, PROBE_TIMEOUT_MS).then((answered) => {
       if (!answered) return;
+      if (silent() || away()) console.warn("natter: the network answers again; reconnecting to the room at once");
       if (silent()) this.#signaling?.abandon();
       else if (!away()) return;
       else if (this.#phase === "resuming") this.#signaling?.abandon("The room did not answer.");

@@ -38,6 +38,11 @@ import {
 const RESULTS = fileURLToPath(new URL("../../test-results/", import.meta.url));
 /** The issue's bound: after an outage, video is back this soon after the link returns, with no click. */
 const RECOVERY_BOUND_MS = 3_000;
+/**
+ * After a 20 s outage: the issue's 3 s plus what Chromium's socket pool can add to noticing the
+ * network is back (a SYN retransmission of an attempt made during the outage, up to ~2 s).
+ */
+const LONG_OUTAGE_RECOVERY_BOUND_MS = 5_000;
 /** The issue's bound for a capped uplink once it has settled: no single freeze longer than this. */
 const LONGEST_FREEZE_S = 2;
 const SAMPLE_MS = 250;
@@ -372,7 +377,7 @@ async function sending(page: Page, ms: number) {
 /**
  * What happens on a page over time, for finding where the seconds of a recovery go: room-socket
  * opens, closes and the room's messages that matter (welcome, peer-left, peer-joined, offers and
- * answers), answered network probes, natter's console warnings, and every change of a connection's ICE, connection and
+ * answers), network probes, natter's console warnings, and every change of a connection's ICE, connection and
  * signaling state, and of a room socket's readyState (0 connecting … 3 closed), polled every 100 ms. Times are Date.now() in the test runner.
  */
 function recordTimeline(person: Person) {
@@ -397,13 +402,17 @@ function recordTimeline(person: Person) {
   const onConsole = (message: import("playwright-core").ConsoleMessage) => {
     if (message.text().startsWith("natter:")) note(`console ${message.text().slice(0, 90)}`);
   };
-  // The room link's network probes (reconnect.ts): only answered ones, failures are the outage itself.
+  // The room link's network probes (reconnect.ts).
   const onProbe = (request: import("playwright-core").Request) => {
     if (request.url().endsWith("/api/health")) note("probe answered");
+  };
+  const onProbeFailed = (request: import("playwright-core").Request) => {
+    if (request.url().endsWith("/api/health")) note(`probe failed ${request.failure()?.errorText ?? ""}`);
   };
   page.on("websocket", onSocket);
   page.on("console", onConsole);
   page.on("requestfinished", onProbe);
+  page.on("requestfailed", onProbeFailed);
   let polling = true;
   const poll = (async () => {
     let last = "";
@@ -433,6 +442,7 @@ function recordTimeline(person: Person) {
       page.off("websocket", onSocket);
       page.off("console", onConsole);
       page.off("requestfinished", onProbe);
+      page.off("requestfailed", onProbeFailed);
       return events.map(({ at, what }) => `${((at - since) / 1000).toFixed(1)} s ${what}`);
     },
   };
@@ -649,10 +659,14 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     // The room's socket takes 16–24 s to be declared dead (signaling.ts), so "Reconnecting…" may
     // or may not show within 20 s; the badge says at once that nothing arrives.
     expect([...seen.bob], "Bob's badge for Ada during the outage").toContain("No media arriving");
-    // Back by itself, without a click. Not within the issue's 3 s every time: after 20 s the room
-    // has dropped Bob and his socket's reconnect attempt may sit in TCP's SYN backoff when the link
-    // returns (measured 2.6–6.9 s here); see the report. The wait is MEDIA_TIMEOUT_MS.
+    // Back by itself, without a click. After 20 s the room has dropped Bob, so his socket must
+    // come back before a new connection can be negotiated; what it sent meanwhile sits in TCP's
+    // retransmission back-off, and a probe (reconnect.ts) finds the network back instead. The
+    // probe itself can wait on a connection attempt Chromium started during the outage (its
+    // socket pool reuses those), so this is not within the issue's 3 s every time: measured
+    // 1.2–4.4 s with the probe, 2.6–6.9 s without (see the report).
     expect(recoveryMs, "video back on both sides, without a click").not.toBeNull();
+    expect(recoveryMs).toBeLessThanOrEqual(LONG_OUTAGE_RECOVERY_BOUND_MS);
   }, 120_000);
 
   it("keeps full quality between two people while the third one's link is bad (150±20 ms, 3 % loss)", async () => {
