@@ -608,6 +608,7 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     const { ada, bob, firstFrameMs } = await call();
     // Let the badge settle on the working link first.
     await expect.poll(() => badge(ada.page), { timeout: 10_000 }).toMatch(/^Connection /);
+    const timelines = { ada: recordTimeline(ada), bob: recordTimeline(bob) };
     await net?.setOutage(true);
     const outageStart = Date.now();
     const seen = { ada: new Set<string>(), bob: new Set<string>() };
@@ -617,9 +618,18 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
       await ada.page.waitForTimeout(SAMPLE_MS);
     }
     await net?.setOutage(false);
+    const linkBack = Date.now();
     const recoveryMs = await timeUntilVideo([ada.page, bob.page], MEDIA_TIMEOUT_MS);
     const atAda = await observe(ada.page, 3_000);
-    measured.outage5 = { firstFrameMs, badgesAtAda: [...seen.ada], badgesAtBob: [...seen.bob], recoveryMs, atAda };
+    const timeline = { ada: await timelines.ada.stop(linkBack), bob: await timelines.bob.stop(linkBack) };
+    measured.outage5 = {
+      firstFrameMs,
+      badgesAtAda: [...seen.ada],
+      badgesAtBob: [...seen.bob],
+      recoveryMs,
+      atAda,
+      timeline,
+    };
     console.log("bad network, 5 s outage:", JSON.stringify(measured.outage5));
     expect([...seen.ada], "Ada's badge for Bob during the outage").toContain("No media arriving");
     expect([...seen.bob], "Bob's badge for Ada during the outage").toContain("No media arriving");
