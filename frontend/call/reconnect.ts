@@ -142,10 +142,11 @@ export class RoomLink {
       (this.#phase === "waiting" || (this.#phase === "resuming" && this.#signaling?.isOpen === false));
     if (!silent() && !away()) return;
     void reachable(probeUrl, PROBE_TIMEOUT_MS).then((answered) => {
-      if (!answered) return;
-      if (silent() || away()) console.warn("natter: the network answers again; reconnecting to the room at once");
-      if (silent()) this.#signaling?.abandon();
-      else if (!away()) return;
+      // Several probes may be out at once: only the first answer that still finds us cut off acts.
+      const wasSilent = silent();
+      if (!answered || (!wasSilent && !away())) return;
+      console.warn("natter: the network answers again; reconnecting to the room at once");
+      if (wasSilent) this.#signaling?.abandon();
       else if (this.#phase === "resuming") this.#signaling?.abandon("The room did not answer.");
       this.#silentDrop = false;
       this.retryNow();
