@@ -14,6 +14,7 @@ import {
 } from "./quality";
 import { canonicalFingerprint } from "./safety-code";
 import { SAFETY_FAILURES, SafetyExchange, type SafetyState } from "./safety-exchange";
+import { withVideoBandwidth } from "./sdp-bandwidth";
 import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
@@ -299,7 +300,7 @@ export class PeerConnection {
 
         this.#isSettingRemoteAnswerPending = description.type === "answer";
         // On the polite side a colliding offer rolls back our own offer implicitly.
-        await this.#pc.setRemoteDescription(description);
+        await this.#pc.setRemoteDescription(this.#boundSending(description));
         this.#isSettingRemoteAnswerPending = false;
         if (description.type === "offer") {
           await this.#pc.setLocalDescription();
@@ -375,6 +376,23 @@ export class PeerConnection {
   setVideoBudget(peers: number): void {
     this.#budgetPeers = peers;
     this.#applyVideoCap();
+  }
+
+  /**
+   * The peer's description with our share of the upload budget (audio included) written into
+   * its video section: libwebrtc takes that as the ceiling of the bandwidth estimate it sends
+   * with, which also bounds what it adds to our encoder's bitrate on its own (probing, padding,
+   * FEC), and which maxBitrate does not. Remote SDP may be changed; local SDP may not.
+   *
+   * The bound is the share when the description is applied: a call that grows keeps an older,
+   * looser bound on a connection until its next negotiation (an ICE restart, a shared screen).
+   * Renegotiating every connection whenever someone joins would cost offers in the very moment
+   * everyone is already negotiating with the newcomer; maxBitrate follows at once either way.
+   */
+  #boundSending(description: RTCSessionDescriptionInit): RTCSessionDescriptionInit {
+    if (description.type !== "offer" && description.type !== "answer") return description;
+    const share = VIDEO_UPLOAD_BUDGET_BPS / (this.#budgetPeers ?? 1);
+    return { type: description.type, sdp: withVideoBandwidth(description.sdp ?? "", share) };
   }
 
   #applyVideoCap(): void {

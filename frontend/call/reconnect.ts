@@ -1,6 +1,6 @@
 import { type ClientMessage, CloseCode, type ServerMessage } from "../../durable-objects/protocol";
 import { type BackoffOptions, backoffDelay, RECONNECT_BACKOFF } from "./backoff";
-import { Signaling, type SignalingOptions } from "./signaling";
+import { GAVE_UP_CODE, Signaling, type SignalingOptions } from "./signaling";
 
 /**
  * What a closed room socket means for the call:
@@ -48,7 +48,21 @@ export interface RoomLinkHandlers {
 export interface LinkEnvironment {
   window: Pick<EventTarget, "addEventListener" | "removeEventListener">;
   document: Pick<Document, "addEventListener" | "removeEventListener" | "visibilityState">;
+  /**
+   * Whether a fresh request to `url` gets an answer within `timeoutMs` (any answer: it is the
+   * network that is asked about, not the server). Without it the link never probes.
+   */
+  reachable?(url: string, timeoutMs: number): Promise<boolean>;
 }
+
+/**
+ * A PING unanswered this long (several round trips on any network a call works over) starts
+ * probing: see #probe.
+ */
+export const PROBE_AFTER_MS = 4_000;
+/** A new probe this often while probing, each with PROBE_TIMEOUT_MS to get an answer. */
+export const PROBE_EVERY_MS = 500;
+export const PROBE_TIMEOUT_MS = 2_000;
 
 export interface RoomLinkOptions {
   signaling?: SignalingOptions;
@@ -100,6 +114,8 @@ export class RoomLink {
   /** Signals and state sent while reconnecting, delivered once the room has us back. */
   #deferred: ClientMessage[] = [];
   readonly #stopListening: () => void;
+  /** We gave up on a live socket that went silent: until the next welcome, a probe may cut the wait short once. */
+  #silentDrop = false;
 
   constructor(url: string, handlers: RoomLinkHandlers, options: RoomLinkOptions = {}) {
     this.#url = url;
@@ -107,6 +123,34 @@ export class RoomLink {
     this.#options = options;
     this.#connect();
     this.#stopListening = this.#listen(options.environment === undefined ? browserEnvironment() : options.environment);
+  }
+
+  /**
+   * After a long outage the socket is the slowest thing to notice that the network is back: what
+   * it sent meanwhile waits in TCP's retransmission back-off (seconds apart by then), and so does
+   * the SYN of an attempt to reconnect, or the attempt waits for its own back-off. Meanwhile a
+   * brand-new request goes through at once. So while the room is silent (a PING unanswered for
+   * PROBE_AFTER_MS), or after we gave up on a silent socket, a small request asks every
+   * PROBE_EVERY_MS whether the network works; once one is answered, the link reconnects on a
+   * fresh socket now. Only once per silent spell, so a room that is slow rather than out of reach
+   * still gets the ordinary back-off.
+   */
+  #probe(reachable: NonNullable<LinkEnvironment["reachable"]>, probeUrl: string): void {
+    const silent = () => this.#phase === "live" && (this.#signaling?.silentFor() ?? 0) >= PROBE_AFTER_MS;
+    const away = () =>
+      this.#silentDrop &&
+      (this.#phase === "waiting" || (this.#phase === "resuming" && this.#signaling?.isOpen === false));
+    if (!silent() && !away()) return;
+    void reachable(probeUrl, PROBE_TIMEOUT_MS).then((answered) => {
+      // Several probes may be out at once: only the first answer that still finds us cut off acts.
+      const wasSilent = silent();
+      if (!answered || (!wasSilent && !away())) return;
+      console.warn("natter: the network answers again; reconnecting to the room at once");
+      if (wasSilent) this.#signaling?.abandon();
+      else if (this.#phase === "resuming") this.#signaling?.abandon("The room did not answer.");
+      this.#silentDrop = false;
+      this.retryNow();
+    });
   }
 
   /** Who to resume as in the next `join`: null until the first welcome, or after the room took our place. */
@@ -199,6 +243,7 @@ export class RoomLink {
     if (message.type === "welcome") {
       this.#resumeAs = { id: message.id, token: message.resumeToken };
       this.#attempt = 0;
+      this.#silentDrop = false;
       clearTimeout(this.#attemptTimeout);
       if (this.#phase === "resuming") {
         this.#phase = "live";
@@ -232,6 +277,7 @@ export class RoomLink {
       return;
     }
     const wasLive = this.#phase === "live";
+    if (wasLive && info.code === GAVE_UP_CODE) this.#silentDrop = true;
     this.#phase = "waiting";
     const delay = backoffDelay(this.#attempt++, this.#options.random, this.#options.backoff ?? RECONNECT_BACKOFF);
     this.#retry = setTimeout(() => this.#connect(), delay);
@@ -268,7 +314,12 @@ export class RoomLink {
     win.addEventListener("online", online);
     win.addEventListener("offline", offline);
     doc.addEventListener("visibilitychange", visibility);
+    const { reachable } = environment;
+    const probing = reachable
+      ? setInterval(() => this.#probe(reachable, probeUrlFor(this.#url)), PROBE_EVERY_MS)
+      : undefined;
     return () => {
+      clearInterval(probing);
       win.removeEventListener("online", online);
       win.removeEventListener("offline", offline);
       doc.removeEventListener("visibilitychange", visibility);
@@ -276,6 +327,27 @@ export class RoomLink {
   }
 }
 
+/** The room's own server, asked something cheap that never wakes a room: its health check. */
+export function probeUrlFor(socketUrl: string): string {
+  const url = new URL(socketUrl);
+  url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+  url.pathname = "/api/health";
+  url.search = "";
+  return url.href;
+}
+
+/** Any answer counts, even an error status: the question is whether packets get through now. */
+async function fetchAnswers(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    await fetch(url, { cache: "no-store", credentials: "omit", signal: AbortSignal.timeout(timeoutMs) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function browserEnvironment(): LinkEnvironment | null {
-  return typeof window === "undefined" || typeof document === "undefined" ? null : { window, document };
+  return typeof window === "undefined" || typeof document === "undefined"
+    ? null
+    : { window, document, reachable: fetchAnswers };
 }

@@ -148,6 +148,16 @@ export class Signaling {
     });
   }
 
+  /** How long the oldest PING has gone unanswered: 0 while the room answers (or nothing was asked). */
+  silentFor(): number {
+    return this.#unansweredSince === null ? 0 : this.#now() - this.#unansweredSince;
+  }
+
+  /** True once the socket has opened (and until it closes). */
+  get isOpen(): boolean {
+    return !this.#closed && this.#socket.readyState === OPEN;
+  }
+
   send(message: ClientMessage): void {
     if (this.#closed) return;
     const text = JSON.stringify(message);

@@ -1,6 +1,6 @@
 /**
- * Two-person calls over real bad networks (issue #12, "Bad networks"): each person in their own
- * network namespace with their own Chromium, the server in a third, and the second person's link
+ * Calls over real bad networks (issue #12, "Bad networks"): each person in their own network
+ * namespace with their own Chromium, the server in another, and one person's (Bob's) link
  * through a relay that adds delay, jitter and loss, or goes dark (test/helpers/netns.ts). What is
  * asserted is what a person would notice: the call connects, video keeps coming, a capped uplink
  * does not freeze, the badge says when nothing arrives, and the picture comes back by itself.
@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/bitrate";
 import {
   joinFromHairCheck,
   launchChromium,
@@ -25,6 +26,7 @@ import {
   waitForDecodedVideoFrom,
 } from "../helpers/browser";
 import {
+  ADDRESSES,
   createImpairedNetwork,
   deleteStaleNamespaces,
   type ImpairedNetwork,
@@ -36,9 +38,26 @@ import {
 const RESULTS = fileURLToPath(new URL("../../test-results/", import.meta.url));
 /** The issue's bound: after an outage, video is back this soon after the link returns, with no click. */
 const RECOVERY_BOUND_MS = 3_000;
+/**
+ * After a 20 s outage: the issue's 3 s plus what Chromium's socket pool can add to noticing the
+ * network is back (a SYN retransmission of an attempt made during the outage, up to ~2 s).
+ */
+const LONG_OUTAGE_RECOVERY_BOUND_MS = 5_000;
 /** The issue's bound for a capped uplink once it has settled: no single freeze longer than this. */
 const LONGEST_FREEZE_S = 2;
 const SAMPLE_MS = 250;
+/**
+ * How far past its share of the budget a sender's video may be measured on the wire over a
+ * 3 s window: the bandwidth estimate it paces by is bounded to the share (sdp-bandwidth.ts),
+ * but the pacer may run a little ahead of that rate for a moment (a keyframe, a probe cluster).
+ */
+const WIRE_MARGIN = 1.1;
+/**
+ * Two people on good links whose third party is on a bad one keep at least this share of the
+ * frame rate they had with everyone on a clean link (the rest is a shared machine's noise
+ * between two windows: see the report for the distribution).
+ */
+const FPS_KEPT = 0.6;
 
 const chromiumPath = inject("e2eChromiumPath");
 const problem = inject("e2eSkip") ? "no Chromium" : netnsProblem();
@@ -170,6 +189,99 @@ async function readCallStats(): Promise<CallStats> {
 
 const stats = (page: Page) => page.evaluate(readCallStats);
 
+/** What one page receives from each peer, keyed by the peer's address (10.77.0.x, see netns.ts). Runs in the page. */
+async function readPeerVideo(): Promise<
+  Record<
+    string,
+    {
+      framesDecoded: number;
+      frameHeight: number | null;
+      freezeCount: number;
+      freezeS: number;
+      /** Our side's estimate of the uplink toward this peer, and why our video to it is limited. */
+      availableBps: number | null;
+      limitation: string | null;
+    }
+  >
+> {
+  type Stat = Record<string, number | string | boolean | undefined>;
+  const recorded: RTCPeerConnection[] =
+    (window as unknown as { __e2ePeerConnections?: RTCPeerConnection[] }).__e2ePeerConnections ?? [];
+  const result: Awaited<ReturnType<typeof readPeerVideo>> = {};
+  for (const pc of recorded) {
+    if (pc.connectionState === "closed") continue;
+    const stats = new Map<string, Stat>();
+    try {
+      (await pc.getStats()).forEach((stat: Stat) => {
+        stats.set(String(stat.id), stat);
+      });
+    } catch {
+      continue;
+    }
+    let address: string | null = null;
+    const video = {
+      framesDecoded: 0,
+      frameHeight: null as number | null,
+      freezeCount: 0,
+      freezeS: 0,
+      availableBps: null as number | null,
+      limitation: null as string | null,
+    };
+    for (const s of stats.values()) {
+      if (s.type === "transport" && typeof s.selectedCandidatePairId === "string") {
+        const pair = stats.get(s.selectedCandidatePairId);
+        const remote = typeof pair?.remoteCandidateId === "string" ? stats.get(pair.remoteCandidateId) : undefined;
+        if (typeof remote?.address === "string") address = remote.address;
+        if (typeof pair?.availableOutgoingBitrate === "number") video.availableBps = pair.availableOutgoingBitrate;
+      }
+      if (s.type === "inbound-rtp" && s.kind === "video") {
+        video.framesDecoded = Number(s.framesDecoded ?? 0);
+        video.frameHeight = typeof s.frameHeight === "number" ? s.frameHeight : null;
+        video.freezeCount = Number(s.freezeCount ?? 0);
+        video.freezeS = Number(s.totalFreezesDuration ?? 0);
+      }
+      if (s.type === "outbound-rtp" && s.kind === "video" && typeof s.qualityLimitationReason === "string")
+        video.limitation = s.qualityLimitationReason;
+    }
+    if (address) result[address] = video;
+  }
+  return result;
+}
+
+/**
+ * What `page` saw of the peer at `address` over `ms`: frame rate, picture height, and the longest
+ * single freeze (sampled like longestFreeze).
+ */
+async function observePeer(page: Page, address: string, ms: number) {
+  const read = async () => (await page.evaluate(readPeerVideo))[address];
+  const start = Date.now();
+  const first = await read();
+  let previous = first;
+  let longest = 0;
+  let lowestAvailableBps: number | null = null;
+  const limitations = new Set<string>();
+  while (Date.now() - start < ms) {
+    await page.waitForTimeout(SAMPLE_MS);
+    const current = await read();
+    if (current && previous && current.freezeCount > previous.freezeCount)
+      longest = Math.max(longest, current.freezeS - previous.freezeS);
+    if (current?.availableBps != null)
+      lowestAvailableBps = Math.min(lowestAvailableBps ?? Number.POSITIVE_INFINITY, current.availableBps);
+    if (current?.limitation) limitations.add(current.limitation);
+    previous = current ?? previous;
+  }
+  const elapsed = Date.now() - start;
+  return {
+    fps: first && previous ? Math.round(((previous.framesDecoded - first.framesDecoded) * 10_000) / elapsed) / 10 : 0,
+    frameHeight: previous?.frameHeight ?? null,
+    freezes: first && previous ? previous.freezeCount - first.freezeCount : 0,
+    longestFreezeS: Math.round(longest * 100) / 100,
+    /** What the page's own video to this peer ran into, and the lowest its uplink estimate went. */
+    sendLimitations: [...limitations],
+    lowestAvailableKbps: lowestAvailableBps === null ? null : Math.round(lowestAvailableBps / 1000),
+  };
+}
+
 /** The accessible name of the quality badge on the (only) remote tile, or null while there is none. */
 async function badge(page: Page): Promise<string | null> {
   const bars = page.locator('figure[data-testid="remote-tile"] .quality__bars');
@@ -262,12 +374,87 @@ async function sending(page: Page, ms: number) {
   };
 }
 
+/**
+ * What happens on a page over time, for finding where the seconds of a recovery go: room-socket
+ * opens, closes and the room's messages that matter (welcome, peer-left, peer-joined, offers and
+ * answers), network probes, natter's console warnings, and every change of a connection's ICE, connection and
+ * signaling state, and of a room socket's readyState (0 connecting … 3 closed), polled every 100 ms. Times are Date.now() in the test runner.
+ */
+function recordTimeline(person: Person) {
+  const events: { at: number; what: string }[] = [];
+  const note = (what: string) => events.push({ at: Date.now(), what });
+  const { page } = person;
+  const onSocket = (socket: import("playwright-core").WebSocket) => {
+    note("socket opening");
+    socket.on("framereceived", ({ payload }) => {
+      const text = String(payload);
+      const type = text.match(/"type":"([a-z-]+)"/)?.[1];
+      if (!type || type === "peer-state" || type === "ice") return;
+      const kind = text.match(/"description":\{"type":"([a-z]+)"/)?.[1];
+      if (type !== "signal" || kind) note(`socket got ${type}${kind ? ` ${kind}` : ""}`);
+    });
+    socket.on("framesent", ({ payload }) => {
+      const text = String(payload);
+      if (text.startsWith('{"type":"join"')) note("socket sent join");
+    });
+    socket.on("close", () => note("socket closed"));
+  };
+  const onConsole = (message: import("playwright-core").ConsoleMessage) => {
+    if (message.text().startsWith("natter:")) note(`console ${message.text().slice(0, 90)}`);
+  };
+  // The room link's network probes (reconnect.ts).
+  const onProbe = (request: import("playwright-core").Request) => {
+    if (request.url().endsWith("/api/health")) note("probe answered");
+  };
+  const onProbeFailed = (request: import("playwright-core").Request) => {
+    if (request.url().endsWith("/api/health")) note(`probe failed ${request.failure()?.errorText ?? ""}`);
+  };
+  page.on("websocket", onSocket);
+  page.on("console", onConsole);
+  page.on("requestfinished", onProbe);
+  page.on("requestfailed", onProbeFailed);
+  let polling = true;
+  const poll = (async () => {
+    let last = "";
+    while (polling) {
+      const now = await page
+        .evaluate(() => {
+          const recorded = window as unknown as {
+            __e2ePeerConnections?: RTCPeerConnection[];
+            __e2eSockets?: WebSocket[];
+          };
+          const sockets = (recorded.__e2eSockets ?? []).map((socket, i) => `ws${i}:${socket.readyState}`);
+          const connections = (recorded.__e2ePeerConnections ?? []).map(
+            (pc, i) => `pc${i}:${pc.iceConnectionState}/${pc.connectionState}/${pc.signalingState}`,
+          );
+          return [...sockets, ...connections].join(" ");
+        })
+        .catch(() => last);
+      if (now !== last) note(now);
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop(since: number) {
+      polling = false;
+      await poll;
+      page.off("websocket", onSocket);
+      page.off("console", onConsole);
+      page.off("requestfinished", onProbe);
+      page.off("requestfailed", onProbeFailed);
+      return events.map(({ at, what }) => `${((at - since) / 1000).toFixed(1)} s ${what}`);
+    },
+  };
+}
+
 const measured: Record<string, unknown> = {};
 
-describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a bad network", () => {
+describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network", () => {
   let net: ImpairedNetwork | undefined;
   let server: Awaited<ReturnType<ImpairedNetwork["startServer"]>> | undefined;
-  const browsers: { a?: Browser; b?: Browser } = {};
+  const browsers: { a?: Browser; b?: Browser; c?: Browser } = {};
+  let chromiumArgs: string[] = [];
   let people: Person[] = [];
 
   beforeAll(async () => {
@@ -276,15 +463,15 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
     net = await createImpairedNetwork();
     server = await net.startServer();
     const origin = `http://${SERVER_IP}:${SERVER_PORT}`;
-    const args = [
+    chromiumArgs = [
       // getUserMedia needs a secure context, and this origin is plain http on a private address.
       `--unsafely-treat-insecure-origin-as-secure=${origin}`,
       // Plain host candidates: there is no mDNS resolver on the bridge.
       "--disable-features=WebRtcHideLocalIpsWithMdns",
       `--use-file-for-fake-video-capture=${cameraFile()}`,
     ];
-    browsers.a = await launchChromium(net.chromiumIn(net.ns.a, chromiumPath), args);
-    browsers.b = await launchChromium(net.chromiumIn(net.ns.b, chromiumPath), args);
+    browsers.a = await launchChromium(net.chromiumIn(net.ns.a, chromiumPath), chromiumArgs);
+    browsers.b = await launchChromium(net.chromiumIn(net.ns.b, chromiumPath), chromiumArgs);
   }, 180_000);
 
   afterEach(async ({ task }) => {
@@ -307,6 +494,7 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
   afterAll(async () => {
     await browsers.a?.close().catch(() => {});
     await browsers.b?.close().catch(() => {});
+    await browsers.c?.close().catch(() => {});
     await server?.stop();
     await net?.destroy();
     mkdirSync(RESULTS, { recursive: true });
@@ -365,10 +553,18 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
     await net?.setLink({ delayMs: 150, jitterMs: 20, lossPercent: 3 });
     const { ada, bob, firstFrameMs } = await call();
     // Every few seconds, frames keep arriving on both sides: loss costs quality, not the picture.
+    // And what each sends, on the wire, over the same windows.
     const windows: { ada: number; bob: number }[] = [];
+    const sends: { ada: Awaited<ReturnType<typeof sending>>; bob: Awaited<ReturnType<typeof sending>> }[] = [];
     for (let i = 0; i < 4; i++) {
-      const [atAda, atBob] = await Promise.all([observe(ada.page, 3_000), observe(bob.page, 3_000)]);
+      const [atAda, atBob, adaSends, bobSends] = await Promise.all([
+        observe(ada.page, 3_000),
+        observe(bob.page, 3_000),
+        sending(ada.page, 3_000),
+        sending(bob.page, 3_000),
+      ]);
       windows.push({ ada: atAda.fps, bob: atBob.fps });
+      sends.push({ ada: adaSends, bob: bobSends });
       expect(atAda.fps, `window ${i}: Ada decodes Bob`).toBeGreaterThan(0);
       expect(atBob.fps, `window ${i}: Bob decodes Ada`).toBeGreaterThan(0);
     }
@@ -378,10 +574,19 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
       windows,
       atAda,
       badgeAtAda: await badge(ada.page),
-      bobSends: await sending(bob.page, 2_000),
-      adaSends: await sending(ada.page, 2_000),
+      kbpsOnTheWire: sends.map(({ ada, bob }) => ({ ada: ada.kbps, bob: bob.kbps })),
+      bobSends: sends.at(-1)?.bob,
+      adaSends: sends.at(-1)?.ada,
     };
     console.log("bad network, 150±20 ms + 3 % loss:", JSON.stringify(measured.lossy));
+    // Loss with room to spare is where libwebrtc adds probing, padding and FEC on top of the
+    // encoder: what goes on the wire still stays within the sender's share of the upload budget
+    // (a two-person call: all of it), give or take the pacer running ahead of its rate for a moment.
+    const share = VIDEO_UPLOAD_BUDGET_BPS / 1000;
+    for (const [i, { ada: a, bob: b }] of sends.entries()) {
+      expect(a.kbps, `window ${i}: Ada's video on the wire`).toBeLessThanOrEqual(share * WIRE_MARGIN);
+      expect(b.kbps, `window ${i}: Bob's video on the wire`).toBeLessThanOrEqual(share * WIRE_MARGIN);
+    }
   });
 
   it("adapts to an uplink capped at 500 kbit/s with no freeze past 2 s once settled", async () => {
@@ -403,6 +608,7 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
     const { ada, bob, firstFrameMs } = await call();
     // Let the badge settle on the working link first.
     await expect.poll(() => badge(ada.page), { timeout: 10_000 }).toMatch(/^Connection /);
+    const timelines = { ada: recordTimeline(ada), bob: recordTimeline(bob) };
     await net?.setOutage(true);
     const outageStart = Date.now();
     const seen = { ada: new Set<string>(), bob: new Set<string>() };
@@ -412,9 +618,18 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
       await ada.page.waitForTimeout(SAMPLE_MS);
     }
     await net?.setOutage(false);
+    const linkBack = Date.now();
     const recoveryMs = await timeUntilVideo([ada.page, bob.page], MEDIA_TIMEOUT_MS);
     const atAda = await observe(ada.page, 3_000);
-    measured.outage5 = { firstFrameMs, badgesAtAda: [...seen.ada], badgesAtBob: [...seen.bob], recoveryMs, atAda };
+    const timeline = { ada: await timelines.ada.stop(linkBack), bob: await timelines.bob.stop(linkBack) };
+    measured.outage5 = {
+      firstFrameMs,
+      badgesAtAda: [...seen.ada],
+      badgesAtBob: [...seen.bob],
+      recoveryMs,
+      atAda,
+      timeline,
+    };
     console.log("bad network, 5 s outage:", JSON.stringify(measured.outage5));
     expect([...seen.ada], "Ada's badge for Bob during the outage").toContain("No media arriving");
     expect([...seen.bob], "Bob's badge for Ada during the outage").toContain("No media arriving");
@@ -425,6 +640,7 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
   it("says “No media arriving” during a 20 s outage and comes back with video, without a click", async () => {
     const { ada, bob, firstFrameMs } = await call();
     await expect.poll(() => badge(ada.page), { timeout: 10_000 }).toMatch(/^Connection /);
+    const timelines = { ada: recordTimeline(ada), bob: recordTimeline(bob) };
     await net?.setOutage(true);
     const outageStart = Date.now();
     const seen = { ada: new Set<string>(), bob: new Set<string>() };
@@ -435,17 +651,92 @@ describe.skipIf(problem !== null && !process.env.CI)("a two-person call over a b
       await ada.page.waitForTimeout(SAMPLE_MS * 2);
     }
     await net?.setOutage(false);
+    const linkBack = Date.now();
     const recoveryMs = await timeUntilVideo([ada.page, bob.page], MEDIA_TIMEOUT_MS);
     const atAda = await observe(ada.page, 3_000);
-    measured.outage20 = { firstFrameMs, badgesAtAda: [...seen.ada], seenAtBob: [...seen.bob], recoveryMs, atAda };
+    // Seconds relative to the link's return: where a slow recovery spends its time.
+    const timeline = { ada: await timelines.ada.stop(linkBack), bob: await timelines.bob.stop(linkBack) };
+    measured.outage20 = {
+      firstFrameMs,
+      badgesAtAda: [...seen.ada],
+      seenAtBob: [...seen.bob],
+      recoveryMs,
+      atAda,
+      timeline,
+    };
     console.log("bad network, 20 s outage:", JSON.stringify(measured.outage20));
     expect([...seen.ada], "Ada's badge for Bob during the outage").toContain("No media arriving");
     // The room's socket takes 16–24 s to be declared dead (signaling.ts), so "Reconnecting…" may
     // or may not show within 20 s; the badge says at once that nothing arrives.
     expect([...seen.bob], "Bob's badge for Ada during the outage").toContain("No media arriving");
-    // Back by itself, without a click. Not within the issue's 3 s every time: after 20 s the room
-    // has dropped Bob and his socket's reconnect attempt may sit in TCP's SYN backoff when the link
-    // returns (measured 2.6–6.9 s here); see the report. The wait is MEDIA_TIMEOUT_MS.
+    // Back by itself, without a click. After 20 s the room has dropped Bob, so his socket must
+    // come back before a new connection can be negotiated; what it sent meanwhile sits in TCP's
+    // retransmission back-off, and a probe (reconnect.ts) finds the network back instead. The
+    // probe itself can wait on a connection attempt Chromium started during the outage (its
+    // socket pool reuses those), so this is not within the issue's 3 s every time: measured
+    // 1.2–4.4 s with the probe, 2.6–6.9 s without (see the report).
     expect(recoveryMs, "video back on both sides, without a click").not.toBeNull();
+    expect(recoveryMs).toBeLessThanOrEqual(LONG_OUTAGE_RECOVERY_BOUND_MS);
   }, 120_000);
+
+  it("keeps full quality between two people while the third one's link is bad (150±20 ms, 3 % loss)", async () => {
+    if (!net) throw new Error("the network was not set up");
+    // Only this test has a third person; the others keep their two browsers.
+    browsers.c ??= await launchChromium(net.chromiumIn(net.ns.c, chromiumPath), chromiumArgs);
+    const room = `e2e-${randomBytes(8).toString("hex")}`;
+    const { person: ada } = await arrive(browsers.a, room, "ada");
+    const { person: cleo } = await arrive(browsers.c, room, "cleo");
+    const { person: bob } = await arrive(browsers.b, room, "bob");
+    await Promise.all([
+      waitForDecodedVideoFrom(ada.page, 2),
+      waitForDecodedVideoFrom(cleo.page, 2),
+      waitForDecodedVideoFrom(bob.page, 2),
+    ]);
+    // Ada and Cleo with everyone on a clean link, once the three have settled (estimates ramped
+    // up, browsers started): the yardstick, measured in this same call on this same machine.
+    await ada.page.waitForTimeout(4_000);
+    const between = () =>
+      Promise.all([observePeer(ada.page, ADDRESSES.c, 5_000), observePeer(cleo.page, ADDRESSES.a, 5_000)]);
+    const [cleanAtAda, cleanAtCleo] = await between();
+    await net.setLink({ delayMs: 150, jitterMs: 20, lossPercent: 3 });
+    // Bob's connections find their feet on the bad link (estimates drop, NACKs and FEC start).
+    await ada.page.waitForTimeout(4_000);
+    const [badAtAda, badAtCleo, bobAtAda, bobAtCleo, atBob] = await Promise.all([
+      observePeer(ada.page, ADDRESSES.c, 10_000),
+      observePeer(cleo.page, ADDRESSES.a, 10_000),
+      observePeer(ada.page, ADDRESSES.b, 10_000),
+      observePeer(cleo.page, ADDRESSES.b, 10_000),
+      stats(bob.page).then(async (before) => {
+        await bob.page.waitForTimeout(10_000);
+        const after = await stats(bob.page);
+        return { fps: Math.round((after.framesDecoded - before.framesDecoded) / 10) / 2 };
+      }),
+    ]);
+    measured.threeOneBad = {
+      cleanAdaFromCleo: cleanAtAda,
+      cleanCleoFromAda: cleanAtCleo,
+      badAdaFromCleo: badAtAda,
+      badCleoFromAda: badAtCleo,
+      adaFromBob: bobAtAda,
+      cleoFromBob: bobAtCleo,
+      bobFromBoth: atBob,
+    };
+    console.log("bad network, three people, Bob's link 150±20 ms + 3 % loss:", JSON.stringify(measured.threeOneBad));
+    // Ada and Cleo do not pay for Bob's link: no smaller picture, nearly the same frame rate (a
+    // busy machine varies by a few fps from one window to the next), and no freeze past the
+    // issue's bound. (Their bandwidth estimates are printed, not asserted: libwebrtc's estimate is
+    // delay-based and also drops when a loaded machine delays packets, which is no network's doing.)
+    for (const [clean, bad, who] of [
+      [cleanAtAda, badAtAda, "Ada and Cleo, at Ada"],
+      [cleanAtCleo, badAtCleo, "Ada and Cleo, at Cleo"],
+    ] as const) {
+      expect(bad.frameHeight ?? 0, who).toBeGreaterThanOrEqual(clean.frameHeight ?? 0);
+      expect(bad.fps, who).toBeGreaterThanOrEqual(clean.fps * FPS_KEPT);
+      expect(bad.longestFreezeS, who).toBeLessThanOrEqual(LONGEST_FREEZE_S);
+    }
+    // Bob's own connections adapt rather than stop: his video keeps reaching both, and theirs him.
+    expect(bobAtAda.fps, "Ada decoding Bob").toBeGreaterThan(0);
+    expect(bobAtCleo.fps, "Cleo decoding Bob").toBeGreaterThan(0);
+    expect(atBob.fps, "Bob decoding Ada and Cleo").toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -316,6 +316,25 @@ describe("PeerConnection recovery", () => {
     expect(videoCap(1).maxBitrate).toBeLessThanOrEqual(VIDEO_UPLOAD_BUDGET_BPS);
   });
 
+  it("bounds what it sends, padding and probing included, by its share: the peer's description is applied with it", async () => {
+    const { pc, fake } = connection({ self: LOW, peer: HIGH });
+    pc.setVideoBudget(2);
+    await vi.advanceTimersByTimeAsync(0);
+    const sdp = `${fakeSdp("REMOTE")}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n`;
+    await pc.handleSignal({ description: { type: "offer", sdp } });
+    const share = VIDEO_UPLOAD_BUDGET_BPS / 2;
+    expect(fake.remoteDescription?.sdp).toBe(
+      sdp.replace(
+        "c=IN IP4 0.0.0.0\r\na=mid:1",
+        `c=IN IP4 0.0.0.0\r\nb=AS:${share / 1000}\r\nb=TIAS:${share}\r\na=mid:1`,
+      ),
+    );
+    // What we send the peer is the browser's own description: local SDP is never changed.
+    const sent = fake.localDescription?.sdp;
+    expect(sent).toBeDefined();
+    expect(sent).not.toContain("b=AS");
+  });
+
   it("sets no parameters while a negotiation runs, and caps once the answer is applied", async () => {
     const { pc, fake } = connection();
     const video = fake.senders[1]!;

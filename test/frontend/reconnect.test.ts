@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CloseCode, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
 import { backoffCeiling } from "../../frontend/call/backoff";
-import { ATTEMPT_TIMEOUT_MS, closeVerdict, type LinkEnvironment, RoomLink } from "../../frontend/call/reconnect";
+import {
+  ATTEMPT_TIMEOUT_MS,
+  closeVerdict,
+  type LinkEnvironment,
+  PROBE_AFTER_MS,
+  PROBE_EVERY_MS,
+  probeUrlFor,
+  RoomLink,
+} from "../../frontend/call/reconnect";
 import { CHECK_TIMEOUT_MS, GAVE_UP_CODE, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/signaling";
 import { FakeSocket } from "./fake-socket";
 
@@ -17,12 +25,22 @@ const welcome = (token = "token-1"): ServerMessage => ({
   resumeToken: token,
 });
 
-/** The page's window and document, as far as the link listens to them. */
-function fakeEnvironment() {
+/**
+ * The page's window and document, as far as the link listens to them; with `probing`, also a
+ * network that answers a probe or not (`network.up`), recording what was asked.
+ */
+function fakeEnvironment({ probing = false }: { probing?: boolean } = {}) {
   const win = new EventTarget();
   const doc = Object.assign(new EventTarget(), { visibilityState: "visible" as DocumentVisibilityState });
+  const network = { up: false, probes: [] as string[] };
+  const reachable = async (url: string, timeoutMs: number) => {
+    network.probes.push(url);
+    if (!network.up) await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+    return network.up;
+  };
   return {
-    environment: { window: win, document: doc } as unknown as LinkEnvironment,
+    network,
+    environment: { window: win, document: doc, ...(probing && { reachable }) } as unknown as LinkEnvironment,
     goOnline: () => win.dispatchEvent(new Event("online")),
     goOffline: () => win.dispatchEvent(new Event("offline")),
     show: () => {
@@ -33,11 +51,17 @@ function fakeEnvironment() {
 }
 
 /** A link whose sockets the test plays the room for; `random` = 1 − ε makes every delay its ceiling. */
-function link({ random = (): number => 0.999_999 }: { random?: () => number } = {}) {
+function link({
+  random = (): number => 0.999_999,
+  probing = false,
+}: {
+  random?: () => number;
+  probing?: boolean;
+} = {}) {
   const sockets: FakeSocket[] = [];
   const events: string[] = [];
   const received: ServerMessage[] = [];
-  const env = fakeEnvironment();
+  const env = fakeEnvironment({ probing });
   const roomLink: RoomLink = new RoomLink(
     "ws://example.test/api/rooms/r/ws",
     {
@@ -326,5 +350,97 @@ describe("RoomLink", () => {
     expect(l.events).toEqual(["open", `reconnecting ${CloseCode.idle}`]);
     vi.advanceTimersByTime(backoffCeiling(0));
     expect(l.sockets).toHaveLength(2);
+  });
+});
+
+describe("RoomLink probing the network after a silence", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  /** Welcomed, then the room goes silent: the next PING stays unanswered. */
+  async function silentRoom() {
+    const l = link({ probing: true });
+    welcomeLatest(l);
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(l.latest().sent.at(-1)).toBe(PING);
+    return l;
+  }
+
+  it("asks the room's server, never the room, over plain http(s)", () => {
+    expect(probeUrlFor("wss://natter.example/api/rooms/abc/ws")).toBe("https://natter.example/api/health");
+    expect(probeUrlFor("ws://10.77.0.1:8787/api/rooms/abc/ws?x=1")).toBe("http://10.77.0.1:8787/api/health");
+  });
+
+  it("never probes while the room answers", async () => {
+    const l = link({ probing: true });
+    welcomeLatest(l);
+    for (let i = 0; i < 8; i++) {
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      l.latest().receive(PONG);
+    }
+    expect(l.network.probes).toEqual([]);
+  });
+
+  it("keeps a silent socket while the network is down, and starts over on a fresh one the moment it answers", async () => {
+    const l = await silentRoom();
+    await vi.advanceTimersByTimeAsync(PROBE_AFTER_MS + 4 * PROBE_EVERY_MS);
+    expect(l.network.probes.length).toBeGreaterThan(0);
+    expect(l.network.probes[0]).toBe("http://example.test/api/health");
+    expect(l.sockets).toHaveLength(1);
+    expect(l.latest().closedWith).toBeNull();
+
+    l.network.up = true;
+    await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
+    // Given up as silent (the room keeps our place), and the next socket opened at once, with
+    // no back-off: the heartbeat alone would have waited for PONG_TIMEOUT_MS.
+    expect(l.sockets[0]?.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(l.sockets).toHaveLength(2);
+    expect(l.events).toEqual(["open", `reconnecting ${GAVE_UP_CODE}`]);
+    welcomeLatest(l, "token-2");
+    expect(typesSent(l.latest())).toEqual(["join"]);
+    expect(l.latest().sentMessages()[0]).toMatchObject({ resume: { id: SELF, token: "token-1" } });
+  });
+
+  it("after giving up on a silent socket, cuts a hanging attempt short once the network answers, once", async () => {
+    const l = await silentRoom();
+    // The network stays down past the heartbeat's own verdict: the link is reconnecting.
+    await vi.advanceTimersByTimeAsync(PONG_TIMEOUT_MS + HEARTBEAT_MS);
+    expect(l.link.reconnecting).toBe(true);
+    await vi.advanceTimersByTimeAsync(backoffCeiling(0));
+    const hanging = l.latest();
+    expect(hanging.readyState).toBe(0);
+
+    l.network.up = true;
+    await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
+    expect(hanging.closedWith?.code).toBe(GAVE_UP_CODE);
+    const fresh = l.latest();
+    expect(fresh).not.toBe(hanging);
+    const count = l.sockets.length;
+
+    // The network answers but this attempt hangs too (the room is slow, not out of reach): from
+    // here the ordinary attempt timeout and back-off apply, not another shortcut.
+    const probes = l.network.probes.length;
+    await vi.advanceTimersByTimeAsync(ATTEMPT_TIMEOUT_MS);
+    expect(fresh.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(l.network.probes).toHaveLength(probes);
+    expect(l.sockets).toHaveLength(count);
+    await vi.advanceTimersByTimeAsync(backoffCeiling(2));
+    expect(l.sockets).toHaveLength(count + 1);
+  });
+
+  it("leaves a drop the room caused to the back-off: after a deploy everyone must not come back at once", async () => {
+    const l = link({ probing: true });
+    welcomeLatest(l);
+    l.network.up = true;
+    l.latest().drop(1012);
+    await vi.advanceTimersByTimeAsync(backoffCeiling(0) - 2);
+    expect(l.network.probes).toEqual([]);
+    expect(l.sockets).toHaveLength(1);
   });
 });

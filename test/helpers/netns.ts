@@ -1,8 +1,8 @@
 /**
  * A bad network for real browsers, built from Linux network namespaces (see
- * /work/shared/recipes/impaired-network.md): the server and two people on one bridge, the second
- * person behind a user-space relay (netem-relay.py) that adds delay, jitter, loss or a total
- * outage, and a tbf rate cap on that person's uplink. Everything lives in namespaces this module
+ * /work/shared/recipes/impaired-network.md): the server and two people (a, c) on one bridge, a
+ * third (b) behind a user-space relay (netem-relay.py) that adds delay, jitter, loss or a total
+ * outage, and a tbf rate cap on b's uplink. Everything lives in namespaces this module
  * creates, named after the creating process, and none has a default route: no packet can leave.
  * Needs root; `netnsProblem()` says why it cannot run.
  */
@@ -19,7 +19,8 @@ const RELAY = fileURLToPath(new URL("./netem-relay.py", import.meta.url));
 const PREFIX = "natterimp-";
 export const SERVER_IP = "10.77.0.1";
 export const SERVER_PORT = 8787;
-const ADDRESSES = { srv: SERVER_IP, a: "10.77.0.2", b: "10.77.0.3" } as const;
+/** Where each namespace sits on the bridge. */
+export const ADDRESSES = { srv: SERVER_IP, a: "10.77.0.2", b: "10.77.0.3", c: "10.77.0.4" } as const;
 /** The relay stops by itself after this long, should the test runner die without stopping it. */
 const RELAY_MAX_SECONDS = 30 * 60;
 const READY_TIMEOUT_MS = 90_000;
@@ -91,8 +92,8 @@ export interface LinkConditions {
 }
 
 export interface ImpairedNetwork {
-  /** The namespaces the two people's browsers run in: `a` on a clean link, `b` behind the relay. */
-  readonly ns: { srv: string; a: string; b: string; hub: string };
+  /** The namespaces the people's browsers run in: `a` and `c` on clean links, `b` behind the relay. */
+  readonly ns: { srv: string; a: string; b: string; c: string; hub: string };
   /** Delay (each way), jitter and loss on b's link. */
   setLink(conditions: LinkConditions): Promise<void>;
   /** Drops every frame to and from b while on. */
@@ -109,7 +110,7 @@ export interface ImpairedNetwork {
 
 export async function createImpairedNetwork(): Promise<ImpairedNetwork> {
   const tag = `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const ns = { srv: `${tag}-srv`, a: `${tag}-a`, b: `${tag}-b`, hub: `${tag}-hub` };
+  const ns = { srv: `${tag}-srv`, a: `${tag}-a`, b: `${tag}-b`, c: `${tag}-c`, hub: `${tag}-hub` };
   const scratch = mkdtempSync(join(tmpdir(), "natter-netns-"));
   const children: ChildProcess[] = [];
   let destroyed = false;
@@ -133,17 +134,18 @@ export async function createImpairedNetwork(): Promise<ImpairedNetwork> {
     // ever appears in the machine's own namespace.
     inHub("link", "add", "vsrv", "type", "veth", "peer", "name", "eth0", "netns", ns.srv);
     inHub("link", "add", "va", "type", "veth", "peer", "name", "eth0", "netns", ns.a);
+    inHub("link", "add", "vc", "type", "veth", "peer", "name", "eth0", "netns", ns.c);
     inHub("link", "add", "rb", "type", "veth", "peer", "name", "eth0", "netns", ns.b);
     inHub("link", "add", "rh", "type", "veth", "peer", "name", "vb");
-    for (const port of ["vsrv", "va", "vb"]) inHub("link", "set", port, "master", "br0");
-    for (const dev of ["lo", "br0", "vsrv", "va", "vb", "rb", "rh"]) inHub("link", "set", dev, "up");
-    for (const role of ["srv", "a", "b"] as const) {
+    for (const port of ["vsrv", "va", "vb", "vc"]) inHub("link", "set", port, "master", "br0");
+    for (const dev of ["lo", "br0", "vsrv", "va", "vb", "vc", "rb", "rh"]) inHub("link", "set", dev, "up");
+    for (const role of ["srv", "a", "b", "c"] as const) {
       run("ip", ["-n", ns[role], "addr", "add", `${ADDRESSES[role]}/24`, "dev", "eth0"]);
       run("ip", ["-n", ns[role], "link", "set", "lo", "up"]);
       run("ip", ["-n", ns[role], "link", "set", "eth0", "up"]);
       run("ip", ["netns", "exec", ns[role], "python3", RELAY, "offload-off", "eth0"]);
     }
-    run("ip", ["netns", "exec", ns.hub, "python3", RELAY, "offload-off", "vsrv", "va", "vb", "rb", "rh"]);
+    run("ip", ["netns", "exec", ns.hub, "python3", RELAY, "offload-off", "vsrv", "va", "vb", "vc", "rb", "rh"]);
   } catch (error) {
     await destroy();
     throw error;
