@@ -1,5 +1,6 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
 import * as v from "valibot";
+import { parseChannelFrame } from "./channel-frame";
 
 /**
  * Chat travels over a WebRTC data channel to each peer, so the room never sees a word of it.
@@ -22,15 +23,8 @@ export function encodeChat(text: string): string {
 
 /** The text of a chat frame from a peer, or null for anything that is not a valid message. */
 export function parseChat(data: unknown): string | null {
-  if (typeof data !== "string" || data.length > MAX_FRAME_LENGTH) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  const result = v.safeParse(ChatWire, raw);
-  return result.success && result.output.text.trim() !== "" ? result.output.text : null;
+  const frame = parseChannelFrame(data, ChatWire, MAX_FRAME_LENGTH);
+  return frame && frame.text.trim() !== "" ? frame.text : null;
 }
 
 /** Why `text` cannot be sent, or null. Length is in UTF-16 units, as the textarea's maxlength counts. */

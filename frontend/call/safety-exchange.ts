@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { parseChannelFrame } from "./channel-frame";
 import type { ConnectionFingerprints } from "./dtls-fingerprint";
 import {
   type CertificateFingerprint,
@@ -52,15 +53,7 @@ export function encodeSafetyFrame(frame: SafetyFrame): string {
 
 /** A frame from the peer's safety channel, or null for anything else. */
 export function parseSafetyFrame(data: unknown): SafetyFrame | null {
-  if (typeof data !== "string" || data.length > MAX_FRAME_LENGTH) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  const result = v.safeParse(SafetyWire, raw);
-  return result.success ? result.output : null;
+  return parseChannelFrame(data, SafetyWire, MAX_FRAME_LENGTH);
 }
 
 /** The commitment an end sends for its certificate and nonce (hex). */
