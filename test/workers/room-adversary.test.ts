@@ -9,26 +9,10 @@ import { CloseCode } from "../../durable-objects/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
 import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";
-import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
+import { advanceClock, offer, pair, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";
 const stubFor = roomStub;
-
-async function advanceClock(room: string, ms: number) {
-  await runInDurableObject(stubFor(room), (instance: Room) => {
-    const before = instance.now;
-    instance.now = () => before() + ms;
-  });
-}
-
-/** Ada and Bo in an open room. */
-async function pair() {
-  const room = randomRoom();
-  const { client: ada } = await RoomClient.join(room, "Ada");
-  const { client: bo } = await RoomClient.join(room, "Bo");
-  await ada.next("peer-joined");
-  return { room, ada, bo };
-}
 
 async function lock(ada: RoomClient, ...others: RoomClient[]) {
   ada.send({ type: "lock", key: KEY });

@@ -4,24 +4,18 @@ import { CloseCode, HEARTBEAT_TIMEOUT_MS } from "../../durable-objects/protocol"
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
 import { MAX_DOOR_SOCKETS } from "../../durable-objects/room-limits";
-import { offer, RoomClient, randomRoom, roomPathOf, roomStub, upgrade } from "./support/room-client";
+import {
+  advanceClock,
+  offer,
+  pair,
+  RoomClient,
+  randomRoom,
+  roomPathOf,
+  roomStub,
+  upgrade,
+} from "./support/room-client";
 
 const stubFor = roomStub;
-
-async function advanceClock(room: string, ms: number) {
-  await runInDurableObject(stubFor(room), (instance: Room) => {
-    const before = instance.now;
-    instance.now = () => before() + ms;
-  });
-}
-
-async function pair() {
-  const room = randomRoom();
-  const { client: ada } = await RoomClient.join(room, "Ada");
-  const { client: bo } = await RoomClient.join(room, "Bo");
-  await ada.next("peer-joined");
-  return { room, ada, bo };
-}
 
 /** Reconnects as `old` with its resume token, the way the client does after a drop. */
 async function resumeAs(room: string, old: RoomClient, name: string) {

@@ -2,7 +2,7 @@
  * A real WebSocket client for tests that run inside workerd: it goes through the
  * Worker's own fetch handler, exactly as a browser's upgrade request would.
  */
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../durable-objects/protocol";
 import type { Room } from "../../../durable-objects/room";
 import { roomIdFor } from "../../../worker/room-id";
@@ -170,3 +170,20 @@ export const candidate = (n: number): SignalData => ({
     sdpMLineIndex: 0,
   },
 });
+
+/** Moves the room's clock forward, so that tests need not wait out graces, lapses and cooldowns. */
+export async function advanceClock(room: string, ms: number): Promise<void> {
+  await runInDurableObject(roomStub(room), (instance: Room) => {
+    const before = instance.now;
+    instance.now = () => before() + ms;
+  });
+}
+
+/** Ada and Bo in a fresh open room, once Ada has heard of Bo. */
+export async function pair(): Promise<{ room: string; ada: RoomClient; bo: RoomClient }> {
+  const room = randomRoom();
+  const { client: ada } = await RoomClient.join(room, "Ada");
+  const { client: bo } = await RoomClient.join(room, "Bo");
+  await ada.next("peer-joined");
+  return { room, ada, bo };
+}
