@@ -8,7 +8,7 @@ import puppeteer, { type Browser, type BrowserContext, type Page } from "puppete
 import { MEDIA_TIMEOUT_MS, RECORD_PEER_CONNECTIONS, RECORD_WEB_SOCKETS } from "./browser";
 import { type CallPerson, callPerson, type PageDriver, UI_TIMEOUT_MS } from "./call-person";
 
-/** The prefs that make a headless Firefox a call participant; see /work/shared/recipes/firefox.md. */
+/** The prefs that make a headless Firefox a call participant (each one is explained below). */
 export const FIREFOX_PREFS: Record<string, unknown> = {
   // A synthetic camera (a colour that cycles) and microphone, granted without a prompt.
   "media.navigator.streams.fake": true,

@@ -1,6 +1,6 @@
 /**
  * A bad network for real browsers, built from Linux network namespaces (see
- * /work/shared/recipes/impaired-network.md): the server and two people (a, c) on one bridge, a
+ * the team's impaired-network recipe, ../shared/recipes/): the server and two people (a, c) on one bridge, a
  * third (b) behind a user-space relay (netem-relay.py) that adds delay, jitter, loss or a total
  * outage, and a tbf rate cap on b's uplink. Everything lives in namespaces this module
  * creates, named after the creating process, and none has a default route: no packet can leave.
