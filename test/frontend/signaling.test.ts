@@ -41,20 +41,26 @@ describe("roomSocketUrl", () => {
   });
 });
 
+/** A call to room "secret-garden-7f3a" that records the URL of every socket it opens. */
+function callOpeningSockets(): { call: Call; urls: string[] } {
+  const urls: string[] = [];
+  const call = new Call({
+    room: "secret-garden-7f3a",
+    name: "Cy",
+    getUserMedia: null,
+    signaling: {
+      createSocket: (url) => {
+        urls.push(url);
+        return new FakeSocket(url);
+      },
+    },
+  });
+  return { call, urls };
+}
+
 describe("a call's socket", () => {
   it("is opened by the room's id, which the page derives from the name: the name is not in the URL", async () => {
-    const urls: string[] = [];
-    const call = new Call({
-      room: "secret-garden-7f3a",
-      name: "Cy",
-      getUserMedia: null,
-      signaling: {
-        createSocket: (url) => {
-          urls.push(url);
-          return new FakeSocket(url);
-        },
-      },
-    });
+    const { call, urls } = callOpeningSockets();
     call.connect();
     await vi.waitFor(() => expect(urls).toHaveLength(1));
     expect(urls[0]).toBe(`ws://${location.host}/api/rooms/${await roomIdFor("secret-garden-7f3a")}/ws`);
@@ -63,18 +69,7 @@ describe("a call's socket", () => {
   });
 
   it("opens nothing when the call ends before the id is ready", async () => {
-    const urls: string[] = [];
-    const call = new Call({
-      room: "secret-garden-7f3a",
-      name: "Cy",
-      getUserMedia: null,
-      signaling: {
-        createSocket: (url) => {
-          urls.push(url);
-          return new FakeSocket(url);
-        },
-      },
-    });
+    const { call, urls } = callOpeningSockets();
     call.connect();
     call.leave();
     await roomIdFor("anything");
