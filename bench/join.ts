@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from "../test/helpers/browser";
-import { delay } from "../test/helpers/wrangler";
+import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from "../tooling/chromium-args";
+import { delay } from "../tooling/wrangler";
 import { type ProbeState, probe, type SocketTally } from "./probe";
 
 /** The e2e tests' flags, plus: pages in background contexts must not be throttled, since every simulated person is "in front". */

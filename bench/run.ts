@@ -10,7 +10,7 @@ import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { killEverythingStarted, startWrangler, type WranglerServer } from "../test/helpers/wrangler";
+import { killEverythingStarted, startWrangler, type WranglerServer } from "../tooling/wrangler";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";

@@ -4,8 +4,8 @@
  * send to arrival. Sender and receiver live in this one process, so one clock times both ends.
  */
 import { performance } from "node:perf_hooks";
-import { delay } from "../test/helpers/wrangler";
-import { roomIdFor } from "../worker/room-id";
+import { roomIdFor } from "../common/room-id";
+import { delay } from "../tooling/wrangler";
 import { quantileSorted } from "./lib/stats";
 
 export type Relay = "natter" | "bare";

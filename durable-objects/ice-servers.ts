@@ -3,7 +3,7 @@
  * open endpoint, so that TURN credentials (which cost money to relay through) are only
  * handed to people who are actually in a call.
  */
-import type { IceConfig, IceServer } from "./protocol";
+import type { IceConfig, IceServer } from "../common/protocol";
 
 export const DEFAULT_STUN_URLS = ["stun:stun.cloudflare.com:3478"];
 export const DEFAULT_TURN_TTL_SECONDS = 3600;

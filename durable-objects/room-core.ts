@@ -5,16 +5,10 @@
  * module only sees plain data, so the rules are unit-tested without sockets and cannot
  * depend on anything that hibernation would wipe.
  */
+import { CloseCode } from "../common/close-codes";
+import type { ClientMessage, KnockOutcome, LockInfo, PeerInfo, ServerMessage } from "../common/protocol";
 import { validateKey } from "./lock-key";
 import { type BudgetState, freshBudget, spend } from "./message-budget";
-import {
-  type ClientMessage,
-  CloseCode,
-  type KnockOutcome,
-  type LockInfo,
-  type PeerInfo,
-  type ServerMessage,
-} from "./protocol";
 import {
   KNOCK_BUDGET,
   KNOCK_HOLD_MS,

@@ -1,5 +1,5 @@
 /**
- * Room: one Durable Object per room id (the hash of the room name, worker/room-id.ts: the room never
+ * Room: one Durable Object per room id (the hash of the room name, common/room-id.ts: the room never
  * learns its name). It knows who is in the call, holds the lock
  * (a salted hash, never the key), and relays WebRTC signaling between members.
  *
@@ -12,17 +12,11 @@
  * Timers would pin the object in memory, so everything that must happen later is an
  * alarm, and heartbeats are answered by the runtime without waking the object.
  */
+
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../worker/env";
-import { soakHooksEnabled } from "../worker/soak-hooks";
-import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
-import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
-import { iceConfigFor } from "./ice-servers";
-import { hashKey, type StoredLock, verifyKey } from "./lock-key";
-import { type BudgetState, budgetConfig, freshBudget, spend } from "./message-budget";
+import { CloseCode } from "../common/close-codes";
 import {
   type ClientMessage,
-  CloseCode,
   HEARTBEAT_TIMEOUT_MS,
   isOversize,
   LIVENESS_CHECK_MS,
@@ -31,7 +25,14 @@ import {
   PONG,
   parseClientMessage,
   type ServerMessage,
-} from "./protocol";
+} from "../common/protocol";
+import type { Env } from "../worker/env";
+import { soakHooksEnabled } from "../worker/soak-hooks";
+import { type DoorSocket, doorDeadline, idleDoors, makeRoomAtDoor } from "./door";
+import { checkGuess, type GuessThrottleState, recordFailure, triesLeftBeforeThrottle } from "./guess-throttle";
+import { iceConfigFor } from "./ice-servers";
+import { hashKey, type StoredLock, verifyKey } from "./lock-key";
+import { type BudgetState, budgetConfig, freshBudget, spend } from "./message-budget";
 import { isResumeTokenValid, newRoomSecret, resumeTokenFor } from "./resume-token";
 import {
   admit,

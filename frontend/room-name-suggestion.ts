@@ -17,14 +17,14 @@ export type SuggestName = () => Promise<string | null>;
 
 /**
  * A fresh suggestion, drawn in this page with crypto.getRandomValues: the server never sees it,
- * so the room id the page sends for it (worker/room-id.ts) cannot be matched against a list of
+ * so the room id the page sends for it (common/room-id.ts) cannot be matched against a list of
  * names the server handed out. The word lists are a chunk of their own, fetched when the first
  * suggestion is asked for, so the home page paints without waiting for them. Null when the chunk
  * cannot be had (offline): a suggestion is a convenience, and the field works without one.
  */
 export const suggestRoomName: SuggestName = async () => {
   try {
-    const { generateRoomName } = await import("../worker/room-name-generator");
+    const { generateRoomName } = await import("../common/room-name-generator");
     return generateRoomName();
   } catch {
     return null;

@@ -1,4 +1,4 @@
-import { normalizeRoomName } from "../worker/room-name";
+import { normalizeRoomName } from "../common/room-name";
 
 /** What a path means to the app; pure so that the rules can be tested without a browser history. */
 export type Route =

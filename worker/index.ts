@@ -4,12 +4,12 @@
  * /api/* here and serves the SPA for everything else.
  */
 import { Hono } from "hono";
+import { isRoomId, ROOM_ID_LENGTH } from "../common/room-id";
 import { CLIENT_HEADER } from "../durable-objects/room";
 import { clientKey } from "./client-key";
 import type { Env } from "./env";
 import { apiError } from "./errors";
 import { isAllowedOrigin } from "./origin";
-import { isRoomId, ROOM_ID_LENGTH } from "./room-id";
 import { securityHeaders } from "./security-headers";
 import { soakHooks } from "./soak-hooks";
 

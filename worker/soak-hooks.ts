@@ -9,9 +9,9 @@
  * cannot reach them either.
  */
 import { Hono } from "hono";
+import { isRoomId } from "../common/room-id";
 import type { Env } from "./env";
 import { apiError } from "./errors";
-import { isRoomId } from "./room-id";
 
 export function soakHooksEnabled(env: Pick<Env, "SOAK_HOOKS">): boolean {
   return env.SOAK_HOOKS === "1";

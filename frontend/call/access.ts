@@ -1,4 +1,4 @@
-import type { ServerMessage } from "../../durable-objects/protocol";
+import type { ServerMessage } from "../../common/protocol";
 
 /**
  * Where we stand at a room's door. A locked room tells an outsider nothing but these

@@ -1,13 +1,6 @@
 import { batch, computed, effect, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
-import {
-  type ClientMessage,
-  CloseCode,
-  type IceConfig,
-  type LockInfo,
-  type PeerInfo,
-  type ServerMessage,
-  type SignalData,
-} from "../../durable-objects/protocol";
+import { CloseCode } from "../../common/close-codes";
+import type { ClientMessage, IceConfig, LockInfo, PeerInfo, ServerMessage, SignalData } from "../../common/protocol";
 import { type Access, accessAfterDenial } from "./access";
 import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat";
 import { ChatBudget } from "./chat-budget";
@@ -150,6 +143,9 @@ export interface CallControls {
   sendChat(text: string): string | null;
   setChatOpen(open: boolean): void;
 }
+
+/** What a view needs from an engine; tests hand in a fake one built from plain signals. */
+export type CallHandle = CallState & CallControls;
 
 export interface CallOptions {
   room: string;

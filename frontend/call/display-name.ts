@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { describeNameProblem, findNameProblem } from "../../durable-objects/display-name-rules";
-import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from "../../durable-objects/protocol";
+import { describeNameProblem, findNameProblem } from "../../common/display-name-rules";
+import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from "../../common/protocol";
 import { readSetting, writeSetting } from "./storage";
 
 export const NAME_STORAGE_KEY = "natter:name";

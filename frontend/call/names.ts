@@ -1,4 +1,4 @@
-import { foldName } from "../../durable-objects/display-name-rules";
+import { foldName } from "../../common/display-name-rules";
 
 /**
  * How a person's name is shown: the name as they chose it, and, when someone else in view has the

@@ -1,5 +1,5 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
-import type { SignalData } from "../../durable-objects/protocol";
+import type { SignalData } from "../../common/protocol";
 import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "./bitrate";
 import { type ConnectionFingerprints, connectionFingerprints } from "./dtls-fingerprint";
 import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";

@@ -1,32 +1,7 @@
-import { type ClientMessage, CloseCode, type ServerMessage } from "../../durable-objects/protocol";
+import { CloseCode, type CloseVerdict, closeVerdict } from "../../common/close-codes";
+import type { ClientMessage, ServerMessage } from "../../common/protocol";
 import { type BackoffOptions, backoffDelay, RECONNECT_BACKOFF } from "./backoff";
-import { GAVE_UP_CODE, Signaling, type SignalingOptions } from "./signaling";
-
-/**
- * What a closed room socket means for the call:
- * - "removed": someone removed us (4003); the call is over.
- * - "replaced": the same peer joined again on a newer socket (4001), i.e. another tab took over.
- * - "refused": the room closed us for breaking its rules (1008 flooding, 1009 too big); trying
- *   again would only be refused again.
- * - "reconnect": anything else is the network, a restarting Durable Object or a deploy; the
- *   room keeps our place for a while (durable-objects/room.ts, RESUME_GRACE_MS), so go back.
- *   That includes 4008 (the room timed us out): our token still works, only the others forgot us.
- */
-export type CloseVerdict = "removed" | "replaced" | "refused" | "reconnect";
-
-export function closeVerdict(code: number): CloseVerdict {
-  switch (code) {
-    case CloseCode.removed:
-      return "removed";
-    case CloseCode.replaced:
-      return "replaced";
-    case CloseCode.policyViolation:
-    case CloseCode.messageTooBig:
-      return "refused";
-    default:
-      return "reconnect";
-  }
-}
+import { Signaling, type SignalingOptions } from "./signaling";
 
 /** Proof of who we were, from the last welcome, for `join{resume}`. */
 export interface ResumeAs {
@@ -277,7 +252,7 @@ export class RoomLink {
       return;
     }
     const wasLive = this.#phase === "live";
-    if (wasLive && info.code === GAVE_UP_CODE) this.#silentDrop = true;
+    if (wasLive && info.code === CloseCode.gaveUp) this.#silentDrop = true;
     this.#phase = "waiting";
     const delay = backoffDelay(this.#attempt++, this.#options.random, this.#options.backoff ?? RECONNECT_BACKOFF);
     this.#retry = setTimeout(() => this.#connect(), delay);

@@ -1,4 +1,4 @@
-import { MAX_KEY_LENGTH, MIN_KEY_LENGTH } from "../../durable-objects/protocol";
+import { MAX_KEY_LENGTH, MIN_KEY_LENGTH } from "../../common/protocol";
 
 /**
  * Crockford's base32 in lower case: no i, l, o or u, so nothing is misread as 1 or 0 when a

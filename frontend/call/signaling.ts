@@ -1,6 +1,7 @@
 import * as v from "valibot";
-import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../durable-objects/protocol";
-import { isRoomId, roomIdFor } from "../../worker/room-id";
+import { CloseCode } from "../../common/close-codes";
+import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../common/protocol";
+import { isRoomId, roomIdFor } from "../../common/room-id";
 
 /**
  * The room's pace, not ours: it drops a member silent for HEARTBEAT_TIMEOUT_MS as a tab that
@@ -17,11 +18,6 @@ export const HEARTBEAT_MS = HEARTBEAT_INTERVAL_MS;
 export const PONG_TIMEOUT_MS = 2 * HEARTBEAT_INTERVAL_MS;
 /** After the tab comes back to the foreground or the network changes, the room gets this long to answer. */
 export const CHECK_TIMEOUT_MS = 5_000;
-/**
- * Our close code for a socket we gave up on: not one the room treats as a deliberate leave, so it
- * keeps our place for a resume (see durable-objects/room.ts).
- */
-export const GAVE_UP_CODE = 4000;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -228,11 +224,11 @@ export class Signaling {
     this.#stopHeartbeat();
     this.#queue = [];
     try {
-      this.#socket.close(GAVE_UP_CODE, reason);
+      this.#socket.close(CloseCode.gaveUp, reason);
     } catch {
       // Closing a socket that is already closing cannot fail in a way that matters here.
     }
-    this.#handlers.closed({ code: GAVE_UP_CODE, reason });
+    this.#handlers.closed({ code: CloseCode.gaveUp, reason });
   }
 
   #stopHeartbeat(): void {

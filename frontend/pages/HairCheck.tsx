@@ -1,4 +1,5 @@
 import { useId, useState } from "preact/hooks";
+import type { CallHandle } from "../call/call";
 import { displayNameProblem } from "../call/display-name";
 import type { LocalMediaHandle } from "../call/local-media";
 import { describeProblem } from "../call/media";
@@ -8,7 +9,6 @@ import { MicMeter } from "../components/MicMeter";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
-import type { CallHandle } from "./Room";
 
 interface HairCheckProps {
   room: string;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { normalizeRoomName } from "../../worker/room-name";
-import { isEasyToGuess } from "../../worker/room-name-hint";
+import { normalizeRoomName } from "../../common/room-name";
+import { isEasyToGuess } from "../../common/room-name-hint";
 import { SUGGESTED_NAME_BITS, type SuggestName, suggestedNameCount, suggestRoomName } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";

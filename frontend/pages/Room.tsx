@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { Call, type CallControls, type CallOptions, type CallState, type Peer } from "../call/call";
+import { Call, type CallHandle, type CallOptions, type CallState, type Peer } from "../call/call";
 import type { ChatEntry } from "../call/chat";
 import { defaultDisplayName, rememberDisplayName } from "../call/display-name";
 import { LocalMedia, type LocalMediaHandle } from "../call/local-media";
@@ -25,9 +25,6 @@ import { useShortcuts } from "../components/use-shortcuts";
 import { HairCheck } from "./HairCheck";
 import { Left } from "./Left";
 import { Removed } from "./Removed";
-
-/** What the container needs from an engine; tests hand in a fake one built from plain signals. */
-export type CallHandle = CallState & CallControls;
 
 /** Where a room page gets its media and its call; tests hand in fakes. */
 export interface RoomEngine {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "../../worker/room-name-words";
+import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "../../common/room-name-words";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 

@@ -10,11 +10,11 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
 import { QUALITY_POLL_MS } from "../../frontend/call/quality";
+import { startWrangler, type WranglerServer } from "../../tooling/wrangler";
 import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 import { expectRemoteTiles, remotePeerIds, remoteTiles } from "../helpers/tiles";
 import { hasTurnServer, startTurnServer, type TurnServer } from "../helpers/turn";
-import { startWrangler, type WranglerServer } from "../helpers/wrangler";
 
 /** Reconnecting, restarting ICE and re-gathering through a relay all take a while on a busy machine. */
 const RECOVERY_TIMEOUT_MS = 90_000;

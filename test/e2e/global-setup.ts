@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { startWrangler } from "../helpers/wrangler";
+import { startWrangler } from "../../tooling/wrangler";
 
 declare module "vitest" {
   interface ProvidedContext {

@@ -5,7 +5,7 @@
  */
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
-import { roomIdFor } from "../../worker/room-id";
+import { roomIdFor } from "../../common/room-id";
 import { IMMUTABLE_CACHE_CONTROL, SECURITY_HEADERS } from "../../worker/security-headers";
 
 const skip = inject("e2eSkip");

@@ -6,10 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { roomIdFor } from "../../worker/room-id";
+import { roomIdFor } from "../../common/room-id";
+import { startWrangler, type WranglerServer } from "../../tooling/wrangler";
 import { MEDIA_TIMEOUT_MS, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
-import { startWrangler, type WranglerServer } from "../helpers/wrangler";
 
 describe.skipIf(inject("e2eSkip"))("the server never learns a room's name", () => {
   const cast = useCast({ label: "privacy" });

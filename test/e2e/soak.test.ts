@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startWrangler, type WranglerServer } from "../../tooling/wrangler";
 import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 import {
@@ -34,7 +35,6 @@ import {
   usedHeapAfterGc,
 } from "../helpers/soak";
 import { expectHungUp, remotePeerIds } from "../helpers/tiles";
-import { startWrangler, type WranglerServer } from "../helpers/wrangler";
 
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? "2");
 const SOAK_MS = SOAK_MINUTES * 60_000;

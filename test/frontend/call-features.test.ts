@@ -4,7 +4,7 @@
  * boundary (fake-rtc.ts); the e2e tests prove the same in real Chromium.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { PeerInfo, ServerMessage } from "../../durable-objects/protocol";
+import type { PeerInfo, ServerMessage } from "../../common/protocol";
 import { Call } from "../../frontend/call/call";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
 import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";

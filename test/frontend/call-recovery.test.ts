@@ -5,7 +5,7 @@
  * test/e2e/connectivity.test.ts.
  */
 import { describe, expect, it, vi } from "vitest";
-import { type IceConfig, type PeerInfo, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { type IceConfig, type PeerInfo, PING, PONG, type ServerMessage } from "../../common/protocol";
 import { backoffCeiling } from "../../frontend/call/backoff";
 import { videoCap } from "../../frontend/call/bitrate";
 import { Call, PEER_RETURN_GRACE_MS } from "../../frontend/call/call";

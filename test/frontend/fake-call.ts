@@ -1,11 +1,19 @@
 import { signal } from "@preact/signals";
-import type { LockInfo } from "../../durable-objects/protocol";
+import type { LockInfo } from "../../common/protocol";
 import type { Access } from "../../frontend/call/access";
-import type { CallOptions, CallStatus, GuessWarning, KnockRequest, LockNews, Peer } from "../../frontend/call/call";
+import type {
+  CallHandle,
+  CallOptions,
+  CallStatus,
+  GuessWarning,
+  KnockRequest,
+  LockNews,
+  Peer,
+} from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat";
 import type { DeviceKind } from "../../frontend/call/devices";
 import type { NameLabel } from "../../frontend/call/names";
-import type { CallHandle, RoomEngine } from "../../frontend/pages/Room";
+import type { RoomEngine } from "../../frontend/pages/Room";
 import { fakeMedia } from "./fake-media";
 
 /** A call's state as plain writable signals: the views under test cannot tell it from the engine. */

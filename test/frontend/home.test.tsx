@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ROOM_NAME_ENTROPY_BITS, ROOM_NAME_SLOTS } from "../../common/room-name-generator";
 import { Home } from "../../frontend/pages/Home";
 import { SUGGESTED_NAME_BITS, type SuggestName } from "../../frontend/room-name-suggestion";
-import { ROOM_NAME_ENTROPY_BITS, ROOM_NAME_SLOTS } from "../../worker/room-name-generator";
 
 const field = () => screen.getByLabelText("Room name") as HTMLInputElement;
 

@@ -4,7 +4,7 @@
  * The RTCPeerConnection underneath is a fake (fake-rtc.ts); the engine code is the real one.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { SignalData } from "../../durable-objects/protocol";
+import type { SignalData } from "../../common/protocol";
 import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
 import {
   DISCONNECTED_RESTART_MS,

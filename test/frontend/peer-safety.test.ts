@@ -5,7 +5,7 @@
  * the real ones. Real browsers are in test/e2e/safety-code.test.ts.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { SignalData } from "../../durable-objects/protocol";
+import type { SignalData } from "../../common/protocol";
 import { fingerprintOfCertificate } from "../../frontend/call/dtls-fingerprint";
 import { PeerConnection } from "../../frontend/call/peer-connection";
 import { QUALITY_POLL_MS } from "../../frontend/call/quality";

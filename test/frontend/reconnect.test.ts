@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CloseCode, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { CloseCode, closeVerdict } from "../../common/close-codes";
+import { PING, PONG, type ServerMessage } from "../../common/protocol";
 import { backoffCeiling } from "../../frontend/call/backoff";
 import {
   ATTEMPT_TIMEOUT_MS,
-  closeVerdict,
   type LinkEnvironment,
   PROBE_AFTER_MS,
   PROBE_EVERY_MS,
   probeUrlFor,
   RoomLink,
 } from "../../frontend/call/reconnect";
-import { CHECK_TIMEOUT_MS, GAVE_UP_CODE, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/signaling";
+import { CHECK_TIMEOUT_MS, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/signaling";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);
@@ -247,8 +247,8 @@ describe("RoomLink", () => {
     l.show();
     expect(first.sent.at(-1)).toBe(PING);
     vi.advanceTimersByTime(CHECK_TIMEOUT_MS);
-    expect(first.closedWith?.code).toBe(GAVE_UP_CODE);
-    expect(l.events.at(-1)).toBe(`reconnecting ${GAVE_UP_CODE}`);
+    expect(first.closedWith?.code).toBe(CloseCode.gaveUp);
+    expect(l.events.at(-1)).toBe(`reconnecting ${CloseCode.gaveUp}`);
   });
 
   it("checks the socket when the network goes away, rather than wait for the heartbeat", () => {
@@ -276,7 +276,7 @@ describe("RoomLink", () => {
     vi.advanceTimersByTime(HEARTBEAT_MS);
     l.latest().receive(PONG);
     vi.advanceTimersByTime(HEARTBEAT_MS + PONG_TIMEOUT_MS);
-    expect(l.sockets[0]?.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(l.sockets[0]?.closedWith?.code).toBe(CloseCode.gaveUp);
     expect(l.link.reconnecting).toBe(true);
   });
 
@@ -302,7 +302,7 @@ describe("RoomLink", () => {
     expect(l.sockets).toHaveLength(2);
     // Never opens, never closes.
     vi.advanceTimersByTime(ATTEMPT_TIMEOUT_MS);
-    expect(l.sockets[1]?.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(l.sockets[1]?.closedWith?.code).toBe(CloseCode.gaveUp);
     vi.advanceTimersByTime(backoffCeiling(1));
     expect(l.sockets).toHaveLength(3);
   });
@@ -399,9 +399,9 @@ describe("RoomLink probing the network after a silence", () => {
     await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
     // Given up as silent (the room keeps our place), and the next socket opened at once, with
     // no back-off: the heartbeat alone would have waited for PONG_TIMEOUT_MS.
-    expect(l.sockets[0]?.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(l.sockets[0]?.closedWith?.code).toBe(CloseCode.gaveUp);
     expect(l.sockets).toHaveLength(2);
-    expect(l.events).toEqual(["open", `reconnecting ${GAVE_UP_CODE}`]);
+    expect(l.events).toEqual(["open", `reconnecting ${CloseCode.gaveUp}`]);
     welcomeLatest(l, "token-2");
     expect(typesSent(l.latest())).toEqual(["join"]);
     expect(l.latest().sentMessages()[0]).toMatchObject({ resume: { id: SELF, token: "token-1" } });
@@ -418,7 +418,7 @@ describe("RoomLink probing the network after a silence", () => {
 
     l.network.up = true;
     await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
-    expect(hanging.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(hanging.closedWith?.code).toBe(CloseCode.gaveUp);
     const fresh = l.latest();
     expect(fresh).not.toBe(hanging);
     const count = l.sockets.length;
@@ -427,7 +427,7 @@ describe("RoomLink probing the network after a silence", () => {
     // here the ordinary attempt timeout and back-off apply, not another shortcut.
     const probes = l.network.probes.length;
     await vi.advanceTimersByTimeAsync(ATTEMPT_TIMEOUT_MS);
-    expect(fresh.closedWith?.code).toBe(GAVE_UP_CODE);
+    expect(fresh.closedWith?.code).toBe(CloseCode.gaveUp);
     expect(l.network.probes).toHaveLength(probes);
     expect(l.sockets).toHaveLength(count);
     await vi.advanceTimersByTimeAsync(backoffCeiling(2));

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../durable-objects/protocol";
+import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../common/protocol";
+import { roomIdFor } from "../../common/room-id";
 import { Call } from "../../frontend/call/call";
 import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
-import { roomIdFor } from "../../worker/room-id";
 import { FakeSocket } from "./fake-socket";
 
 const ID = "0123456789abcdef0123456789abcdef";

@@ -6,24 +6,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-
-/** Shared with the bench (bench/join.ts), which must see the same browser the tests see. */
-export const CHROMIUM_ARGS = [
-  // A synthetic camera (moving test pattern) and microphone (see steadyVoiceFile), granted without a prompt.
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  // We run as root in a container, where Chromium's sandbox cannot start.
-  "--no-sandbox",
-  "--disable-gpu",
-  // The machine has no internet: anything that phones home would only add timeouts and noise.
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // Remote <video> elements must play without a click, or nothing would pull frames through the decoder.
-  "--autoplay-policy=no-user-gesture-required",
-];
+import { CHROMIUM_ARGS } from "../../tooling/chromium-args";
 
 /** How long a call gets to connect and start decoding; generous because two cores run wrangler and several browsers. */
 export const MEDIA_TIMEOUT_MS = 30_000;

@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { delay, killGroup } from "./wrangler";
+import { delay, killGroup } from "../../tooling/wrangler";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RELAY = fileURLToPath(new URL("./netem-relay.py", import.meta.url));

@@ -9,7 +9,7 @@ import { createSocket } from "node:dgram";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { delay, freePort, killGroup } from "./wrangler";
+import { delay, freePort, killGroup } from "../../tooling/wrangler";
 
 export const TURNSERVER = process.env.TURNSERVER_PATH || "/usr/bin/turnserver";
 const READY_TIMEOUT_MS = 20_000;

@@ -5,7 +5,7 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode } from "../../durable-objects/protocol";
+import { CloseCode } from "../../common/close-codes";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
 import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_MESSAGE_BYTES } from "../../durable-objects/protocol";
+import { MAX_MESSAGE_BYTES } from "../../common/protocol";
 import { offer, RoomClient, randomRoom } from "./support/room-client";
 
 /** Two honest peers in a fresh room, plus a third socket that misbehaves. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isRoomId, ROOM_ID_CONTEXT, ROOM_ID_LENGTH, roomIdFor } from "../../worker/room-id";
-import { normalizeRoomName } from "../../worker/room-name";
+import { isRoomId, ROOM_ID_CONTEXT, ROOM_ID_LENGTH, roomIdFor } from "../../common/room-id";
+import { normalizeRoomName } from "../../common/room-name";
 
 /** The same digest encoded another way (btoa, then the URL-safe alphabet), to check the hand-made encoder. */
 async function viaBtoa(text: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_ROOM_NAME_LENGTH, normalizeRoomName } from "../../worker/room-name";
+import { MAX_ROOM_NAME_LENGTH, normalizeRoomName } from "../../common/room-name";
 import {
   CREATURES,
   entropyExplanation,
@@ -13,7 +13,7 @@ import {
   randomIndex,
   THINGS,
   VERBS,
-} from "../../worker/room-name-generator";
+} from "../../common/room-name-generator";
 
 const LISTS = { MOODS, LOOKS, CREATURES, VERBS, KINDS, THINGS };
 

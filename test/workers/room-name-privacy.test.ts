@@ -1,13 +1,13 @@
 /**
  * Issue #19: the server side never learns a room's name. The browser sends only the room id
- * (worker/room-id.ts), so nothing the Room keeps or says can hold the name: this walks a room
+ * (common/room-id.ts), so nothing the Room keeps or says can hold the name: this walks a room
  * through everything it does (join, welcome, lock, a wrong key, a knock and its admission,
  * errors, a drop and a resume) and then searches all of it for the name.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { normalizeRoomName } from "../../common/room-name";
 import type { Room } from "../../durable-objects/room";
-import { normalizeRoomName } from "../../worker/room-name";
 import { offer, RoomClient, roomIdOf, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_ROOM_NAME_LENGTH, normalizeRoomName } from "../../worker/room-name";
-import { generateRoomName, isEasyToGuess } from "../../worker/room-name-generator";
+import { MAX_ROOM_NAME_LENGTH, normalizeRoomName } from "../../common/room-name";
+import { generateRoomName, isEasyToGuess } from "../../common/room-name-generator";
 
 const LETTERS_RULE = /letters, digits and hyphens/;
 const LENGTH_RULE = new RegExp(`at most ${MAX_ROOM_NAME_LENGTH} characters`);

@@ -1,6 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode, HEARTBEAT_TIMEOUT_MS } from "../../durable-objects/protocol";
+import { CloseCode } from "../../common/close-codes";
+import { HEARTBEAT_TIMEOUT_MS } from "../../common/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
 import { MAX_DOOR_SOCKETS } from "../../durable-objects/room-limits";

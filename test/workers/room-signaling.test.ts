@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PING, PONG } from "../../durable-objects/protocol";
+import { PING, PONG } from "../../common/protocol";
 import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
 import { answer, candidate, offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 

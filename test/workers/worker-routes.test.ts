@@ -1,9 +1,9 @@
 import { createExecutionContext, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { roomIdFor } from "../../common/room-id";
 import type { Room } from "../../durable-objects/room";
 import worker from "../../worker/index";
 import { isAllowedOrigin } from "../../worker/origin";
-import { roomIdFor } from "../../worker/room-id";
 import { headersFile, SECURITY_HEADERS } from "../../worker/security-headers";
 import { RoomClient, randomRoom, roomPathOf, upgrade } from "./support/room-client";
 

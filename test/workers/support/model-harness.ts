@@ -10,7 +10,7 @@
  * for a little longer, so a real ghost fails after a few short retries.
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { ServerMessage } from "../../../durable-objects/protocol";
+import type { ServerMessage } from "../../../common/protocol";
 import type { Room } from "../../../durable-objects/room";
 import { type Entry, isLive, liveIdentities, NAMES, type Outcome, type State } from "./access-model";
 import { RoomClient, randomRoom, roomIdOf } from "./room-client";

@@ -3,10 +3,10 @@
  * Worker's own fetch handler, exactly as a browser's upgrade request would.
  */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../durable-objects/protocol";
+import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../common/protocol";
+import { roomIdFor } from "../../../common/room-id";
+import { normalizeRoomName } from "../../../common/room-name";
 import type { Room } from "../../../durable-objects/room";
-import { roomIdFor } from "../../../worker/room-id";
-import { normalizeRoomName } from "../../../worker/room-name";
 
 const ORIGIN = "https://natter.test";
 
@@ -23,7 +23,7 @@ export function randomClientAddress(): string {
 /** Every room id these tests derived, by the name they used, so that `roomStub` can stay synchronous. */
 const idsByName = new Map<string, string>();
 
-/** What a browser does before it opens a room's socket: normalize the name, then hash it (worker/room-id.ts). */
+/** What a browser does before it opens a room's socket: normalize the name, then hash it (common/room-id.ts). */
 export async function roomIdOf(room: string): Promise<string> {
   const normalized = normalizeRoomName(room);
   if (!normalized.ok) throw new Error(`not a valid room name: ${JSON.stringify(room)} (${normalized.reason})`);

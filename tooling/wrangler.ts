@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
 const OUTPUT_LINES_KEPT = 200;
 const START_ATTEMPTS = 3;

@@ -18,24 +18,6 @@ export const MAX_CANDIDATE_LENGTH = 1024;
 export const PING = '{"type":"ping"}';
 export const PONG = '{"type":"pong"}';
 
-/** WebSocket close codes the room uses, with the meaning clients show. */
-export const CloseCode = {
-  /** A deliberate leave: the others are told at once. */
-  normal: 1000,
-  /** The page went away (closed or navigated): also told at once. */
-  goingAway: 1001,
-  policyViolation: 1008,
-  messageTooBig: 1009,
-  /** The same peer reconnected on a newer socket, which replaces this one. */
-  replaced: 4001,
-  /** A member removed this peer from the call. */
-  removed: 4003,
-  /** No heartbeat for too long: the tab vanished without closing its socket. */
-  timedOut: 4008,
-  /** Not in the call and not knocking for too long (or making room for a newer socket): reopen to act. */
-  idle: 4009,
-} as const;
-
 /**
  * How often clients send PING. The room drops a peer whose last heartbeat is older than
  * HEARTBEAT_TIMEOUT_MS, checked every LIVENESS_CHECK_MS, so a vanished tab is gone from
