@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RoomView } from "../../frontend/pages/Room";
+import { RoomView } from "../../frontend/pages/room/RoomView";
 import { fakeCall, peerA, peerB } from "./fake-call";
 import { fakeMedia } from "./fake-media";
 

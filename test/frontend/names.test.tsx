@@ -12,7 +12,7 @@ import { labelPeople } from "../../frontend/call/names";
 import { ConfirmRemoveDialog } from "../../frontend/components/ConfirmRemoveDialog";
 import { HairCheck } from "../../frontend/pages/HairCheck";
 import { Removed } from "../../frontend/pages/Removed";
-import { RoomView } from "../../frontend/pages/Room";
+import { RoomView } from "../../frontend/pages/room/RoomView";
 import { fakeCall } from "./fake-call";
 import { fakeMedia } from "./fake-media";
 

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Room, RoomView } from "../../frontend/pages/Room";
+import { Room, RoomView } from "../../frontend/pages/room/RoomView";
 import { fakeCall, fakeEngine, peerA } from "./fake-call";
 
 const noop = () => {};

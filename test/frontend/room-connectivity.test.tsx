@@ -2,7 +2,7 @@ import { signal } from "@preact/signals";
 import { act, render, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
 import type { ConnectionQuality } from "../../frontend/call/quality";
-import { RoomView } from "../../frontend/pages/Room";
+import { RoomView } from "../../frontend/pages/room/RoomView";
 import { fakeCall, peerA, peerB } from "./fake-call";
 
 const noop = () => {};

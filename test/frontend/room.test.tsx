@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { Room, RoomView } from "../../frontend/pages/Room";
+import { Room, RoomView } from "../../frontend/pages/room/RoomView";
 import { fakeCall, fakeEngine, peerA, peerB } from "./fake-call";
 
 const noop = () => {};
