@@ -1,3 +1,7 @@
+/**
+ * The room key (pass phrase) field, the same wherever a key is typed: the browser must neither
+ * autocomplete, capitalize nor spell-check it, since any of those would quietly change the key.
+ */
 import type { ComponentChildren, Ref } from "preact";
 
 interface KeyFieldProps {
@@ -18,10 +22,6 @@ interface KeyFieldProps {
   inputRef?: Ref<HTMLInputElement>;
 }
 
-/**
- * The room key (pass phrase) field, the same wherever a key is typed: the browser must neither
- * autocomplete, capitalize nor spell-check it, since any of those would quietly change the key.
- */
 export function KeyField({
   id,
   value,

@@ -1,3 +1,7 @@
+/**
+ * "Your name", the same field before joining and in the settings: its limits match what the room
+ * accepts, and its problem (display-name.ts, in the room's own words) is announced where it shows.
+ */
 import type { ComponentChildren } from "preact";
 
 interface NameFieldProps {
@@ -11,7 +15,6 @@ interface NameFieldProps {
   action?: ComponentChildren;
 }
 
-/** "Your name", the same before joining and in the settings: the limits match what the room accepts. */
 export function NameField({ id, value, onValue, problem, action }: NameFieldProps) {
   const input = (
     <input

@@ -1,3 +1,4 @@
+/** A boolean that lingers: for hints that should not flicker on and off with the signal behind them. */
 import { useEffect, useState } from "preact/hooks";
 
 /** `on`, held for `holdMs` after it turns off: a hint that flickers with every pause between words is noise. */
