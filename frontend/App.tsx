@@ -6,7 +6,7 @@ import { currentPath, navigate } from "./router";
 import { matchRoute } from "./routes";
 
 /** Only a room needs the call engine, the hair check and the grid: its own chunk, loaded on arrival. */
-const Room = lazy(() => import("./pages/Room").then((module) => module.Room));
+const Room = lazy(() => import("./pages/room/Room").then((module) => module.Room));
 // Someone who opened a room link needs that chunk at once: fetching it while the first render
 // runs saves a round trip after it (the effects that would start it run a frame later).
 if (matchRoute(currentPath.value).kind === "room") Room.preload();

@@ -15,7 +15,7 @@ interface Page {
 const PAGES: readonly Page[] = [
   // The home page draws its suggested name in the page, from word lists it loads after the first paint.
   { name: "home", lazy: ["common/room-name-generator.ts"] },
-  { name: "room (hair check + call)", lazy: ["frontend/pages/Room.tsx"] },
+  { name: "room (hair check + call)", lazy: ["frontend/pages/room/Room.tsx"] },
 ];
 
 export function pageSizes(): Plugin {

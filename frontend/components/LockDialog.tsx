@@ -1,6 +1,7 @@
 import { useId, useRef, useState } from "preact/hooks";
 import type { NameLabel } from "../call/names";
 import { SUGGESTED_KEY_BITS, suggestRoomKey } from "../call/room-key";
+import { KeyField } from "./KeyField";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
 
@@ -64,37 +65,31 @@ export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps
           Once the room is locked, people who open the link need this key, or someone inside has to let them in. Share
           the key separately: the link never contains it, and natter does not keep it, so copy it now.
         </p>
-        <label for={`${id}-key`}>Room key</label>
-        <div class="field-row">
-          <input
-            ref={input}
-            id={`${id}-key`}
-            type="text"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            value={key}
-            onInput={(event) => {
-              setKey(event.currentTarget.value);
-              setProblem(null);
-              setCopyNote("");
-            }}
-            aria-invalid={problem !== null}
-            aria-describedby={`${id}-note ${id}-problem`}
-          />
-          <button type="button" onClick={copy}>
-            Copy key
-          </button>
-        </div>
-        <p id={`${id}-note`} class="field-note">
-          The suggested key is {SUGGESTED_KEY_BITS} random bits; any key of 4 or more characters works.
-        </p>
-        <p class="field-note" role="status">
-          {copyNote}
-        </p>
-        <p id={`${id}-problem`} class="form-problem" role="alert">
-          {problem}
-        </p>
+        <KeyField
+          id={id}
+          value={key}
+          onValue={(value) => {
+            setKey(value);
+            setProblem(null);
+            setCopyNote("");
+          }}
+          problem={problem}
+          hidden={false}
+          inputRef={input}
+          describedBy={{ before: `${id}-note` }}
+          action={
+            <button type="button" onClick={copy}>
+              Copy key
+            </button>
+          }
+        >
+          <p id={`${id}-note`} class="field-note">
+            The suggested key is {SUGGESTED_KEY_BITS} random bits; any key of 4 or more characters works.
+          </p>
+          <p class="field-note" role="status">
+            {copyNote}
+          </p>
+        </KeyField>
         <div class="actions">
           <button type="submit" class="primary">
             {removing ? "Lock and remove" : "Lock"}

@@ -1,5 +1,6 @@
 import { useId, useState } from "preact/hooks";
 import type { Access } from "../call/access";
+import { KeyField } from "./KeyField";
 import { Link } from "./Link";
 import { useTickingClock } from "./use-ticking-clock";
 
@@ -38,29 +39,22 @@ export function LockedPanel({ access, onSubmitKey, onKnock }: LockedPanelProps) 
       <h2 id={`${id}-title`}>This room is locked</h2>
       <p>Enter the room key, or ask the people inside to let you in.</p>
       <form class="locked__form" onSubmit={submit} noValidate>
-        <label for={`${id}-key`}>Room key</label>
-        <div class="field-row">
-          <input
-            id={`${id}-key`}
-            type="password"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            value={key}
-            onInput={(event) => {
-              setKey(event.currentTarget.value);
-              setProblem(null);
-            }}
-            aria-invalid={problem !== null}
-            aria-describedby={`${id}-problem ${id}-status`}
-          />
-          <button type="submit" class="primary" disabled={checking || secondsLeft > 0}>
-            Enter room
-          </button>
-        </div>
-        <p id={`${id}-problem`} class="form-problem" role="alert">
-          {problem}
-        </p>
+        <KeyField
+          id={id}
+          value={key}
+          onValue={(value) => {
+            setKey(value);
+            setProblem(null);
+          }}
+          problem={problem}
+          hidden
+          describedBy={{ after: `${id}-status` }}
+          action={
+            <button type="submit" class="primary" disabled={checking || secondsLeft > 0}>
+              Enter room
+            </button>
+          }
+        />
       </form>
       {/* Always in the DOM: screen readers announce changes to a live region that already exists. */}
       <p id={`${id}-status`} class="locked__status" role="status">

@@ -4,6 +4,7 @@ import { rememberDisplayName } from "../call/display-name";
 import { setSoundsOn, soundsOn } from "../call/sounds";
 import { DevicePickers } from "./DevicePickers";
 import { Modal } from "./Modal";
+import { NameField } from "./NameField";
 import { ShortcutList } from "./ShortcutList";
 
 interface SettingsDialogProps {
@@ -32,27 +33,17 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
     <Modal title="Settings" onClose={onClose}>
       <div class="modal__body settings">
         <form class="settings__name" onSubmit={saveName} noValidate>
-          <label for={`${id}-name`}>Your name</label>
-          <div class="field-row">
-            <input
-              id={`${id}-name`}
-              type="text"
-              autocomplete="nickname"
-              maxLength={64}
-              value={name}
-              onInput={(event) => {
-                setName(event.currentTarget.value);
-                setProblem(null);
-                setSaved(false);
-              }}
-              aria-invalid={problem !== null}
-              aria-describedby={`${id}-name-problem`}
-            />
-            <button type="submit">Save name</button>
-          </div>
-          <p id={`${id}-name-problem`} class="form-problem" role="alert">
-            {problem}
-          </p>
+          <NameField
+            id={id}
+            value={name}
+            onValue={(value) => {
+              setName(value);
+              setProblem(null);
+              setSaved(false);
+            }}
+            problem={problem}
+            action={<button type="submit">Save name</button>}
+          />
           <p class="field-note" role="status">
             {saved && "Saved: everyone in the call sees your new name."}
           </p>

@@ -6,6 +6,7 @@ import { describeProblem } from "../call/media";
 import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";
 import { MicMeter } from "../components/MicMeter";
+import { NameField } from "../components/NameField";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
@@ -82,23 +83,15 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
         </section>
 
         <form class="hair-check__form" onSubmit={submit} noValidate>
-          <label for={`${id}-name`}>Your name</label>
-          <input
-            id={`${id}-name`}
-            type="text"
-            autocomplete="nickname"
-            maxLength={64}
+          <NameField
+            id={id}
             value={name}
-            onInput={(event) => {
-              setName(event.currentTarget.value);
+            onValue={(value) => {
+              setName(value);
               setNameProblem(null);
             }}
-            aria-invalid={nameProblem !== null}
-            aria-describedby={`${id}-name-problem`}
+            problem={nameProblem}
           />
-          <p id={`${id}-name-problem`} class="form-problem" role="alert">
-            {nameProblem}
-          </p>
 
           {/* Always in the DOM: screen readers announce changes to a live region that already exists. */}
           <div class="hair-check__problem" role="status">

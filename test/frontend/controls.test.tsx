@@ -1,17 +1,8 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/preact";
+import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RoomView } from "../../frontend/pages/Room";
 import { fakeCall, peerA, peerB } from "./fake-call";
 import { fakeMedia } from "./fake-media";
-
-const noop = () => {};
-
-function renderView(call: ReturnType<typeof fakeCall>) {
-  return render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
-}
-
-const button = (name: string | RegExp) => screen.getByRole("button", { name });
-const tileOf = (name: string) => screen.getByText(name).closest("figure") as HTMLElement;
+import { button, renderRoomView as renderView, tileOf } from "./render-views";
 
 describe("call controls", () => {
   afterEach(() => {
@@ -94,7 +85,7 @@ describe("call controls", () => {
 
   it("leave with “Leave call”", () => {
     const leaves: number[] = [];
-    render(<RoomView room="team-sync" call={fakeCall()} onLeave={() => leaves.push(1)} onRetry={noop} />);
+    renderView(fakeCall(), { onLeave: () => leaves.push(1) });
     fireEvent.click(button("Leave call"));
     expect(leaves).toEqual([1]);
   });

@@ -13,7 +13,7 @@ import type {
 import type { ChatEntry } from "../../frontend/call/chat";
 import type { DeviceKind } from "../../frontend/call/devices";
 import type { NameLabel } from "../../frontend/call/names";
-import type { RoomEngine } from "../../frontend/pages/Room";
+import type { RoomEngine } from "../../frontend/pages/room/Room";
 import { fakeMedia } from "./fake-media";
 
 /** A call's state as plain writable signals: the views under test cannot tell it from the engine. */

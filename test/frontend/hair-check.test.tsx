@@ -1,29 +1,8 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/preact";
+import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { HairCheck } from "../../frontend/pages/HairCheck";
 import { fakeCall } from "./fake-call";
 import { fakeMedia } from "./fake-media";
-
-function renderHairCheck(
-  media = fakeMedia(),
-  { joining = false, call = fakeCall({ status: "connecting", media }) } = {},
-) {
-  const joins: string[] = [];
-  let retries = 0;
-  const result = render(
-    <HairCheck
-      room="team-sync"
-      media={media}
-      call={call}
-      joining={joining}
-      onJoin={(name) => joins.push(name)}
-      onRetry={() => retries++}
-    />,
-  );
-  return { ...result, media, call, joins, retries: () => retries };
-}
-
-const button = (name: string | RegExp) => screen.getByRole("button", { name });
+import { button, renderHairCheck } from "./render-views";
 
 describe("the hair check", () => {
   it("previews the camera with the name ready, and joins with that name", () => {

@@ -10,13 +10,10 @@ import { parseClientMessage } from "../../common/protocol";
 import { displayNameProblem } from "../../frontend/call/display-name";
 import { labelPeople } from "../../frontend/call/names";
 import { ConfirmRemoveDialog } from "../../frontend/components/ConfirmRemoveDialog";
-import { HairCheck } from "../../frontend/pages/HairCheck";
 import { Removed } from "../../frontend/pages/Removed";
-import { RoomView } from "../../frontend/pages/Room";
 import { fakeCall } from "./fake-call";
-import { fakeMedia } from "./fake-media";
+import { noop, renderHairCheck, renderRoomView } from "./render-views";
 
-const noop = () => {};
 const ALEX_1 = `a1${"0".repeat(30)}`;
 const ALEX_2 = `b2${"0".repeat(30)}`;
 /** Hebrew letters: strongly right-to-left, no control characters needed to reorder what follows. */
@@ -53,7 +50,7 @@ describe("names in their own bidi isolate", () => {
     call.lockNews.value = { locked: true, by: HEBREW, byId: ALEX_1 };
     call.chat.messages.value = [{ id: 1, from: ALEX_1, name: HEBREW, text: "hi", at: 0 }];
     call.chat.open.value = true;
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     // Tile caption, self tile, knock, badge, announcement, chat sender: every place the name is drawn.
     expectAllIsolated(container, HEBREW, 6);
@@ -80,7 +77,7 @@ describe("people who share a name", () => {
       peers: [person(ALEX_1, "Alex"), person(ALEX_2, "alex"), person("c".repeat(32), "Cy")],
       lock: { by: "alex", byId: ALEX_2 },
     });
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     const captions = [...container.querySelectorAll('[data-testid="remote-tile"] figcaption')].map(
       (caption) => caption.textContent,
@@ -93,7 +90,7 @@ describe("people who share a name", () => {
   it("tag our own name too when someone takes it, and say “you” for what we did", async () => {
     const call = fakeCall({ peers: [person(ALEX_2, "Ada")] });
     call.selfId.value = ALEX_1;
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
     expect(screen.getByTestId("self-tile").querySelector("figcaption")?.textContent).toBe("Ada #a100 (you)");
     expect(container.querySelector('[data-testid="remote-tile"] figcaption')?.textContent).toBe("Ada #b200");
 
@@ -112,7 +109,7 @@ describe("people who share a name", () => {
       { id: 2, from: ALEX_2, name: "Alex", text: "No, I am", at: 0 },
     ];
     call.chat.open.value = true;
-    render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    renderRoomView(call);
     const senders = within(screen.getByRole("log"))
       .getAllByRole("listitem")
       .map((item) => item.querySelector(".chat__name")?.textContent);
@@ -156,18 +153,7 @@ describe("name inputs", () => {
   });
 
   it("refuse a deceiving name on the hair check before anything is sent", () => {
-    const joins: string[] = [];
-    const call = fakeCall({ status: "connecting" });
-    render(
-      <HairCheck
-        room="team-sync"
-        media={fakeMedia()}
-        call={call}
-        joining={false}
-        onJoin={(name) => joins.push(name)}
-        onRetry={noop}
-      />,
-    );
+    const { joins } = renderHairCheck();
     const input = screen.getByLabelText("Your name");
     fireEvent.input(input, { target: { value: "Ada\u202E(uoy)" } });
     fireEvent.click(screen.getByRole("button", { name: /join/i }));

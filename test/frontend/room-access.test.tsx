@@ -1,13 +1,7 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/preact";
+import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Room, RoomView } from "../../frontend/pages/Room";
-import { fakeCall, fakeEngine, peerA } from "./fake-call";
-
-const noop = () => {};
-
-function renderView(call: ReturnType<typeof fakeCall>) {
-  return render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
-}
+import { fakeCall, peerA } from "./fake-call";
+import { renderRoom, renderRoomView as renderView } from "./render-views";
 
 /** The sentence under the key field that says where we stand. */
 function doorStatus(): string {
@@ -300,8 +294,7 @@ describe("inside a call", () => {
 
 describe("being removed", () => {
   it("gets a page of its own that says so, with a way home", async () => {
-    const { engine, started } = fakeEngine();
-    render(<Room room="team-sync" engine={engine} />);
+    const { started } = renderRoom();
     const call = started[0]!.call;
 
     await act(() => {

@@ -1,17 +1,16 @@
 import { signal } from "@preact/signals";
-import { act, render, screen } from "@testing-library/preact";
+import { act, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
 import type { ConnectionQuality } from "../../frontend/call/quality";
-import { RoomView } from "../../frontend/pages/Room";
 import { fakeCall, peerA, peerB } from "./fake-call";
+import { renderRoomView } from "./render-views";
 
-const noop = () => {};
 const good: ConnectionQuality = { level: "good", rttMs: 42, lossPercent: 0, fps: 30, stalled: false };
 
 describe("the room page while the connection recovers", () => {
   it("says “Reconnecting…” out loud while the socket is down, keeping everyone's tile, and clears it once back", async () => {
     const call = fakeCall({ peers: [peerA, peerB] });
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     await act(() => {
       call.status.value = "reconnecting";
@@ -32,7 +31,7 @@ describe("the connection quality badge", () => {
   it("names the level and describes the numbers, and follows each new sample", async () => {
     const quality = signal<ConnectionQuality | null>(null);
     const call = fakeCall({ peers: [{ ...peerA, quality }] });
-    render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    renderRoomView(call);
     // Nothing measured yet: no badge rather than a guess.
     expect(screen.queryByRole("button", { name: /^Connection/ })).toBeNull();
 
@@ -65,7 +64,7 @@ describe("the connection quality badge", () => {
         { ...peerB, quality: signal<ConnectionQuality | null>({ ...good, level: "fair", rttMs: 300 }) },
       ],
     });
-    render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    renderRoomView(call);
     const badges = screen.getAllByRole("button", { name: /^Connection (good|fair)$/ });
     const ids = badges.map((b) => b.getAttribute("aria-describedby"));
     expect(new Set(ids).size).toBe(2);

@@ -1,18 +1,12 @@
-import { act, fireEvent, render, screen } from "@testing-library/preact";
+import { act, fireEvent, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { Room, RoomView } from "../../frontend/pages/Room";
-import { fakeCall, fakeEngine, peerA, peerB } from "./fake-call";
-
-const noop = () => {};
-
-function remoteTiles(container: ParentNode): HTMLElement[] {
-  return [...container.querySelectorAll<HTMLElement>('[data-testid="remote-tile"]')];
-}
+import { fakeCall, peerA, peerB } from "./fake-call";
+import { remoteTiles, renderRoom, renderRoomView } from "./render-views";
 
 describe("RoomView", () => {
   it("draws one remote tile per peer, each captioned with the peer's name", () => {
     const call = fakeCall({ peers: [peerA, peerB] });
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     const tiles = remoteTiles(container);
     expect(tiles.map((t) => t.tagName)).toEqual(["FIGURE", "FIGURE"]);
@@ -27,7 +21,7 @@ describe("RoomView", () => {
 
   it("shows our own muted preview in the self tile", () => {
     const call = fakeCall();
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     const self = screen.getByTestId("self-tile");
     expect(self.querySelector("video")?.muted).toBe(true);
@@ -37,7 +31,7 @@ describe("RoomView", () => {
 
   it("adds a tile when a peer joins and removes it when the peer leaves", async () => {
     const call = fakeCall({ peers: [peerA] });
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
 
     await act(() => {
       call.peers.value = [peerA, peerB];
@@ -53,7 +47,7 @@ describe("RoomView", () => {
 
   it("attaches a peer's stream to its video once media arrives", async () => {
     const call = fakeCall({ peers: [peerA] });
-    const { container } = render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    const { container } = renderRoomView(call);
     const stream = new MediaStream();
 
     await act(() => {
@@ -64,7 +58,7 @@ describe("RoomView", () => {
 
   it("says why there is no camera or microphone, as a status message", async () => {
     const call = fakeCall();
-    render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={noop} />);
+    renderRoomView(call);
     const message = "No camera or microphone found — you can still watch and listen.";
     expect(screen.queryByText(message)).toBeNull();
 
@@ -78,7 +72,7 @@ describe("RoomView", () => {
     const call = fakeCall({ status: "error" });
     call.error.value = "Lost the connection to the room.";
     let retries = 0;
-    render(<RoomView room="team-sync" call={call} onLeave={noop} onRetry={() => retries++} />);
+    renderRoomView(call, { onRetry: () => retries++ });
 
     expect(screen.getByRole("alert").textContent).toContain("Lost the connection to the room.");
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
@@ -96,9 +90,8 @@ describe("Room", () => {
   }
 
   it("opens the room's socket and the camera at once, but joins only from the hair check", async () => {
-    const { engine, started } = fakeEngine();
     localStorage.setItem("natter:name", "Grace");
-    render(<Room room="team-sync" engine={engine} />);
+    const { started } = renderRoom();
 
     expect(started.map((s) => s.options.room)).toEqual(["team-sync"]);
     expect(started[0]?.options.media).toBe(started[0]?.media);
@@ -122,8 +115,7 @@ describe("Room", () => {
   });
 
   it("leaves the call and stops the camera on unmount", () => {
-    const { engine, started } = fakeEngine();
-    const { unmount } = render(<Room room="team-sync" engine={engine} />);
+    const { started, unmount } = renderRoom();
     act(() => {
       unmount();
     });
@@ -132,8 +124,7 @@ describe("Room", () => {
   });
 
   it("leaves on 'Leave call', says so, and rejoins through a new hair check", async () => {
-    const { engine, started } = fakeEngine();
-    render(<Room room="team-sync" engine={engine} />);
+    const { started } = renderRoom();
     await joinThroughHairCheck(started[0]!.call);
 
     fireEvent.click(screen.getByRole("button", { name: "Leave call" }));
@@ -149,8 +140,7 @@ describe("Room", () => {
   });
 
   it("shows the room's name in the page title", () => {
-    const { engine } = fakeEngine();
-    const { unmount } = render(<Room room="team-sync" engine={engine} />);
+    const { unmount } = renderRoom();
     expect(document.title).toBe("team-sync · natter");
     act(() => {
       unmount();

@@ -1,0 +1,82 @@
+/**
+ * The buttons under the call: microphone, camera, screen, chat, link, lock, settings, leave. Each
+ * is named after what pressing it does now; what it does lives in use-controls.ts, shared with
+ * the keyboard shortcuts.
+ */
+import type { CallHandle } from "../../call/call";
+import { CopyLinkButton } from "../../components/CopyLinkButton";
+import { CameraButton, ControlButton, MicButton } from "../../components/MediaButtons";
+import type { Controls } from "./use-controls";
+
+interface ControlBarProps {
+  call: CallHandle;
+  controls: Controls;
+  onLock(): void;
+  onSettings(): void;
+  onLeave(): void;
+}
+
+export function ControlBar({ call, controls, onLock, onSettings, onLeave }: ControlBarProps) {
+  const status = call.status.value;
+  const inCall = status === "joined" || status === "reconnecting";
+  const lock = call.lock.value;
+  const media = call.media;
+  const sharing = call.screenStream.value !== null;
+  const chatOpen = call.chat.open.value;
+  const unread = call.chat.unread.value;
+  return (
+    <div class="room__controls">
+      <div class="room__controls-main">
+        <MicButton
+          on={media.micOn.value}
+          available={media.audioTrack.value !== null}
+          onToggle={controls.toggleMic}
+          shortcut="M"
+        />
+        <CameraButton
+          on={media.cameraOn.value}
+          available={media.videoTrack.value !== null}
+          onToggle={controls.toggleCamera}
+          shortcut="V"
+        />
+        {call.canShareScreen && (
+          <ControlButton
+            label={sharing ? "Stop sharing" : "Share screen"}
+            icon={sharing ? "screen-off" : "screen"}
+            class={sharing ? "control--active" : undefined}
+            shortcut="D"
+            disabled={!inCall}
+            onClick={() => void controls.toggleScreen()}
+          />
+        )}
+        <ControlButton
+          label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
+          icon="chat"
+          class={chatOpen ? "control--active" : undefined}
+          shortcut="C"
+          expanded={chatOpen}
+          controls={chatOpen ? "chat-panel" : undefined}
+          buttonRef={controls.chatButton}
+          onClick={() => controls.setChatOpen(!chatOpen)}
+        >
+          {unread > 0 && (
+            <span class="control__badge" aria-hidden="true">
+              {unread > 99 ? "99+" : unread}
+            </span>
+          )}
+        </ControlButton>
+        <CopyLinkButton />
+        {status === "joined" && (
+          <ControlButton
+            label={lock ? "Unlock room" : "Lock room"}
+            icon={lock ? "unlock" : "lock"}
+            hasPopup={lock ? undefined : "dialog"}
+            onClick={lock ? () => call.unlockRoom() : onLock}
+          />
+        )}
+        <ControlButton label="Settings" icon="settings" hasPopup="dialog" onClick={onSettings} />
+      </div>
+      <ControlButton label="Leave call" icon="leave" class="control--leave" text="Leave" onClick={onLeave} />
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * The live regions above the stage: what happened to the room (locks, someone guessing the key,
+ * what the room refused us), people knocking, and our own notices. They stay in the DOM even
+ * when empty, because screen readers announce changes only to live regions that already exist.
+ */
+import type { CallHandle, CallState } from "../../call/call";
+import { labelFor, type NameLabel } from "../../call/names";
+import { KnockRequests } from "../../components/KnockRequests";
+import { PersonName } from "../../components/PersonName";
+
+interface RoomAlertsProps {
+  call: CallHandle;
+  labels: ReadonlyMap<string, NameLabel>;
+  /** Ours to say, e.g. why screen sharing did not start. */
+  notice: string | null;
+}
+
+export function RoomAlerts({ call, labels, notice }: RoomAlertsProps) {
+  return (
+    <div class="room__alerts">
+      <RoomNews call={call} labels={labels} />
+      <KnockRequests
+        knocks={call.knocks.value}
+        labels={labels}
+        onAdmit={(id) => call.admit(id)}
+        onDeny={(id) => call.deny(id)}
+      />
+      <div class="room__news" role="status">
+        {notice && <p class="notice">{notice}</p>}
+      </div>
+    </div>
+  );
+}
+
+/** What happened to the room that members should hear about: locks, and someone guessing the key. */
+function RoomNews({ call, labels }: { call: CallState; labels: ReadonlyMap<string, NameLabel> }) {
+  const news = call.lockNews.value;
+  const verb = news?.locked ? "locked" : "unlocked";
+  const warning = call.guessWarning.value;
+  const notice = call.roomNotice.value;
+  // Both always in the DOM: screen readers announce changes to a live region that already exists.
+  return (
+    <>
+      <div class="room__news" role="status">
+        {warning && <p class="notice">Someone tried a wrong key for this room.</p>}
+        {notice && <p class="notice">{notice}</p>}
+      </div>
+      {/* The badge shows the lock; this says it out loud when it changes, and who unlocked. */}
+      <p class="visually-hidden" aria-live="polite">
+        {news &&
+          (news.byId === call.selfId.value ? (
+            `You ${verb} the room.`
+          ) : (
+            <>
+              <PersonName label={labelFor(labels, news.byId, news.by)} /> {verb} the room.
+            </>
+          ))}
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * The call as it looks now: a pure function of the engine's signals and of this page's own view
+ * state (the open dialog, the pin, the self view), so it can be tested without WebRTC. It lays
+ * the room out and wires the parts beside it: header, alerts, stage, control bar and dialogs.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { CallHandle } from "../../call/call";
+import type { ShortcutAction } from "../../call/shortcuts";
+import { routeSounds } from "../../call/sounds";
+import { ChatPanel } from "../../components/ChatPanel";
+import { LockedPanel } from "../../components/LockedPanel";
+import { SELF, stageOf, togglePin } from "../../components/stage";
+import { useCallSounds } from "../../components/use-call-sounds";
+import { useHeld } from "../../components/use-held";
+import { useShortcuts } from "../../components/use-shortcuts";
+import { ControlBar } from "./ControlBar";
+import { useLabels } from "./labels";
+import { RoomAlerts } from "./RoomAlerts";
+import { RoomDialogs, removalDialog, useRoomDialog } from "./RoomDialogs";
+import { RoomHeader } from "./RoomHeader";
+import { Stage } from "./Stage";
+import { useControls } from "./use-controls";
+import { useSpeakers } from "./use-speakers";
+import { useVerifiedCodes } from "./use-verified-codes";
+
+interface RoomViewProps {
+  room: string;
+  call: CallHandle;
+  onLeave(): void;
+  onRetry(): void;
+}
+
+export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
+  const status = call.status.value;
+  const peers = call.peers.value;
+  const mediaError = call.mediaError.value;
+  const lock = call.lock.value;
+  const outside = status === "outside";
+  const inCall = status === "joined" || status === "reconnecting";
+  const [dialog, setDialog] = useRoomDialog(lock);
+  const [pinned, setPinned] = useState<string | null>(null);
+  const verified = useVerifiedCodes();
+  const [selfShown, setSelfShown] = useState(true);
+  const controls = useControls(call);
+  const labels = useLabels(call);
+
+  const media = call.media;
+  const audioTrack = media.audioTrack.value;
+  const chatOpen = call.chat.open.value;
+  const { speaking, active } = useSpeakers(audioTrack, peers);
+  const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
+
+  useCallSounds(call);
+
+  const close = () => setDialog(null);
+
+  useShortcuts((action: ShortcutAction) => {
+    if (!inCall || dialog) return;
+    if (action === "microphone") controls.toggleMic();
+    else if (action === "camera") controls.toggleCamera();
+    else if (action === "screen" && call.canShareScreen) void controls.toggleScreen();
+    else if (action === "chat") controls.setChatOpen(!chatOpen);
+    else if (action === "help") setDialog({ kind: "shortcuts" });
+  });
+
+  const stage = stageOf({ pinned, selfShown, peers });
+  const sinkId = media.choice.value.audiooutput;
+  useEffect(() => routeSounds(sinkId), [sinkId]);
+
+  return (
+    <main class="room">
+      <RoomHeader room={room} call={call} labels={labels} selfShown={selfShown} onShowSelf={() => setSelfShown(true)} />
+
+      {mediaError && (
+        <p class="notice" role="status">
+          {mediaError}
+        </p>
+      )}
+      {status === "error" && (
+        <div class="notice notice--error" role="alert">
+          <p>{call.error.value ?? "The call stopped."}</p>
+          <button type="button" onClick={onRetry}>
+            Try again
+          </button>
+        </div>
+      )}
+
+      {outside ? (
+        <LockedPanel
+          access={call.access.value}
+          onSubmitKey={(key) => call.submitKey(key)}
+          onKnock={() => call.knock()}
+        />
+      ) : (
+        <>
+          <RoomAlerts call={call} labels={labels} notice={controls.notice} />
+          <div class={chatOpen ? "room__stage room__stage--chat" : "room__stage"}>
+            <Stage
+              call={call}
+              labels={labels}
+              stage={stage}
+              selfShown={selfShown}
+              speaking={speaking}
+              active={active}
+              isVerified={verified.isVerified}
+              onPin={(id) => setPinned((current) => togglePin(current, id))}
+              onHideSelf={() => setSelfShown(false)}
+              onRemove={status === "joined" ? (peer) => setDialog(removalDialog(lock !== null, peer)) : undefined}
+              onVerify={(peer) => setDialog({ kind: "safety-code", peer })}
+            />
+            {chatOpen && (
+              <ChatPanel
+                messages={call.chat.messages.value}
+                labels={labels}
+                onSend={(text) => call.sendChat(text)}
+                onClose={() => controls.setChatOpen(false)}
+              />
+            )}
+          </div>
+          <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">
+            {mutedHint && "You are muted"}
+          </p>
+          <ControlBar
+            call={call}
+            controls={controls}
+            onLock={() => setDialog({ kind: "lock" })}
+            onSettings={() => setDialog({ kind: "settings" })}
+            onLeave={onLeave}
+          />
+        </>
+      )}
+
+      <RoomDialogs
+        dialog={dialog}
+        call={call}
+        labels={labels}
+        selfShown={selfShown}
+        onSelfShown={setSelfShown}
+        onClose={close}
+        {...verified}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The people in the call: our own tile and one per peer, in a grid sized by TileGrid. Who takes
+ * the stage (pinned, or presenting) is decided by stageOf beforehand; this only draws it.
+ */
+import type { CallState, Peer } from "../../call/call";
+import { labelFor, type NameLabel } from "../../call/names";
+import { SELF, type Stage as StageLayout } from "../../components/stage";
+import { RemoteTile, SelfTile } from "../../components/Tile";
+import { TileGrid } from "../../components/TileGrid";
+import type { Speakers } from "./use-speakers";
+
+interface StageProps extends Speakers {
+  call: CallState;
+  labels: ReadonlyMap<string, NameLabel>;
+  stage: StageLayout;
+  selfShown: boolean;
+  isVerified(peer: Peer): boolean;
+  onPin(id: string): void;
+  onHideSelf(): void;
+  /** Absent while removing is not possible (not yet, or no longer, in the call). */
+  onRemove: ((peer: Peer) => void) | undefined;
+  onVerify(peer: Peer): void;
+}
+
+export function Stage(props: StageProps) {
+  const { call, labels, stage, selfShown, speaking, active, isVerified, onPin, onHideSelf, onRemove, onVerify } = props;
+  const media = call.media;
+  const micOn = media.micOn.value;
+  const hasAudio = media.audioTrack.value !== null;
+  const cameraOn = media.cameraOn.value;
+  const hasVideo = media.videoTrack.value !== null;
+  const screenStream = call.screenStream.value;
+  const sharing = screenStream !== null;
+  const selfName = call.selfName.value;
+  const sinkId = media.choice.value.audiooutput;
+  return (
+    <TileGrid count={stage.tileCount} spotlight={stage.spotlightLayout}>
+      {selfShown && (
+        <SelfTile
+          name={selfName}
+          label={labelFor(labels, call.selfId.value ?? SELF, selfName)}
+          stream={screenStream ?? call.localStream.value}
+          audio={micOn && hasAudio}
+          video={sharing || (cameraOn && hasVideo)}
+          screen={sharing}
+          speaking={micOn && speaking.has(SELF)}
+          active={micOn && active === SELF}
+          pinned={stage.pinned === SELF}
+          spotlight={stage.spotlight === SELF}
+          onPin={() => onPin(SELF)}
+          onHide={onHideSelf}
+        />
+      )}
+      {call.peers.value.map((peer) => (
+        <RemoteTile
+          key={peer.id}
+          id={peer.id}
+          name={peer.name}
+          label={labelFor(labels, peer.id, peer.name)}
+          stream={peer.stream}
+          quality={peer.quality}
+          audio={peer.audio}
+          video={peer.video}
+          screen={peer.screen}
+          speaking={speaking.has(peer.id)}
+          active={active === peer.id}
+          pinned={stage.pinned === peer.id}
+          spotlight={stage.spotlight === peer.id}
+          sinkId={sinkId}
+          onPin={() => onPin(peer.id)}
+          onRemove={onRemove ? () => onRemove(peer) : undefined}
+          onVerify={() => onVerify(peer)}
+          verified={isVerified(peer)}
+        />
+      ))}
+    </TileGrid>
+  );
+}
