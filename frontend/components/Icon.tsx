@@ -1,4 +1,5 @@
 import type { JSX } from "preact";
+import "./Icon.css";
 
 /**
  * A handful of line icons drawn inline: no icon font or sprite to download, and they take the

@@ -3,6 +3,7 @@ import type { NameLabel } from "../call/names";
 import { SUGGESTED_KEY_BITS, suggestRoomKey } from "../call/room-key";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
+import "../styles/controls.css";
 
 interface LockDialogProps {
   /** Set when the dialog opened to remove someone from an unlocked room. */

@@ -2,6 +2,8 @@ import { useId, useState } from "preact/hooks";
 import type { Access } from "../call/access";
 import { Link } from "./Link";
 import { useTickingClock } from "./use-ticking-clock";
+import "../styles/controls.css";
+import "./LockedPanel.css";
 
 interface LockedPanelProps {
   access: Access;

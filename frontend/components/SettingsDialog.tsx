@@ -5,6 +5,8 @@ import { setSoundsOn, soundsOn } from "../call/sounds";
 import { DevicePickers } from "./DevicePickers";
 import { Modal } from "./Modal";
 import { ShortcutList } from "./ShortcutList";
+import "../styles/controls.css";
+import "./SettingsDialog.css";
 
 interface SettingsDialogProps {
   call: CallHandle;

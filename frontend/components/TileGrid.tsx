@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { fitGrid } from "./grid-layout";
+import "./TileGrid.css";
 
 /** Matches .grid's gap in styles.css. */
 const GAP_PX = 8;

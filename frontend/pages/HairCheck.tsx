@@ -9,6 +9,8 @@ import { MicMeter } from "../components/MicMeter";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
+import "../styles/notice.css";
+import "./HairCheck.css";
 
 interface HairCheckProps {
   room: string;
