@@ -1,6 +1,8 @@
+// The tokens and the shared base first: every component's own stylesheet comes after them in the cascade.
+import "./styles/tokens.css";
+import "./styles/base.css";
 import { render } from "preact";
 import { App } from "./App";
-import "./styles.css";
 
 const root = document.getElementById("app");
 if (root) render(<App />, root);

@@ -4,6 +4,8 @@ import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call
 import { labelFor, type NameLabel } from "../call/names";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
+import "../styles/controls.css";
+import "./ChatPanel.css";
 
 interface ChatPanelProps {
   messages: readonly ChatEntry[];

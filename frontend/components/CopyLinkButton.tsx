@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ControlButton } from "./MediaButtons";
+import "./CopyLinkButton.css";
 
 const SHOWN_MS = 2_000;
 

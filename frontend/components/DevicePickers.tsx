@@ -2,6 +2,8 @@ import { useId, useState } from "preact/hooks";
 import { canChooseSpeaker, type DeviceKind } from "../call/devices";
 import type { LocalMediaState } from "../call/local-media";
 import { playSound, routeSounds } from "../call/sounds";
+import "../styles/controls.css";
+import "./DevicePickers.css";
 
 interface DevicePickersProps {
   media: LocalMediaState;

@@ -1,8 +1,9 @@
 import type { JSX } from "preact";
+import "./Icon.css";
 
 /**
  * A handful of line icons drawn inline: no icon font or sprite to download, and they take the
- * text colour (stroke: currentColor in styles.css). Always decorative: the button around an icon
+ * text colour (stroke: currentColor in Icon.css). Always decorative: the button around an icon
  * carries the accessible name.
  */
 const SHAPES = {

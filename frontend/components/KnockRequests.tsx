@@ -1,6 +1,7 @@
 import type { KnockRequest } from "../call/call";
 import { labelFor, labelText, type NameLabel } from "../call/names";
 import { PersonName } from "./PersonName";
+import "./KnockRequests.css";
 
 interface KnockRequestsProps {
   knocks: readonly KnockRequest[];

@@ -4,6 +4,7 @@ import { SUGGESTED_KEY_BITS, suggestRoomKey } from "../call/room-key";
 import { KeyField } from "./KeyField";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
+import "../styles/controls.css";
 
 interface LockDialogProps {
   /** Set when the dialog opened to remove someone from an unlocked room. */

@@ -3,6 +3,8 @@ import type { Access } from "../call/access";
 import { KeyField } from "./KeyField";
 import { Link } from "./Link";
 import { useTickingClock } from "./use-ticking-clock";
+import "../styles/controls.css";
+import "./LockedPanel.css";
 
 interface LockedPanelProps {
   access: Access;

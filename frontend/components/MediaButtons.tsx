@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { Icon } from "./Icon";
+import "./MediaButtons.css";
 
 interface ToggleProps {
   on: boolean;

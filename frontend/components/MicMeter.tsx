@@ -1,6 +1,7 @@
 import { audioRunning } from "../call/audio-context";
 import type { LevelMeter } from "../call/audio-level";
 import { FLOOR_DB } from "../call/audio-level";
+import "./MicMeter.css";
 
 /** -60 dB and below is an empty bar, 0 dB a full one: speech fills about half to three quarters. */
 const RANGE_DB = 60;

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useId, useLayoutEffect, useRef } from "preact/hooks";
+import "./Modal.css";
 
 interface ModalProps {
   /** The dialog's heading, which is also its accessible name. */

@@ -1,4 +1,5 @@
 import type { NameLabel } from "../call/names";
+import "./PersonName.css";
 
 /**
  * A person's name as the page shows it. The name sits in its own bidi isolate (<bdi>), so a

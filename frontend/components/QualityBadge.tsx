@@ -1,6 +1,7 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { useId } from "preact/hooks";
 import { type ConnectionQuality, describeQuality } from "../call/quality";
+import "./QualityBadge.css";
 
 /**
  * Bars that say how good the connection to one person is, with the numbers behind it on hover

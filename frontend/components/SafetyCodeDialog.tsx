@@ -3,6 +3,8 @@ import type { NameLabel } from "../call/names";
 import type { SafetyState } from "../call/safety-exchange";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
+import "../styles/controls.css";
+import "./SafetyCodeDialog.css";
 
 interface SafetyCodeDialogProps {
   label: NameLabel;

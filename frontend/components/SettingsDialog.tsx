@@ -6,6 +6,8 @@ import { DevicePickers } from "./DevicePickers";
 import { Modal } from "./Modal";
 import { NameField } from "./NameField";
 import { ShortcutList } from "./ShortcutList";
+import "../styles/controls.css";
+import "./SettingsDialog.css";
 
 interface SettingsDialogProps {
   call: CallHandle;

@@ -1,5 +1,6 @@
 import { SHORTCUTS } from "../call/shortcuts";
 import { Modal } from "./Modal";
+import "./ShortcutList.css";
 
 export function ShortcutList() {
   return (

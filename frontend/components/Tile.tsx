@@ -7,6 +7,7 @@ import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
+import "./Tile.css";
 
 interface Person {
   name: string;

@@ -1,8 +1,9 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { fitGrid } from "./grid-layout";
+import "./TileGrid.css";
 
-/** Matches .grid's gap in styles.css. */
+/** Matches .grid's gap in TileGrid.css. */
 const GAP_PX = 8;
 
 interface TileGridProps {

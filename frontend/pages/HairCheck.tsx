@@ -10,6 +10,8 @@ import { NameField } from "../components/NameField";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
+import "../styles/notice.css";
+import "./HairCheck.css";
 
 interface HairCheckProps {
   room: string;

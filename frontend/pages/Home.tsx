@@ -4,6 +4,7 @@ import { isEasyToGuess } from "../../common/room-name-hint";
 import { SUGGESTED_NAME_BITS, type SuggestName, suggestedNameCount, suggestRoomName } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";
+import "./Home.css";
 
 export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestName } = {}) {
   const [input, setInput] = useState("");

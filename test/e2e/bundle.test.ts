@@ -4,12 +4,17 @@
  * the page loads after its first paint; the home page imports the easy-to-guess hint from its own
  * module. This proves on the real build that no import path quietly brings the lists back into
  * the first download, and that the whole home page, lists included, stays within its budget.
+ * Likewise the call's styles (tiles, controls, dialogs, chat) live beside its components and load
+ * with the room's chunk: the home page's stylesheet holds only the tokens and the shared base.
  */
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "../../common/room-name-words";
+import { useCast } from "../helpers/cast";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 
@@ -23,6 +28,17 @@ function homePageScripts(): string {
   expect(sources.length, "index.html loads at least one script").toBeGreaterThan(0);
   return sources.map((source) => readFileSync(DIST + source, "utf8")).join("\n");
 }
+
+/** The stylesheets that loading "/" fetches: the ones index.html links. */
+function homePageStyles(): string {
+  const html = readFileSync(`${DIST}index.html`, "utf8");
+  const sources = [...html.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="\/([^"]+)"/g)].map((match) => match[1]!);
+  expect(sources.length, "index.html links a stylesheet").toBeGreaterThan(0);
+  return sources.map((source) => readFileSync(DIST + source, "utf8")).join("\n");
+}
+
+/** Selectors only the call uses: a tile, a call control, the chat, the hair check's preview. */
+const CALL_SELECTOR = /\.(tile|control|chat|preview__frame)\b/;
 
 describe("the home page bundle", () => {
   it("does not carry the room-name word lists", () => {
@@ -42,10 +58,7 @@ describe("the home page bundle", () => {
     const withLists = chunks.filter((js) => MOODS.every((word) => js.includes(word)));
     expect(withLists, "exactly one chunk carries the word lists").toHaveLength(1);
     expect(initial).not.toContain(withLists[0]);
-    const css = readdirSync(`${DIST}assets`)
-      .filter((file) => file.endsWith(".css"))
-      .map((file) => readFileSync(`${DIST}assets/${file}`, "utf8"))
-      .join("\n");
+    const css = homePageStyles();
     const gzipped = (text: string) => gzipSync(text).byteLength;
     const total = gzipped(initial) + gzipped(css) + gzipped(withLists[0]!);
     expect(total).toBeLessThanOrEqual(35_000);
@@ -53,5 +66,49 @@ describe("the home page bundle", () => {
 
   it("still carries the easy-to-guess check it needs", () => {
     expect(homePageScripts()).toContain("boardmeeting");
+  });
+
+  it("links only the tokens and the shared base, not the call's styles", () => {
+    const css = homePageStyles();
+    expect(css, "the design tokens").toContain("--surface");
+    expect(css, "the shared button rule").toMatch(/(^|[},])button\{/);
+    expect(css).not.toMatch(CALL_SELECTOR);
+    const callStyles = readdirSync(`${DIST}assets`)
+      .filter((file) => file.endsWith(".css"))
+      .filter((file) => CALL_SELECTOR.test(readFileSync(`${DIST}assets/${file}`, "utf8")));
+    expect(callStyles, "one stylesheet carries the call's rules").toHaveLength(1);
+  });
+});
+
+describe.skipIf(inject("e2eSkip"))("the call's styles in a real browser", () => {
+  const cast = useCast({ label: "bundle" });
+
+  /** Style rules of every stylesheet the page has loaded whose selector is one only the call uses. */
+  const callRules = (page: Page) =>
+    page.evaluate(
+      (pattern) =>
+        [...document.styleSheets]
+          .flatMap((sheet) => [...sheet.cssRules])
+          .filter((rule) => rule instanceof CSSStyleRule && new RegExp(pattern).test(rule.selectorText)).length,
+      CALL_SELECTOR.source,
+    );
+
+  it("arrive with the room's chunk, not with the home page", async () => {
+    const { page } = await cast.person("visitor");
+    await page.goto("/");
+    const roomName = page.getByRole("textbox", { name: "Room name" });
+    await roomName.waitFor();
+    expect(await callRules(page), "the home page loaded no call styles").toBe(0);
+    // The shared base is there: the Join button is drawn as the accent pill.
+    const join = page.getByRole("button", { name: "Join", exact: true });
+    expect(await join.evaluate((button) => getComputedStyle(button).borderTopLeftRadius)).toBe("999px");
+
+    await roomName.fill(`styles-${randomBytes(6).toString("hex")}`);
+    await join.click();
+    await page.getByRole("heading", { name: "Ready to join?" }).waitFor();
+    expect(await callRules(page), "the room page loaded the call's styles").toBeGreaterThan(0);
+    // The hair check's preview is styled by its own file: rounded by the radius token.
+    const preview = page.getByTestId("preview");
+    expect(await preview.evaluate((frame) => getComputedStyle(frame).borderTopLeftRadius)).toBe("12px");
   });
 });

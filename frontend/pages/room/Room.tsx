@@ -11,6 +11,9 @@ import { HairCheck } from "../HairCheck";
 import { Left } from "../Left";
 import { Removed } from "../Removed";
 import { RoomView } from "./RoomView";
+import "../../styles/controls.css";
+import "../../styles/notice.css";
+import "./Room.css";
 
 /** Where a room page gets its media and its call; tests hand in fakes. */
 export interface RoomEngine {
