@@ -17,27 +17,16 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode } from "../common/close-codes";
-import { PING, PONG, type ServerMessage } from "../common/protocol";
+import { PING, PONG } from "../common/protocol";
 import type { Env } from "../worker/env";
 import { soakHooksEnabled } from "../worker/soak-hooks";
-import { iceConfigFor } from "./ice-servers";
-import { hashKey, verifyKey } from "./lock-key";
-import { isResumeTokenValid, newRoomSecret, resumeTokenFor } from "./resume-token";
+import { answer } from "./answers";
 import type { Effect } from "./room-rules/changes";
 import { decide, nextQuestion } from "./room-rules/decide";
-import {
-  type Answers,
-  type Facts,
-  type MemberRecord,
-  type Question,
-  type RoomEvent,
-  type RoomRecords,
-  type SocketAttachment,
-  StorageKey,
-  settingsFrom,
-} from "./room-rules/facts";
+import { type Facts, type RoomEvent, settingsFrom } from "./room-rules/facts";
 import { readFrame } from "./room-rules/gate";
 import type { BudgetState } from "./room-rules/message-budget";
+import { attach, attachmentOf, buckets, close, send } from "./sockets";
 
 /** The header in which the Worker passes the hashed client key; the Worker always overwrites it. */
 export const CLIENT_HEADER = "X-Natter-Client";
@@ -87,11 +76,7 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     // With hibernation the runtime leaves the closing handshake to us. 1005 and 1006 describe a
     // missing close frame and may not be sent back.
-    try {
-      ws.close(code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
-    } catch {
-      // Already closed from our side (after 1009 or a removal): nothing left to finish.
-    }
+    close(ws, code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
     await this.handle(ws, (socket) => ({ kind: "departure", socket, code }));
   }
 
@@ -145,7 +130,9 @@ export class Room extends DurableObject<Env> {
       if (question.kind !== "records" && !serialized) {
         return this.ctx.blockConcurrencyWhile(() => this.handle(self, eventFor, true));
       }
-      facts = { ...facts, ...(await this.answer(facts, question)) };
+      // Hashing a key is the expensive answer; tests count them.
+      if (question.kind === "key-guess" || question.kind === "new-lock") this.keyChecksSinceWake++;
+      facts = { ...facts, ...(await answer(this.ctx.storage, this.env, facts, question)) };
     }
     return this.apply(sockets, decide(facts, event));
   }
@@ -157,8 +144,8 @@ export class Room extends DurableObject<Env> {
       settings: settingsFrom(this.env),
       sockets: sockets.map((ws) => ({
         attachment: attachmentOf(ws),
-        messageBudget: budgets.get(ws),
-        stateBudget: stateBudgets.get(ws),
+        messageBudget: buckets.messages.get(ws),
+        stateBudget: buckets.state.get(ws),
         // The runtime records when it last answered a heartbeat, on its own clock.
         ...(withHeartbeats && { heartbeatAgeMs: heartbeatAge(this.ctx.getWebSocketAutoResponseTimestamp(ws)) }),
       })),
@@ -166,57 +153,6 @@ export class Room extends DurableObject<Env> {
       hashBudget: this.hashBudget,
       answers: {},
     };
-  }
-
-  /** Finds out what the rules asked. */
-  private async answer(facts: Facts, question: Question): Promise<Partial<Facts>> {
-    const answers = facts.answers;
-    switch (question.kind) {
-      case "records":
-        return { records: await this.records() };
-      case "resume-token": {
-        const { secret, drawn } = await this.secret(answers);
-        const resumeTokenValid = await isResumeTokenValid(secret, question.id, question.token);
-        return { answers: { ...answers, ...drawn, resumeTokenValid } };
-      }
-      case "key-guess":
-        this.keyChecksSinceWake++;
-        return { answers: { ...answers, keyMatches: await verifyKey(question.key, question.lock) } };
-      case "new-lock":
-        this.keyChecksSinceWake++;
-        return { answers: { ...answers, newLock: await hashKey(question.key) } };
-      case "credentials": {
-        const ice = await iceConfigFor(this.env, facts.now);
-        if (question.id === null) return { answers: { ...answers, ice } };
-        const { secret, drawn } = await this.secret(answers);
-        const resumeToken = { id: question.id, token: await resumeTokenFor(secret, question.id) };
-        return { answers: { ...answers, ...drawn, ice, resumeToken } };
-      }
-    }
-  }
-
-  /** Everything the room keeps in storage but its secret (DO storage caches reads in memory). */
-  private async records(): Promise<RoomRecords> {
-    const storage = this.ctx.storage;
-    const identities = await storage.list<MemberRecord>({ prefix: StorageKey.member });
-    const { lock, guesses, knockBudget, knockHolds, emptySince } = StorageKey;
-    const values = await storage.get<never>([lock, guesses, knockBudget, knockHolds, emptySince]);
-    return {
-      identities: [...identities.values()],
-      lock: values.get(lock) ?? null,
-      guesses: values.get(guesses) ?? null,
-      knockBudget: values.get(knockBudget) ?? null,
-      knockHolds: values.get(knockHolds) ?? {},
-      emptySince: values.get(emptySince) ?? null,
-    };
-  }
-
-  /** The secret resume tokens are made with; a room without one draws it here and the rules store it. */
-  private async secret(answers: Answers): Promise<{ secret: string; drawn: Answers }> {
-    const stored = answers.newSecret ?? (await this.ctx.storage.get<string>(StorageKey.secret));
-    if (stored) return { secret: stored, drawn: {} };
-    const secret = newRoomSecret();
-    return { secret, drawn: { newSecret: secret } };
   }
 
   /**
@@ -244,11 +180,7 @@ export class Room extends DurableObject<Env> {
           attach(sockets[effect.socket]!, effect.attachment);
           break;
         case "close":
-          try {
-            sockets[effect.socket]!.close(effect.code, effect.reason);
-          } catch {
-            // Already closing: the room is done with it either way.
-          }
+          close(sockets[effect.socket]!, effect.code, effect.reason);
           break;
         case "accept": {
           const { 0: client, 1: server } = new WebSocketPair();
@@ -260,7 +192,7 @@ export class Room extends DurableObject<Env> {
           break;
         }
         case "keep-budget":
-          (effect.bucket === "messages" ? budgets : stateBudgets).set(sockets[effect.socket]!, effect.state);
+          buckets[effect.bucket].set(sockets[effect.socket]!, effect.state);
           break;
         case "keep-hash-budget":
           this.hashBudget = effect.state;
@@ -281,40 +213,6 @@ export class Room extends DurableObject<Env> {
     }
     await Promise.all(writes);
     return accepted;
-  }
-}
-
-/**
- * Attachments as last written, so the hot path does not deserialize every socket's on every
- * message. Only a cache: the attachment itself is written through, and a socket the runtime
- * hands back after hibernation (a new object) simply misses it.
- */
-const attachments = new WeakMap<WebSocket, SocketAttachment>();
-/** Running flood-control buckets between refusals (a refusing bucket is also in the attachment). */
-const budgets = new WeakMap<WebSocket, BudgetState>();
-/** The `state` bucket per socket; in memory only, as it refills within seconds. */
-const stateBudgets = new WeakMap<WebSocket, BudgetState>();
-
-function attachmentOf(ws: WebSocket): SocketAttachment {
-  let attachment = attachments.get(ws);
-  if (!attachment) {
-    attachment = (ws.deserializeAttachment() as SocketAttachment | null) ?? { member: null };
-    attachments.set(ws, attachment);
-  }
-  return attachment;
-}
-
-function attach(ws: WebSocket, attachment: SocketAttachment): void {
-  ws.serializeAttachment(attachment);
-  attachments.set(ws, attachment);
-}
-
-/** Sends, ignoring sockets that are already closing: one peer's dead socket must not stop a broadcast. */
-function send(ws: WebSocket, message: ServerMessage): void {
-  try {
-    ws.send(JSON.stringify(message));
-  } catch {
-    // The runtime will deliver webSocketClose/webSocketError for it; departure happens there.
   }
 }
 
