@@ -11,7 +11,7 @@
  * Cloudflare's production runtime rejects PBKDF2 with more than 100,000 iterations (and `wrangler dev`
  * does not enforce that, so a higher value would pass every local test and then fail after deploy).
  * 100,000 alone is modest against offline cracking, which is fine here: the hash never leaves the
- * Durable Object, and online guessing is what the failed-guess throttle (guess-throttle.ts) stops.
+ * Durable Object, and online guessing is what the failed-guess throttle (room-rules/guess-throttle.ts) stops.
  */
 export const PBKDF2_ITERATIONS = 100_000;
 

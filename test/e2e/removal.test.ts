@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { DOOR_IDLE_MS } from "../../durable-objects/room-limits";
+import { DOOR_IDLE_MS } from "../../durable-objects/room-rules/limits";
 import { framesDecoded, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 import { remotePeerIds, remoteTiles } from "../helpers/tiles";

@@ -8,7 +8,7 @@ import {
   recordFailure,
   triesLeftBeforeThrottle,
   waitAfterFailures,
-} from "../../durable-objects/guess-throttle";
+} from "../../durable-objects/room-rules/guess-throttle";
 
 const T0 = 1_700_000_000_000;
 

@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/message-budget";
 import type { Room } from "../../durable-objects/room";
+import { budgetConfig, DEFAULT_BUDGET, freshBudget, spend } from "../../durable-objects/room-rules/message-budget";
 import { offer, RoomClient, randomRoom, roomIdOf, roomStub } from "./support/room-client";
 
 const config = { burst: 3, perSecond: 1, overflowLimit: 2 };

@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { FREE_TRIES } from "../../durable-objects/guess-throttle";
 import { PBKDF2_ITERATIONS } from "../../durable-objects/lock-key";
-import { EMPTY_ROOM_PURGE_MS, type Room } from "../../durable-objects/room";
-import { KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
+import type { Room } from "../../durable-objects/room";
+import { FREE_TRIES } from "../../durable-objects/room-rules/guess-throttle";
+import { EMPTY_ROOM_PURGE_MS, KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-rules/limits";
 import { offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";

@@ -6,9 +6,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../common/close-codes";
-import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
-import { DEFAULT_MAX_PEERS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
-import { DOOR_IDLE_MS, HASH_BUDGET, MAX_DOOR_SOCKETS_PER_CLIENT } from "../../durable-objects/room-limits";
+import type { Room } from "../../durable-objects/room";
+import {
+  DEFAULT_MAX_PEERS,
+  DOOR_IDLE_MS,
+  HASH_BUDGET,
+  MAX_DOOR_SOCKETS_PER_CLIENT,
+  MAX_PENDING_KNOCKS,
+  RESUME_GRACE_MS,
+} from "../../durable-objects/room-rules/limits";
 import { advanceClock, offer, pair, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const KEY = "correct horse battery staple";

@@ -13,19 +13,21 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FREE_TRIES } from "../../durable-objects/guess-throttle";
-import { RESUME_GRACE_MS } from "../../durable-objects/room";
-import { DEFAULT_MAX_PEERS, KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-core";
+import { FREE_TRIES } from "../../durable-objects/room-rules/guess-throttle";
 import {
+  DEFAULT_MAX_PEERS,
   DOOR_IDLE_MS,
   HASH_BUDGET,
   KNOCK_BUDGET,
   KNOCK_HOLD_MS,
+  KNOCK_LAPSE_MS,
   KNOCK_RENEW_MS,
   LOCK_COOLDOWN_MS,
   MAX_DOOR_SOCKETS_PER_CLIENT,
   MAX_KNOCKS_PER_CLIENT,
-} from "../../durable-objects/room-limits";
+  MAX_PENDING_KNOCKS,
+  RESUME_GRACE_MS,
+} from "../../durable-objects/room-rules/limits";
 import * as model from "./support/access-model";
 import { type KeyChoice, MAX_CLIENTS, NAMES, RULES, type State } from "./support/access-model";
 import { RealRoom, type StepSpec, step } from "./support/model-harness";

@@ -2,9 +2,8 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../common/close-codes";
 import { HEARTBEAT_TIMEOUT_MS } from "../../common/protocol";
-import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
-import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-core";
-import { MAX_DOOR_SOCKETS } from "../../durable-objects/room-limits";
+import type { Room } from "../../durable-objects/room";
+import { DEFAULT_MAX_PEERS, MAX_DOOR_SOCKETS, RESUME_GRACE_MS } from "../../durable-objects/room-rules/limits";
 import {
   advanceClock,
   offer,

@@ -1,7 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PING, PONG } from "../../common/protocol";
-import { RESUME_GRACE_MS, type Room } from "../../durable-objects/room";
+import type { Room } from "../../durable-objects/room";
+import { RESUME_GRACE_MS } from "../../durable-objects/room-rules/limits";
 import { answer, candidate, offer, RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 const stubFor = roomStub;

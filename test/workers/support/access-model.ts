@@ -1,7 +1,7 @@
 /**
  * A small model of who may be in a room, for the model-based test (room-model.test.ts).
  *
- * It is written from the rules as the issue states them, not from room-core.ts: an
+ * It is written from the rules as the issue states them, not from room-rules/: an
  * identity lives while its socket is connected or away within the resume grace; a
  * deliberate leave, grace expiry or removal ends it for good; a resume token revives
  * only a live identity and anything else is an ordinary join. For every step the model

@@ -1,9 +1,23 @@
 /**
- * The room's limits on what one socket or one client may make the room do, in one place.
- * Each is sized so that honest use never meets it: people lock a room once, knock once,
- * and toggle their camera a few times a minute. Buckets reuse message-budget.ts.
+ * Every number the room's rules run on, in one place: how long things last (grace, knocks,
+ * the empty room) and what one socket or one client may make the room do. Each limit is
+ * sized so that honest use never meets it: people lock a room once, knock once, and toggle
+ * their camera a few times a minute. Buckets reuse message-budget.ts.
  */
 import type { BudgetConfig, BudgetState } from "./message-budget";
+
+/** Most people in one call unless MAX_PEERS says otherwise: a full mesh's upload grows with every peer. */
+export const DEFAULT_MAX_PEERS = 8;
+/** How long a peer whose socket dropped keeps its place, unseen by the others, to resume. */
+export const RESUME_GRACE_MS = 20_000;
+/** An empty room forgets everything (lock, guess counts, secrets) after this long. */
+export const EMPTY_ROOM_PURGE_MS = 10 * 60 * 1000;
+/** A knock nobody answers lapses after this long. */
+export const KNOCK_LAPSE_MS = 2 * 60 * 1000;
+/** Knocks pending at once in one room. */
+export const MAX_PENDING_KNOCKS = 5;
+/** Clients whose knock was declined that the room remembers; a hold is a courtesy limit on top of the others. */
+export const MAX_KNOCK_HOLDS = 100;
 
 /** One socket may lock or unlock once per this long: enough to fix a typo, too slow to stall the room. */
 export const LOCK_COOLDOWN_MS = 2_000;

@@ -7,7 +7,7 @@
  * instead of being refused, so a member resuming or someone with the key is never shut
  * out by idle sockets. The page reopens a socket closed this way when its person acts.
  */
-import { DOOR_IDLE_MS, MAX_DOOR_SOCKETS, MAX_DOOR_SOCKETS_PER_CLIENT } from "./room-limits";
+import { DOOR_IDLE_MS, MAX_DOOR_SOCKETS, MAX_DOOR_SOCKETS_PER_CLIENT } from "./limits";
 
 export interface DoorSocket {
   /** The client's hashed key. */
