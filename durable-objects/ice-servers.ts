@@ -25,7 +25,7 @@ export interface IceEnv {
   ICE_TRANSPORT_POLICY?: string;
 }
 
-type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 const list = (value: string | undefined) =>
   (value ?? "")
@@ -39,10 +39,22 @@ export function turnTtlSeconds(env: IceEnv): number {
 }
 
 /**
+ * How long the TURN API gets to answer. The Room asks it while admitting someone, with the
+ * room's other events held (blockConcurrencyWhile), so a hung API must not hold the room until
+ * the runtime resets it: past this, the newcomer gets STUN only, like any other TURN failure.
+ */
+export const TURN_API_TIMEOUT_MS = 3_000;
+
+/**
  * Builds the configuration for one peer. A TURN provider that fails leaves STUN only:
  * most calls still connect, and a broken TURN setup must not keep people out of rooms.
  */
-export async function iceConfigFor(env: IceEnv, now: number, fetcher: Fetch = fetch): Promise<IceConfig> {
+export async function iceConfigFor(
+  env: IceEnv,
+  now: number,
+  fetcher: Fetch = fetch,
+  timeoutMs = TURN_API_TIMEOUT_MS,
+): Promise<IceConfig> {
   const stun = env.STUN_URLS === undefined ? DEFAULT_STUN_URLS : list(env.STUN_URLS);
   const servers: IceServer[] = stun.length ? [{ urls: stun }] : [];
   const ttl = turnTtlSeconds(env);
@@ -52,7 +64,7 @@ export async function iceConfigFor(env: IceEnv, now: number, fetcher: Fetch = fe
       servers.push(await turnRestCredentials(env.TURN_SECRET, list(env.TURN_URLS), ttl, now));
       expiresAt = now + ttl * 1000;
     } else if (env.TURN_KEY_ID && env.TURN_KEY_API_TOKEN) {
-      servers.push(...(await cloudflareTurn(env.TURN_KEY_ID, env.TURN_KEY_API_TOKEN, ttl, fetcher)));
+      servers.push(...(await cloudflareTurn(env.TURN_KEY_ID, env.TURN_KEY_API_TOKEN, ttl, fetcher, timeoutMs)));
       expiresAt = now + ttl * 1000;
     }
   } catch (error) {
@@ -90,13 +102,20 @@ export async function turnRestCredentials(
 }
 
 /** Cloudflare Realtime TURN: the API mints short-lived credentials for our key. */
-async function cloudflareTurn(keyId: string, token: string, ttl: number, fetcher: Fetch): Promise<IceServer[]> {
+async function cloudflareTurn(
+  keyId: string,
+  token: string,
+  ttl: number,
+  fetcher: Fetch,
+  timeoutMs: number,
+): Promise<IceServer[]> {
   const response = await fetcher(
     `https://rtc.live.cloudflare.com/v1/turn/keys/${encodeURIComponent(keyId)}/credentials/generate-ice-servers`,
     {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ ttl }),
+      signal: AbortSignal.timeout(timeoutMs),
     },
   );
   if (!response.ok) throw new Error(`Cloudflare TURN API answered ${response.status}`);

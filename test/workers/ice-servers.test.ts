@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { iceConfigFor, turnRestCredentials, usesPort53 } from "../../durable-objects/ice-servers";
+import { type Fetch, iceConfigFor, turnRestCredentials, usesPort53 } from "../../durable-objects/ice-servers";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 
@@ -101,6 +101,22 @@ describe("ICE configuration", () => {
   it("falls back to STUN when the TURN provider fails", async () => {
     const failing = async () => new Response("nope", { status: 503 });
     const config = await iceConfigFor({ TURN_KEY_ID: "k", TURN_KEY_API_TOKEN: "t" }, NOW, failing);
+    expect(config).toEqual({
+      iceServers: [{ urls: ["stun:stun.cloudflare.com:3478"] }],
+      iceTransportPolicy: "all",
+      expiresAt: null,
+    });
+  });
+
+  it("falls back to STUN when the TURN provider does not answer in time", async () => {
+    // An API that hangs until the request is given up on, as fetch does when its signal aborts.
+    const hanging: Fetch = (_url, init) =>
+      new Promise<Response>((_resolve, reject) => {
+        const signal = init.signal;
+        if (!signal) return;
+        signal.addEventListener("abort", () => reject(signal.reason));
+      });
+    const config = await iceConfigFor({ TURN_KEY_ID: "k", TURN_KEY_API_TOKEN: "t" }, NOW, hanging, 50);
     expect(config).toEqual({
       iceServers: [{ urls: ["stun:stun.cloudflare.com:3478"] }],
       iceTransportPolicy: "all",
