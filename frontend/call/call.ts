@@ -2,21 +2,21 @@ import { batch, computed, effect, type ReadonlySignal, type Signal, signal } fro
 import { CloseCode } from "../../common/close-codes";
 import type { ClientMessage, IceConfig, LockInfo, PeerInfo, ServerMessage, SignalData } from "../../common/protocol";
 import { type Access, accessAfterDenial } from "./access";
-import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat";
 import { ChatBudget } from "./chat-budget";
-import type { DeviceKind } from "./devices";
+import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat-log";
 import { displayNameProblem } from "./display-name";
-import { iceRefreshDelay } from "./ice-refresh";
-import { LocalMedia, type LocalMediaHandle, type LocalMediaState } from "./local-media";
-import { describeProblem, type GetUserMedia } from "./media";
+import { iceRefreshDelay } from "./ice-config";
+import { RoomLink, type RoomLinkOptions } from "./link/room-link";
+import { roomSocketUrlFor, type SignalingOptions } from "./link/signaling";
+import { describeProblem, type GetUserMedia } from "./media/capture";
+import type { DeviceKind } from "./media/devices";
+import { LocalMedia, type LocalMediaHandle, type LocalMediaState } from "./media/local-media";
+import { type GetDisplayMedia, ScreenShare } from "./media/screen-share";
 import { labelFor, labelPeople, type NameLabel } from "./names";
-import { PeerConnection } from "./peer-connection";
-import type { ConnectionQuality } from "./quality";
-import { RoomLink, type RoomLinkOptions } from "./reconnect";
+import { PeerConnection } from "./peer/peer-connection";
+import type { ConnectionQuality } from "./peer/quality";
+import type { SafetyState } from "./peer/safety-exchange";
 import { roomKeyProblem } from "./room-key";
-import type { SafetyState } from "./safety-exchange";
-import { type GetDisplayMedia, ScreenShare } from "./screen-share";
-import { roomSocketUrlFor, type SignalingOptions } from "./signaling";
 
 /**
  * "outside": the room is locked and has not let us in (yet); the socket stays open so we can

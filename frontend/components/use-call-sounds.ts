@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { CallHandle } from "../call/call";
-import { playSound } from "../call/sounds";
+import { playSound } from "../services/sounds";
 
 /** People already in the room when we arrive are greeted by our own join sound, not by one sound each. */
 const SETTLE_MS = 2_000;

@@ -6,10 +6,10 @@
 import { describe, expect, it, vi } from "vitest";
 import type { PeerInfo, ServerMessage } from "../../common/protocol";
 import { Call } from "../../frontend/call/call";
-import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
 import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
-import { LocalMedia } from "../../frontend/call/local-media";
-import type { GetDisplayMedia } from "../../frontend/call/screen-share";
+import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
+import { LocalMedia } from "../../frontend/call/media/local-media";
+import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 

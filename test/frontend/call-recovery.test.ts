@@ -6,9 +6,9 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { type IceConfig, type PeerInfo, PING, PONG, type ServerMessage } from "../../common/protocol";
-import { backoffCeiling } from "../../frontend/call/backoff";
-import { videoCap } from "../../frontend/call/bitrate";
 import { Call, PEER_RETURN_GRACE_MS } from "../../frontend/call/call";
+import { backoffCeiling } from "../../frontend/call/link/backoff";
+import { videoCap } from "../../frontend/call/media/bitrate";
 import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 

@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { CloseCode } from "../../common/close-codes";
 import type { LockInfo, PeerInfo, ServerMessage } from "../../common/protocol";
 import { Call, GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
-import type { GetUserMedia } from "../../frontend/call/media";
-import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
+import type { GetUserMedia } from "../../frontend/call/media/capture";
+import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer/peer-connection";
 import { useFakeRTC } from "./fake-rtc";
 import { FakeSocket } from "./fake-socket";
 

@@ -10,8 +10,8 @@ import type {
   LockNews,
   Peer,
 } from "../../frontend/call/call";
-import type { ChatEntry } from "../../frontend/call/chat";
-import type { DeviceKind } from "../../frontend/call/devices";
+import type { ChatEntry } from "../../frontend/call/chat-log";
+import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
 import type { RoomEngine } from "../../frontend/pages/Room";
 import { fakeMedia } from "./fake-media";

@@ -1,6 +1,6 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
-import type { SignalData } from "../../common/protocol";
-import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "./bitrate";
+import type { SignalData } from "../../../common/protocol";
+import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
 import { type ConnectionFingerprints, connectionFingerprints } from "./dtls-fingerprint";
 import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
@@ -35,7 +35,7 @@ export interface PeerConnectionOptions {
   awaitFirstOffer?: boolean;
   /** Delivers signaling data to this peer only (the room relays it). */
   sendSignal(data: SignalData): void;
-  /** A text frame from the peer's chat channel, unvalidated: the caller checks it (chat.ts). */
+  /** A text frame from the peer's chat channel, unvalidated: the caller checks it (chat-log.ts). */
   onData?: (data: string) => void;
   /**
    * False while our room socket is reconnecting: an ICE restart then would only pile up offers
@@ -96,7 +96,7 @@ export class PeerConnection {
   #isSettingRemoteAnswerPending = false;
   /** Our sender of each kind, so a new camera or a shared screen replaces the track in place. */
   readonly #senders = new Map<string, RTCRtpSender>();
-  /** Chat (chat.ts): peer to peer, so the room never sees it. */
+  /** Chat (chat-log.ts): peer to peer, so the room never sees it. */
   readonly #channel: RTCDataChannel;
   /** Frames written before the channel opened. */
   #outbox: string[] = [];

@@ -1,6 +1,6 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
 import * as v from "valibot";
-import { parseChannelFrame } from "./channel-frame";
+import { parseChannelFrame } from "./peer/channel-frame";
 
 /**
  * Chat travels over a WebRTC data channel to each peer, so the room never sees a word of it.
