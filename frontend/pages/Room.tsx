@@ -134,12 +134,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const inCall = status === "joined" || status === "reconnecting";
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [pinned, setPinned] = useState<string | null>(null);
-  /** Safety codes people marked as verified, by peer, for this call only; a new certificate (a new code) clears it. */
-  const [verifiedCodes, setVerifiedCodes] = useState<ReadonlyMap<string, string>>(new Map());
-  const isVerified = (peer: Peer) => {
-    const code = codeOf(peer);
-    return code !== null && verifiedCodes.get(peer.id) === code;
-  };
+  /** Whether the people marked the peer's current safety code as verified: the engine keeps it (verification.ts). */
+  const isVerified = (peer: Peer) => peers.find((p) => p.id === peer.id)?.verified === true;
   const [selfShown, setSelfShown] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
   const chatButton = useRef<HTMLButtonElement>(null);
@@ -408,15 +404,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
           label={labelOf(dialog.peer.id, dialog.peer.name)}
           code={dialog.peer.safetyCode}
           verified={isVerified(dialog.peer)}
-          onVerifiedChange={(verified) => {
-            const code = codeOf(dialog.peer);
-            setVerifiedCodes((codes) => {
-              const next = new Map(codes);
-              if (verified && code) next.set(dialog.peer.id, code);
-              else next.delete(dialog.peer.id);
-              return next;
-            });
-          }}
+          onVerifiedChange={(verified) => call.setVerified(dialog.peer.id, verified)}
           onClose={close}
         />
       )}
@@ -425,12 +413,6 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
 }
 
 /** `on`, held for `holdMs` after it turns off: a hint that flickers with every pause between words is noise. */
-/** The connection's safety code once its exchange has finished well; null while waiting or after a failure. */
-function codeOf(peer: Peer): string | null {
-  const state = peer.safetyCode?.value;
-  return state?.kind === "code" ? state.code : null;
-}
-
 function useHeld(on: boolean, holdMs: number): boolean {
   const [held, setHeld] = useState(on);
   useEffect(() => {
