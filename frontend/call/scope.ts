@@ -26,7 +26,7 @@ export class Scope {
   }
 
   /** An effect (signals-core) that stops with the scope; returns a function that stops it early. */
-  effect(fn: () => void | (() => void)): () => void {
+  effect(fn: Parameters<typeof effect>[0]): () => void {
     return this.add(effect(fn));
   }
 
