@@ -42,8 +42,7 @@ export class Scope {
 
   dispose(): void {
     this.#disposed = true;
-    const cleanups = [...this.#cleanups].reverse();
-    this.#cleanups.clear();
-    for (const cleanup of cleanups) cleanup();
+    // Newest first; each one takes itself off the list as it runs.
+    for (const cleanup of [...this.#cleanups].reverse()) cleanup();
   }
 }
