@@ -52,21 +52,21 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly selfId: ReadonlySignal<string | null> = this.#selfId;
   readonly error: ReadonlySignal<string | null> = this.#error;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
-  // What views read of the parts: each part's own signals.
-  readonly selfName: CallState["selfName"];
-  readonly peers: CallState["peers"];
-  readonly access: CallState["access"];
-  readonly lock: CallState["lock"];
-  readonly lockNews: CallState["lockNews"];
-  readonly knocks: CallState["knocks"];
-  readonly guessWarning: CallState["guessWarning"];
-  readonly roomNotice: CallState["roomNotice"];
-  readonly media: CallState["media"];
-  readonly localStream: CallState["localStream"];
-  readonly mediaError: CallState["mediaError"];
-  readonly screenStream: CallState["screenStream"];
-  readonly canShareScreen: boolean;
-  readonly chat: CallState["chat"];
+  // What views read of the parts: each part's own signals (set in the constructor; `declare` emits no field).
+  declare readonly selfName: CallState["selfName"];
+  declare readonly peers: CallState["peers"];
+  declare readonly access: CallState["access"];
+  declare readonly lock: CallState["lock"];
+  declare readonly lockNews: CallState["lockNews"];
+  declare readonly knocks: CallState["knocks"];
+  declare readonly guessWarning: CallState["guessWarning"];
+  declare readonly roomNotice: CallState["roomNotice"];
+  declare readonly media: CallState["media"];
+  declare readonly localStream: CallState["localStream"];
+  declare readonly mediaError: CallState["mediaError"];
+  declare readonly screenStream: CallState["screenStream"];
+  declare readonly canShareScreen: boolean;
+  declare readonly chat: CallState["chat"];
 
   readonly #events = new CallEmitter();
   readonly #media: LocalMediaHandle;
