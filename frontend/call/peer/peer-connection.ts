@@ -1,7 +1,7 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../../common/protocol";
 import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
-import { type ConnectionFingerprints, connectionFingerprints } from "./dtls-fingerprint";
+import { ChatChannel } from "./chat-channel";
 import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
   type ConnectionQuality,
@@ -12,8 +12,8 @@ import {
   qualityMetrics,
   readQualitySample,
 } from "./quality";
-import { canonicalFingerprint } from "./safety-code";
-import { SAFETY_FAILURES, SafetyExchange, type SafetyState } from "./safety-exchange";
+import { SafetyCheck } from "./safety-check";
+import type { SafetyState } from "./safety-exchange";
 import { withVideoBandwidth } from "./sdp-bandwidth";
 import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
 
@@ -56,12 +56,6 @@ export interface PeerConnectionOptions {
  */
 export const FIRST_OFFER_WAIT_MS = 5_000;
 
-/** Attempts to read a connection's certificates (on open, then one per quality poll) before its code fails. */
-const CERTIFICATE_READS = 5;
-
-/** Chat frames kept for a channel that has not opened yet. */
-const MAX_OUTBOX = 50;
-
 /**
  * The polite side yields when both offer at once. Both ends compute the same answer from
  * the two ids, so exactly one of them is polite without any extra messages.
@@ -96,10 +90,7 @@ export class PeerConnection {
   #isSettingRemoteAnswerPending = false;
   /** Our sender of each kind, so a new camera or a shared screen replaces the track in place. */
   readonly #senders = new Map<string, RTCRtpSender>();
-  /** Chat (chat-log.ts): peer to peer, so the room never sees it. */
-  readonly #channel: RTCDataChannel;
-  /** Frames written before the channel opened. */
-  #outbox: string[] = [];
+  readonly #chat: ChatChannel;
 
   readonly #now: () => number;
   readonly #canSignal: () => boolean;
@@ -110,19 +101,14 @@ export class PeerConnection {
   readonly #quality = signal<ConnectionQuality | null>(null);
   /** How good the link to this peer is; null until there is something to measure. */
   readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
-  readonly #safetyCode = signal<SafetyState>({ kind: "waiting" });
   /**
    * The safety code of this connection: waiting until DTLS is up and both ends have committed
-   * and revealed (safety-exchange.ts), then the code, or failed if the exchange broke its rules.
+   * and revealed (safety-check.ts), then the code, or failed if the exchange broke its rules.
    * One exchange per connection: a peer with a new certificate is a new connection (see
    * isFromAnotherConnection), with a new exchange and new nonces.
    */
-  readonly safetyCode: ReadonlySignal<SafetyState> = this.#safetyCode;
-  /** The safety-code exchange's own channel, so its frames never mix with chat. */
-  readonly #safetyChannel: RTCDataChannel;
-  readonly #safety: SafetyExchange;
-  /** Failed attempts to read the certificates for the exchange (see CERTIFICATE_READS). */
-  #certificateReads = 0;
+  readonly safetyCode: ReadonlySignal<SafetyState>;
+  readonly #safety: SafetyCheck;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #lastSample: QualitySample | null = null;
   /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
@@ -195,30 +181,9 @@ export class PeerConnection {
       this.#pc.addTransceiver("video", { direction: "recvonly" });
     }
 
-    // Negotiated with the same id on both sides: it rides in the first offer with the media, and
-    // neither side has to announce it, so chat adds no extra offer (and no extra glare).
-    this.#channel = this.#pc.createDataChannel("chat", { negotiated: true, id: 0 });
-    this.#channel.onopen = () => {
-      for (const text of this.#outbox) this.#channel.send(text);
-      this.#outbox = [];
-    };
-    this.#channel.onmessage = ({ data }: MessageEvent<unknown>) => {
-      if (typeof data === "string") options.onData?.(data);
-    };
-
-    // Negotiated like chat, so it rides in the same first offer. It opens once DTLS is up, which
-    // is when both certificates can be read.
-    this.#safetyChannel = this.#pc.createDataChannel("safety", { negotiated: true, id: 1 });
-    this.#safety = new SafetyExchange({
-      send: (frame) => {
-        if (this.#safetyChannel.readyState === "open") this.#safetyChannel.send(frame);
-      },
-      onState: (state) => {
-        this.#safetyCode.value = state;
-      },
-    });
-    this.#safetyChannel.onopen = () => void this.#startSafetyExchange();
-    this.#safetyChannel.onmessage = ({ data }: MessageEvent<unknown>) => void this.#safety.receive(data);
+    this.#chat = new ChatChannel(this.#pc, options.onData);
+    this.#safety = new SafetyCheck(this.#pc);
+    this.safetyCode = this.#safety.state;
 
     if (!options.awaitFirstOffer) {
       // Offer at once rather than on negotiationneeded, which is a task away: by then the page has
@@ -246,10 +211,9 @@ export class PeerConnection {
     if (track) this.#senders.set(kind, stream ? this.#pc.addTrack(track, stream) : this.#pc.addTrack(track));
   }
 
-  /** Sends a chat frame; a few written before the channel opens wait for it (it opens with the connection). */
+  /** Sends a chat frame (chat-channel.ts). */
   sendData(text: string): void {
-    if (this.#channel.readyState === "open") this.#channel.send(text);
-    else if (this.#channel.readyState === "connecting" && this.#outbox.length < MAX_OUTBOX) this.#outbox.push(text);
+    this.#chat.send(text);
   }
 
   async #negotiate(): Promise<void> {
@@ -477,7 +441,7 @@ export class PeerConnection {
     }
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
-    void this.#checkCertificates();
+    void this.#safety.checkCertificates();
     this.#measureSending(report);
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
@@ -498,34 +462,9 @@ export class PeerConnection {
     this.#applyVideoCap();
   }
 
-  async #startSafetyExchange(): Promise<void> {
-    if (this.#safety.fingerprints || this.#safety.state.kind === "failed") return;
-    const fingerprints = await connectionFingerprints(this.#pc).catch(() => null);
-    if (fingerprints) return this.#safety.start(fingerprints);
-    // The channel opens after the DTLS handshake, so this is not expected; still, a browser that
-    // reports the transport a moment late should not cost the call its code: the quality poll retries.
-    this.#certificateReads += 1;
-    if (this.#certificateReads >= CERTIFICATE_READS) await this.#safety.fail(SAFETY_FAILURES.noCertificates);
-  }
-
-  /**
-   * A code is about the certificates it was made with. natter never changes them within one
-   * connection, so if they do change (a DTLS restart the server provoked), the code is withdrawn.
-   */
-  async #checkCertificates(): Promise<void> {
-    const made = this.#safety.fingerprints;
-    if (!made && this.#safetyChannel.readyState === "open") return this.#startSafetyExchange();
-    if (!made || this.#safety.state.kind === "failed") return;
-    const now = await connectionFingerprints(this.#pc).catch(() => null);
-    if (now && !sameFingerprints(now, made)) await this.#safety.fail(SAFETY_FAILURES.certificatesChanged);
-  }
-
   close(): void {
-    this.#channel.onopen = null;
-    this.#channel.onmessage = null;
-    this.#safetyChannel.onopen = null;
-    this.#safetyChannel.onmessage = null;
-    this.#outbox = [];
+    this.#chat.close();
+    this.#safety.close();
     this.#stopWaitingForFirstOffer();
     clearInterval(this.#watchdog);
     clearInterval(this.#qualityTimer);
@@ -542,13 +481,6 @@ export class PeerConnection {
 export function dtlsFingerprint(sdp: string | undefined): string | null {
   const match = sdp?.match(/^a=fingerprint:\s*(.+?)\s*$/m);
   return match?.[1] ? match[1].toLowerCase() : null;
-}
-
-function sameFingerprints(a: ConnectionFingerprints, b: ConnectionFingerprints): boolean {
-  return (
-    canonicalFingerprint(a.local) === canonicalFingerprint(b.local) &&
-    canonicalFingerprint(a.remote) === canonicalFingerprint(b.remote)
-  );
 }
 
 /** The fields the protocol carries; spelled out because RTCIceCandidate.toJSON() types them all as optional. */
