@@ -1,6 +1,5 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../../common/protocol";
-import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
 import { ChatChannel } from "./chat-channel";
 import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
 import {
@@ -14,8 +13,7 @@ import {
 } from "./quality";
 import { SafetyCheck } from "./safety-check";
 import type { SafetyState } from "./safety-exchange";
-import { withVideoBandwidth } from "./sdp-bandwidth";
-import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
+import { VideoBudget } from "./video-budget";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -114,12 +112,8 @@ export class PeerConnection {
   /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
   #stalledSince: number | null = null;
   #expected: MediaExpected = { video: true, audio: true };
-  /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
-  #budgetPeers: number | null = null;
-  /** What our video really sends to this peer, against its share of the budget (send-budget.ts). */
-  #sending: SendState = INITIAL_SEND_STATE;
-  /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
-  #capping: Promise<void> = Promise.resolve();
+  /** Our share of the upload to this peer (video-budget.ts). */
+  readonly #budget: VideoBudget;
 
   constructor(options: PeerConnectionOptions) {
     this.peerId = options.peerId;
@@ -136,6 +130,13 @@ export class PeerConnection {
       // Both ends are natter, so audio, video and chat always share one transport: gathering and
       // checking candidates for one instead of one per kind ("balanced") connects sooner.
       bundlePolicy: "max-bundle",
+    });
+    this.#budget = new VideoBudget({
+      pc: this.#pc,
+      settled: () => this.#inbox,
+      negotiated: () => this.#negotiated(),
+      sendsVideo: () => this.#senders.has("video"),
+      now: this.#now,
     });
 
     if (options.awaitFirstOffer) {
@@ -158,14 +159,14 @@ export class PeerConnection {
     };
     this.#pc.onsignalingstatechange = () => {
       // A negotiation can add senders (a screen) or reset encodings: the budget applies to the result.
-      if (this.#pc.signalingState === "stable") this.#applyVideoCap();
+      if (this.#pc.signalingState === "stable") this.#budget.apply();
     };
     this.#watchdog = setInterval(() => this.#watch(), WATCHDOG_TICK_MS);
     this.#qualityTimer = setInterval(() => {
       void this.#sampleQuality();
       // setTrack swaps tracks without a negotiation (a screen for the camera), and a screen must
       // not keep the camera's lower resolution: re-applying is a no-op when nothing changed.
-      this.#applyVideoCap();
+      this.#budget.apply();
     }, QUALITY_POLL_MS);
     this.#pc.ontrack = ({ track }) => {
       this.#replaceTracks((tracks) => [...tracks.filter((t) => t.id !== track.id), track]);
@@ -264,7 +265,7 @@ export class PeerConnection {
 
         this.#isSettingRemoteAnswerPending = description.type === "answer";
         // On the polite side a colliding offer rolls back our own offer implicitly.
-        await this.#pc.setRemoteDescription(this.#boundSending(description));
+        await this.#pc.setRemoteDescription(this.#budget.bound(description));
         this.#isSettingRemoteAnswerPending = false;
         if (description.type === "offer") {
           await this.#pc.setLocalDescription();
@@ -338,54 +339,7 @@ export class PeerConnection {
 
   /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
   setVideoBudget(peers: number): void {
-    this.#budgetPeers = peers;
-    this.#applyVideoCap();
-  }
-
-  /**
-   * The peer's description with our share of the upload budget (audio included) written into
-   * its video section: libwebrtc takes that as the ceiling of the bandwidth estimate it sends
-   * with, which also bounds what it adds to our encoder's bitrate on its own (probing, padding,
-   * FEC), and which maxBitrate does not. Remote SDP may be changed; local SDP may not.
-   *
-   * The bound is the share when the description is applied: a call that grows keeps an older,
-   * looser bound on a connection until its next negotiation (an ICE restart, a shared screen).
-   * Renegotiating every connection whenever someone joins would cost offers in the very moment
-   * everyone is already negotiating with the newcomer; maxBitrate follows at once either way.
-   */
-  #boundSending(description: RTCSessionDescriptionInit): RTCSessionDescriptionInit {
-    if (description.type !== "offer" && description.type !== "answer") return description;
-    const share = VIDEO_UPLOAD_BUDGET_BPS / (this.#budgetPeers ?? 1);
-    return { type: description.type, sdp: withVideoBandwidth(description.sdp ?? "", share) };
-  }
-
-  #applyVideoCap(): void {
-    const peers = this.#budgetPeers;
-    if (peers === null || this.#pc.signalingState === "closed") return;
-    let senders: RTCRtpSender[];
-    try {
-      senders = this.#pc.getSenders().filter((sender) => sender.track?.kind === "video");
-    } catch (error) {
-      // The budget is a refinement: it must never stand in the way of joining a call.
-      console.warn("natter: could not read the video senders", error);
-      return;
-    }
-    if (senders.length === 0) return;
-    const cap = fitVideoCap(videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length), this.#sending);
-    this.#capping = this.#capping.then(async () => {
-      // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
-      // updating the senders, and a setParameters then fails ("modified RTCP parameters") and
-      // leaves the first seconds uncapped. Waiting for the signals being applied avoids that; a
-      // negotiation still to come ends in `stable` again, which applies the cap.
-      await this.#inbox;
-      if (!this.#negotiated()) return;
-      for (const sender of senders) {
-        // A sender not negotiated yet has no encodings; the next `stable` applies the cap.
-        await applyVideoCap(sender, cap).catch((error: unknown) => {
-          if (this.#pc.signalingState !== "closed") console.warn("natter: could not cap a video sender", error);
-        });
-      }
-    });
+    this.#budget.setPeers(peers);
   }
 
   /** Negotiated at least once and not negotiating now: when the senders' parameters can be set. */
@@ -442,7 +396,7 @@ export class PeerConnection {
     // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
     if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
     void this.#safety.checkCertificates();
-    this.#measureSending(report);
+    this.#budget.measure(report);
     const sample = readQualitySample(report.values());
     const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
     // "Changed", not "grew": a restart can replace the inbound streams, and their counters start over.
@@ -451,15 +405,6 @@ export class PeerConnection {
     this.#lastSample = sample;
     const ice = this.#pc.iceConnectionState;
     this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
-  }
-
-  /** Fits the cap to what the last interval really sent and to the uplink's estimate. */
-  #measureSending(report: RTCStatsReport): void {
-    if (this.#budgetPeers === null) return;
-    const senders = this.#senders.has("video") ? 1 : 0;
-    const share = videoCap(this.#budgetPeers).maxBitrate;
-    this.#sending = updateSendState(this.#sending, readSendSample(report.values(), this.#now()), share, senders);
-    this.#applyVideoCap();
   }
 
   close(): void {
