@@ -1,16 +1,13 @@
+/**
+ * One connection to one remote peer (LiveKit's PCTransport, roughly): perfect negotiation, our
+ * senders and the peer's stream, composed with its parts — health.ts (watchdog, quality),
+ * video-budget.ts (upload share), chat-channel.ts and safety-check.ts (its data channels).
+ */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../../common/protocol";
 import { ChatChannel } from "./chat-channel";
-import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
-import {
-  type ConnectionQuality,
-  classifyQuality,
-  type MediaExpected,
-  QUALITY_POLL_MS,
-  type QualitySample,
-  qualityMetrics,
-  readQualitySample,
-} from "./quality";
+import { PeerHealth } from "./health";
+import type { ConnectionQuality, MediaExpected } from "./quality";
 import { SafetyCheck } from "./safety-check";
 import type { SafetyState } from "./safety-exchange";
 import { VideoBudget } from "./video-budget";
@@ -92,13 +89,11 @@ export class PeerConnection {
 
   readonly #now: () => number;
   readonly #canSignal: () => boolean;
-  /** For the ICE watchdog (ice-watchdog.ts): when the ICE state last changed, and when we last negotiated. */
-  #iceStateSince: number;
+  /** When we last negotiated, for the ICE watchdog (health.ts). */
   #lastNegotiationAt: number;
-  #watchdog: ReturnType<typeof setInterval> | undefined;
-  readonly #quality = signal<ConnectionQuality | null>(null);
-  /** How good the link to this peer is; null until there is something to measure. */
-  readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
+  readonly #health: PeerHealth;
+  /** How good the link to this peer is; null until there is something to measure (health.ts). */
+  readonly quality: ReadonlySignal<ConnectionQuality | null>;
   /**
    * The safety code of this connection: waiting until DTLS is up and both ends have committed
    * and revealed (safety-check.ts), then the code, or failed if the exchange broke its rules.
@@ -107,11 +102,6 @@ export class PeerConnection {
    */
   readonly safetyCode: ReadonlySignal<SafetyState>;
   readonly #safety: SafetyCheck;
-  #qualityTimer: ReturnType<typeof setInterval> | undefined;
-  #lastSample: QualitySample | null = null;
-  /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
-  #stalledSince: number | null = null;
-  #expected: MediaExpected = { video: true, audio: true };
   /** Our share of the upload to this peer (video-budget.ts). */
   readonly #budget: VideoBudget;
 
@@ -121,7 +111,6 @@ export class PeerConnection {
     this.#sendSignal = options.sendSignal;
     this.#now = options.now ?? Date.now;
     this.#canSignal = options.canSignal ?? (() => true);
-    this.#iceStateSince = this.#now();
     this.#lastNegotiationAt = this.#now();
     // Looked up at construction (not import) time so anything that wraps the global, like the e2e recorder, sees us.
     this.#pc = new RTCPeerConnection({
@@ -152,22 +141,27 @@ export class PeerConnection {
     };
     // A null candidate means gathering finished; it is relayed like any other, as the pattern does.
     this.#pc.onicecandidate = ({ candidate }) => this.#sendSignal({ candidate: candidate && candidateInit(candidate) });
-    this.#pc.oniceconnectionstatechange = () => {
-      this.#iceStateSince = this.#now();
-      // `failed` may be acted on at once; the watchdog's tick handles everything that needs waiting.
-      this.#watch();
-    };
+    this.#pc.oniceconnectionstatechange = () => this.#health.iceStateChanged();
     this.#pc.onsignalingstatechange = () => {
       // A negotiation can add senders (a screen) or reset encodings: the budget applies to the result.
       if (this.#pc.signalingState === "stable") this.#budget.apply();
     };
-    this.#watchdog = setInterval(() => this.#watch(), WATCHDOG_TICK_MS);
-    this.#qualityTimer = setInterval(() => {
-      void this.#sampleQuality();
+    this.#health = new PeerHealth({
+      pc: this.#pc,
+      polite: this.polite,
+      now: this.#now,
+      mayRestart: () => this.#firstOfferWait === undefined && this.#canSignal(),
+      lastNegotiationAt: () => this.#lastNegotiationAt,
+      restartIce: () => this.#restartIce(),
+      measured: (report) => {
+        void this.#safety.checkCertificates();
+        this.#budget.measure(report);
+      },
       // setTrack swaps tracks without a negotiation (a screen for the camera), and a screen must
       // not keep the camera's lower resolution: re-applying is a no-op when nothing changed.
-      this.#budget.apply();
-    }, QUALITY_POLL_MS);
+      polled: () => this.#budget.apply(),
+    });
+    this.quality = this.#health.quality;
     this.#pc.ontrack = ({ track }) => {
       this.#replaceTracks((tracks) => [...tracks.filter((t) => t.id !== track.id), track]);
       track.addEventListener("ended", () => this.#replaceTracks((tracks) => tracks.filter((t) => t !== track)));
@@ -334,7 +328,7 @@ export class PeerConnection {
    * link, and with camera and microphone off silence is no outage.
    */
   expectMedia(expected: MediaExpected): void {
-    this.#expected = expected;
+    this.#health.expectMedia(expected);
   }
 
   /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
@@ -345,19 +339,6 @@ export class PeerConnection {
   /** Negotiated at least once and not negotiating now: when the senders' parameters can be set. */
   #negotiated(): boolean {
     return this.#pc.signalingState === "stable" && !this.#makingOffer && this.#pc.currentRemoteDescription !== null;
-  }
-
-  #watch(): void {
-    if (this.#firstOfferWait !== undefined || !this.#canSignal()) return;
-    const due = iceRestartDue({
-      iceConnectionState: this.#pc.iceConnectionState,
-      stateSince: this.#iceStateSince,
-      lastNegotiationAt: this.#lastNegotiationAt,
-      polite: this.polite,
-      now: this.#now(),
-      stalledSince: this.#stalledSince,
-    });
-    if (due) this.#restartIce();
   }
 
   /**
@@ -384,35 +365,11 @@ export class PeerConnection {
     this.#pc.restartIce();
   }
 
-  async #sampleQuality(): Promise<void> {
-    const state = this.#pc.connectionState;
-    if (state === "closed") return;
-    let report: RTCStatsReport;
-    try {
-      report = await this.#pc.getStats();
-    } catch {
-      return;
-    }
-    // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
-    if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
-    void this.#safety.checkCertificates();
-    this.#budget.measure(report);
-    const sample = readQualitySample(report.values());
-    const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
-    // "Changed", not "grew": a restart can replace the inbound streams, and their counters start over.
-    if (sample.packetsReceived !== (this.#lastSample?.packetsReceived ?? 0)) this.#stalledSince = null;
-    else if (sample.packetsReceived > 0) this.#stalledSince ??= this.#now();
-    this.#lastSample = sample;
-    const ice = this.#pc.iceConnectionState;
-    this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
-  }
-
   close(): void {
     this.#chat.close();
     this.#safety.close();
     this.#stopWaitingForFirstOffer();
-    clearInterval(this.#watchdog);
-    clearInterval(this.#qualityTimer);
+    this.#health.close();
     this.#pc.onnegotiationneeded = null;
     this.#pc.onicecandidate = null;
     this.#pc.oniceconnectionstatechange = null;
