@@ -3,6 +3,7 @@
  * the end) and the status, and routes each of the room's messages to the part that owns it:
  *
  * - link/room-session.ts: the room's socket (heartbeat, reconnect) and the join handshake;
+ * - entry.ts: the welcome (media first, then the peers) and being turned away;
  * - door.ts: the locked room's door, lock and knock news;
  * - roster.ts: the other peers, one connection each (peer/peer-connection.ts);
  * - media-sync.ts: senders and our peer-state follow mic, camera and screen; the upload budget;
@@ -16,6 +17,7 @@ import type { ClientMessage, IceConfig, ServerMessage } from "../../common/proto
 import { Chat } from "./chat";
 import { displayNameProblem } from "./display-name";
 import { Door } from "./door";
+import { Entry } from "./entry";
 import { CallEmitter, type CallEventListener, type CallEvents, type CallEventType } from "./events";
 import type { CallControls, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
@@ -36,11 +38,6 @@ export { GUESS_WARNING_MS, ROOM_NOTICE_MS } from "./door";
 export type { CallControls, CallHandle, CallOptions, CallState, CallStatus } from "./handle";
 export type { Peer } from "./roster";
 export { PEER_RETURN_GRACE_MS } from "./roster";
-
-type Welcome = Extract<ServerMessage, { type: "welcome" }>;
-
-/** Messages that need our media (or the peers it is sent to) before they can be handled. */
-const NEEDS_MEDIA: ReadonlySet<ServerMessage["type"]> = new Set(["peer-joined", "peer-left", "signal"]);
 
 export class Call implements CallState, CallControls, CallEvents {
   readonly #status = signal<CallStatus>("connecting");
@@ -78,10 +75,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #roster: Roster;
   readonly #mediaSync: MediaSync;
   readonly #chat: Chat;
-  /** While our media is being acquired after the welcome, messages about peers wait here. */
-  #held: ServerMessage[] | null = null;
-  /** The room timed us out (4008) and told everyone we left: after the welcome, every connection starts over. */
-  #forgotten = false;
+  readonly #entry: Entry;
 
   constructor(options: CallOptions) {
     const now = options.now ?? Date.now;
@@ -94,7 +88,7 @@ export class Call implements CallState, CallControls, CallEvents {
       {
         message: (message) => this.#route(message),
         reconnecting: ({ timedOut }) => {
-          if (timedOut) this.#forgotten = true;
+          if (timedOut) this.#entry.forgotten();
           if (this.#status.value === "joined") this.#status.value = "reconnecting";
         },
         ended: (end) => this.#end("removed" in end ? { status: "removed", removedBy: null } : end),
@@ -115,6 +109,18 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send });
     const inCall = () => isInCall(this.#status.value);
     this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
+    this.#entry = new Entry({
+      status: this.#status,
+      selfId: this.#selfId,
+      door: this.#door,
+      roster: this.#roster,
+      mediaSync: this.#mediaSync,
+      media: this.#media,
+      screen: this.#screen,
+      useIce: (ice) => this.#useIce(ice),
+      route: (message) => this.#route(message),
+      fail: (error) => this.#end({ error }),
+    });
 
     this.selfName = this.#selfName;
     this.peers = this.#roster.peers;
@@ -200,13 +206,10 @@ export class Call implements CallState, CallControls, CallEvents {
 
   /** Each of the room's messages, to the part that owns it. */
   #route(message: ServerMessage): void {
-    if (this.#held && NEEDS_MEDIA.has(message.type)) {
-      this.#held.push(message);
-      return;
-    }
+    if (this.#entry.hold(message)) return;
     switch (message.type) {
       case "welcome":
-        void this.#enter(message);
+        void this.#entry.welcome(message);
         break;
       case "peer-joined":
         this.#roster.joined(message.peer);
@@ -224,7 +227,7 @@ export class Call implements CallState, CallControls, CallEvents {
         this.#useIce(message.ice);
         break;
       case "denied":
-        this.#denied(message);
+        this.#entry.denied(message);
         break;
       case "knock-sent":
       case "locked":
@@ -246,70 +249,6 @@ export class Call implements CallState, CallControls, CallEvents {
         else this.#door.refused(message);
         break;
     }
-  }
-
-  /** Let in: media now, then the peers (and anything they said while we waited for the camera). */
-  async #enter(welcome: Welcome): Promise<void> {
-    this.#mediaSync.welcomed();
-    if (this.#selfId.value !== null) {
-      this.#rejoin(welcome);
-      return;
-    }
-    this.#welcomed(welcome);
-    this.#held = [];
-    // Ready since the hair check as a rule; otherwise the permission prompt opens now.
-    await this.#media.start();
-    // Left (or was removed) while the permission prompt was open: the end stopped the media.
-    if (!isInCall(this.#status.value)) return;
-    this.#mediaSync.start();
-    const held = this.#held;
-    this.#held = null;
-    // They heard of us through peer-joined and are offering already; we answer.
-    for (const peer of welcome.peers) this.#roster.add(peer, { awaitFirstOffer: true });
-    for (const message of held ?? []) this.#route(message);
-  }
-
-  /** Welcomed again after the socket dropped: the roster reconciles who we think is here with who is. */
-  #rejoin(welcome: Welcome): void {
-    const sameCall = welcome.id === this.#selfId.value && !this.#forgotten;
-    this.#forgotten = false;
-    this.#welcomed(welcome);
-    if (this.#held) {
-      // Still waiting for the camera from the first welcome: these peers join the queue.
-      for (const peer of welcome.peers) this.#held.push({ type: "peer-joined", peer });
-      return;
-    }
-    this.#roster.reconcile(welcome.peers, sameCall);
-  }
-
-  /** What every welcome says, first or after a reconnect: who we are, the ICE servers, the lock, and that we are in. */
-  #welcomed(welcome: Welcome): void {
-    this.#useIce(welcome.ice);
-    batch(() => {
-      this.#selfId.value = welcome.id;
-      this.#door.enter(welcome.lock);
-      this.#status.value = "joined";
-    });
-  }
-
-  #denied(message: Extract<ServerMessage, { type: "denied" }>): void {
-    const status = this.#status.value;
-    if (isOver(status) || status === "joined") return;
-    // After a reconnect, a denial means the room no longer knows us: the old call is gone for us.
-    if (status === "reconnecting") this.#forgetCall();
-    // The socket stays open: the same socket may try a key or knock next.
-    const access = batch(() => {
-      const access = this.#door.denied(message);
-      if (access !== null) this.#status.value = "outside";
-      return access;
-    });
-    if (access === null) {
-      this.#end({ error: "This call is full. Try again when someone leaves." });
-      return;
-    }
-    // Nobody inside can receive our camera, and a knock can wait minutes: its light goes off at
-    // the door and comes back on (same devices, same on/off choices) once we are let in.
-    this.#media.release();
   }
 
   /** ICE servers from a welcome or a refresh: into every connection, and a refresh before they expire. */
@@ -335,17 +274,6 @@ export class Call implements CallState, CallControls, CallEvents {
     return connection;
   }
 
-  /** The room turned us away after a reconnect (locked, full): back to the door, camera off. */
-  #forgetCall(): void {
-    batch(() => {
-      this.#roster.clear();
-      this.#selfId.value = null;
-    });
-    this.#mediaSync.stop();
-    this.#screen.stop();
-    this.#media.release();
-  }
-
   /** The call is over (left, removed, or failed): every part disposes of what it runs. */
   #end(how: { status: "left" } | { status: "removed"; removedBy: NameLabel | null } | { error: string }): void {
     if (isOver(this.#status.value)) return;
@@ -359,8 +287,7 @@ export class Call implements CallState, CallControls, CallEvents {
       }
     });
     this.#session.close();
-    this.#held = null;
-    for (const part of [this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat]) part.dispose();
+    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat]) part.dispose();
     this.#screen.stop();
     this.#media.stop();
   }
