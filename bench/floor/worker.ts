@@ -80,7 +80,7 @@ export default {
  * The minimal call. The peer already in the room offers when it hears a newcomer's hello, so no
  * server-side membership is needed. Messages are handled one at a time because a candidate may
  * arrive before the description it belongs to has been applied. The camera constraints are
- * natter's (frontend/call/local-media.ts), so both pay the same capture and encode cost.
+ * natter's (frontend/call/media/local-media.ts), so both pay the same capture and encode cost.
  */
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -1,138 +1,71 @@
-import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
-import * as v from "valibot";
-import { parseChannelFrame } from "./channel-frame";
-
 /**
- * Chat travels over a WebRTC data channel to each peer, so the room never sees a word of it.
- * The other end is another browser running who knows what, so every message is validated here.
+ * Chat in a call: straight from browser to browser over each connection's data channel (the room
+ * never carries it). Sends ours to everyone, takes theirs within each sender's budget
+ * (chat-budget.ts), and keeps the log the panel shows (chat-log.ts).
  */
-export const MAX_CHAT_LENGTH = 2_000;
-/** 2,000 characters escaped as \uXXXX are 12,000; anything longer is not ours. */
-const MAX_FRAME_LENGTH = 16_384;
-/** A long call's chat stays bounded in memory; the oldest messages go first. */
-const MAX_KEPT = 500;
+import type { ReadonlySignal } from "@preact/signals-core";
+import { ChatBudget } from "./chat-budget";
+import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat-log";
+import type { CallEmitter } from "./events";
+import type { Member } from "./roster";
+import { Scope } from "./scope";
 
-const ChatWire = v.strictObject({
-  type: v.literal("chat"),
-  text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CHAT_LENGTH)),
-});
-
-export function encodeChat(text: string): string {
-  return JSON.stringify({ type: "chat", text } satisfies v.InferOutput<typeof ChatWire>);
+export interface ChatDeps {
+  members: ReadonlySignal<ReadonlyMap<string, Member>>;
+  selfName: ReadonlySignal<string>;
+  /** Whether we are in the call (joined or reconnecting): chat needs the others. */
+  inCall(): boolean;
+  events: CallEmitter;
+  now(): number;
 }
 
-/** The text of a chat frame from a peer, or null for anything that is not a valid message. */
-export function parseChat(data: unknown): string | null {
-  const frame = parseChannelFrame(data, ChatWire, MAX_FRAME_LENGTH);
-  return frame && frame.text.trim() !== "" ? frame.text : null;
-}
+export class Chat {
+  readonly #log = new ChatLog();
+  readonly #budget = new ChatBudget();
+  readonly #deps: ChatDeps;
+  readonly #scope = new Scope();
+  readonly state: ChatState = this.#log;
 
-/** Why `text` cannot be sent, or null. Length is in UTF-16 units, as the textarea's maxlength counts. */
-export function chatTextProblem(text: string): string | null {
-  if (text.trim() === "") return "Write a message first.";
-  if (text.length > MAX_CHAT_LENGTH) return `A message has at most ${MAX_CHAT_LENGTH.toLocaleString("en")} characters.`;
-  return null;
-}
+  constructor(deps: ChatDeps) {
+    this.#deps = deps;
+    // A peer that left takes its budget with it.
+    this.#scope.add(deps.events.on("peer-left", ({ id }) => this.#budget.forget(id)));
+  }
 
-export interface ChatEntry {
-  readonly id: number;
-  /** The sender's peer id; null for our own messages. */
-  readonly from: string | null;
-  readonly name: string;
-  readonly text: string;
-  /** When it arrived here (ms since epoch): our clock, since a peer's may be wrong or lie. */
-  readonly at: number;
-  /** Not a message but a note about the sender: "flood" means messages from them were dropped. */
-  readonly notice?: "flood";
-}
+  /** Sends a message to everyone in the call; returns why it cannot be sent, or null. */
+  send(text: string): string | null {
+    const problem = chatTextProblem(text);
+    if (problem !== null) return problem;
+    if (!this.#deps.inCall()) return "You are not in the call.";
+    const frame = encodeChat(text);
+    for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
+    this.#log.add({ from: null, name: this.#deps.selfName.value, text, at: this.#deps.now() });
+    return null;
+  }
 
-export interface ChatState {
-  readonly messages: ReadonlySignal<readonly ChatEntry[]>;
-  /** Messages from others since the panel was last open. */
-  readonly unread: ReadonlySignal<number>;
-  readonly open: ReadonlySignal<boolean>;
-}
-
-export class ChatLog implements ChatState {
-  readonly #messages = signal<readonly ChatEntry[]>([]);
-  readonly #unread = signal(0);
-  readonly #open = signal(false);
-  readonly messages: ReadonlySignal<readonly ChatEntry[]> = this.#messages;
-  readonly unread: ReadonlySignal<number> = this.#unread;
-  readonly open: ReadonlySignal<boolean> = this.#open;
-  #nextId = 1;
-
-  add(entry: Omit<ChatEntry, "id">): ChatEntry {
-    const added = { ...entry, id: this.#nextId++ };
-    batch(() => {
-      this.#messages.value = [...this.#messages.value, added].slice(-MAX_KEPT);
-      if (entry.from !== null && !entry.notice && !this.#open.value) this.#unread.value += 1;
-    });
-    return added;
+  /** A frame from a peer's chat channel, unvalidated. */
+  receive(from: string, data: string): void {
+    const member = this.#deps.members.value.get(from);
+    if (!member) return;
+    const now = this.#deps.now();
+    // Every frame counts against the sender's budget, valid or not, before any work is done on it.
+    const verdict = this.#budget.take(from, now);
+    // The name is the room's record of the sender, never something the message claims.
+    if (verdict === "tell") this.#log.add({ from, name: member.name, text: "", at: now, notice: "flood" });
+    if (verdict !== "accept") return;
+    const text = parseChat(data);
+    if (text === null) {
+      console.warn("natter: ignoring an invalid chat message from a peer");
+      return;
+    }
+    this.#log.add({ from, name: member.name, text, at: now });
   }
 
   setOpen(open: boolean): void {
-    batch(() => {
-      this.#open.value = open;
-      if (open) this.#unread.value = 0;
-    });
+    this.#log.setOpen(open);
   }
-}
 
-/**
- * A link's `text` is what the page shows: the address as the browser parsed it (never the text as
- * typed, which can read as one site and go to another), and `host` is the part to emphasize.
- */
-export type ChatPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string; host: string };
-
-const LINK_CANDIDATE = /\bhttps?:\/\/[^\s<>"]+/gi;
-/** Punctuation that ends a sentence more often than a URL. */
-const TRAILING = /[.,;:!?'*)\]}]+$/;
-
-/**
- * Splits a message into text and links. Only http and https become links (never javascript:,
- * data: and friends), and the view renders every part as text nodes, so markup in a message is
- * shown, never run.
- */
-export function linkify(text: string): ChatPart[] {
-  const parts: ChatPart[] = [];
-  let last = 0;
-  for (const match of text.matchAll(LINK_CANDIDATE)) {
-    const start = match.index;
-    let candidate = match[0];
-    const trailing = candidate.match(TRAILING)?.[0] ?? "";
-    candidate = candidate.slice(0, candidate.length - trailing.length);
-    // Keep a closing parenthesis the URL itself opened, as in Wikipedia links.
-    if (trailing.startsWith(")") && countOf(candidate, "(") > countOf(candidate, ")")) candidate += ")";
-    const link = safeLink(candidate);
-    if (!link) continue;
-    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    parts.push({ kind: "link", text: link.href, ...link });
-    last = start + candidate.length;
+  dispose(): void {
+    this.#scope.dispose();
   }
-  if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
-  return parts;
-}
-
-/**
- * The address a link really goes to. Credentials go: `https://bank.example@evil.example/` reads
- * as bank.example but visits evil.example, so the link carries no user or password and shows the
- * real host. An international domain name shows as the browser resolves it (punycode), so a
- * look-alike in another script cannot pass for the real one.
- */
-function safeLink(candidate: string): { href: string; host: string } | null {
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  url.username = "";
-  url.password = "";
-  return { href: url.href, host: url.hostname };
-}
-
-function countOf(text: string, char: string): number {
-  return text.split(char).length - 1;
 }

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { describeNameProblem, findNameProblem } from "../../common/display-name-rules";
 import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from "../../common/protocol";
-import { readSetting, writeSetting } from "./storage";
+import { readSetting, writeSetting } from "../services/storage";
 
 export const NAME_STORAGE_KEY = "natter:name";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point

@@ -1,6 +1,6 @@
 import { Component } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat";
+import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat-log";
 import { labelFor, type NameLabel } from "../call/names";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";

@@ -1,7 +1,7 @@
 import { useId, useState } from "preact/hooks";
-import { canChooseSpeaker, type DeviceKind } from "../call/devices";
-import type { LocalMediaState } from "../call/local-media";
-import { playSound, routeSounds } from "../call/sounds";
+import { canChooseSpeaker, type DeviceKind } from "../call/media/devices";
+import type { LocalMediaState } from "../call/media/local-media";
+import { playSound, routeSounds } from "../services/sounds";
 import "../styles/controls.css";
 import "./DevicePickers.css";
 

@@ -1,6 +1,6 @@
-import { audioRunning } from "../call/audio-context";
-import type { LevelMeter } from "../call/audio-level";
-import { FLOOR_DB } from "../call/audio-level";
+import { audioRunning } from "../services/audio-context";
+import type { LevelMeter } from "../services/audio-level";
+import { FLOOR_DB } from "../services/audio-level";
 import "./MicMeter.css";
 
 /** -60 dB and below is an empty bar, 0 dB a full one: speech fills about half to three quarters. */

@@ -1,6 +1,6 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { useId } from "preact/hooks";
-import { type ConnectionQuality, describeQuality } from "../call/quality";
+import { type ConnectionQuality, describeQuality } from "../call/peer/quality";
 import "./QualityBadge.css";
 
 /**

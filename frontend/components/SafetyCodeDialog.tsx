@@ -1,6 +1,6 @@
 import type { ReadonlySignal } from "@preact/signals";
 import type { NameLabel } from "../call/names";
-import type { SafetyState } from "../call/safety-exchange";
+import type { SafetyState } from "../call/peer/safety-exchange";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
 import "../styles/controls.css";

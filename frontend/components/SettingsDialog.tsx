@@ -1,7 +1,7 @@
 import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { rememberDisplayName } from "../call/display-name";
-import { setSoundsOn, soundsOn } from "../call/sounds";
+import { setSoundsOn, soundsOn } from "../services/sounds";
 import { DevicePickers } from "./DevicePickers";
 import { Modal } from "./Modal";
 import { NameField } from "./NameField";

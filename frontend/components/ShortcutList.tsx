@@ -1,4 +1,4 @@
-import { SHORTCUTS } from "../call/shortcuts";
+import { SHORTCUTS } from "../services/shortcuts";
 import { Modal } from "./Modal";
 import "./ShortcutList.css";
 

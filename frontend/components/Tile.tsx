@@ -2,7 +2,7 @@ import type { ReadonlySignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { labelText, type NameLabel } from "../call/names";
-import type { ConnectionQuality } from "../call/quality";
+import type { ConnectionQuality } from "../call/peer/quality";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";

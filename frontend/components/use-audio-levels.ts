@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { AudioLevels, type LevelMeter } from "../call/audio-level";
+import { AudioLevels, type LevelMeter } from "../services/audio-level";
 
 /** One AudioLevels for the life of the component, disposed with it. */
 export function useAudioLevels(): AudioLevels {

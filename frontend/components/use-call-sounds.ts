@@ -1,31 +1,32 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { CallHandle } from "../call/call";
-import { playSound } from "../call/sounds";
+import { playSound } from "../services/sounds";
 
-/** People already in the room when we arrive are greeted by our own join sound, not by one sound each. */
-const SETTLE_MS = 2_000;
-
-/** Short cues for the ear: someone joined, someone left, someone wrote (sounds.ts can turn them off). */
+/**
+ * Short cues for the ear: we joined, someone joined, someone left, someone wrote (sounds.ts can
+ * turn them off). Joins and leaves follow the engine's exact events; people already in the room
+ * when we arrive are greeted by our own join sound, not by one sound each.
+ */
 export function useCallSounds(call: CallHandle): void {
   const status = call.status.value;
-  const peers = call.peers.value;
   const messages = call.chat.messages.value;
-  const joinedAt = useRef<number | null>(null);
-  const known = useRef<ReadonlySet<string>>(new Set());
+  const greeted = useRef(false);
   const lastMessage = useRef(0);
 
   useEffect(() => {
-    if (status !== "joined") return;
-    const ids = new Set(peers.map((peer) => peer.id));
-    if (joinedAt.current === null) {
-      joinedAt.current = Date.now();
-      playSound("join");
-    } else if (Date.now() - joinedAt.current > SETTLE_MS && [...ids].some((id) => !known.current.has(id))) {
-      playSound("join");
-    }
-    if ([...known.current].some((id) => !ids.has(id))) playSound("leave");
-    known.current = ids;
-  }, [status, peers]);
+    if (status !== "joined" || greeted.current) return;
+    greeted.current = true;
+    playSound("join");
+  }, [status]);
+
+  useEffect(() => {
+    const stopJoins = call.on("peer-joined", () => playSound("join"));
+    const stopLeaves = call.on("peer-left", () => playSound("leave"));
+    return () => {
+      stopJoins();
+      stopLeaves();
+    };
+  }, [call]);
 
   useEffect(() => {
     const fresh = messages.filter((message) => message.id > lastMessage.current);

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
-import { type ShortcutAction, shortcutFor } from "../call/shortcuts";
+import { type ShortcutAction, shortcutFor } from "../services/shortcuts";
 
 /** Calls `handle` for the call's keyboard shortcuts while mounted (see shortcuts.ts for when a key is one). */
 export function useShortcuts(handle: (action: ShortcutAction) => void): void {

@@ -1,8 +1,8 @@
 import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { displayNameProblem } from "../call/display-name";
-import type { LocalMediaHandle } from "../call/local-media";
-import { describeProblem } from "../call/media";
+import { describeProblem } from "../call/media/capture";
+import type { LocalMediaHandle } from "../call/media/local-media";
 import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";
 import { MicMeter } from "../components/MicMeter";

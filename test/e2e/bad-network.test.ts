@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/bitrate";
+import { VIDEO_UPLOAD_BUDGET_BPS } from "../../frontend/call/media/bitrate";
 import {
   joinFromHairCheck,
   launchChromium,

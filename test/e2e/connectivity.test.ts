@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
-import { QUALITY_POLL_MS } from "../../frontend/call/quality";
+import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/media/bitrate";
+import { QUALITY_POLL_MS } from "../../frontend/call/peer/quality";
 import { startWrangler, type WranglerServer } from "../../tooling/wrangler";
 import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";

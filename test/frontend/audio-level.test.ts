@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FLOOR_DB, levelDb, SILENT_MS, SPEAKING_HOLD_MS, SpeakingDetector } from "../../frontend/call/audio-level";
+import { FLOOR_DB, levelDb, SILENT_MS, SPEAKING_HOLD_MS, SpeakingDetector } from "../../frontend/services/audio-level";
 
 const tone = (amplitude: number) => Float32Array.from({ length: 256 }, (_, i) => amplitude * Math.sin(i / 3));
 

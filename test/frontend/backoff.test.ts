@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffCeiling, backoffDelay, RECONNECT_BACKOFF } from "../../frontend/call/backoff";
+import { backoffCeiling, backoffDelay, RECONNECT_BACKOFF } from "../../frontend/call/link/backoff";
 
 describe("reconnect back-off", () => {
   it("doubles its ceiling from 0.5 s up to the 8 s cap", () => {

@@ -7,7 +7,7 @@ import {
   scaleFor,
   VIDEO_UPLOAD_BUDGET_BPS,
   videoCap,
-} from "../../frontend/call/bitrate";
+} from "../../frontend/call/media/bitrate";
 import { FakeSender, fakeTrack } from "./fake-rtc";
 
 const BUDGET = VIDEO_UPLOAD_BUDGET_BPS;

@@ -4,18 +4,12 @@
  * boundary (fake-rtc.ts); the e2e tests prove the same in real Chromium.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { PeerInfo, ServerMessage } from "../../common/protocol";
-import { Call } from "../../frontend/call/call";
-import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat";
 import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
-import { LocalMedia } from "../../frontend/call/local-media";
-import type { GetDisplayMedia } from "../../frontend/call/screen-share";
+import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
+import { LocalMedia } from "../../frontend/call/media/local-media";
+import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
+import { ADA, BOB, roomCall, SELF, settle, welcome } from "./fake-room";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
-import { FakeSocket } from "./fake-socket";
-
-const SELF = "5".repeat(32);
-const ADA = "1".repeat(32);
-const BOB = "9".repeat(32);
 
 /** A track that can be ended the way the browser ends one (unplugged, or "Stop sharing" in its bar). */
 class Track extends EventTarget {
@@ -41,19 +35,6 @@ class Track extends EventTarget {
 const asTrack = (track: Track) => track as unknown as MediaStreamTrack;
 const streamOf = (...tracks: Track[]) => new MediaStream(tracks.map(asTrack));
 
-function welcome(peers: PeerInfo[] = []): ServerMessage {
-  return {
-    type: "welcome",
-    id: SELF,
-    peers,
-    lock: null,
-    ice: { iceServers: [], iceTransportPolicy: "all", expiresAt: null },
-    resumeToken: "token",
-  };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 /** A call with media from a "hair check" (already started) and a screen that can be shared. */
 async function hairCheckCall({ openSocket = true, now }: { openSocket?: boolean; now?: () => number } = {}) {
   const mic = new Track("audio");
@@ -63,24 +44,15 @@ async function hairCheckCall({ openSocket = true, now }: { openSocket?: boolean;
   const media = new LocalMedia({ getUserMedia: gum, mediaDevices: null, choice: {}, saveChoice: () => {} });
   await media.start();
   const getDisplayMedia = vi.fn<GetDisplayMedia>(async () => streamOf(screenTrack));
-  let socket!: FakeSocket;
-  const call = new Call({
-    room: "team-sync",
-    name: "Cy",
-    url: "ws://example.test/api/rooms/team-sync/ws",
+  const { call, socket, receive } = roomCall({
     media,
     getDisplayMedia,
-    signaling: { createSocket: (url) => (socket = new FakeSocket(url)) },
     reconnect: { environment: null },
     ...(now && { now }),
   });
   call.connect();
-  if (openSocket) socket.open();
-  const receive = async (message: ServerMessage) => {
-    socket.receive(message);
-    await settle();
-  };
-  return { call, media, socket, receive, mic, camera, screenTrack, gum, getDisplayMedia };
+  if (openSocket) socket().open();
+  return { call, media, socket: socket(), receive, mic, camera, screenTrack, gum, getDisplayMedia };
 }
 
 function channelOf(pc: FakeRTCPeerConnection | undefined): FakeDataChannel {

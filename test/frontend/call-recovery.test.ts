@@ -5,16 +5,13 @@
  * test/e2e/connectivity.test.ts.
  */
 import { describe, expect, it, vi } from "vitest";
-import { type IceConfig, type PeerInfo, PING, PONG, type ServerMessage } from "../../common/protocol";
-import { backoffCeiling } from "../../frontend/call/backoff";
-import { videoCap } from "../../frontend/call/bitrate";
-import { Call, PEER_RETURN_GRACE_MS } from "../../frontend/call/call";
+import type { IceConfig, PeerInfo, ServerMessage } from "../../common/protocol";
+import { type Call, PEER_RETURN_GRACE_MS } from "../../frontend/call/call";
+import { backoffCeiling } from "../../frontend/call/link/backoff";
+import { videoCap } from "../../frontend/call/media/bitrate";
+import { ADA, BOB, RoomSocket, roomCall, welcome as roomWelcome, SELF } from "./fake-room";
 import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
-import { FakeSocket } from "./fake-socket";
 
-const SELF = "5".repeat(32);
-const ADA = "1".repeat(32);
-const BOB = "9".repeat(32);
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
@@ -25,15 +22,7 @@ const STUN: IceConfig = {
 };
 
 function welcome(peers: PeerInfo[], { id = SELF, ice = STUN, token = "token-1" } = {}): ServerMessage {
-  return { type: "welcome", id, peers, lock: null, ice, resumeToken: token };
-}
-
-/** The room's socket, answering heartbeats as the runtime does, so that long waits keep it alive. */
-class RoomSocket extends FakeSocket {
-  override send(data: string): void {
-    super.send(data);
-    if (data === PING) queueMicrotask(() => this.readyState === 1 && this.receive(PONG));
-  }
+  return roomWelcome(peers, { id, ice, token });
 }
 
 const ada: PeerInfo = { id: ADA, name: "Ada" };
@@ -41,27 +30,17 @@ const bob: PeerInfo = { id: BOB, name: "Bob" };
 
 /** A call with a camera whose sockets the test plays the room for; every back-off waits its full ceiling. */
 async function inCall(peers: PeerInfo[], { ice = STUN } = {}) {
-  const sockets: FakeSocket[] = [];
   const tracks = [fakeTrack("audio"), fakeTrack("video")];
-  const call = new Call({
-    room: "team-sync",
-    name: "Cy",
-    url: "ws://example.test/api/rooms/team-sync/ws",
-    getUserMedia: async () => fakeStream(tracks),
-    signaling: { createSocket: (url) => sockets.at(sockets.push(new RoomSocket(url)) - 1)! },
-    reconnect: { random: () => 0.999_999, environment: null },
-  });
+  const { call, sockets, socket, receive } = roomCall(
+    { getUserMedia: async () => fakeStream(tracks), reconnect: { random: () => 0.999_999, environment: null } },
+    { socket: RoomSocket, settle: () => vi.advanceTimersByTimeAsync(0) },
+  );
   call.start();
-  const socket = () => sockets.at(-1)!;
   socket().open();
   socket().receive(welcome(peers, { ice }));
   await vi.advanceTimersByTimeAsync(0);
   expect(call.status.value).toBe("joined");
 
-  const receive = async (message: ServerMessage) => {
-    socket().receive(message);
-    await vi.advanceTimersByTimeAsync(0);
-  };
   /** Drops the socket, waits out the first back-off and opens the next socket (not yet welcomed). */
   const dropAndReopen = async (code = 1006) => {
     socket().drop(code);

@@ -1,15 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { CloseCode } from "../../common/close-codes";
-import type { LockInfo, PeerInfo, ServerMessage } from "../../common/protocol";
-import { Call, GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
-import type { GetUserMedia } from "../../frontend/call/media";
-import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer-connection";
+import type { IceConfig, LockInfo, PeerInfo } from "../../common/protocol";
+import { GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
+import type { GetUserMedia } from "../../frontend/call/media/capture";
+import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer/peer-connection";
+import { ADA, BOB, roomCall, welcome as roomWelcome, SELF, settle } from "./fake-room";
 import { useFakeRTC } from "./fake-rtc";
-import { FakeSocket } from "./fake-socket";
 
-const SELF = "5".repeat(32);
-const ADA = "1".repeat(32);
-const BOB = "9".repeat(32);
 const KNOCKER = "7".repeat(32);
 
 /**
@@ -94,36 +91,19 @@ function streamOf(tracks: ReturnType<typeof fakeTrack>[]): MediaStream {
   return new MediaStream(tracks as unknown as MediaStreamTrack[]);
 }
 
-function welcome(peers: PeerInfo[] = [], lock: LockInfo | null = null): ServerMessage {
-  return {
-    type: "welcome",
-    id: SELF,
-    peers,
-    lock,
-    ice: { iceServers: [{ urls: ["stun:stun.example.test:3478"] }], iceTransportPolicy: "all", expiresAt: null },
-    resumeToken: "token",
-  };
-}
-
-/** Lets the engine finish what it awaits (media) after a message. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const STUN_EXAMPLE: IceConfig = {
+  iceServers: [{ urls: ["stun:stun.example.test:3478"] }],
+  iceTransportPolicy: "all",
+  expiresAt: null,
+};
+const welcome = (peers: PeerInfo[] = [], lock: LockInfo | null = null) =>
+  roomWelcome(peers, { lock, ice: STUN_EXAMPLE });
 
 async function connectedCall({ getUserMedia = null }: { getUserMedia?: GetUserMedia | null } = {}) {
-  let socket!: FakeSocket;
-  const call = new Call({
-    room: "team-sync",
-    name: "Cy",
-    url: "ws://example.test/api/rooms/team-sync/ws",
-    getUserMedia,
-    signaling: { createSocket: (url) => (socket = new FakeSocket(url)) },
-  });
+  const { call, socket, receive } = roomCall({ getUserMedia });
   call.start();
-  socket.open();
-  const receive = async (message: ServerMessage) => {
-    socket.receive(message);
-    await settle();
-  };
-  return { call, socket, receive };
+  socket().open();
+  return { call, socket: socket(), receive };
 }
 
 describe("Call", () => {
@@ -262,14 +242,7 @@ describe("Call", () => {
 
   describe("a socket the room closed at its door (idle, 4009)", () => {
     function hairCheck() {
-      const sockets: FakeSocket[] = [];
-      const call = new Call({
-        room: "team-sync",
-        name: "Cy",
-        url: "ws://example.test/api/rooms/team-sync/ws",
-        getUserMedia: null,
-        signaling: { createSocket: (url) => sockets.at(sockets.push(new FakeSocket(url)) - 1)! },
-      });
+      const { call, sockets } = roomCall({ getUserMedia: null });
       // The hair check opens the socket; join() sends the handshake.
       call.connect();
       sockets[0]!.open();

@@ -1,6 +1,13 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { ChatLog, chatTextProblem, encodeChat, linkify, MAX_CHAT_LENGTH, parseChat } from "../../frontend/call/chat";
+import {
+  ChatLog,
+  chatTextProblem,
+  encodeChat,
+  linkify,
+  MAX_CHAT_LENGTH,
+  parseChat,
+} from "../../frontend/call/chat-log";
 import { ChatPanel } from "../../frontend/components/ChatPanel";
 
 const HOSTILE = `<img src=x onerror="alert(1)"> <script>alert(2)</script> javascript:alert(3)`;

@@ -10,8 +10,9 @@ import type {
   LockNews,
   Peer,
 } from "../../frontend/call/call";
-import type { ChatEntry } from "../../frontend/call/chat";
-import type { DeviceKind } from "../../frontend/call/devices";
+import type { ChatEntry } from "../../frontend/call/chat-log";
+import { CallEmitter } from "../../frontend/call/events";
+import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
 import type { RoomEngine } from "../../frontend/pages/room/Room";
 import { fakeMedia } from "./fake-media";
@@ -33,6 +34,7 @@ export function fakeCall(
   const calls: unknown[][] = [];
   /** What `submitKey` and `lockRoom` answer: null accepts the key. */
   let keyProblem: string | null = null;
+  const events = new CallEmitter();
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
     selfId: signal<string | null>("0".repeat(32)),
@@ -121,6 +123,12 @@ export function fakeCall(
       calls.push(["sendChat", text]);
       return keyProblem;
     },
+    setVerified(peerId: string, verified: boolean) {
+      calls.push(["setVerified", peerId, verified]);
+    },
+    /** The engine's events: views subscribe with `on`, tests play the engine with `emit`. */
+    events,
+    on: events.on.bind(events),
     setChatOpen(open: boolean) {
       state.chat.open.value = open;
       if (open) state.chat.unread.value = 0;

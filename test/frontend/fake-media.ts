@@ -1,7 +1,7 @@
 import { signal } from "@preact/signals";
-import type { DeviceChoice, DeviceKind, DeviceList } from "../../frontend/call/devices";
-import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/local-media";
-import type { MediaProblem } from "../../frontend/call/media";
+import type { MediaProblem } from "../../frontend/call/media/capture";
+import type { DeviceChoice, DeviceKind, DeviceList } from "../../frontend/call/media/devices";
+import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/media/local-media";
 
 /** Enough of a MediaStreamTrack for views: happy-dom has none to construct. */
 export function fakeTrack(kind: "audio" | "video", deviceId = `${kind}-1`): MediaStreamTrack {

@@ -1,4 +1,4 @@
-import type { SocketLike } from "../../frontend/call/signaling";
+import type { SocketLike } from "../../frontend/call/link/signaling";
 
 /** A WebSocket with no server behind it: the test plays the room. */
 export class FakeSocket extends EventTarget implements SocketLike {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import type { DeviceChoice } from "../../frontend/call/devices";
-import { listDevices, loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/devices";
-import { LocalMedia } from "../../frontend/call/local-media";
-import type { GetUserMedia } from "../../frontend/call/media";
+import type { GetUserMedia } from "../../frontend/call/media/capture";
+import type { DeviceChoice } from "../../frontend/call/media/devices";
+import { listDevices, loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/media/devices";
+import { LocalMedia } from "../../frontend/call/media/local-media";
 
 class Track extends EventTarget {
   enabled = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acquireLocalMedia, describeProblem, type GetUserMedia } from "../../frontend/call/media";
+import { acquireLocalMedia, describeProblem, type GetUserMedia } from "../../frontend/call/media/capture";
 
 function domError(name: string): DOMException {
   return new DOMException("nope", name);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import type { SignalData } from "../../common/protocol";
-import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/bitrate";
+import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/media/bitrate";
 import {
   DISCONNECTED_RESTART_MS,
   iceRestartDue,
@@ -14,9 +14,9 @@ import {
   STALLED_RESTART_MS,
   STUCK_RESTART_MS,
   WATCHDOG_TICK_MS,
-} from "../../frontend/call/ice-watchdog";
-import { dtlsFingerprint, isPolite, PeerConnection } from "../../frontend/call/peer-connection";
-import { QUALITY_POLL_MS } from "../../frontend/call/quality";
+} from "../../frontend/call/peer/ice-watchdog";
+import { dtlsFingerprint, isPolite, PeerConnection } from "../../frontend/call/peer/peer-connection";
+import { QUALITY_POLL_MS } from "../../frontend/call/peer/quality";
 import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 
 const LOW = "1".repeat(32);

@@ -6,10 +6,10 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import type { SignalData } from "../../common/protocol";
-import { fingerprintOfCertificate } from "../../frontend/call/dtls-fingerprint";
-import { PeerConnection } from "../../frontend/call/peer-connection";
-import { QUALITY_POLL_MS } from "../../frontend/call/quality";
-import { SAFETY_FAILURES } from "../../frontend/call/safety-exchange";
+import { fingerprintOfCertificate } from "../../frontend/call/peer/dtls-fingerprint";
+import { PeerConnection } from "../../frontend/call/peer/peer-connection";
+import { QUALITY_POLL_MS } from "../../frontend/call/peer/quality";
+import { SAFETY_FAILURES } from "../../frontend/call/peer/safety-exchange";
 import { type FakeDataChannel, FakeRTCPeerConnection, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 
 const ADA = "1".repeat(32);

@@ -5,7 +5,7 @@ import {
   type QualitySample,
   qualityMetrics,
   readQualitySample,
-} from "../../frontend/call/quality";
+} from "../../frontend/call/peer/quality";
 
 const metrics = (rttMs: number | null, lossPercent: number | null, fps: number | null, stalled = false) => ({
   rttMs,

@@ -1,7 +1,7 @@
 import { signal } from "@preact/signals";
 import { act, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import type { ConnectionQuality } from "../../frontend/call/quality";
+import type { ConnectionQuality } from "../../frontend/call/peer/quality";
 import { fakeCall, peerA, peerB } from "./fake-call";
 import { renderRoomView } from "./render-views";
 

@@ -3,13 +3,13 @@ import {
   connectionFingerprints,
   fingerprintOfCertificate,
   sha256FingerprintFromSdp,
-} from "../../frontend/call/dtls-fingerprint";
+} from "../../frontend/call/peer/dtls-fingerprint";
 import {
   canonicalFingerprint,
   SAFETY_CODE_BITS,
   SAFETY_CODE_DIGITS,
   safetyCode,
-} from "../../frontend/call/safety-code";
+} from "../../frontend/call/peer/safety-code";
 import chromium from "./fixtures/sdp-chromium.json";
 import firefox from "./fixtures/sdp-firefox.json";
 

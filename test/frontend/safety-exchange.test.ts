@@ -4,14 +4,14 @@
  * server, so he picks the certificates of both DTLS sessions, and he sees every frame.
  */
 import { describe, expect, it } from "vitest";
-import type { ConnectionFingerprints } from "../../frontend/call/dtls-fingerprint";
+import type { ConnectionFingerprints } from "../../frontend/call/peer/dtls-fingerprint";
 import {
   type CertificateFingerprint,
   canonicalFingerprint,
   safetyCode,
   sha256,
   toHex,
-} from "../../frontend/call/safety-code";
+} from "../../frontend/call/peer/safety-code";
 import {
   commitment,
   encodeSafetyFrame,
@@ -19,7 +19,7 @@ import {
   SAFETY_FAILURES,
   SafetyExchange,
   type SafetyState,
-} from "../../frontend/call/safety-exchange";
+} from "../../frontend/call/peer/safety-exchange";
 
 const fp = (label: string): CertificateFingerprint => ({
   algorithm: "sha-256",

@@ -3,7 +3,7 @@
  * browser can give (a DOMException name) gets its own sentence, and a cancelled picker none.
  */
 import { describe, expect, it } from "vitest";
-import { ScreenShare } from "../../frontend/call/screen-share";
+import { ScreenShare } from "../../frontend/call/media/screen-share";
 
 const refusing = (name: string) => new ScreenShare(() => Promise.reject(new DOMException("refused", name)));
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withVideoBandwidth } from "../../frontend/call/sdp-bandwidth";
+import { withVideoBandwidth } from "../../frontend/call/peer/sdp-bandwidth";
 import chromium from "./fixtures/sdp-chromium.json";
 import firefox from "./fixtures/sdp-firefox.json";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE_BPS, videoCap } from "../../frontend/call/bitrate";
+import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE_BPS, videoCap } from "../../frontend/call/media/bitrate";
 import {
   fitVideoCap,
   INITIAL_SEND_STATE,
@@ -8,7 +8,7 @@ import {
   MIN_OVERHEAD_FACTOR,
   readSendSample,
   updateSendState,
-} from "../../frontend/call/send-budget";
+} from "../../frontend/call/peer/send-budget";
 
 /** A Chromium-shaped report of what one connection sends: outbound streams and the selected pair. */
 function report({ video = 0, header = 0, audio = 0, available = null as number | null } = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shortcutFor } from "../../frontend/call/shortcuts";
+import { shortcutFor } from "../../frontend/services/shortcuts";
 
 function press(key: string, target: EventTarget = document.body, extra: Partial<KeyboardEventInit> = {}) {
   const event = new KeyboardEvent("keydown", { key, bubbles: true, ...extra });

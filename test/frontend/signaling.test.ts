@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../common/protocol";
 import { roomIdFor } from "../../common/room-id";
 import { Call } from "../../frontend/call/call";
-import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/signaling";
+import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/link/signaling";
 import { FakeSocket } from "./fake-socket";
 
 const ID = "0123456789abcdef0123456789abcdef";

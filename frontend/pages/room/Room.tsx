@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Call, type CallHandle, type CallOptions } from "../../call/call";
 import { defaultDisplayName, rememberDisplayName } from "../../call/display-name";
-import { LocalMedia, type LocalMediaHandle } from "../../call/local-media";
+import { LocalMedia, type LocalMediaHandle } from "../../call/media/local-media";
 import { HairCheck } from "../HairCheck";
 import { Left } from "../Left";
 import { Removed } from "../Removed";

@@ -10,7 +10,6 @@ import { LockDialog } from "../../components/LockDialog";
 import { SafetyCodeDialog } from "../../components/SafetyCodeDialog";
 import { SettingsDialog } from "../../components/SettingsDialog";
 import { ShortcutsDialog } from "../../components/ShortcutList";
-import type { VerifiedCodes } from "./use-verified-codes";
 
 /** Which dialog is open: locking, locking so that someone can be removed for good, confirming a removal, or the call's settings. */
 export type Dialog =
@@ -39,6 +38,12 @@ export function useRoomDialog(lock: CallState["lock"]["value"]) {
 /** Removing someone from an unlocked room only works until they open the link again: lock first. */
 export function removalDialog(locked: boolean, peer: Peer): Dialog {
   return { kind: locked ? "confirm-remove" : "lock-then-remove", peer };
+}
+
+/** Which safety codes the people marked as verified (the engine keeps them), and how to mark one. */
+export interface VerifiedCodes {
+  isVerified(peer: Peer): boolean;
+  setVerified(peer: Peer, verified: boolean): void;
 }
 
 interface RoomDialogsProps extends VerifiedCodes {

@@ -5,23 +5,22 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { CallHandle } from "../../call/call";
-import type { ShortcutAction } from "../../call/shortcuts";
-import { routeSounds } from "../../call/sounds";
 import { ChatPanel } from "../../components/ChatPanel";
 import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
 import { useShortcuts } from "../../components/use-shortcuts";
+import type { ShortcutAction } from "../../services/shortcuts";
+import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
 import { useLabels } from "./labels";
 import { RoomAlerts } from "./RoomAlerts";
-import { RoomDialogs, removalDialog, useRoomDialog } from "./RoomDialogs";
+import { RoomDialogs, removalDialog, useRoomDialog, type VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
 import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
 import { useSpeakers } from "./use-speakers";
-import { useVerifiedCodes } from "./use-verified-codes";
 
 interface RoomViewProps {
   room: string;
@@ -39,7 +38,11 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const inCall = status === "joined" || status === "reconnecting";
   const [dialog, setDialog] = useRoomDialog(lock);
   const [pinned, setPinned] = useState<string | null>(null);
-  const verified = useVerifiedCodes();
+  // Which safety codes the people marked as verified is security state: the engine keeps it, per peer.
+  const verified: VerifiedCodes = {
+    isVerified: (peer) => peers.find((p) => p.id === peer.id)?.verified === true,
+    setVerified: (peer, on) => call.setVerified(peer.id, on),
+  };
   const [selfShown, setSelfShown] = useState(true);
   const controls = useControls(call);
   const labels = useLabels(call);

@@ -4,7 +4,7 @@
  */
 import { useMemo } from "preact/hooks";
 import type { CallState } from "../../call/call";
-import type { ChatEntry } from "../../call/chat";
+import type { ChatEntry } from "../../call/chat-log";
 import { labelPeople, type Named, type NameLabel } from "../../call/names";
 import { SELF } from "../../components/stage";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { iceRefreshDelay, MIN_REFRESH_DELAY_MS, REFRESH_MARGIN_MS } from "../../frontend/call/ice-refresh";
+import { iceRefreshDelay, MIN_REFRESH_DELAY_MS, REFRESH_MARGIN_MS } from "../../frontend/call/ice-config";
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CloseCode, closeVerdict } from "../../common/close-codes";
 import { PING, PONG, type ServerMessage } from "../../common/protocol";
-import { backoffCeiling } from "../../frontend/call/backoff";
+import { backoffCeiling } from "../../frontend/call/link/backoff";
 import {
   ATTEMPT_TIMEOUT_MS,
   type LinkEnvironment,
@@ -9,8 +9,8 @@ import {
   PROBE_EVERY_MS,
   probeUrlFor,
   RoomLink,
-} from "../../frontend/call/reconnect";
-import { CHECK_TIMEOUT_MS, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/signaling";
+} from "../../frontend/call/link/room-link";
+import { CHECK_TIMEOUT_MS, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/link/signaling";
 import { FakeSocket } from "./fake-socket";
 
 const SELF = "5".repeat(32);

@@ -1,5 +1,5 @@
-import { CloseCode, type CloseVerdict, closeVerdict } from "../../common/close-codes";
-import type { ClientMessage, ServerMessage } from "../../common/protocol";
+import { CloseCode, type CloseVerdict, closeVerdict } from "../../../common/close-codes";
+import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import { type BackoffOptions, backoffDelay, RECONNECT_BACKOFF } from "./backoff";
 import { Signaling, type SignalingOptions } from "./signaling";
 

@@ -1,7 +1,7 @@
 import * as v from "valibot";
-import { CloseCode } from "../../common/close-codes";
-import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../common/protocol";
-import { isRoomId, roomIdFor } from "../../common/room-id";
+import { CloseCode } from "../../../common/close-codes";
+import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../../common/protocol";
+import { isRoomId, roomIdFor } from "../../../common/room-id";
 
 /**
  * The room's pace, not ours: it drops a member silent for HEARTBEAT_TIMEOUT_MS as a tab that
@@ -87,7 +87,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
 
 /**
  * One WebSocket to one room: typed messages out, validated messages in, and a heartbeat that
- * also notices when the room stopped answering. It never reconnects: RoomLink (reconnect.ts)
+ * also notices when the room stopped answering. It never reconnects: RoomLink (room-link.ts)
  * makes a new one.
  */
 export class Signaling {

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { readSetting, writeSetting } from "./storage";
+import { readSetting, writeSetting } from "../../services/storage";
 
 export type InputKind = "audioinput" | "videoinput";
 export type DeviceKind = InputKind | "audiooutput";

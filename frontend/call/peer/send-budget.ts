@@ -8,7 +8,7 @@
  * bitrate look sharper than many starved ones, and libwebrtc only scales once quality has dropped.
  * Pure: the connection samples getStats and applies the result.
  */
-import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE_BPS, type VideoCap } from "./bitrate";
+import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE_BPS, type VideoCap } from "../media/bitrate";
 
 /** Past the share the cap comes down by the overhead ratio… */
 const OVER = 1;

@@ -1,4 +1,5 @@
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import { acquireLocalMedia, browserGetUserMedia, errorName, type GetUserMedia, type MediaProblem } from "./capture";
 import {
   type DeviceChoice,
   type DeviceKind,
@@ -9,7 +10,6 @@ import {
   NO_DEVICES,
   saveDeviceChoice,
 } from "./devices";
-import { acquireLocalMedia, browserGetUserMedia, errorName, type GetUserMedia, type MediaProblem } from "./media";
 
 /** "asking": the permission prompt (or the devices) have not answered yet. */
 export type MediaPhase = "idle" | "asking" | "ready" | "stopped";

@@ -1,21 +1,16 @@
+/**
+ * One connection to one remote peer (LiveKit's PCTransport, roughly): perfect negotiation, our
+ * senders and the peer's stream, composed with its parts — health.ts (watchdog, quality),
+ * video-budget.ts (upload share), chat-channel.ts and safety-check.ts (its data channels).
+ */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
-import type { SignalData } from "../../common/protocol";
-import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "./bitrate";
-import { type ConnectionFingerprints, connectionFingerprints } from "./dtls-fingerprint";
-import { iceRestartDue, WATCHDOG_TICK_MS } from "./ice-watchdog";
-import {
-  type ConnectionQuality,
-  classifyQuality,
-  type MediaExpected,
-  QUALITY_POLL_MS,
-  type QualitySample,
-  qualityMetrics,
-  readQualitySample,
-} from "./quality";
-import { canonicalFingerprint } from "./safety-code";
-import { SAFETY_FAILURES, SafetyExchange, type SafetyState } from "./safety-exchange";
-import { withVideoBandwidth } from "./sdp-bandwidth";
-import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
+import type { SignalData } from "../../../common/protocol";
+import { ChatChannel } from "./chat-channel";
+import { PeerHealth } from "./health";
+import type { ConnectionQuality, MediaExpected } from "./quality";
+import { SafetyCheck } from "./safety-check";
+import type { SafetyState } from "./safety-exchange";
+import { VideoBudget } from "./video-budget";
 
 /** Cloudflare's public STUN server; enough for most home networks. A later issue gets TURN from the room. */
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: "stun:stun.cloudflare.com:3478" }];
@@ -35,7 +30,7 @@ export interface PeerConnectionOptions {
   awaitFirstOffer?: boolean;
   /** Delivers signaling data to this peer only (the room relays it). */
   sendSignal(data: SignalData): void;
-  /** A text frame from the peer's chat channel, unvalidated: the caller checks it (chat.ts). */
+  /** A text frame from the peer's chat channel, unvalidated: the caller checks it (chat-log.ts). */
   onData?: (data: string) => void;
   /**
    * False while our room socket is reconnecting: an ICE restart then would only pile up offers
@@ -55,12 +50,6 @@ export interface PeerConnectionOptions {
  * lets the others go first instead.
  */
 export const FIRST_OFFER_WAIT_MS = 5_000;
-
-/** Attempts to read a connection's certificates (on open, then one per quality poll) before its code fails. */
-const CERTIFICATE_READS = 5;
-
-/** Chat frames kept for a channel that has not opened yet. */
-const MAX_OUTBOX = 50;
 
 /**
  * The polite side yields when both offer at once. Both ends compute the same answer from
@@ -96,44 +85,25 @@ export class PeerConnection {
   #isSettingRemoteAnswerPending = false;
   /** Our sender of each kind, so a new camera or a shared screen replaces the track in place. */
   readonly #senders = new Map<string, RTCRtpSender>();
-  /** Chat (chat.ts): peer to peer, so the room never sees it. */
-  readonly #channel: RTCDataChannel;
-  /** Frames written before the channel opened. */
-  #outbox: string[] = [];
+  readonly #chat: ChatChannel;
 
   readonly #now: () => number;
   readonly #canSignal: () => boolean;
-  /** For the ICE watchdog (ice-watchdog.ts): when the ICE state last changed, and when we last negotiated. */
-  #iceStateSince: number;
+  /** When we last negotiated, for the ICE watchdog (health.ts). */
   #lastNegotiationAt: number;
-  #watchdog: ReturnType<typeof setInterval> | undefined;
-  readonly #quality = signal<ConnectionQuality | null>(null);
-  /** How good the link to this peer is; null until there is something to measure. */
-  readonly quality: ReadonlySignal<ConnectionQuality | null> = this.#quality;
-  readonly #safetyCode = signal<SafetyState>({ kind: "waiting" });
+  readonly #health: PeerHealth;
+  /** How good the link to this peer is; null until there is something to measure (health.ts). */
+  readonly quality: ReadonlySignal<ConnectionQuality | null>;
   /**
    * The safety code of this connection: waiting until DTLS is up and both ends have committed
-   * and revealed (safety-exchange.ts), then the code, or failed if the exchange broke its rules.
+   * and revealed (safety-check.ts), then the code, or failed if the exchange broke its rules.
    * One exchange per connection: a peer with a new certificate is a new connection (see
    * isFromAnotherConnection), with a new exchange and new nonces.
    */
-  readonly safetyCode: ReadonlySignal<SafetyState> = this.#safetyCode;
-  /** The safety-code exchange's own channel, so its frames never mix with chat. */
-  readonly #safetyChannel: RTCDataChannel;
-  readonly #safety: SafetyExchange;
-  /** Failed attempts to read the certificates for the exchange (see CERTIFICATE_READS). */
-  #certificateReads = 0;
-  #qualityTimer: ReturnType<typeof setInterval> | undefined;
-  #lastSample: QualitySample | null = null;
-  /** When inbound packets stopped changing (see STALLED_RESTART_MS); null while they change or never came. */
-  #stalledSince: number | null = null;
-  #expected: MediaExpected = { video: true, audio: true };
-  /** How many people we send to, for the upload budget (bitrate.ts); null until the call says. */
-  #budgetPeers: number | null = null;
-  /** What our video really sends to this peer, against its share of the budget (send-budget.ts). */
-  #sending: SendState = INITIAL_SEND_STATE;
-  /** setParameters calls may not overlap: each needs the transaction of the getParameters before it. */
-  #capping: Promise<void> = Promise.resolve();
+  readonly safetyCode: ReadonlySignal<SafetyState>;
+  readonly #safety: SafetyCheck;
+  /** Our share of the upload to this peer (video-budget.ts). */
+  readonly #budget: VideoBudget;
 
   constructor(options: PeerConnectionOptions) {
     this.peerId = options.peerId;
@@ -141,7 +111,6 @@ export class PeerConnection {
     this.#sendSignal = options.sendSignal;
     this.#now = options.now ?? Date.now;
     this.#canSignal = options.canSignal ?? (() => true);
-    this.#iceStateSince = this.#now();
     this.#lastNegotiationAt = this.#now();
     // Looked up at construction (not import) time so anything that wraps the global, like the e2e recorder, sees us.
     this.#pc = new RTCPeerConnection({
@@ -150,6 +119,13 @@ export class PeerConnection {
       // Both ends are natter, so audio, video and chat always share one transport: gathering and
       // checking candidates for one instead of one per kind ("balanced") connects sooner.
       bundlePolicy: "max-bundle",
+    });
+    this.#budget = new VideoBudget({
+      pc: this.#pc,
+      settled: () => this.#inbox,
+      negotiated: () => this.#negotiated(),
+      sendsVideo: () => this.#senders.has("video"),
+      now: this.#now,
     });
 
     if (options.awaitFirstOffer) {
@@ -165,22 +141,27 @@ export class PeerConnection {
     };
     // A null candidate means gathering finished; it is relayed like any other, as the pattern does.
     this.#pc.onicecandidate = ({ candidate }) => this.#sendSignal({ candidate: candidate && candidateInit(candidate) });
-    this.#pc.oniceconnectionstatechange = () => {
-      this.#iceStateSince = this.#now();
-      // `failed` may be acted on at once; the watchdog's tick handles everything that needs waiting.
-      this.#watch();
-    };
+    this.#pc.oniceconnectionstatechange = () => this.#health.iceStateChanged();
     this.#pc.onsignalingstatechange = () => {
       // A negotiation can add senders (a screen) or reset encodings: the budget applies to the result.
-      if (this.#pc.signalingState === "stable") this.#applyVideoCap();
+      if (this.#pc.signalingState === "stable") this.#budget.apply();
     };
-    this.#watchdog = setInterval(() => this.#watch(), WATCHDOG_TICK_MS);
-    this.#qualityTimer = setInterval(() => {
-      void this.#sampleQuality();
+    this.#health = new PeerHealth({
+      pc: this.#pc,
+      polite: this.polite,
+      now: this.#now,
+      mayRestart: () => this.#firstOfferWait === undefined && this.#canSignal(),
+      lastNegotiationAt: () => this.#lastNegotiationAt,
+      restartIce: () => this.#restartIce(),
+      measured: (report) => {
+        void this.#safety.checkCertificates();
+        this.#budget.measure(report);
+      },
       // setTrack swaps tracks without a negotiation (a screen for the camera), and a screen must
       // not keep the camera's lower resolution: re-applying is a no-op when nothing changed.
-      this.#applyVideoCap();
-    }, QUALITY_POLL_MS);
+      polled: () => this.#budget.apply(),
+    });
+    this.quality = this.#health.quality;
     this.#pc.ontrack = ({ track }) => {
       this.#replaceTracks((tracks) => [...tracks.filter((t) => t.id !== track.id), track]);
       track.addEventListener("ended", () => this.#replaceTracks((tracks) => tracks.filter((t) => t !== track)));
@@ -195,30 +176,9 @@ export class PeerConnection {
       this.#pc.addTransceiver("video", { direction: "recvonly" });
     }
 
-    // Negotiated with the same id on both sides: it rides in the first offer with the media, and
-    // neither side has to announce it, so chat adds no extra offer (and no extra glare).
-    this.#channel = this.#pc.createDataChannel("chat", { negotiated: true, id: 0 });
-    this.#channel.onopen = () => {
-      for (const text of this.#outbox) this.#channel.send(text);
-      this.#outbox = [];
-    };
-    this.#channel.onmessage = ({ data }: MessageEvent<unknown>) => {
-      if (typeof data === "string") options.onData?.(data);
-    };
-
-    // Negotiated like chat, so it rides in the same first offer. It opens once DTLS is up, which
-    // is when both certificates can be read.
-    this.#safetyChannel = this.#pc.createDataChannel("safety", { negotiated: true, id: 1 });
-    this.#safety = new SafetyExchange({
-      send: (frame) => {
-        if (this.#safetyChannel.readyState === "open") this.#safetyChannel.send(frame);
-      },
-      onState: (state) => {
-        this.#safetyCode.value = state;
-      },
-    });
-    this.#safetyChannel.onopen = () => void this.#startSafetyExchange();
-    this.#safetyChannel.onmessage = ({ data }: MessageEvent<unknown>) => void this.#safety.receive(data);
+    this.#chat = new ChatChannel(this.#pc, options.onData);
+    this.#safety = new SafetyCheck(this.#pc);
+    this.safetyCode = this.#safety.state;
 
     if (!options.awaitFirstOffer) {
       // Offer at once rather than on negotiationneeded, which is a task away: by then the page has
@@ -246,10 +206,9 @@ export class PeerConnection {
     if (track) this.#senders.set(kind, stream ? this.#pc.addTrack(track, stream) : this.#pc.addTrack(track));
   }
 
-  /** Sends a chat frame; a few written before the channel opens wait for it (it opens with the connection). */
+  /** Sends a chat frame (chat-channel.ts). */
   sendData(text: string): void {
-    if (this.#channel.readyState === "open") this.#channel.send(text);
-    else if (this.#channel.readyState === "connecting" && this.#outbox.length < MAX_OUTBOX) this.#outbox.push(text);
+    this.#chat.send(text);
   }
 
   async #negotiate(): Promise<void> {
@@ -300,7 +259,7 @@ export class PeerConnection {
 
         this.#isSettingRemoteAnswerPending = description.type === "answer";
         // On the polite side a colliding offer rolls back our own offer implicitly.
-        await this.#pc.setRemoteDescription(this.#boundSending(description));
+        await this.#pc.setRemoteDescription(this.#budget.bound(description));
         this.#isSettingRemoteAnswerPending = false;
         if (description.type === "offer") {
           await this.#pc.setLocalDescription();
@@ -369,77 +328,17 @@ export class PeerConnection {
    * link, and with camera and microphone off silence is no outage.
    */
   expectMedia(expected: MediaExpected): void {
-    this.#expected = expected;
+    this.#health.expectMedia(expected);
   }
 
   /** Caps our video to this peer for a call in which we send to `peers` people (see bitrate.ts). */
   setVideoBudget(peers: number): void {
-    this.#budgetPeers = peers;
-    this.#applyVideoCap();
-  }
-
-  /**
-   * The peer's description with our share of the upload budget (audio included) written into
-   * its video section: libwebrtc takes that as the ceiling of the bandwidth estimate it sends
-   * with, which also bounds what it adds to our encoder's bitrate on its own (probing, padding,
-   * FEC), and which maxBitrate does not. Remote SDP may be changed; local SDP may not.
-   *
-   * The bound is the share when the description is applied: a call that grows keeps an older,
-   * looser bound on a connection until its next negotiation (an ICE restart, a shared screen).
-   * Renegotiating every connection whenever someone joins would cost offers in the very moment
-   * everyone is already negotiating with the newcomer; maxBitrate follows at once either way.
-   */
-  #boundSending(description: RTCSessionDescriptionInit): RTCSessionDescriptionInit {
-    if (description.type !== "offer" && description.type !== "answer") return description;
-    const share = VIDEO_UPLOAD_BUDGET_BPS / (this.#budgetPeers ?? 1);
-    return { type: description.type, sdp: withVideoBandwidth(description.sdp ?? "", share) };
-  }
-
-  #applyVideoCap(): void {
-    const peers = this.#budgetPeers;
-    if (peers === null || this.#pc.signalingState === "closed") return;
-    let senders: RTCRtpSender[];
-    try {
-      senders = this.#pc.getSenders().filter((sender) => sender.track?.kind === "video");
-    } catch (error) {
-      // The budget is a refinement: it must never stand in the way of joining a call.
-      console.warn("natter: could not read the video senders", error);
-      return;
-    }
-    if (senders.length === 0) return;
-    const cap = fitVideoCap(videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length), this.#sending);
-    this.#capping = this.#capping.then(async () => {
-      // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
-      // updating the senders, and a setParameters then fails ("modified RTCP parameters") and
-      // leaves the first seconds uncapped. Waiting for the signals being applied avoids that; a
-      // negotiation still to come ends in `stable` again, which applies the cap.
-      await this.#inbox;
-      if (!this.#negotiated()) return;
-      for (const sender of senders) {
-        // A sender not negotiated yet has no encodings; the next `stable` applies the cap.
-        await applyVideoCap(sender, cap).catch((error: unknown) => {
-          if (this.#pc.signalingState !== "closed") console.warn("natter: could not cap a video sender", error);
-        });
-      }
-    });
+    this.#budget.setPeers(peers);
   }
 
   /** Negotiated at least once and not negotiating now: when the senders' parameters can be set. */
   #negotiated(): boolean {
     return this.#pc.signalingState === "stable" && !this.#makingOffer && this.#pc.currentRemoteDescription !== null;
-  }
-
-  #watch(): void {
-    if (this.#firstOfferWait !== undefined || !this.#canSignal()) return;
-    const due = iceRestartDue({
-      iceConnectionState: this.#pc.iceConnectionState,
-      stateSince: this.#iceStateSince,
-      lastNegotiationAt: this.#lastNegotiationAt,
-      polite: this.polite,
-      now: this.#now(),
-      stalledSince: this.#stalledSince,
-    });
-    if (due) this.#restartIce();
   }
 
   /**
@@ -466,69 +365,11 @@ export class PeerConnection {
     this.#pc.restartIce();
   }
 
-  async #sampleQuality(): Promise<void> {
-    const state = this.#pc.connectionState;
-    if (state === "closed") return;
-    let report: RTCStatsReport;
-    try {
-      report = await this.#pc.getStats();
-    } catch {
-      return;
-    }
-    // Nothing to judge before the first connection: a badge would only say "poor" about a call still ringing.
-    if (this.#lastSample === null && (state === "new" || state === "connecting")) return;
-    void this.#checkCertificates();
-    this.#measureSending(report);
-    const sample = readQualitySample(report.values());
-    const metrics = qualityMetrics(this.#lastSample, sample, this.#expected);
-    // "Changed", not "grew": a restart can replace the inbound streams, and their counters start over.
-    if (sample.packetsReceived !== (this.#lastSample?.packetsReceived ?? 0)) this.#stalledSince = null;
-    else if (sample.packetsReceived > 0) this.#stalledSince ??= this.#now();
-    this.#lastSample = sample;
-    const ice = this.#pc.iceConnectionState;
-    this.#quality.value = { ...metrics, level: classifyQuality(metrics, ice === "failed" || ice === "disconnected") };
-  }
-
-  /** Fits the cap to what the last interval really sent and to the uplink's estimate. */
-  #measureSending(report: RTCStatsReport): void {
-    if (this.#budgetPeers === null) return;
-    const senders = this.#senders.has("video") ? 1 : 0;
-    const share = videoCap(this.#budgetPeers).maxBitrate;
-    this.#sending = updateSendState(this.#sending, readSendSample(report.values(), this.#now()), share, senders);
-    this.#applyVideoCap();
-  }
-
-  async #startSafetyExchange(): Promise<void> {
-    if (this.#safety.fingerprints || this.#safety.state.kind === "failed") return;
-    const fingerprints = await connectionFingerprints(this.#pc).catch(() => null);
-    if (fingerprints) return this.#safety.start(fingerprints);
-    // The channel opens after the DTLS handshake, so this is not expected; still, a browser that
-    // reports the transport a moment late should not cost the call its code: the quality poll retries.
-    this.#certificateReads += 1;
-    if (this.#certificateReads >= CERTIFICATE_READS) await this.#safety.fail(SAFETY_FAILURES.noCertificates);
-  }
-
-  /**
-   * A code is about the certificates it was made with. natter never changes them within one
-   * connection, so if they do change (a DTLS restart the server provoked), the code is withdrawn.
-   */
-  async #checkCertificates(): Promise<void> {
-    const made = this.#safety.fingerprints;
-    if (!made && this.#safetyChannel.readyState === "open") return this.#startSafetyExchange();
-    if (!made || this.#safety.state.kind === "failed") return;
-    const now = await connectionFingerprints(this.#pc).catch(() => null);
-    if (now && !sameFingerprints(now, made)) await this.#safety.fail(SAFETY_FAILURES.certificatesChanged);
-  }
-
   close(): void {
-    this.#channel.onopen = null;
-    this.#channel.onmessage = null;
-    this.#safetyChannel.onopen = null;
-    this.#safetyChannel.onmessage = null;
-    this.#outbox = [];
+    this.#chat.close();
+    this.#safety.close();
     this.#stopWaitingForFirstOffer();
-    clearInterval(this.#watchdog);
-    clearInterval(this.#qualityTimer);
+    this.#health.close();
     this.#pc.onnegotiationneeded = null;
     this.#pc.onicecandidate = null;
     this.#pc.oniceconnectionstatechange = null;
@@ -542,13 +383,6 @@ export class PeerConnection {
 export function dtlsFingerprint(sdp: string | undefined): string | null {
   const match = sdp?.match(/^a=fingerprint:\s*(.+?)\s*$/m);
   return match?.[1] ? match[1].toLowerCase() : null;
-}
-
-function sameFingerprints(a: ConnectionFingerprints, b: ConnectionFingerprints): boolean {
-  return (
-    canonicalFingerprint(a.local) === canonicalFingerprint(b.local) &&
-    canonicalFingerprint(a.remote) === canonicalFingerprint(b.remote)
-  );
 }
 
 /** The fields the protocol carries; spelled out because RTCIceCandidate.toJSON() types them all as optional. */

@@ -1,0 +1,116 @@
+/**
+ * The contract between the call engine and the views: what a view may read (signals, read-only),
+ * what it may ask (controls), and the events it may follow. Tests hand views a fake built from
+ * plain signals (test/frontend/fake-call.ts); the engine is call.ts.
+ */
+import type { ReadonlySignal } from "@preact/signals-core";
+import type { LockInfo } from "../../common/protocol";
+import type { Access } from "./access";
+import type { ChatState } from "./chat-log";
+import type { GuessWarning, KnockRequest, LockNews } from "./door";
+import type { CallEvents } from "./events";
+import type { RoomLinkOptions } from "./link/room-link";
+import type { SignalingOptions } from "./link/signaling";
+import type { GetUserMedia } from "./media/capture";
+import type { DeviceKind } from "./media/devices";
+import type { LocalMediaHandle, LocalMediaState } from "./media/local-media";
+import type { GetDisplayMedia } from "./media/screen-share";
+import type { NameLabel } from "./names";
+import type { Peer } from "./roster";
+import type { CallStatus } from "./status";
+
+export type { CallStatus } from "./status";
+
+/** Everything a view needs to draw a call: read-only signals, so views cannot change the engine behind its back. */
+export interface CallState {
+  readonly status: ReadonlySignal<CallStatus>;
+  readonly selfId: ReadonlySignal<string | null>;
+  readonly selfName: ReadonlySignal<string>;
+  readonly localStream: ReadonlySignal<MediaStream | null>;
+  readonly peers: ReadonlySignal<readonly Peer[]>;
+  /** Why we send less than camera and microphone; the call goes on regardless. */
+  readonly mediaError: ReadonlySignal<string | null>;
+  /** Why the call stopped (status "error"). */
+  readonly error: ReadonlySignal<string | null>;
+  /** Where we stand at the door of a locked room; "in" once we are in the call. */
+  readonly access: ReadonlySignal<Access>;
+  /** Whether the room is locked and by whom, as members see it. */
+  readonly lock: ReadonlySignal<LockInfo | null>;
+  readonly lockNews: ReadonlySignal<LockNews | null>;
+  /** People outside asking to be let in, oldest first. */
+  readonly knocks: ReadonlySignal<readonly KnockRequest[]>;
+  readonly guessWarning: ReadonlySignal<GuessWarning | null>;
+  /** What the room just refused us, in its words (a lock too soon after the last, the room busy), for a few seconds. */
+  readonly roomNotice: ReadonlySignal<string | null>;
+  /**
+   * Who removed us (status "removed"), when the room said so: labelled as they were in the call
+   * at that moment (with a tag if they shared a name), since the call is gone by the time it shows.
+   */
+  readonly removedBy: ReadonlySignal<NameLabel | null>;
+  /** Our camera and microphone: the hair check's, carried into the call. */
+  readonly media: LocalMediaState;
+  /** Our shared screen while we share it. */
+  readonly screenStream: ReadonlySignal<MediaStream | null>;
+  readonly canShareScreen: boolean;
+  readonly chat: ChatState;
+}
+
+/** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
+export interface CallControls {
+  leave(): void;
+  /** Tries a key at a locked room's door. */
+  submitKey(key: string): string | null;
+  /** Asks the people inside a locked room to let us in. */
+  knock(): void;
+  /** Locks the room; with `thenRemove`, removes that peer once the lock is in place. */
+  lockRoom(key: string, options?: { thenRemove?: string }): string | null;
+  unlockRoom(): void;
+  admit(knockId: string): void;
+  deny(knockId: string): void;
+  removePeer(peerId: string): void;
+  /** Asks to be let in, as `name`: sent the moment the socket is open, which it usually is already (see connect). */
+  join(name?: string): void;
+  /** Changes our name for everyone; returns why it cannot be used, or null. */
+  rename(name: string): string | null;
+  setMicrophone(on: boolean): void;
+  setCamera(on: boolean): void;
+  /** Opens the browser's screen picker; resolves to why sharing failed, or null. */
+  shareScreen(): Promise<string | null>;
+  stopScreenShare(): void;
+  /** Switches camera, microphone or speaker; resolves to why it failed, or null. */
+  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  /** Sends a chat message to everyone in the call; returns why it cannot be sent, or null. */
+  sendChat(text: string): string | null;
+  setChatOpen(open: boolean): void;
+  /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
+  setVerified(peerId: string, verified: boolean): void;
+}
+
+/** What a view needs from an engine; tests hand in a fake one built from plain signals. */
+export type CallHandle = CallState & CallControls & CallEvents;
+
+export interface CallOptions {
+  room: string;
+  name: string;
+  /** Overrides the ICE servers the room hands out with its welcome. */
+  iceServers?: RTCIceServer[];
+  /**
+   * Defaults to the room's WebSocket on the host that served the page, addressed by the room's
+   * id (a hash of `room`, made here: the name itself never leaves the page).
+   */
+  url?: string;
+  /**
+   * Camera and microphone from the hair check, already previewed: the call sends these very
+   * tracks and stops them when it ends. Without it the call asks for media once it is let in.
+   */
+  media?: LocalMediaHandle;
+  /** When the call asks for media itself: defaults to the browser's; null means there is no way to capture. */
+  getUserMedia?: GetUserMedia | null;
+  /** Defaults to the browser's; null means screens cannot be shared. */
+  getDisplayMedia?: GetDisplayMedia | null;
+  signaling?: SignalingOptions;
+  /** Back-off, randomness and the online/visibility events of reconnecting; replaceable in tests. */
+  reconnect?: Omit<RoomLinkOptions, "signaling">;
+  /** The clock for throttle deadlines and warnings; replaceable in tests. */
+  now?: () => number;
+}

@@ -1,0 +1,97 @@
+/**
+ * Keeps every connection and every peer in step with our media. A new camera or microphone, or a
+ * shared screen, is swapped in with replaceTrack (in a mesh, sending the screen instead of the
+ * camera keeps the upload the same and needs no renegotiation with anyone); muting or sharing is
+ * told to the others through the room (peer-state), so their badges follow; and every connection
+ * gets its share of one upload budget (bitrate.ts) as people come and go.
+ */
+import { type ReadonlySignal, signal } from "@preact/signals-core";
+import type { ClientMessage } from "../../common/protocol";
+import type { LocalMediaHandle } from "./media/local-media";
+import type { ScreenShare } from "./media/screen-share";
+import type { PeerConnection } from "./peer/peer-connection";
+import type { Member } from "./roster";
+import { Scope } from "./scope";
+
+export interface MediaSyncDeps {
+  media: LocalMediaHandle;
+  screen: ScreenShare;
+  members: ReadonlySignal<ReadonlyMap<string, Member>>;
+  send(message: ClientMessage): void;
+}
+
+export class MediaSync {
+  readonly #deps: MediaSyncDeps;
+  /** Runs for the whole call: the upload budget. */
+  readonly #scope = new Scope();
+  /** Runs while we are in with our media: senders and peer-state (stopped when turned away at the door). */
+  #sync: Scope | null = null;
+  /** The media state the others last heard from us, so that only changes are sent. */
+  #sentState: string | null = null;
+  /** Bumped by every welcome: the room forgets media state when we reconnect, so it is said again. */
+  readonly #stateEpoch = signal(0);
+
+  constructor(deps: MediaSyncDeps) {
+    this.#deps = deps;
+    // Every connection shares one upload budget (bitrate.ts): re-split whenever someone comes or goes.
+    this.#scope.effect(() => {
+      const members = deps.members.value;
+      for (const member of members.values()) member.connection.setVideoBudget(members.size);
+    });
+  }
+
+  /** What we send as video: the shared screen in place of the camera while we share. */
+  outgoingVideo(): MediaStreamTrack | null {
+    return this.#deps.screen.track.value ?? this.#deps.media.videoTrack.value;
+  }
+
+  /** A new connection sends what everyone else gets, from its first offer on (a shared screen included). */
+  prime(connection: PeerConnection): void {
+    connection.setTrack("video", this.outgoingVideo(), this.#deps.media.stream.value);
+  }
+
+  /** A welcome (first or after a reconnect): the room forgot our media state, so it is said again. */
+  welcomed(): void {
+    this.#sentState = null;
+    this.#stateEpoch.value += 1;
+  }
+
+  start(): void {
+    if (this.#sync) return;
+    this.#sentState = null;
+    const sync = new Scope();
+    this.#sync = sync;
+    const { media, screen, members, send } = this.#deps;
+    sync.effect(() => {
+      const audio = media.audioTrack.value;
+      const video = this.outgoingVideo();
+      const stream = media.stream.value;
+      for (const member of members.value.values()) {
+        member.connection.setTrack("audio", audio, stream);
+        member.connection.setTrack("video", video, stream);
+      }
+    });
+    sync.effect(() => {
+      this.#stateEpoch.value;
+      const current = {
+        audio: media.micOn.value && media.audioTrack.value !== null,
+        video: media.cameraOn.value && media.videoTrack.value !== null,
+        screen: screen.track.value !== null,
+      };
+      const text = JSON.stringify(current);
+      if (text === this.#sentState) return;
+      this.#sentState = text;
+      send({ type: "state", ...current });
+    });
+  }
+
+  stop(): void {
+    this.#sync?.dispose();
+    this.#sync = null;
+  }
+
+  dispose(): void {
+    this.stop();
+    this.#scope.dispose();
+  }
+}
