@@ -289,10 +289,16 @@ async function observePeer(page: Page, address: string, ms: number) {
   };
 }
 
-/** The accessible name of the quality badge on the (only) remote tile, or null while there is none. */
+/**
+ * The accessible name of the quality badge on the (only) remote tile, or null while there is none.
+ * Read in one step: the tile can go between two steps (the room drops someone away too long), and
+ * a locator would then wait for it to come back.
+ */
 async function badge(page: Page): Promise<string | null> {
-  const bars = page.locator('figure[data-testid="remote-tile"] .quality__bars');
-  return (await bars.count()) > 0 ? bars.first().getAttribute("aria-label") : null;
+  return page.evaluate(
+    () =>
+      document.querySelector('figure[data-testid="remote-tile"] .quality__bars')?.getAttribute("aria-label") ?? null,
+  );
 }
 
 /** True once decoded video rises between two samples: frames are arriving now, not a leftover count. */
