@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
 
@@ -16,10 +17,14 @@ const outdir = mkdtempSync(join(tmpdir(), "natter-deploy-"));
 const problems = [];
 
 try {
-  const dryRun = spawnSync("wrangler", ["deploy", "--dry-run", "--config", CONFIG, "--outdir", outdir], {
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
+  const dryRun = spawnSync(
+    fileURLToPath(new URL("../node_modules/.bin/wrangler", import.meta.url)),
+    ["deploy", "--dry-run", "--config", CONFIG, "--outdir", outdir],
+    {
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
   const printed = `${dryRun.stdout ?? ""}${dryRun.stderr ?? ""}`;
   process.stdout.write(printed);
   // wrangler colours its labels even with NO_COLOR; the escape codes sit inside "[WARNING]".
