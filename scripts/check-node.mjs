@@ -11,7 +11,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   const bundled = existsSync(new URL("../node_modules/.bin/node", import.meta.url));
   const fix = bundled
     ? "Run it through npm (`npm start`, `npm test`, `npm run <script>`) or npx, which put node_modules/.bin first on PATH."
-    : "node_modules/.bin/node is missing: run `npm install` again, without --ignore-scripts (the `node` package installs its binary in an install script).";
+    : "node_modules/.bin/node is missing (npm install --ignore-scripts skips the install script that puts it there): run `npm rebuild node`.";
   console.error(
     `natter's tools need Node.js 22.12 or newer, but this ran on Node.js ${process.versions.node} (${process.execPath}).\n${fix}`,
   );
