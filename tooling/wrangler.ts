@@ -36,8 +36,10 @@ export interface WranglerOptions {
   /**
    * wrangler's `--log-level`; "warn" by default. "info" prints a line per request (method, path,
    * status), as an operator running `wrangler dev` sees it: what test/e2e/room-name-privacy reads.
+   * "log" adds everything the Worker and the Room print with console.log (info only shows
+   * console.warn/error): what Workers observability would keep, and what test/e2e/log-privacy reads.
    */
-  logLevel?: "warn" | "info" | "debug";
+  logLevel?: "warn" | "info" | "log" | "debug";
   /** How many of wrangler's last output lines `output()` keeps (default 200). */
   outputLinesKept?: number;
 }

@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../../frontend/call/media/bitrate";
 import { QUALITY_POLL_MS } from "../../frontend/call/peer/quality";
+import { INSTALL_HINT } from "../../tooling/system-packages";
 import { startWrangler, type WranglerServer } from "../../tooling/wrangler";
 import { framesDecoded, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
@@ -121,7 +122,7 @@ const statusText = async (page: Page) => (await page.locator(".room__status").te
 if (!inject("e2eSkip") && !hasTurnServer() && !process.env.CI) {
   // In CI the TURN tests run regardless, and fail without coturn rather than pass having proved nothing.
   console.warn(
-    "\n!!  TURN E2E TESTS SKIPPED: no turnserver (apt-get install coturn, or set TURNSERVER_PATH).\n" +
+    `\n!!  TURN E2E TESTS SKIPPED: no turnserver.\n!!  ${INSTALL_HINT}\n!!  or set TURNSERVER_PATH.\n` +
       "!!  Nothing about relayed calls or ICE restarts was tested.\n",
   );
 }

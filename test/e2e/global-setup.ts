@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { INSTALL_HINT } from "../../tooling/system-packages";
 import { startWrangler } from "../../tooling/wrangler";
 
 declare module "vitest" {
@@ -80,13 +81,10 @@ function isExecutable(path: string): boolean {
   }
 }
 
-const CHROMIUM_FIX = [
-  "Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH",
-  "to a Chromium/Chrome executable.",
-];
+const CHROMIUM_FIX = [INSTALL_HINT, "or set CHROMIUM_PATH to a Chromium/Chrome executable."];
 const FIREFOX_FIX = [
-  "Install Debian's firefox-esr (apt-get install firefox-esr) or set FIREFOX_PATH",
-  "to a Firefox executable. The Firefox tests (firefox.test.ts) are skipped.",
+  INSTALL_HINT,
+  "or set FIREFOX_PATH to a Firefox executable. The Firefox tests (firefox.test.ts) are skipped.",
 ];
 
 function warnSkipped(title: string, why: string, fix: string[], consequence: string): void {
