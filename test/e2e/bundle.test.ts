@@ -77,10 +77,17 @@ describe("the home page bundle", () => {
     expect(css, "the design tokens").toContain("--surface");
     expect(css, "the shared button rule").toMatch(/(^|[},])button\{/);
     expect(css).not.toMatch(CALL_SELECTOR);
-    const callStyles = readdirSync(`${DIST}assets`)
-      .filter((file) => file.endsWith(".css"))
-      .filter((file) => CALL_SELECTOR.test(readFileSync(`${DIST}assets/${file}`, "utf8")));
-    expect(callStyles, "one stylesheet carries the call's rules").toHaveLength(1);
+    const stylesheetsWith = (pattern: RegExp) =>
+      readdirSync(`${DIST}assets`)
+        .filter((file) => file.endsWith(".css"))
+        .filter((file) => pattern.test(readFileSync(`${DIST}assets/${file}`, "utf8")));
+    expect(stylesheetsWith(CALL_SELECTOR), "the room's and the on-demand chunk's").toHaveLength(2);
+    expect(
+      stylesheetsWith(/\.(tile|control|preview__frame)\b/),
+      "one stylesheet carries the call's rules",
+    ).toHaveLength(1);
+    // The chat panel is on demand (like the dialogs): its rules come with its chunk.
+    expect(stylesheetsWith(/\.chat\b/)).toEqual([expect.stringMatching(/^on-demand-[\w-]+\.css$/)]);
   });
 });
 
