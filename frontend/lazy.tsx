@@ -1,17 +1,49 @@
-import type { ComponentType } from "preact";
+import type { ComponentType, VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
 /**
- * A component whose code is downloaded the first time it renders. The home page is all most
- * visitors need before they pick a room, so the call (engine, hair check, grid, chat) stays out
- * of the first download and arrives, cached afterwards, while the room page opens.
+ * A component whose code is downloaded the first time it renders (or when preloaded). The home
+ * page is all most visitors need before they pick a room, so the call (engine, hair check, grid,
+ * chat) stays out of the first download and arrives, cached afterwards, while the room page
+ * opens; the call's dialogs, likewise, arrive once the call is on screen.
  */
 export type LazyComponent<P extends object> = ComponentType<P> & {
-  /** Starts the download now rather than at the first render's effects (a frame or more later). */
-  preload(): void;
+  /**
+   * Starts the download now rather than at the first render's effects (a frame or more later).
+   * Settles once it is over; a failure is not thrown here but shown where the component renders.
+   */
+  preload(): Promise<void>;
 };
 
-export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): LazyComponent<P> {
+/** What a lazy component shows until its code is there. */
+export interface Placeholders<P> {
+  loading(props: P): VNode | null;
+  /** The download failed; the next time the component is rendered anew, it is tried again. */
+  failed(props: P): VNode | null;
+}
+
+/** A whole page: say that it is loading, or that it could not load and how to get it. */
+const PAGE: Placeholders<object> = {
+  loading: () => (
+    <main class="page">
+      <p role="status">Loading the call…</p>
+    </main>
+  ),
+  failed: () => (
+    <main class="page">
+      <h1>The call could not load</h1>
+      <p>Check your connection, then reload the page.</p>
+      <button type="button" onClick={() => location.reload()}>
+        Reload
+      </button>
+    </main>
+  ),
+};
+
+export function lazy<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  placeholders: Placeholders<P> = PAGE,
+): LazyComponent<P> {
   let loaded: ComponentType<P> | null = null;
   let loading: Promise<ComponentType<P>> | null = null;
   const start = (): Promise<ComponentType<P>> => {
@@ -48,26 +80,13 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): L
       const Loaded = loaded;
       return <Loaded {...props} />;
     }
-    if (failed) {
-      return (
-        <main class="page">
-          <h1>The call could not load</h1>
-          <p>Check your connection, then reload the page.</p>
-          <button type="button" onClick={() => location.reload()}>
-            Reload
-          </button>
-        </main>
-      );
-    }
-    return (
-      <main class="page">
-        <p role="status">Loading the call…</p>
-      </main>
-    );
+    return failed ? placeholders.failed(props) : placeholders.loading(props);
   }
   return Object.assign(Lazy, {
-    preload: () => {
-      start().catch(() => {});
-    },
+    preload: () =>
+      start().then(
+        () => {},
+        () => {},
+      ),
   });
 }

@@ -10,12 +10,22 @@ interface Page {
   name: string;
   /** Source modules (from the project root) whose dynamic chunks this page loads, besides the entry. */
   lazy: readonly string[];
+  /**
+   * Dynamic chunks the page fetches once it is up, for what only shows on request: not needed to
+   * show the page, so not in its total, but printed beside it (a visit still downloads them).
+   */
+  prefetched?: readonly string[];
 }
 
 const PAGES: readonly Page[] = [
   // The home page draws its suggested name in the page, from word lists it loads after the first paint.
   { name: "home", lazy: ["common/room-name-generator.ts"] },
-  { name: "room (hair check + call)", lazy: ["frontend/pages/room/Room.tsx"] },
+  // The call's dialogs and chat panel are fetched once the call is on screen.
+  {
+    name: "room (hair check + call)",
+    lazy: ["frontend/pages/room/Room.tsx"],
+    prefetched: ["frontend/pages/room/on-demand.ts"],
+  },
 ];
 
 export function pageSizes(): Plugin {
@@ -46,16 +56,23 @@ export function pageSizes(): Plugin {
       };
       const home = new Set<string>();
       closure(entry, home);
-      report = PAGES.map((page) => {
-        const files = new Set(home);
-        for (const source of page.lazy) {
+      const load = (sources: readonly string[], files: Set<string>): void => {
+        for (const source of sources) {
           const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(`/${source}`));
           if (chunk) closure(chunk, files);
         }
+      };
+      report = PAGES.map((page) => {
+        const files = new Set(home);
+        load(page.lazy, files);
+        const later = new Set(files);
+        load(page.prefetched ?? [], later);
         const js = [...files].filter((f) => f.endsWith(".js")).reduce((sum, f) => sum + sizeOf(f), 0);
         const css = [...files].filter((f) => f.endsWith(".css")).reduce((sum, f) => sum + sizeOf(f), 0);
         const extra = [...files].filter((f) => !home.has(f)).reduce((sum, f) => sum + sizeOf(f), 0);
-        const lazyNote = page.lazy.length > 0 ? `  (${kb(extra)} of it loaded lazily)` : "";
+        const prefetched = [...later].filter((f) => !files.has(f)).reduce((sum, f) => sum + sizeOf(f), 0);
+        const prefetchNote = prefetched > 0 ? `; then ${kb(prefetched)} prefetched` : "";
+        const lazyNote = page.lazy.length > 0 ? `  (${kb(extra)} of it loaded lazily${prefetchNote})` : "";
         return `  ${page.name.padEnd(26)} ${kb(js + css).padStart(9)} gzip: JS ${kb(js)}, CSS ${kb(css)}${lazyNote}`;
       });
     },

@@ -6,6 +6,9 @@
  * the first download, and that the whole home page, lists included, stays within its budget.
  * Likewise the call's styles (tiles, controls, dialogs, chat) live beside its components and load
  * with the room's chunk: the home page's stylesheet holds only the tokens and the shared base.
+ * The call's dialogs and chat panel come later still, in a chunk the call fetches once it is on
+ * screen: the room shows without it (so the build's page sizes leave it out of the room's total),
+ * and it is in before anyone asks for a dialog.
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,6 +17,7 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "../../common/room-name-words";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -73,10 +77,17 @@ describe("the home page bundle", () => {
     expect(css, "the design tokens").toContain("--surface");
     expect(css, "the shared button rule").toMatch(/(^|[},])button\{/);
     expect(css).not.toMatch(CALL_SELECTOR);
-    const callStyles = readdirSync(`${DIST}assets`)
-      .filter((file) => file.endsWith(".css"))
-      .filter((file) => CALL_SELECTOR.test(readFileSync(`${DIST}assets/${file}`, "utf8")));
-    expect(callStyles, "one stylesheet carries the call's rules").toHaveLength(1);
+    const stylesheetsWith = (pattern: RegExp) =>
+      readdirSync(`${DIST}assets`)
+        .filter((file) => file.endsWith(".css"))
+        .filter((file) => pattern.test(readFileSync(`${DIST}assets/${file}`, "utf8")));
+    expect(stylesheetsWith(CALL_SELECTOR), "the room's and the on-demand chunk's").toHaveLength(2);
+    expect(
+      stylesheetsWith(/\.(tile|control|preview__frame)\b/),
+      "one stylesheet carries the call's rules",
+    ).toHaveLength(1);
+    // The chat panel is on demand (like the dialogs): its rules come with its chunk.
+    expect(stylesheetsWith(/\.chat\b/)).toEqual([expect.stringMatching(/^on-demand-[\w-]+\.css$/)]);
   });
 });
 
@@ -110,5 +121,27 @@ describe.skipIf(inject("e2eSkip"))("the call's styles in a real browser", () => 
     // The hair check's preview is styled by its own file: rounded by the radius token.
     const preview = page.getByTestId("preview");
     expect(await preview.evaluate((frame) => getComputedStyle(frame).borderTopLeftRadius)).toBe("12px");
+  });
+
+  it("bring the dialogs and the chat in a chunk fetched once the call is on screen, not before", async () => {
+    const { page } = await cast.person("caller");
+    const fetched: string[] = [];
+    page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+    const onDemand = () => fetched.filter((path) => /\/assets\/on-demand-[\w-]+\.(js|css)$/.test(path));
+    await page.goto(`/on-demand-${randomBytes(6).toString("hex")}`);
+    await page.getByRole("heading", { name: "Ready to join?" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(onDemand(), "the hair check needs none of it").toEqual([]);
+
+    const arrived = page.waitForResponse((response) => /\/assets\/on-demand-[\w-]+\.js$/.test(response.url()));
+    await joinFromHairCheck(page);
+    await page.getByTestId("self-tile").waitFor({ state: "visible", timeout: MEDIA_TIMEOUT_MS });
+    expect((await arrived).ok()).toBe(true);
+    expect(
+      onDemand().some((path) => path.endsWith(".css")),
+      "its styles came with it",
+    ).toBe(true);
+    await page.getByRole("button", { name: "Settings" }).click();
+    await page.getByRole("dialog", { name: "Settings" }).waitFor();
   });
 });

@@ -1,8 +1,11 @@
 import { act, fireEvent, screen, within } from "@testing-library/preact";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fakeCall, peerA, peerB } from "./fake-call";
 import { fakeMedia } from "./fake-media";
-import { button, renderRoomView as renderView, tileOf } from "./render-views";
+import { button, prefetchOnDemand, renderRoomView as renderView, tileOf } from "./render-views";
+
+// The chat panel and the dialogs: their chunk in, as in a call a moment after it appears.
+beforeAll(prefetchOnDemand);
 
 describe("call controls", () => {
   afterEach(() => {

@@ -5,14 +5,17 @@
  * what the room refuses, with the room's own words, before anything is sent.
  */
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseClientMessage } from "../../common/protocol";
 import { displayNameProblem } from "../../frontend/call/display-name";
 import { labelPeople } from "../../frontend/call/names";
 import { ConfirmRemoveDialog } from "../../frontend/components/ConfirmRemoveDialog";
 import { Removed } from "../../frontend/pages/Removed";
 import { fakeCall } from "./fake-call";
-import { noop, renderHairCheck, renderRoomView } from "./render-views";
+import { noop, prefetchOnDemand, renderHairCheck, renderRoomView } from "./render-views";
+
+// The chat panel and the dialogs: their chunk in, as in a call a moment after it appears.
+beforeAll(prefetchOnDemand);
 
 const ALEX_1 = `a1${"0".repeat(30)}`;
 const ALEX_2 = `b2${"0".repeat(30)}`;

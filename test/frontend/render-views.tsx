@@ -11,6 +11,13 @@ import { fakeMedia } from "./fake-media";
 
 export const noop = () => {};
 
+/**
+ * The call's dialogs and chat panel come in a chunk that the call view fetches right after its
+ * first frame; the tests of what they do start with it in, as a call does a moment after it
+ * appears (on-demand.test.tsx covers the moment before). Use as `beforeAll(prefetchOnDemand)`.
+ */
+export { prefetchOnDemand } from "../../frontend/pages/room/lazy-parts";
+
 /** The call view of a joined call, or of whatever state `call` is in. */
 export function renderRoomView(call = fakeCall(), { onLeave = noop, onRetry = noop } = {}) {
   return render(<RoomView room="team-sync" call={call} onLeave={onLeave} onRetry={onRetry} />);

@@ -1,7 +1,10 @@
 import { act, fireEvent, screen, within } from "@testing-library/preact";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fakeCall, peerA } from "./fake-call";
-import { renderRoom, renderRoomView as renderView } from "./render-views";
+import { prefetchOnDemand, renderRoom, renderRoomView as renderView } from "./render-views";
+
+// The chat panel and the dialogs: their chunk in, as in a call a moment after it appears.
+beforeAll(prefetchOnDemand);
 
 /** The sentence under the key field that says where we stand. */
 function doorStatus(): string {

@@ -5,7 +5,6 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { CallHandle } from "../../call/call";
-import { ChatPanel } from "../../components/ChatPanel";
 import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
@@ -14,9 +13,11 @@ import { useShortcuts } from "../../components/use-shortcuts";
 import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
+import { removalDialog, useRoomDialog } from "./dialog-state";
 import { useLabels } from "./labels";
+import { ChatPanel, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
 import { RoomAlerts } from "./RoomAlerts";
-import { RoomDialogs, removalDialog, useRoomDialog, type VerifiedCodes } from "./RoomDialogs";
+import type { VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
 import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
@@ -56,6 +57,10 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   useCallSounds(call);
 
   const close = () => setDialog(null);
+  // The dialogs and the chat are not needed for the first frame: fetch them right after it.
+  useEffect(() => {
+    void prefetchOnDemand();
+  }, []);
 
   useShortcuts((action: ShortcutAction) => {
     if (!inCall || dialog) return;
@@ -133,15 +138,17 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         </>
       )}
 
-      <RoomDialogs
-        dialog={dialog}
-        call={call}
-        labels={labels}
-        selfShown={selfShown}
-        onSelfShown={setSelfShown}
-        onClose={close}
-        {...verified}
-      />
+      {dialog && (
+        <RoomDialogs
+          dialog={dialog}
+          call={call}
+          labels={labels}
+          selfShown={selfShown}
+          onSelfShown={setSelfShown}
+          onClose={close}
+          {...verified}
+        />
+      )}
     </main>
   );
 }

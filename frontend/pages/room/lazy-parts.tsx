@@ -1,0 +1,32 @@
+/**
+ * The call view's parts that show only when someone asks for them (the dialogs, the chat panel),
+ * as lazy components over their chunk (on-demand.ts). The call view prefetches that chunk once it
+ * is on screen, so in practice it is there before anyone clicks; a part opened earlier shows the
+ * moment the chunk arrives, its open state kept meanwhile.
+ */
+import { lazy, type Placeholders } from "../../lazy";
+
+const load = () => import("./on-demand");
+
+/** Nothing while the chunk downloads (a moment at most); if it cannot, say so and offer a way out. */
+function placeholders<P extends { onClose(): void }>(): Placeholders<P> {
+  return {
+    loading: () => null,
+    failed: ({ onClose }) => (
+      <div class="notice notice--error" role="alert">
+        <p>This part of the call could not load. Check your connection, then try again.</p>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    ),
+  };
+}
+
+export const RoomDialogs = lazy(() => load().then((module) => module.RoomDialogs), placeholders());
+export const ChatPanel = lazy(() => load().then((module) => module.ChatPanel), placeholders());
+
+/** Fetches the chunk (again, if an earlier try failed); once it is in, every part renders at once. */
+export async function prefetchOnDemand(): Promise<void> {
+  await Promise.all([RoomDialogs.preload(), ChatPanel.preload()]);
+}
