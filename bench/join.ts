@@ -322,7 +322,9 @@ export async function measurePageBytes(browser: Browser, url: string, joinIfAske
     }
     // Anything lazily loaded right after showing up (or joining) is part of the page.
     await person.page.waitForLoadState("networkidle", { timeout: STEP_TIMEOUT_MS }).catch(() => {});
-    await delay(500);
+    // The call fetches its dialogs and chat 2 s after it appears (ON_DEMAND_PREFETCH_AFTER_MS in
+    // frontend/pages/room/lazy-parts.tsx): wait past that, so the room's figure includes them.
+    await delay(joinIfAsked ? 3_000 : 500);
     const seen = new Map<string, number>();
     for (const file of await Promise.all(bodies)) if (file) seen.set(file.path, file.gzip);
     const files = [...seen].map(([path, gzip]) => ({ path, gzip })).sort((a, b) => a.path.localeCompare(b.path));

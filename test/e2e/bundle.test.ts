@@ -6,8 +6,8 @@
  * the first download, and that the whole home page, lists included, stays within its budget.
  * Likewise the call's styles (tiles, controls, dialogs, chat) live beside its components and load
  * with the room's chunk: the home page's stylesheet holds only the tokens and the shared base.
- * The call's dialogs and chat panel come later still, in a chunk the call fetches once it is on
- * screen: the room shows without it (so the build's page sizes leave it out of the room's total),
+ * The call's dialogs and chat panel come later still, in a chunk the call fetches once the join has
+ * settled: the room shows without it (so the build's page sizes leave it out of the room's total),
  * and it is in before anyone asks for a dialog.
  */
 import { randomBytes } from "node:crypto";
@@ -123,7 +123,7 @@ describe.skipIf(inject("e2eSkip"))("the call's styles in a real browser", () => 
     expect(await preview.evaluate((frame) => getComputedStyle(frame).borderTopLeftRadius)).toBe("12px");
   });
 
-  it("bring the dialogs and the chat in a chunk fetched once the call is on screen, not before", async () => {
+  it("bring the dialogs and the chat in a chunk fetched once the call has settled, not before", async () => {
     const { page } = await cast.person("caller");
     const fetched: string[] = [];
     page.on("request", (request) => fetched.push(new URL(request.url()).pathname));

@@ -1,11 +1,11 @@
 /**
  * The call's dialogs and chat panel come in a chunk of their own (pages/room/on-demand.ts), which
- * the call view fetches once it is on screen. This file starts without that chunk (each test file
+ * the call view fetches once the join has settled. This file starts without that chunk (each test file
  * has its own modules), so it shows what happens when someone opens one before it is in: the open
  * state is kept, and the dialog or panel shows as soon as the chunk arrives. The generic part
  * (placeholders, a failed download tried again) is lazy.test.tsx.
  */
-import { fireEvent, screen, within } from "@testing-library/preact";
+import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
 import { fakeCall, peerA } from "./fake-call";
 import { button, renderRoomView } from "./render-views";
@@ -30,7 +30,8 @@ describe("the call's on-demand parts", () => {
     fireEvent.click(button("Chat"));
 
     const box = await screen.findByLabelText("Message to everyone", undefined, { timeout: 10_000 });
-    expect(document.activeElement).toBe(box);
+    // The panel takes focus in an effect, which runs just after it first shows.
+    await waitFor(() => expect(document.activeElement).toBe(box));
     fireEvent.click(button("Close chat"));
     expect(screen.queryByRole("region", { name: "Chat" })).toBeNull();
     expect(document.activeElement).toBe(button("Chat"));

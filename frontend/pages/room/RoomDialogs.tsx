@@ -2,7 +2,7 @@
  * The room's dialogs, at most one open at a time: locking, locking so that someone can be removed
  * for good, confirming a removal, the settings, the shortcut list and a connection's safety code.
  * None is needed to show the call, so this module and the dialogs load in a chunk of their own,
- * fetched as soon as the call is on screen (RoomView.tsx); which one is open is dialog-state.ts.
+ * fetched 2 s after the call appears (RoomView.tsx); which one is open is dialog-state.ts.
  */
 import type { CallHandle, Peer } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";

@@ -1,6 +1,6 @@
 /**
  * The call view's parts that show only when someone asks for them (the dialogs, the chat panel),
- * as lazy components over their chunk (on-demand.ts). The call view prefetches that chunk once it
+ * as lazy components over their chunk (on-demand.ts). The call view prefetches that chunk 2 s after it
  * is on screen, so in practice it is there before anyone clicks; a part opened earlier shows the
  * moment the chunk arrives, its open state kept meanwhile.
  */
@@ -27,6 +27,9 @@ export const RoomDialogs = lazy(() => load().then((module) => module.RoomDialogs
 export const ChatPanel = lazy(() => load().then((module) => module.ChatPanel), placeholders());
 
 /** Fetches the chunk (again, if an earlier try failed); once it is in, every part renders at once. */
+/** How long after the call view appears its on-demand chunk is fetched: after a join has settled (bench/join.ts waits for it). */
+export const ON_DEMAND_PREFETCH_AFTER_MS = 2_000;
+
 export async function prefetchOnDemand(): Promise<void> {
   await Promise.all([RoomDialogs.preload(), ChatPanel.preload()]);
 }

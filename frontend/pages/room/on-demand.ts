@@ -1,7 +1,7 @@
 /**
  * What the call view shows only when someone asks for it: the dialogs and the chat panel. None of
  * it is needed to show the call, so it comes in one chunk of its own, which the call view fetches
- * as soon as it is on screen (RoomView.tsx): by the time anyone clicks, it is there.
+ * once the join has settled, 2 s after it appears (RoomView.tsx): by the time anyone clicks, it is there.
  */
 export { ChatPanel } from "../../components/ChatPanel";
 export { RoomDialogs } from "./RoomDialogs";
