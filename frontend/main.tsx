@@ -1,3 +1,5 @@
+// First: on a room link this starts the camera before the rest of the app has even been evaluated.
+import "./early";
 // The tokens and the shared base first: every component's own stylesheet comes after them in the cascade.
 import "./styles/tokens.css";
 import "./styles/base.css";

@@ -11,7 +11,7 @@ import type { GuessWarning, KnockRequest, LockNews } from "./door";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
 import type { SignalingOptions } from "./link/signaling";
-import type { GetUserMedia } from "./media/capture";
+import type { GetUserMedia } from "./media/acquire";
 import type { DeviceKind } from "./media/devices";
 import type { LocalMediaHandle, LocalMediaState } from "./media/local-media";
 import type { GetDisplayMedia } from "./media/screen-share";

@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import type { MediaProblem } from "../../frontend/call/media/capture";
+import type { MediaProblem } from "../../frontend/call/media/acquire";
 import type { DeviceChoice, DeviceKind, DeviceList } from "../../frontend/call/media/devices";
 import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/media/local-media";
 

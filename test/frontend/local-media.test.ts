@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import type { GetUserMedia } from "../../frontend/call/media/capture";
+import type { GetUserMedia } from "../../frontend/call/media/acquire";
+import { loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/media/device-choice";
 import type { DeviceChoice } from "../../frontend/call/media/devices";
-import { listDevices, loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/media/devices";
+import { listDevices } from "../../frontend/call/media/devices";
 import { LocalMedia } from "../../frontend/call/media/local-media";
 
 class Track extends EventTarget {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { acquireLocalMedia, describeProblem, type GetUserMedia } from "../../frontend/call/media/capture";
+import { acquireLocalMedia, type GetUserMedia } from "../../frontend/call/media/acquire";
+import { describeProblem } from "../../frontend/call/media/capture";
 
 function domError(name: string): DOMException {
   return new DOMException("nope", name);

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../common/protocol";
 import { roomIdFor } from "../../common/room-id";
 import { Call } from "../../frontend/call/call";
-import { HEARTBEAT_MS, parseServerMessage, roomSocketUrl, Signaling } from "../../frontend/call/link/signaling";
+import { HEARTBEAT_MS, parseServerMessage, Signaling } from "../../frontend/call/link/signaling";
+import { roomSocketUrl } from "../../frontend/call/link/socket-url";
 import { FakeSocket } from "./fake-socket";
 
 const ID = "0123456789abcdef0123456789abcdef";
@@ -128,6 +129,25 @@ describe("Signaling", () => {
     socket.open();
     expect(opened()).toBe(1);
     expect(socket.sentMessages()).toEqual([{ type: "join", name: "Ada" }]);
+  });
+
+  it("takes a socket that opened before it was handed over (the page's early socket) as open, right after construction", async () => {
+    const early = new FakeSocket("ws://example.test/api/rooms/r/ws");
+    early.open();
+    let opened = 0;
+    const signaling = new Signaling(
+      early.url,
+      { open: () => opened++, message: () => {}, closed: () => {} },
+      { createSocket: () => early },
+    );
+    // Like an event: not from inside the constructor, so the caller has its handle first.
+    expect(opened).toBe(0);
+    signaling.send({ type: "join", name: "Ada" });
+    await Promise.resolve();
+    expect(opened).toBe(1);
+    expect(early.sentMessages()).toEqual([{ type: "join", name: "Ada" }]);
+    expect(signaling.isOpen).toBe(true);
+    signaling.close();
   });
 
   it("delivers valid messages and drops invalid ones, PONG and binary frames without failing", () => {

@@ -6,7 +6,8 @@
 import { CloseCode } from "../../../common/close-codes";
 import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import { RoomLink, type RoomLinkOptions } from "./room-link";
-import { roomSocketUrlFor, type SignalingOptions } from "./signaling";
+import type { SignalingOptions } from "./signaling";
+import { roomSocketUrlFor } from "./socket-url";
 
 export interface RoomSessionOptions {
   room: string;

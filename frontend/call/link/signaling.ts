@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { CloseCode } from "../../../common/close-codes";
 import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../../common/protocol";
-import { isRoomId, roomIdFor } from "../../../common/room-id";
+import { takeEarlySocket } from "./early-socket";
 
 /**
  * The room's pace, not ours: it drops a member silent for HEARTBEAT_TIMEOUT_MS as a tab that
@@ -41,25 +41,6 @@ export interface SignalingOptions {
   pongTimeoutMs?: number;
   createSocket?: (url: string) => SocketLike;
   now?: () => number;
-}
-
-/**
- * `wss://<host>/api/rooms/<id>/ws`, on whatever host served the page (Vite proxies it in
- * development). It takes the room's id, never its name: the name must not leave the page, so a
- * name handed in by mistake is refused here rather than sent (issue #19).
- */
-export function roomSocketUrl(roomId: string, where: Pick<Location, "protocol" | "host"> = location): string {
-  if (!isRoomId(roomId)) throw new TypeError("roomSocketUrl takes a room id (roomIdFor), not a room name");
-  const scheme = where.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${where.host}/api/rooms/${roomId}/ws`;
-}
-
-/** The socket URL of the room whose normalized name is `name`: the name is hashed here, in the page. */
-export async function roomSocketUrlFor(
-  name: string,
-  where: Pick<Location, "protocol" | "host"> = location,
-): Promise<string> {
-  return roomSocketUrl(await roomIdFor(name), where);
 }
 
 /**
@@ -110,11 +91,12 @@ export class Signaling {
     this.#handlers = handlers;
     this.#now = options.now ?? Date.now;
     this.#pongTimeoutMs = options.pongTimeoutMs ?? PONG_TIMEOUT_MS;
-    this.#socket = (options.createSocket ?? ((u) => new WebSocket(u)))(url);
+    // The page's first module may have opened this very socket already (early-socket.ts).
+    this.#socket = (options.createSocket ?? ((u) => takeEarlySocket(u) ?? new WebSocket(u)))(url);
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     this.#heartbeatMs = heartbeatMs;
 
-    this.#socket.addEventListener("open", () => {
+    const opened = () => {
       if (this.#closed) return;
       for (const text of this.#queue) this.#socket.send(text);
       this.#queue = [];
@@ -122,7 +104,10 @@ export class Signaling {
       this.#lastBeatAt = this.#now();
       this.#heartbeat = setInterval(() => this.#beat(), heartbeatMs);
       this.#handlers.open();
-    });
+    };
+    // A socket that opened before it was handed to us says so now, after the constructor, as an event would.
+    if (this.#socket.readyState === OPEN) queueMicrotask(opened);
+    else this.#socket.addEventListener("open", opened);
     this.#socket.addEventListener("message", (event) => {
       if (this.#closed) return;
       this.#heard();

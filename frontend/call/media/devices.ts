@@ -1,8 +1,7 @@
-import * as v from "valibot";
-import { readSetting, writeSetting } from "../../services/storage";
+/** The devices this browser can see, as lists people can pick from. */
+import type { DeviceKind } from "./device-choice";
 
-export type InputKind = "audioinput" | "videoinput";
-export type DeviceKind = InputKind | "audiooutput";
+export type { DeviceChoice, DeviceKind, InputKind } from "./device-choice";
 
 export interface DeviceOption {
   readonly id: string;
@@ -11,31 +10,7 @@ export interface DeviceOption {
 
 export type DeviceList = Readonly<Record<DeviceKind, readonly DeviceOption[]>>;
 
-/** The device picked for each kind; missing means "whatever the system prefers". */
-export type DeviceChoice = Readonly<Partial<Record<DeviceKind, string>>>;
-
 export const NO_DEVICES: DeviceList = { audioinput: [], videoinput: [], audiooutput: [] };
-
-const DEVICES_KEY = "natter:devices";
-const DeviceId = v.optional(v.pipe(v.string(), v.maxLength(512)));
-const StoredChoice = v.object({ audioinput: DeviceId, videoinput: DeviceId, audiooutput: DeviceId });
-
-/**
- * Device ids are stable per site on this device, so a remembered camera is found again on the
- * next visit; one that is gone is only `ideal`, never `exact` (see LocalMedia), and falls back.
- */
-export function loadDeviceChoice(): DeviceChoice {
-  try {
-    const parsed = v.safeParse(StoredChoice, JSON.parse(readSetting(DEVICES_KEY) ?? "{}"));
-    return parsed.success ? stripUndefined(parsed.output) : {};
-  } catch {
-    return {};
-  }
-}
-
-export function saveDeviceChoice(choice: DeviceChoice): void {
-  writeSetting(DEVICES_KEY, JSON.stringify(choice));
-}
 
 const FALLBACK_LABEL: Record<DeviceKind, string> = {
   audioinput: "Microphone",
@@ -63,8 +38,4 @@ export function listDevices(infos: readonly MediaDeviceInfo[]): DeviceList {
 /** Choosing where sound plays needs HTMLMediaElement.setSinkId (Chromium, Firefox; not Safari). */
 export function canChooseSpeaker(): boolean {
   return typeof HTMLMediaElement !== "undefined" && "setSinkId" in HTMLMediaElement.prototype;
-}
-
-function stripUndefined(choice: Partial<Record<DeviceKind, string | undefined>>): DeviceChoice {
-  return Object.fromEntries(Object.entries(choice).filter(([, id]) => id !== undefined));
 }

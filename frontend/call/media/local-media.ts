@@ -1,33 +1,26 @@
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
-import { acquireLocalMedia, browserGetUserMedia, errorName, type GetUserMedia, type MediaProblem } from "./capture";
+import {
+  type AcquiredMedia,
+  acquireLocalMedia,
+  browserGetUserMedia,
+  errorName,
+  type GetUserMedia,
+  type MediaProblem,
+} from "./acquire";
+import { CAMERA, type CaptureConstraints, captureConstraints, MICROPHONE } from "./constraints";
+import { loadDeviceChoice, saveDeviceChoice } from "./device-choice";
 import {
   type DeviceChoice,
   type DeviceKind,
   type DeviceList,
   type InputKind,
   listDevices,
-  loadDeviceChoice,
   NO_DEVICES,
-  saveDeviceChoice,
 } from "./devices";
+import { takeEarlyCapture } from "./early-capture";
 
 /** "asking": the permission prompt (or the devices) have not answered yet. */
 export type MediaPhase = "idle" | "asking" | "ready" | "stopped";
-
-/**
- * 16:9 like the tiles, and modest: in a full mesh every frame is encoded and sent once per other
- * person, so a 1080p camera would cost seven uploads of 1080p in a call of eight.
- */
-export const CAMERA: MediaTrackConstraints = {
-  width: { ideal: 960 },
-  height: { ideal: 540 },
-  frameRate: { ideal: 24, max: 30 },
-};
-export const MICROPHONE: MediaTrackConstraints = {
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
 
 type MediaDevicesLike = Pick<MediaDevices, "enumerateDevices" | "addEventListener" | "removeEventListener">;
 
@@ -39,6 +32,11 @@ export interface LocalMediaOptions {
   /** The devices picked last time; defaults to what this device remembers. */
   choice?: DeviceChoice;
   saveChoice?: (choice: DeviceChoice) => void;
+  /**
+   * The answer to a question asked before the app loaded, if it was this question (see
+   * early-capture.ts); only with the browser's own getUserMedia, never with one handed in.
+   */
+  early?: (constraints: CaptureConstraints) => Promise<AcquiredMedia> | null;
 }
 
 /** What a view may read about our own camera and microphone. */
@@ -101,6 +99,7 @@ export class LocalMedia implements LocalMediaHandle {
   readonly #getUserMedia: GetUserMedia | null;
   readonly #mediaDevices: MediaDevicesLike | null;
   readonly #saveChoice: (choice: DeviceChoice) => void;
+  #early: ((constraints: CaptureConstraints) => Promise<AcquiredMedia> | null) | null;
   #starting: Promise<void> | null = null;
   /** Bumped whenever tracks are let go, so an answer to an older request is not adopted. */
   #generation = 0;
@@ -115,6 +114,7 @@ export class LocalMedia implements LocalMediaHandle {
     this.#choice = signal(options.choice ?? loadDeviceChoice());
     this.choice = this.#choice;
     this.#saveChoice = options.saveChoice ?? saveDeviceChoice;
+    this.#early = options.early ?? (options.getUserMedia === undefined ? takeEarlyCapture : null);
   }
 
   start(): Promise<void> {
@@ -170,10 +170,11 @@ export class LocalMedia implements LocalMediaHandle {
   async #acquire(): Promise<void> {
     this.#phase.value = "asking";
     const generation = this.#generation;
-    const { stream, problem } = await acquireLocalMedia(this.#getUserMedia, {
-      audio: this.#constraints("audioinput"),
-      video: this.#constraints("videoinput"),
-    });
+    const constraints = captureConstraints(this.#choice.value);
+    // Only the first question can have been asked early; a retry asks again.
+    const early = this.#early?.(constraints) ?? null;
+    this.#early = null;
+    const { stream, problem } = await (early ?? acquireLocalMedia(this.#getUserMedia, constraints));
     if (generation !== this.#generation) {
       for (const track of stream?.getTracks() ?? []) track.stop();
       return;
@@ -189,13 +190,6 @@ export class LocalMedia implements LocalMediaHandle {
     // Labels are only readable once a permission is granted, so the list is worth reading now.
     this.#mediaDevices?.addEventListener("devicechange", this.#onDeviceChange);
     await this.#refreshDevices();
-  }
-
-  /** A remembered device is only `ideal`: if it is gone, any device beats no device. */
-  #constraints(kind: InputKind): MediaTrackConstraints {
-    const base = kind === "audioinput" ? MICROPHONE : CAMERA;
-    const id = this.#choice.value[kind];
-    return id ? { ...base, deviceId: { ideal: id } } : base;
   }
 
   async #switchInput(kind: InputKind, deviceId: string): Promise<string | null> {

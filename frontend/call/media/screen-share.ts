@@ -1,5 +1,5 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
-import { errorName } from "./capture";
+import { errorName } from "./acquire";
 
 /**
  * Why getDisplayMedia failed, in words that say what to do; null when the person cancelled the

@@ -5,6 +5,7 @@
  */
 import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
 import { withVideoBandwidth } from "./sdp-bandwidth";
+import { START_BITRATE_BPS, withVideoStartBitrate } from "./sdp-start-bitrate";
 import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
 
 export interface VideoBudgetDeps {
@@ -47,11 +48,14 @@ export class VideoBudget {
    * looser bound on a connection until its next negotiation (an ICE restart, a shared screen).
    * Renegotiating every connection whenever someone joins would cost offers in the very moment
    * everyone is already negotiating with the newcomer; maxBitrate follows at once either way.
+   *
+   * The same description says where our video starts (sdp-start-bitrate.ts), never above the share.
    */
   bound(description: RTCSessionDescriptionInit): RTCSessionDescriptionInit {
     if (description.type !== "offer" && description.type !== "answer") return description;
     const share = VIDEO_UPLOAD_BUDGET_BPS / (this.#peers ?? 1);
-    return { type: description.type, sdp: withVideoBandwidth(description.sdp ?? "", share) };
+    const bounded = withVideoBandwidth(description.sdp ?? "", share);
+    return { type: description.type, sdp: withVideoStartBitrate(bounded, Math.min(START_BITRATE_BPS, share)) };
   }
 
   /** Applies the current cap to every video sender (a no-op when nothing changed). */
