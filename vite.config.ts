@@ -1,18 +1,25 @@
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
 import { pageSizes } from "./scripts/page-sizes";
+import { roomPreloadHeaders } from "./scripts/room-preload";
 import { headersFile } from "./worker/security-headers";
 
 /**
  * Static assets never pass through the Worker, so their security headers come from a
- * `_headers` file in the build output, written from the same table the Worker uses.
+ * `_headers` file in the build output, written from the same table the Worker uses; room links
+ * also get the header that fetches the call's code with the page (scripts/room-preload.ts).
  */
 function assetHeaders(): Plugin {
+  let publicDir = "";
   return {
     name: "natter-asset-headers",
     apply: "build",
-    generateBundle() {
-      this.emitFile({ type: "asset", fileName: "_headers", source: headersFile() });
+    configResolved(config) {
+      publicDir = config.publicDir;
+    },
+    generateBundle(_options, bundle) {
+      const source = `${headersFile()}\n${roomPreloadHeaders(bundle, publicDir)}`;
+      this.emitFile({ type: "asset", fileName: "_headers", source });
     },
   };
 }

@@ -181,8 +181,11 @@ export class Call implements CallState, CallControls, CallEvents {
 
   join(name?: string): void {
     if (this.#session.joinRequested || isOver(this.#status.value)) return;
-    if (name !== undefined) this.#selfName.value = name;
-    this.#session.join();
+    // Batched, so that whatever follows our name (labels, views) runs after the join has gone out.
+    batch(() => {
+      if (name !== undefined) this.#selfName.value = name;
+      this.#session.join();
+    });
   }
 
   leave(): void {

@@ -50,7 +50,8 @@ describe("LocalMedia", () => {
     expect(asked.video.deviceId).toEqual({ ideal: "cam-1" });
     expect(media.phase.value).toBe("ready");
     expect([media.audioTrack.value, media.videoTrack.value]).toEqual([mic, camera]);
-    expect(media.devices.value.videoinput).toEqual([{ id: "cam-1", label: "Front" }]);
+    // The device list follows without holding up start(): only the pickers need it.
+    await vi.waitFor(() => expect(media.devices.value.videoinput).toEqual([{ id: "cam-1", label: "Front" }]));
     // Labels are hidden until permission; a nameless device still gets a readable one.
     expect(media.devices.value.audioinput).toEqual([{ id: "mic-1", label: "Microphone 1" }]);
   });

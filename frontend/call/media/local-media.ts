@@ -187,9 +187,10 @@ export class LocalMedia implements LocalMediaHandle {
       this.#problem.value = problem;
       this.#phase.value = "ready";
     });
-    // Labels are only readable once a permission is granted, so the list is worth reading now.
+    // Labels are only readable once a permission is granted, so the list is worth reading now;
+    // but not waited for: start() is what a join waits on, and only the pickers need the list.
     this.#mediaDevices?.addEventListener("devicechange", this.#onDeviceChange);
-    await this.#refreshDevices();
+    void this.#refreshDevices();
   }
 
   async #switchInput(kind: InputKind, deviceId: string): Promise<string | null> {

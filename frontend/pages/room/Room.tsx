@@ -85,9 +85,10 @@ function CallSession({ room, engine, onRestart }: { room: string; engine: RoomEn
   // The hair check stays up until the room answers the join, so a locked door never flashes the grid first.
   if (!joining || status === "connecting") {
     const join = (name: string) => {
+      // The join goes out first: everything else here can wait a moment, the room's answer cannot.
+      call.join(name);
       rememberDisplayName(name);
       setJoining(true);
-      call.join(name);
     };
     return <HairCheck room={room} media={media} call={call} joining={joining} onJoin={join} onRetry={onRestart} />;
   }
