@@ -32,6 +32,7 @@ export default defineConfig({
   build: {
     outDir: "../dist",
     emptyOutDir: true,
+    modulePreload: { polyfill: false },
   },
   server: {
     // `npm run dev` runs Vite next to `wrangler dev`; room WebSockets and the API live in the Worker.
