@@ -7,12 +7,10 @@ import { matchRoute } from "./routes";
 
 /** Only a room needs the call engine, the hair check and the grid: its own chunk, loaded on arrival. */
 const Room = lazy(() => import("./pages/room/Room").then((module) => module.Room));
-// Someone who opened a room link needs that chunk at once (the page's Link header has usually
-// fetched it already, see scripts/room-preload.ts): importing it now rather than at the first
-// render's effects saves a frame or more. In a microtask, once this module has finished running:
-// the room's chunk imports this chunk back, and importing an already-fetched module that waits for
-// a module still running could leave the page on "Loading the call…" (seen in Chromium).
-if (matchRoute(currentPath.value).kind === "room") queueMicrotask(() => void Room.preload());
+// Someone who opened a room link needs that chunk at once: importing it now rather than at the
+// first render's effects saves a frame or more (its bytes are usually in already: the page's Link
+// header fetched them with the HTML, see scripts/room-preload.ts).
+if (matchRoute(currentPath.value).kind === "room") Room.preload();
 
 export function App() {
   const pathname = currentPath.value;

@@ -1,9 +1,12 @@
 /**
  * The room's code, fetched with the page. A room link's HTML is the same file as the home page's,
  * and the app only asks for the room's chunk once its own chunk has downloaded and run: one round
- * trip after another. A `Link: rel=modulepreload` header on room links (written into the asset
- * server's `_headers`) starts that download with the HTML instead; Cloudflare also sends such
- * headers ahead as 103 Early Hints. The home page (`/`) does not get it, so it stays as light as
+ * trip after another. A `Link: rel=preload` header on room links (written into the asset server's
+ * `_headers`) starts that download with the HTML instead; Cloudflare also sends such headers
+ * ahead as 103 Early Hints. `preload; as=script`, not `modulepreload`: a module preload also
+ * instantiates the chunk's imports, and the room's chunk imports the entry chunk back, which left
+ * Firefox on "Loading the call…" for good once the chunk was cached; a plain preload only fetches
+ * the bytes, which the app's own import then uses. The home page (`/`) does not get it, so it stays as light as
  * it is. Build tooling: the chunk's hashed name is only known here.
  */
 import { readdirSync } from "node:fs";
@@ -25,7 +28,7 @@ export function roomPreloadHeaders(bundle: Rollup.OutputBundle, publicDir: strin
   const css = [...(room.viteMetadata?.importedCss ?? [])];
   // crossorigin like the tags Vite writes, or the browser would fetch each file a second time.
   const links = [
-    `</${room.fileName}>; rel=modulepreload`,
+    `</${room.fileName}>; rel=preload; as=script; crossorigin`,
     ...css.map((file) => `</${file}>; rel=preload; as=style; crossorigin`),
   ];
   const ownFiles = readdirSync(publicDir).filter((name) => !name.startsWith("."));

@@ -66,7 +66,7 @@ describe.skipIf(inject("e2eSkip"))("the camera and the room's socket start befor
     const base = inject("e2eBaseUrl");
     const roomLink = await fetch(`${base}/preload-${randomBytes(4).toString("hex")}`);
     const links = roomLink.headers.get("link") ?? "";
-    const chunk = links.match(/<\/(assets\/Room-[^>]+\.js)>; rel=modulepreload/)?.[1];
+    const chunk = links.match(/<\/(assets\/Room-[^>]+\.js)>; rel=preload; as=script; crossorigin/)?.[1];
     expect(chunk, `Link: ${links}`).toBeDefined();
     expect(links).toMatch(/<\/assets\/Room-[^>]+\.css>; rel=preload; as=style; crossorigin/);
     expect((await fetch(`${base}/`)).headers.get("link")).toBeNull();
