@@ -20,6 +20,8 @@ export interface CpuOptions {
   people: number;
   /** Per step (open, join, decode). */
   stepTimeoutMs: number;
+  /** The whole run, after which every page is closed and the run fails. */
+  runTimeoutMs?: number;
 }
 
 export interface CpuRun {
@@ -39,8 +41,16 @@ export async function runCpu(browser: Browser, options: CpuOptions): Promise<Cpu
   const chromium = ownChromium();
   const url = newCallUrl(system, options.baseUrl);
   const people: Person[] = [];
+  let expired = false;
+  const cap = options.runTimeoutMs
+    ? setTimeout(() => {
+        expired = true;
+        for (const person of people) void person.context.close().catch(() => {});
+      }, options.runTimeoutMs)
+    : undefined;
   try {
     for (let i = 0; i < count; i++) {
+      if (expired) throw new Error("out of time");
       const person = await newPerson(browser, true, stepTimeoutMs);
       people.push(person);
       await enter(person, url, system);
@@ -53,6 +63,7 @@ export async function runCpu(browser: Browser, options: CpuOptions): Promise<Cpu
     await delay(WINDOW_MS);
     const cpuSeconds = treeCpuSeconds(chromium) - before;
     const windowSeconds = (performance.now() - start) / 1000;
+    if (expired) throw new Error("out of time");
     return {
       system,
       people: count,
@@ -62,8 +73,10 @@ export async function runCpu(browser: Browser, options: CpuOptions): Promise<Cpu
       perPersonPercent: (cpuSeconds / windowSeconds / count) * 100,
     };
   } catch (error) {
+    if (expired) throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s`);
     throw new Error(`${(error as Error).message.split("\n")[0]}\n${await describe(people)}`);
   } finally {
+    clearTimeout(cap);
     await Promise.all(people.map((person) => person.context.close().catch(() => {})));
   }
 }
