@@ -85,7 +85,7 @@ export default {
  * that is also who offers in natter. Each connection handles its messages one at a time, because a
  * candidate may arrive before the description it belongs to has been applied. The camera
  * constraints are natter's (frontend/call/media/local-media.ts), so both pay the same capture and
- * encode cost. With two people this is exactly the one-connection call it replaced.
+ * encode cost. With two people it is one connection, as the floor always was.
  */
 const PAGE = `<!doctype html>
 <html lang="en">
