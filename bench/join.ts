@@ -201,6 +201,9 @@ export async function runJoin(browser: Browser, options: JoinOptions): Promise<J
   let expired: string | null = null;
   const cap = options.runTimeoutMs
     ? setTimeout(async () => {
+        // Marked at once, so that a step that times out meanwhile is reported as the cap; the pages
+        // of a starved browser can take many seconds to describe themselves, so that is bounded too.
+        expired = "";
         expired = await describe(people);
         await Promise.all(people.map((person) => person.context.close().catch(() => {})));
       }, options.runTimeoutMs)
@@ -231,7 +234,11 @@ export async function runJoin(browser: Browser, options: JoinOptions): Promise<J
     const after = await Promise.all(people.map((person) => tally(person.page)));
     return { system, people: count, smallVideo, marks, cost: costBetween(before, after) };
   } catch (error) {
-    if (expired !== null) throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s\n${expired}`);
+    if (expired !== null) {
+      // The cap fired: wait (bounded) for its description of the pages before they are closed below.
+      for (let i = 0; i < 120 && expired === ""; i++) await delay(100);
+      throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s\n${expired}`);
+    }
     throw new Error(`${(error as Error).message.split("\n")[0]}\n${await describe(people)}`);
   } finally {
     clearTimeout(cap);
@@ -240,7 +247,14 @@ export async function runJoin(browser: Browser, options: JoinOptions): Promise<J
 }
 
 /** What each page saw, so that a failed run can be understood after the browsers are gone. */
-export async function describe(people: Person[]): Promise<string> {
+export async function describe(people: Person[], withinMs = 10_000): Promise<string> {
+  return Promise.race([
+    describeAll(people),
+    delay(withinMs).then(() => `(the pages did not describe themselves within ${withinMs / 1000} s)`),
+  ]);
+}
+
+async function describeAll(people: Person[]): Promise<string> {
   const lines: string[] = [];
   for (const [i, person] of people.entries()) {
     const state = await person.page.evaluate(() => JSON.stringify(window.__bench)).catch(() => "(page gone)");
