@@ -30,7 +30,7 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-interface Person {
+export interface Person {
   context: BrowserContext;
   page: Page;
   /** How long any one step of this person's join may take. */
@@ -51,7 +51,7 @@ function nextAddress(): string {
   return `198.18.${(addresses >> 8) & 255}.${addresses & 255}`;
 }
 
-async function newPerson(browser: Browser, smallVideo: boolean, timeoutMs = STEP_TIMEOUT_MS): Promise<Person> {
+export async function newPerson(browser: Browser, smallVideo: boolean, timeoutMs = STEP_TIMEOUT_MS): Promise<Person> {
   const context = await browser.newContext({
     permissions: ["camera", "microphone"],
     extraHTTPHeaders: { "CF-Connecting-IP": nextAddress() },
@@ -78,7 +78,7 @@ declare global {
  * Opens the link and gets the person into the call: through the hair check when there is one
  * (clicking Join as soon as it shows), or by waiting for the page to join by itself.
  */
-async function enter(person: Person, url: string, system: System): Promise<"hair-check" | "auto"> {
+export async function enter(person: Person, url: string, system: System): Promise<"hair-check" | "auto"> {
   const { page, timeoutMs } = person;
   await page.goto(url, { waitUntil: "commit", timeout: timeoutMs });
   const found = await page.waitForFunction(
@@ -122,7 +122,7 @@ async function enter(person: Person, url: string, system: System): Promise<"hair
 }
 
 /** Until `count` remote peers have had a video frame decoded on this page. */
-async function waitForDecoding(person: Person, count: number): Promise<void> {
+export async function waitForDecoding(person: Person, count: number): Promise<void> {
   if (count === 0) return;
   await person.page.waitForFunction(
     (count) => window.__bench.peers.filter((p) => p.firstFrameAt !== null).length >= count,
@@ -187,15 +187,23 @@ export interface JoinOptions {
   runTimeoutMs?: number;
 }
 
+/** A fresh room's link: natter's room page, or the floor's call page. */
+export function newCallUrl(system: System, baseUrl: string): string {
+  const room = `bench-${randomBytes(6).toString("hex")}`;
+  return system === "natter" ? `${baseUrl}/${room}` : `${baseUrl}/call/${room}`;
+}
+
 export async function runJoin(browser: Browser, options: JoinOptions): Promise<JoinRun> {
   const { system, people: count, smallVideo = false, stepTimeoutMs = STEP_TIMEOUT_MS } = options;
-  const room = `bench-${randomBytes(6).toString("hex")}`;
-  const url = system === "natter" ? `${options.baseUrl}/${room}` : `${options.baseUrl}/call/${room}`;
+  const url = newCallUrl(system, options.baseUrl);
   const people: Person[] = [];
   // A run that cannot finish (eight people on a busy machine) must not eat the whole bench's time.
   let expired: string | null = null;
   const cap = options.runTimeoutMs
     ? setTimeout(async () => {
+        // Marked at once, so that a step that times out meanwhile is reported as the cap; the pages
+        // of a starved browser can take many seconds to describe themselves, so that is bounded too.
+        expired = "";
         expired = await describe(people);
         await Promise.all(people.map((person) => person.context.close().catch(() => {})));
       }, options.runTimeoutMs)
@@ -226,7 +234,11 @@ export async function runJoin(browser: Browser, options: JoinOptions): Promise<J
     const after = await Promise.all(people.map((person) => tally(person.page)));
     return { system, people: count, smallVideo, marks, cost: costBetween(before, after) };
   } catch (error) {
-    if (expired !== null) throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s\n${expired}`);
+    if (expired !== null) {
+      // The cap fired: wait (bounded) for its description of the pages before they are closed below.
+      for (let i = 0; i < 120 && expired === ""; i++) await delay(100);
+      throw new Error(`stopped after ${options.runTimeoutMs! / 1000} s\n${expired}`);
+    }
     throw new Error(`${(error as Error).message.split("\n")[0]}\n${await describe(people)}`);
   } finally {
     clearTimeout(cap);
@@ -235,7 +247,14 @@ export async function runJoin(browser: Browser, options: JoinOptions): Promise<J
 }
 
 /** What each page saw, so that a failed run can be understood after the browsers are gone. */
-async function describe(people: Person[]): Promise<string> {
+export async function describe(people: Person[], withinMs = 10_000): Promise<string> {
+  return Promise.race([
+    describeAll(people),
+    delay(withinMs).then(() => `(the pages did not describe themselves within ${withinMs / 1000} s)`),
+  ]);
+}
+
+async function describeAll(people: Person[]): Promise<string> {
   const lines: string[] = [];
   for (const [i, person] of people.entries()) {
     const state = await person.page.evaluate(() => JSON.stringify(window.__bench)).catch(() => "(page gone)");

@@ -15,6 +15,8 @@ export interface SocketTally {
 
 export interface PeerMarks {
   createdAt: number;
+  /** The latest connectionState: says, in a failed run's report, whether a connection gave up or was still trying. */
+  state: string;
   connectedAt: number | null;
   /** First remote video track announced (ontrack). */
   trackAt: number | null;
@@ -112,6 +114,7 @@ export function probe(options: ProbeOptions): void {
       super(configuration);
       const marks: PeerMarks = {
         createdAt: now(),
+        state: this.connectionState,
         connectedAt: null,
         trackAt: null,
         firstFrameAt: null,
@@ -119,6 +122,7 @@ export function probe(options: ProbeOptions): void {
       };
       state.peers.push(marks);
       this.addEventListener("connectionstatechange", () => {
+        marks.state = this.connectionState;
         if (this.connectionState !== "connected" || marks.connectedAt !== null) return;
         marks.connectedAt = now();
         this.#pollFrames(marks);

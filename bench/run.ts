@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { killEverythingStarted, startWrangler, type WranglerServer } from "../tooling/wrangler";
+import { type CpuOptions, type CpuRun, runCpu } from "./cpu";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";
@@ -31,6 +32,10 @@ const JOIN_DEADLINE_MS = 5.5 * 60_000;
 const SIGNALING_DEADLINE_MS = 8.5 * 60_000;
 const HARD_LIMIT_MS = 10 * 60_000;
 const JOIN_RUNS = 5;
+/** 4-person joins of each system (natter, floor), interleaved; 8 people run once each. */
+const MESH_RUNS = 3;
+/** CPU-per-person measurements (4 people) of each system, interleaved. */
+const CPU_RUNS = 2;
 const LATENCY_RATE = 500;
 const LATENCY_MS = 5_000;
 const SWEEP_RATES = [250, 500, 1_000, 1_500, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000];
@@ -82,13 +87,14 @@ async function main(): Promise<void> {
     let chromium = "";
     let sizes: { home: PageBytes; room: PageBytes };
     let runs: JoinRun[];
+    let cpu: CpuRun[];
     try {
       chromium = browser.version();
       sizes = {
         home: await measurePageBytes(browser, `${natter.baseUrl}/`, false),
         room: await measurePageBytes(browser, `${natter.baseUrl}/bench-size-${randomBytes(4).toString("hex")}`, true),
       };
-      runs = await joins(browser, natter, floor);
+      ({ runs, cpu } = await joins(browser, natter, floor));
     } finally {
       await browser.close().catch(() => {});
     }
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
     const signaling = await signalingBench(natter, fast, floor);
     await Promise.all(servers.map((s) => s.stop()));
     busy.end = busyness();
-    report({ chromium, busy, sizes, worker, runs, signaling });
+    report({ chromium, busy, sizes, worker, runs, cpu, signaling });
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -116,28 +122,59 @@ function preflight(chromiumPath: string): void {
 
 // ---- join ------------------------------------------------------------------------
 
-async function joins(browser: Browser, natter: WranglerServer, floor: WranglerServer): Promise<JoinRun[]> {
+async function joins(
+  browser: Browser,
+  natter: WranglerServer,
+  floor: WranglerServer,
+): Promise<{ runs: JoinRun[]; cpu: CpuRun[] }> {
   const runs: JoinRun[] = [];
-  const attempt = async (options: JoinOptions, keep = true) => {
-    const label = `${options.system} ${options.people} people${options.smallVideo ? " (small video)" : ""}`;
+  const cpu: CpuRun[] = [];
+  // A run that starts just before the deadline may overrun it by a minute, no more: one slow run
+  // (natter's 4-person join has taken minutes on a loaded machine) must not cost the signaling part.
+  const timeLeft = () => Math.max(30_000, JOIN_DEADLINE_MS + 60_000 - elapsed());
+  const labelOf = (o: JoinOptions | CpuOptions) =>
+    `${o.system} ${o.people} people${"smallVideo" in o && o.smallVideo ? " (small video)" : ""}`;
+  const attempt = async (options: JoinOptions, keep = true): Promise<boolean> => {
+    const label = labelOf(options);
     if (elapsed() > JOIN_DEADLINE_MS && keep) {
       failures.push(`${label}: skipped, the join part of the bench ran out of time`);
-      return;
+      return false;
     }
     try {
-      const run = await runJoin(browser, options);
+      const run = await runJoin(browser, { runTimeoutMs: timeLeft(), ...options });
       const click =
         run.marks.click === null ? "" : `, Join click → frame ${ms(run.marks.frameFirst - run.marks.click)}`;
-      log(`${keep ? "" : "warm-up "}${label}: first remote frame at ${ms(run.marks.frameFirst)}${click}`);
+      const all = options.people > 2 ? `, frames from all ${options.people - 1} at ${ms(run.marks.frameAll)}` : "";
+      log(`${keep ? "" : "warm-up "}${label}: first remote frame at ${ms(run.marks.frameFirst)}${click}${all}`);
       if (keep) runs.push(run);
+      return true;
     } catch (error) {
       const message = `${label}: ${(error as Error).message}`;
       if (keep) failures.push(message);
       log(`FAILED ${message.split("\n")[0]}`);
+      return false;
     }
   };
-  const natter2: JoinOptions = { system: "natter", baseUrl: natter.baseUrl, people: 2 };
-  const floor2: JoinOptions = { system: "floor", baseUrl: floor.baseUrl, people: 2 };
+  const measureCpu = async (options: CpuOptions) => {
+    const label = `CPU, ${labelOf(options)}`;
+    if (elapsed() > JOIN_DEADLINE_MS) {
+      failures.push(`${label}: skipped, the join part of the bench ran out of time`);
+      return;
+    }
+    try {
+      const run = await runCpu(browser, { runTimeoutMs: timeLeft(), ...options });
+      log(`${label}: ${run.perPersonPercent.toFixed(1)}% of a core per person`);
+      cpu.push(run);
+    } catch (error) {
+      failures.push(`${label}: ${(error as Error).message}`);
+      log(`FAILED ${label}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  };
+  const both = (people: number): [JoinOptions, JoinOptions] => [
+    { system: "natter", baseUrl: natter.baseUrl, people },
+    { system: "floor", baseUrl: floor.baseUrl, people },
+  ];
+  const [natter2, floor2] = both(2);
   // The first call of a fresh browser and a fresh workerd pays one-off costs (code caches, the DO class, codecs).
   await attempt(natter2, false);
   await attempt(floor2, false);
@@ -146,18 +183,35 @@ async function joins(browser: Browser, natter: WranglerServer, floor: WranglerSe
     await attempt(natter2);
     await attempt(floor2);
   }
-  for (let i = 0; i < JOIN_RUNS; i++) await attempt({ system: "natter", baseUrl: natter.baseUrl, people: 4 });
-  // Eight pages each encoding and decoding seven streams is most of what two cores can do: one run,
-  // small video, longer steps, and a cap so that a machine that cannot do it costs minutes, not the bench.
-  await attempt({
-    system: "natter",
-    baseUrl: natter.baseUrl,
-    people: 8,
+  // Eight pages each encoding and decoding seven streams is most of what two cores can do: one run
+  // each, small video, longer steps, and a cap so that a machine that cannot do it costs minutes,
+  // not the bench. The cap is worked out when each run starts, from the time left.
+  const big = (options: JoinOptions): JoinOptions => ({
+    ...options,
     smallVideo: true,
     stepTimeoutMs: 90_000,
-    runTimeoutMs: Math.max(30_000, Math.min(150_000, JOIN_DEADLINE_MS + 60_000 - elapsed())),
+    runTimeoutMs: Math.min(150_000, timeLeft()),
   });
-  return runs;
+  const cpuRun = async () => {
+    for (const { system, baseUrl } of both(4)) await measureCpu({ system, baseUrl, people: 4, stepTimeoutMs: 45_000 });
+  };
+  // One of everything first, then the repeats: on a slow machine the deadline then costs repeats,
+  // not a whole row.
+  for (const options of both(4)) await attempt(options);
+  // The floor first here: it is the quicker of the two, so a slow natter run that eats the time
+  // left still leaves a floor to compare the next run with, not two gaps.
+  const eight: boolean[] = [];
+  for (const options of both(8).reverse()) eight.push(await attempt(big(options)));
+  // Only if eight failed for a system (not for want of time): the largest call that works, for both.
+  if (eight.includes(false) && elapsed() < JOIN_DEADLINE_MS) {
+    for (const options of both(6).reverse()) await attempt(big(options));
+  }
+  await cpuRun();
+  for (let i = 1; i < Math.max(MESH_RUNS, CPU_RUNS); i++) {
+    if (i < MESH_RUNS) for (const options of both(4)) await attempt(options);
+    if (i < CPU_RUNS) await cpuRun();
+  }
+  return { runs, cpu };
 }
 
 // ---- signaling -------------------------------------------------------------------
@@ -241,7 +295,7 @@ interface Row {
   summary: Summary | null;
   /** Shown instead of numbers when there is nothing to summarise. */
   missing?: string;
-  unit?: "ms" | "B" | "frames";
+  unit?: "ms" | "B" | "frames" | "%";
   note?: string;
 }
 
@@ -307,6 +361,7 @@ function costRows(runs: JoinRun[]): Row[] {
 }
 
 function format(value: number, unit: Row["unit"] = "ms"): string {
+  if (unit === "%") return value.toFixed(1);
   return unit === "ms" ? value.toFixed(0) : Math.round(value).toLocaleString("en-US");
 }
 
@@ -340,14 +395,20 @@ function report(input: {
   sizes: { home: PageBytes; room: PageBytes };
   worker: WorkerSize;
   runs: JoinRun[];
+  cpu: CpuRun[];
   signaling: SignalingResults;
 }): void {
-  const { runs, signaling, sizes, worker } = input;
+  const { runs, cpu, signaling, sizes, worker } = input;
   const group = (system: string, people: number) => runs.filter((r) => r.system === system && r.people === people);
   const natter2 = group("natter", 2);
   const floor2 = group("floor", 2);
   const natter4 = group("natter", 4);
   const natter8 = group("natter", 8);
+  const mesh = meshComparison(runs);
+  const cpuOf = (system: string) => summarize(cpu.filter((r) => r.system === system).map((r) => r.perPersonPercent));
+  const cpuNatter = cpuOf("natter");
+  const cpuFloor = cpuOf("floor");
+  const cpuRatio = (cpuNatter?.median ?? Number.NaN) / (cpuFloor?.median ?? Number.NaN);
   const median = (list: JoinRun[], f: (r: JoinRun) => number | null) =>
     summarize(list.map(f).filter((v): v is number => v !== null))?.median ?? Number.NaN;
   const natterFirst = median(natter2, (r) => r.marks.frameFirst);
@@ -365,9 +426,29 @@ function report(input: {
     `  natter ÷ floor, navigation → first remote frame (medians): ${ratio(natterFirst, floorFirst)}` +
       (hairCheck ? `; less the harness reaction: ${ratio(natterMachine, floorFirst)}` : ""),
   );
-  out.push(printTable("Join, 4 people, ms: natter (fourth person to open the link)", joinRows(natter4)));
-  if (natter8.length > 0)
-    out.push(printTable("Join, 8 people, 160×120 video, ms: natter (eighth person)", joinRows(natter8)));
+  for (const { people, natter, floor } of mesh) {
+    const video = people > 4 ? ", 160×120 video" : "";
+    for (const [system, list, what] of [
+      ["natter", natter, `${ordinal(people)} person to open the link`],
+      ["floor", floor, "full mesh"],
+    ] as const) {
+      const title = `Join, ${people} people${video}, ms: ${system} (${what})`;
+      out.push(
+        list.length > 0 ? printTable(title, joinRows(list)) : `\n${title}\n  no completed run (see FAILED below)`,
+      );
+    }
+  }
+  out.push(meshTable(mesh));
+  out.push(
+    printTable(
+      `CPU per person, 4 people, 160×120 video at 10 fps, % of one core (whole Chromium tree, ${CPU_RUNS} runs each)`,
+      [
+        { label: "natter", summary: cpuNatter, unit: "%" },
+        { label: "floor (full mesh)", summary: cpuFloor, unit: "%" },
+      ],
+    ),
+    `  natter ÷ floor (medians): ${ratio(cpuNatter?.median ?? Number.NaN, cpuFloor?.median ?? Number.NaN)}`,
+  );
   for (const [people, list] of [
     [2, natter2],
     [4, natter4],
@@ -456,10 +537,14 @@ function report(input: {
     atMost("home page JS + CSS", homeBytes / KB, 35, "KB"),
     atMost("room page JS + CSS", roomBytes / KB, 80, "KB"),
     atMost("Worker", worker.gzip / KB, 60, "KB"),
+    ...mesh
+      .filter((m) => m.people !== 6)
+      .map((m) => atMost(`${m.people} people: navigation → frames from all ÷ floor`, m.navigation.ratio, 1.5, "×")),
+    atMost("CPU per person, 4 people ÷ floor", cpuRatio, 1.2, "×"),
   ];
   out.push(
     [
-      "\nTargets (from issue 8)",
+      "\nTargets (from issues 8 and 15)",
       ...targets.map(
         (t) =>
           `  ${t.met === null ? "–" : t.met ? "✓" : "✗"} ${t.what.padEnd(48)} ${t.measured.padStart(12)}  target ${t.target}${t.off !== null && !t.met ? `  (${t.off.toFixed(2)}× off)` : ""}`,
@@ -505,6 +590,10 @@ function report(input: {
         "getStats() framesDecoded > 0 on an inbound video stream, polled every 10 ms once the RTCPeerConnection is connected",
       crossCheck: "first VideoFrame from a MediaStreamTrackProcessor on a clone of the remote track",
       joinRunsEach: JOIN_RUNS,
+      meshRunsEach: { n4: MESH_RUNS, n8: 1 },
+      cpuPerPerson:
+        "4 people at 160×120, 10 fps; once all decode all and 2 s more, the user + system CPU time of the bench's Chromium and all its descendant processes (/proc) over 5 s, ÷ 4 people ÷ the window",
+      cpuRunsEach: CPU_RUNS,
       signalingRates: SWEEP_RATES,
       stepMs: STEP_MS,
       drainMs: DRAIN_MS,
@@ -517,9 +606,22 @@ function report(input: {
       floor2: summaries(floor2),
       natter4: summaries(natter4),
       natter8SmallVideo: summaries(natter8),
+      mesh: Object.fromEntries(
+        mesh.map((m) => [
+          `n${m.people}`,
+          {
+            smallVideo: m.people > 4,
+            natter: summaries(m.natter),
+            floor: summaries(m.floor),
+            navigationToAll: m.navigation,
+            clickToAll: m.click,
+          },
+        ]),
+      ),
       ratioToFloor: natterFirst / floorFirst,
       ratioToFloorLessHarnessReaction: natterMachine / floorFirst,
     },
+    cpuPerPerson: { natter: cpuNatter, floor: cpuFloor, ratio: cpuRatio },
     costPerJoin: {
       n2: costs(natter2),
       n4: costs(natter4),
@@ -532,6 +634,7 @@ function report(input: {
     // A failed run's message carries every page's probe state; enough of it to debug, not a novel.
     failures: failures.map((f) => (f.length > 4000 ? `${f.slice(0, 4000)}…` : f)),
     runs,
+    cpuRuns: cpu,
   };
   writeFileSync(
     RESULTS,
@@ -554,6 +657,71 @@ function publish(table: string, date: string): boolean {
   const body = `\nFrom \`npm run bench\` on ${date.slice(0, 10)} (all raw runs in \`bench/results.json\`):\n\n\`\`\`text\n${table}\n\`\`\`\n`;
   writeFileSync(BENCHMARKS, text.slice(0, start + RESULTS_START.length) + body + text.slice(end));
   return true;
+}
+
+interface MeshRatio {
+  natter: number;
+  floor: number;
+  ratio: number;
+}
+
+interface MeshComparison {
+  people: number;
+  natter: JoinRun[];
+  floor: JoinRun[];
+  /** Medians of the last person's navigation → frames from all N − 1, natter beside the floor. */
+  navigation: MeshRatio;
+  /** natter's Join click → frames from all; the floor has no click, so its side is page ready → frames from all. */
+  click: MeshRatio;
+}
+
+/** For each call size measured (4, 8, and 6 only where it was needed), natter's last person beside the floor's. */
+function meshComparison(runs: JoinRun[]): MeshComparison[] {
+  const median = (list: JoinRun[], f: (r: JoinRun) => number | null) =>
+    summarize(list.map(f).filter((v): v is number => v !== null))?.median ?? Number.NaN;
+  const pair = (natter: number, floor: number): MeshRatio => ({ natter, floor, ratio: natter / floor });
+  return [4, 8, 6].flatMap((people) => {
+    const natter = runs.filter((r) => r.system === "natter" && r.people === people);
+    const floor = runs.filter((r) => r.system === "floor" && r.people === people);
+    if (people === 6 && natter.length + floor.length === 0) return [];
+    const floorAll = median(floor, (r) => r.marks.frameAll);
+    return [
+      {
+        people,
+        natter,
+        floor,
+        navigation: pair(
+          median(natter, (r) => r.marks.frameAll),
+          floorAll,
+        ),
+        click: pair(
+          median(natter, (r) => (r.marks.click === null ? null : r.marks.frameAll - r.marks.click)),
+          median(floor, (r) => r.marks.frameAll - r.marks.ready),
+        ),
+      },
+    ];
+  });
+}
+
+function meshTable(mesh: MeshComparison[]): string {
+  const cell = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–").padStart(8);
+  const lines = [
+    "\nMesh: the last person to join, frames from everyone (medians, ms)",
+    `  ${"".padEnd(54)} ${"natter".padStart(8)} ${"floor".padStart(8)}  natter ÷ floor`,
+  ];
+  for (const m of mesh) {
+    const size = `${m.people} people${m.people > 4 ? " (160×120)" : ""}`;
+    for (const [label, row] of [
+      [`navigation → frames from all ${m.people - 1}`, m.navigation],
+      [`Join click → frames from all ${m.people - 1} *`, m.click],
+    ] as const) {
+      lines.push(
+        `  ${`${size}: ${label}`.padEnd(54)} ${cell(row.natter)} ${cell(row.floor)}  ${ratio(row.natter, row.floor)}`,
+      );
+    }
+  }
+  lines.push("  * the floor has no Join click: its side is page ready (DOMContentLoaded) → frames from all");
+  return lines.join("\n");
 }
 
 function ordinal(n: number): string {

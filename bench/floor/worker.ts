@@ -1,7 +1,7 @@
 /**
  * The floor the bench compares natter against: a Worker with a bare relay Durable Object and one
- * inline page that makes the smallest possible call (getUserMedia, one RTCPeerConnection,
- * offer/answer/candidates over the relay). Whatever natter takes beyond this is natter's overhead.
+ * inline page that makes the smallest possible call (getUserMedia, one RTCPeerConnection per other
+ * person, offer/answer/candidates over the relay). Whatever natter takes beyond this is natter's overhead.
  *
  * Written against a few local declarations instead of @cloudflare/workers-types because the bench
  * is typechecked as Node tooling (tsconfig.node.json), where the Workers globals do not exist.
@@ -26,7 +26,8 @@ declare const WebSocketPair: new () => { 0: WebSocket; 1: WebSocket };
  * Forwards strings, nothing else: no schema, no membership, no storage, no flood control.
  * A message "@<peer> …" goes only to the socket tagged <peer> (the signaling bench needs
  * one-to-one delivery, as natter's signals are, or the floor would pay for fan-out natter never
- * does); anything else goes to every other socket in the room, which is all a two-person call needs.
+ * does, and the floor page's full mesh signals each connection one-to-one); anything else goes to
+ * every other socket in the room (the page's hello).
  */
 export class Relay {
   readonly #state: RelayState;
@@ -77,45 +78,64 @@ export default {
 };
 
 /**
- * The minimal call. The peer already in the room offers when it hears a newcomer's hello, so no
- * server-side membership is needed. Messages are handled one at a time because a candidate may
- * arrive before the description it belongs to has been applied. The camera constraints are
- * natter's (frontend/call/media/local-media.ts), so both pay the same capture and encode cost.
+ * The minimal call, as a full mesh: one RTCPeerConnection per other person. Each page picks a random
+ * id, opens the relay tagged with it and broadcasts a hello; everyone already there builds a
+ * connection for the newcomer and offers to it, one-to-one ("@<id> …"). Only the people inside
+ * offer, never the newcomer, so two offers never cross and no server-side membership is needed;
+ * that is also who offers in natter. Each connection handles its messages one at a time, because a
+ * candidate may arrive before the description it belongs to has been applied. The camera
+ * constraints are natter's (frontend/call/media/local-media.ts), so both pay the same capture and
+ * encode cost. With two people it is one connection, as the floor always was.
  */
 const PAGE = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>floor</title></head>
 <body>
-<video id="remote" autoplay playsinline muted></video>
 <script>
 const room = location.pathname.split("/")[2];
-const pc = new RTCPeerConnection({ iceServers: [] });
-const media = navigator.mediaDevices
-  .getUserMedia({ audio: true, video: { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 24, max: 30 } } })
-  .then((stream) => { for (const track of stream.getTracks()) pc.addTrack(track, stream); });
-const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay/" + room);
-const send = (message) => ws.send(JSON.stringify(message));
-pc.onicecandidate = ({ candidate }) => { if (candidate) send({ candidate }); };
-pc.ontrack = ({ streams }) => { document.getElementById("remote").srcObject = streams[0]; };
-ws.onopen = () => send({ hello: true });
-let queue = Promise.resolve();
+const me = Math.random().toString(36).slice(2, 10);
+const media = navigator.mediaDevices.getUserMedia({
+  audio: true,
+  video: { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 24, max: 30 } },
+});
+const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay/" + room + "?peer=" + me);
+// The payload's own key first, so the bench's tally names the message by it ("candidate", "description").
+const sendTo = (id, message) => ws.send("@" + id + " " + JSON.stringify({ ...message, from: me }));
+const peers = new Map();
+function peer(id) {
+  let p = peers.get(id);
+  if (p) return p;
+  // One transport per connection, as natter asks for: fewer candidates to gather and check.
+  const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
+  pc.onicecandidate = ({ candidate }) => { if (candidate) sendTo(id, { candidate }); };
+  const video = document.body.appendChild(document.createElement("video"));
+  Object.assign(video, { autoplay: true, playsInline: true, muted: true });
+  pc.ontrack = ({ streams }) => { video.srcObject = streams[0]; };
+  // Tracks first: the offer (or the answer) must carry them.
+  p = { pc, queue: media.then((stream) => { for (const track of stream.getTracks()) pc.addTrack(track, stream); }) };
+  peers.set(id, p);
+  return p;
+}
+ws.onopen = () => ws.send(JSON.stringify({ hello: me }));
 ws.onmessage = ({ data }) => {
-  const message = JSON.parse(data);
-  queue = queue.then(async () => {
-    await media;
+  const message = JSON.parse(data.startsWith("@") ? data.slice(data.indexOf(" ") + 1) : data);
+  const id = message.hello ?? message.from;
+  const p = peer(id);
+  const { pc } = p;
+  p.queue = p.queue.then(async () => {
     if (message.hello) {
       await pc.setLocalDescription();
-      send({ description: pc.localDescription });
+      sendTo(id, { description: pc.localDescription });
     } else if (message.description) {
       await pc.setRemoteDescription(message.description);
       if (message.description.type === "offer") {
         await pc.setLocalDescription();
-        send({ description: pc.localDescription });
+        sendTo(id, { description: pc.localDescription });
       }
     } else if (message.candidate) {
       await pc.addIceCandidate(message.candidate);
     }
-  });
+  }).catch((error) => console.warn("floor:", error)); // logged for the bench's failure report; the queue goes on
 };
 </script>
 </body>
