@@ -3,6 +3,7 @@ import type { GetUserMedia } from "../../frontend/call/media/capture";
 import type { DeviceChoice } from "../../frontend/call/media/devices";
 import { listDevices, loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/media/devices";
 import { LocalMedia } from "../../frontend/call/media/local-media";
+import { say } from "../../frontend/i18n/problems";
 
 class Track extends EventTarget {
   enabled = true;
@@ -133,7 +134,7 @@ describe("LocalMedia", () => {
     gum.mockImplementation(async () => {
       throw new DOMException("gone", "NotFoundError");
     });
-    expect(await media.useDevice("videoinput", "cam-9")).toBe("That camera is no longer connected.");
+    expect(say((await media.useDevice("videoinput", "cam-9"))!)).toBe("That camera is no longer connected.");
     expect(saved).toEqual([]);
   });
 
