@@ -5,6 +5,7 @@
 import { useId } from "preact/hooks";
 import { currentLanguage, pickLanguage, t } from "../i18n/active";
 import { LANGUAGES, matchLanguage } from "../i18n/languages";
+import "./LanguagePicker.css";
 
 export function LanguagePicker({ class: className }: { class?: string }) {
   const id = useId();

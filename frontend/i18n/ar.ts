@@ -1,6 +1,5 @@
 /** Arabic (Modern Standard Arabic; all six plural forms; laid out right to left). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const ar: Catalog = {
   locale: "ar",
@@ -97,14 +96,14 @@ export const ar: Catalog = {
   connecting: "جارٍ الاتصال…",
   locked: "مقفلة",
   waitingForOthers: "في انتظار الآخرين — شارك عنوان هذه الصفحة لدعوتهم.",
-  peopleInCall: plural({
+  peopleInCall: {
     zero: "لا أحد في المكالمة",
     one: "شخص واحد في المكالمة",
     two: "شخصان في المكالمة",
     few: "# أشخاص في المكالمة",
     many: "# شخصًا في المكالمة",
     other: "# شخص في المكالمة",
-  }),
+  },
   reconnecting: "جارٍ إعادة الاتصال…",
   disconnected: "انقطع الاتصال",
   removedFromCall: "أُخرجت من المكالمة",
@@ -135,14 +134,14 @@ export const ar: Catalog = {
   stopSharing: "إيقاف المشاركة",
   shareScreen: "مشاركة الشاشة",
   chat: "الدردشة",
-  chatUnread: plural({
+  chatUnread: {
     zero: "الدردشة، لا رسائل جديدة",
     one: "الدردشة، رسالة جديدة واحدة",
     two: "الدردشة، رسالتان جديدتان",
     few: "الدردشة، # رسائل جديدة",
     many: "الدردشة، # رسالة جديدة",
     other: "الدردشة، # رسالة جديدة",
-  }),
+  },
   copyLink: "نسخ الرابط",
   copied: "نُسخ",
   copyFailed: "تعذّر النسخ: الرابط موجود في شريط العنوان",
@@ -213,14 +212,14 @@ export const ar: Catalog = {
   enterRoom: "دخول الغرفة",
   askToJoin: "طلب الانضمام",
   checkingKey: "جارٍ التحقق من المفتاح…",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     zero: "المفتاح غير صحيح. لم تبقَ محاولات قبل أن يبدأ الانتظار.",
     one: "المفتاح غير صحيح. بقيت محاولة واحدة قبل أن يبدأ الانتظار.",
     two: "المفتاح غير صحيح. بقيت محاولتان قبل أن يبدأ الانتظار.",
     few: "المفتاح غير صحيح. بقيت # محاولات قبل أن يبدأ الانتظار.",
     many: "المفتاح غير صحيح. بقيت # محاولة قبل أن يبدأ الانتظار.",
     other: "المفتاح غير صحيح. بقيت # محاولة قبل أن يبدأ الانتظار.",
-  }),
+  },
   wrongKeyWaits: "المفتاح غير صحيح. من الآن فصاعدًا عليك الانتظار قليلًا قبل كل محاولة، وكل انتظار أطول من سابقه.",
   tryKeyNow: "يمكنك تجربة مفتاح مرة أخرى الآن.",
   tooManyWrongKeys: "مفاتيح خاطئة كثيرة. حاول مرة أخرى بعد {wait}.",

@@ -1,6 +1,5 @@
 /** German (informal "du", as German chat and call apps speak to people). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const de: Catalog = {
   locale: "de",
@@ -102,7 +101,7 @@ export const de: Catalog = {
   connecting: "Verbinde …",
   locked: "Abgeschlossen",
   waitingForOthers: "Warte auf andere – teile die Adresse dieser Seite, um sie einzuladen.",
-  peopleInCall: plural({ one: "# Person im Anruf", other: "# Personen im Anruf" }),
+  peopleInCall: { one: "# Person im Anruf", other: "# Personen im Anruf" },
   reconnecting: "Verbinde neu …",
   disconnected: "Getrennt",
   removedFromCall: "Aus dem Anruf entfernt",
@@ -134,7 +133,7 @@ export const de: Catalog = {
   stopSharing: "Freigabe beenden",
   shareScreen: "Bildschirm teilen",
   chat: "Chat",
-  chatUnread: plural({ one: "Chat, # ungelesen", other: "Chat, # ungelesen" }),
+  chatUnread: { one: "Chat, # ungelesen", other: "Chat, # ungelesen" },
   copyLink: "Link kopieren",
   copied: "Kopiert",
   copyFailed: "Kopieren fehlgeschlagen: Der Link steht in der Adressleiste",
@@ -206,10 +205,10 @@ export const de: Catalog = {
   enterRoom: "Raum betreten",
   askToJoin: "Um Einlass bitten",
   checkingKey: "Schlüssel wird geprüft …",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     one: "Der Schlüssel ist falsch. Noch # Versuch, bevor Wartezeiten beginnen.",
     other: "Der Schlüssel ist falsch. Noch # Versuche, bevor Wartezeiten beginnen.",
-  }),
+  },
   wrongKeyWaits:
     "Der Schlüssel ist falsch. Ab jetzt musst du vor jedem Versuch kurz warten, und jede Wartezeit ist länger als die vorige.",
   tryKeyNow: "Du kannst jetzt wieder einen Schlüssel versuchen.",

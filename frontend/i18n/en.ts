@@ -5,7 +5,7 @@
  * per CLDR category (plural.ts), "#" standing for the count. Room names, people's names, keys
  * and safety codes are never in here: they are shown as they are.
  */
-import { plural } from "./plural";
+import type { PluralForms } from "./plural";
 
 export const en = {
   /** BCP 47 tag for Intl (dates, numbers, plural rules). */
@@ -110,7 +110,7 @@ export const en = {
   connecting: "Connecting…",
   locked: "Locked",
   waitingForOthers: "Waiting for others — share this page's address to invite them.",
-  peopleInCall: plural({ one: "# person in the call", other: "# people in the call" }),
+  peopleInCall: { one: "# person in the call", other: "# people in the call" } as PluralForms,
   reconnecting: "Reconnecting…",
   disconnected: "Disconnected",
   removedFromCall: "Removed from the call",
@@ -143,7 +143,7 @@ export const en = {
   stopSharing: "Stop sharing",
   shareScreen: "Share screen",
   chat: "Chat",
-  chatUnread: plural({ one: "Chat, # unread", other: "Chat, # unread" }),
+  chatUnread: { one: "Chat, # unread", other: "Chat, # unread" } as PluralForms,
   copyLink: "Copy link",
   copied: "Copied",
   copyFailed: "Could not copy: the address bar has the link",
@@ -218,10 +218,10 @@ export const en = {
   enterRoom: "Enter room",
   askToJoin: "Ask to join",
   checkingKey: "Checking the key…",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     one: "That key is wrong. # try left before waits start.",
     other: "That key is wrong. # tries left before waits start.",
-  }),
+  } as PluralForms,
   wrongKeyWaits: "That key is wrong. From now on each try has to wait a little, and each wait is longer than the last.",
   tryKeyNow: "You can try a key again now.",
   tooManyWrongKeys: "Too many wrong keys. Try again in {wait}.",

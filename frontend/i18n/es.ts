@@ -1,6 +1,5 @@
 /** Spanish (neutral, "tú", as Spanish-language apps usually speak). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const es: Catalog = {
   locale: "es",
@@ -101,7 +100,7 @@ export const es: Catalog = {
   connecting: "Conectando…",
   locked: "Cerrada con llave",
   waitingForOthers: "Esperando a los demás: comparte la dirección de esta página para invitarlos.",
-  peopleInCall: plural({ one: "# persona en la llamada", other: "# personas en la llamada" }),
+  peopleInCall: { one: "# persona en la llamada", other: "# personas en la llamada" },
   reconnecting: "Reconectando…",
   disconnected: "Desconectado",
   removedFromCall: "Te sacaron de la llamada",
@@ -132,7 +131,7 @@ export const es: Catalog = {
   stopSharing: "Dejar de compartir",
   shareScreen: "Compartir pantalla",
   chat: "Mensajes",
-  chatUnread: plural({ one: "Mensajes, # sin leer", other: "Mensajes, # sin leer" }),
+  chatUnread: { one: "Mensajes, # sin leer", other: "Mensajes, # sin leer" },
   copyLink: "Copiar enlace",
   copied: "Copiado",
   copyFailed: "No se pudo copiar: el enlace está en la barra de direcciones",
@@ -204,10 +203,10 @@ export const es: Catalog = {
   enterRoom: "Entrar",
   askToJoin: "Pedir entrar",
   checkingKey: "Comprobando la llave…",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     one: "La llave no es correcta. Queda # intento antes de que empiecen las esperas.",
     other: "La llave no es correcta. Quedan # intentos antes de que empiecen las esperas.",
-  }),
+  },
   wrongKeyWaits:
     "La llave no es correcta. A partir de ahora, cada intento tendrá que esperar un poco, y cada espera será más larga que la anterior.",
   tryKeyNow: "Ya puedes volver a probar una llave.",

@@ -1,6 +1,5 @@
 /** French ("vous", the usual register of French apps; narrow no-break space before ? ! : ;). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const fr: Catalog = {
   locale: "fr",
@@ -101,7 +100,7 @@ export const fr: Catalog = {
   connecting: "Connexion…",
   locked: "Verrouillé",
   waitingForOthers: "En attente des autres — partagez l’adresse de cette page pour les inviter.",
-  peopleInCall: plural({ one: "# personne dans l’appel", other: "# personnes dans l’appel" }),
+  peopleInCall: { one: "# personne dans l’appel", other: "# personnes dans l’appel" },
   reconnecting: "Reconnexion…",
   disconnected: "Déconnecté",
   removedFromCall: "Retiré de l’appel",
@@ -132,7 +131,7 @@ export const fr: Catalog = {
   stopSharing: "Arrêter le partage",
   shareScreen: "Partager l’écran",
   chat: "Discussion",
-  chatUnread: plural({ one: "Discussion, # non lu", other: "Discussion, # non lus" }),
+  chatUnread: { one: "Discussion, # non lu", other: "Discussion, # non lus" },
   copyLink: "Copier le lien",
   copied: "Copié",
   copyFailed: "Copie impossible : le lien est dans la barre d’adresse",
@@ -204,10 +203,10 @@ export const fr: Catalog = {
   enterRoom: "Entrer",
   askToJoin: "Demander à entrer",
   checkingKey: "Vérification de la clé…",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     one: "Cette clé est fausse. Encore # essai avant les temps d’attente.",
     other: "Cette clé est fausse. Encore # essais avant les temps d’attente.",
-  }),
+  },
   wrongKeyWaits:
     "Cette clé est fausse. Désormais, chaque essai demande un peu d’attente, et chaque attente est plus longue que la précédente.",
   tryKeyNow: "Vous pouvez de nouveau essayer une clé.",

@@ -1,6 +1,5 @@
 /** Japanese (polite です/ます in sentences, short noun phrases on buttons, as Japanese apps do). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const ja: Catalog = {
   locale: "ja",
@@ -98,7 +97,7 @@ export const ja: Catalog = {
   connecting: "接続しています…",
   locked: "ロック中",
   waitingForOthers: "ほかの人を待っています。このページのアドレスを共有して招待しましょう。",
-  peopleInCall: plural({ other: "通話中: # 人" }),
+  peopleInCall: { other: "通話中: # 人" },
   reconnecting: "再接続しています…",
   disconnected: "切断されました",
   removedFromCall: "通話から外されました",
@@ -129,7 +128,7 @@ export const ja: Catalog = {
   stopSharing: "共有を停止",
   shareScreen: "画面を共有",
   chat: "チャット",
-  chatUnread: plural({ other: "チャット（未読 # 件）" }),
+  chatUnread: { other: "チャット（未読 # 件）" },
   copyLink: "リンクをコピー",
   copied: "コピーしました",
   copyFailed: "コピーできませんでした。リンクはアドレスバーにあります",
@@ -201,7 +200,7 @@ export const ja: Catalog = {
   enterRoom: "入室",
   askToJoin: "参加をリクエスト",
   checkingKey: "キーを確認しています…",
-  wrongKeyTriesLeft: plural({ other: "キーが違います。待ち時間が始まるまで、あと # 回試せます。" }),
+  wrongKeyTriesLeft: { other: "キーが違います。待ち時間が始まるまで、あと # 回試せます。" },
   wrongKeyWaits: "キーが違います。これからは試すたびに少し待つ必要があり、待ち時間は毎回長くなります。",
   tryKeyNow: "もう一度キーを試せます。",
   tooManyWrongKeys: "間違ったキーが多すぎます。{wait}後にもう一度お試しください。",

@@ -5,9 +5,6 @@
  */
 export type PluralForms = { other: string } & Partial<Record<Intl.LDMLPluralRule, string>>;
 
-/** Marks an entry as plural forms (so English's two forms type the entry for every language). */
-export const plural = (forms: PluralForms): PluralForms => forms;
-
 const rules = new Map<string, Intl.PluralRules>();
 
 export function choose(locale: string, forms: PluralForms, count: number): string {

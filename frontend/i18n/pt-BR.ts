@@ -1,6 +1,5 @@
 /** Brazilian Portuguese ("você", everyday Brazilian usage). */
 import type { Catalog } from "./en";
-import { plural } from "./plural";
 
 export const ptBR: Catalog = {
   locale: "pt-BR",
@@ -99,7 +98,7 @@ export const ptBR: Catalog = {
   connecting: "Conectando…",
   locked: "Trancada",
   waitingForOthers: "Esperando os outros — compartilhe o endereço desta página para convidar.",
-  peopleInCall: plural({ one: "# pessoa na chamada", other: "# pessoas na chamada" }),
+  peopleInCall: { one: "# pessoa na chamada", other: "# pessoas na chamada" },
   reconnecting: "Reconectando…",
   disconnected: "Desconectado",
   removedFromCall: "Removido da chamada",
@@ -130,7 +129,7 @@ export const ptBR: Catalog = {
   stopSharing: "Parar de compartilhar",
   shareScreen: "Compartilhar tela",
   chat: "Conversa",
-  chatUnread: plural({ one: "Conversa, # não lida", other: "Conversa, # não lidas" }),
+  chatUnread: { one: "Conversa, # não lida", other: "Conversa, # não lidas" },
   copyLink: "Copiar link",
   copied: "Copiado",
   copyFailed: "Não deu para copiar: o link está na barra de endereço",
@@ -202,10 +201,10 @@ export const ptBR: Catalog = {
   enterRoom: "Entrar na sala",
   askToJoin: "Pedir para entrar",
   checkingKey: "Conferindo a chave…",
-  wrongKeyTriesLeft: plural({
+  wrongKeyTriesLeft: {
     one: "Essa chave está errada. Resta # tentativa antes de começarem as esperas.",
     other: "Essa chave está errada. Restam # tentativas antes de começarem as esperas.",
-  }),
+  },
   wrongKeyWaits:
     "Essa chave está errada. A partir de agora, cada tentativa precisa esperar um pouco, e cada espera é mais longa que a anterior.",
   tryKeyNow: "Você já pode tentar uma chave de novo.",
