@@ -66,7 +66,12 @@ export function lazy<P extends object>(
     const [failed, setFailed] = useState(false);
 
     useEffect(() => {
-      if (loaded) return;
+      // Arrived between this render and its effect (the page renders once its catalog is in,
+      // which may be the very moment a preloaded chunk lands too): draw it now, or nothing would.
+      if (loaded) {
+        setReady(true);
+        return;
+      }
       let live = true;
       start().then(
         () => live && setReady(true),
