@@ -39,6 +39,8 @@ function englishPieces(catalog: Catalog): string[] {
 }
 
 async function englishOnScreen(page: Page, catalog: Catalog): Promise<string[]> {
+  // Not a vacuous check: well over a hundred English pieces are looked for.
+  expect(englishPieces(catalog).length).toBeGreaterThan(150);
   // What is on screen, as rendered: hidden live regions, tooltips and closed menus are not.
   // biome-ignore lint/performance/useDomNodeTextContent: on-screen text is the point, not the DOM's
   const shown = await page.evaluate(() => document.body.innerText);
