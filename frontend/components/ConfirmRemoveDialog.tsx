@@ -15,7 +15,7 @@ export function ConfirmRemoveDialog({ label, onRemove, onClose }: ConfirmRemoveD
   const name = <PersonName label={label} />;
   const text = t();
   return (
-    <Modal title={<>{fill(text.confirmRemoveTitle, { name })}</>} onClose={onClose}>
+    <Modal title={fill(text.confirmRemoveTitle, { name })} onClose={onClose}>
       <div class="modal__body">
         <p>{fill(text.confirmRemove, { name })}</p>
         <div class="actions">

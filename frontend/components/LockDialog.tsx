@@ -49,7 +49,7 @@ export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps
 
   return (
     <Modal
-      title={removing ? <>{fill(text.removeTitle, { name: <PersonName label={removing} /> })}</> : text.lockRoom}
+      title={removing ? fill(text.removeTitle, { name: <PersonName label={removing} /> }) : text.lockRoom}
       onClose={onClose}
     >
       <form class="modal__body" onSubmit={submit} noValidate>

@@ -27,7 +27,7 @@ export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onCl
   const name = <PersonName label={label} />;
   const text = t();
   return (
-    <Modal title={<>{fill(text.safetyCodeWith, { name })}</>} onClose={onClose}>
+    <Modal title={fill(text.safetyCodeWith, { name })} onClose={onClose}>
       <div class="modal__body">
         {state.kind === "code" && (
           <p class="safety-code" data-testid="safety-code" dir="ltr">

@@ -44,7 +44,7 @@ export function SelfTile({ onHide, ...person }: SelfTileProps) {
     <TileFrame
       testId="self-tile"
       person={person}
-      caption={<>{fill(text.selfCaption, { name: <PersonName label={labelOf(person)} /> })}</>}
+      caption={fill(text.selfCaption, { name: <PersonName label={labelOf(person)} /> })}
       video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
       actions={
         onHide && (
