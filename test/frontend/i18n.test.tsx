@@ -18,6 +18,19 @@ import { renderRoomView } from "./render-views";
 
 const CATALOGS: Record<Language, Catalog> = { en, de, fr, es, "pt-BR": ptBR, ja, ar };
 const COUNTS = [0, 1, 2, 5, 11, 100];
+/**
+ * Entries that are rightly the same as English in a language ("Chat" is German too). Anything
+ * else identical to English is an untranslated copy: translate it, or, if the words really are the
+ * same, add the key here.
+ */
+const SAME_AS_ENGLISH: Record<Exclude<Language, "en">, readonly (keyof Catalog)[]> = {
+  de: ["withShortcut", "chat"],
+  fr: ["withShortcut", "participants", "messages"],
+  es: ["withShortcut", "fps"],
+  "pt-BR": ["withShortcut"],
+  ja: ["fps"],
+  ar: ["withShortcut"],
+};
 
 const isPlural = (value: unknown): value is PluralForms => typeof value === "object" && value !== null;
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
@@ -39,6 +52,15 @@ describe("the catalogs", () => {
         }
       }
     });
+
+    if (language !== "en") {
+      it(`${language} copies no English entry, beyond the words that are the same in ${language}`, () => {
+        const copied = (Object.keys(en) as (keyof Catalog)[]).filter(
+          (key) => key !== "locale" && JSON.stringify(catalog[key]) === JSON.stringify(en[key]),
+        );
+        expect(copied).toEqual(SAME_AS_ENGLISH[language as Exclude<Language, "en">]);
+      });
+    }
 
     it(`${language} has a sentence for every plural category its language uses, for 0, 1, 2, 5, 11 and 100`, () => {
       const rules = new Intl.PluralRules(catalog.locale);
