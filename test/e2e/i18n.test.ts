@@ -64,6 +64,9 @@ async function expectSpoken(page: Page, catalog: Catalog, where: string): Promis
   expect(await page.evaluate(() => document.documentElement.lang), where).toBe(catalog.locale);
 }
 
+/** A whole journey with six axe scans and two people: more than one call's worth of the default 90 s on a busy machine. */
+const JOURNEY_TIMEOUT_MS = 180_000;
+
 const CATALOG_CHUNK = /\/assets\/(en|de|fr|es|pt-BR|ja|ar)-[\w-]+\.js$/;
 
 describe.skipIf(inject("e2eSkip"))("natter in other languages", () => {
@@ -116,28 +119,36 @@ describe.skipIf(inject("e2eSkip"))("natter in other languages", () => {
     return { ada, bob };
   }
 
-  it("holds a whole call in German: hair check, call, lock dialog and chat, no English left", async () => {
-    const { ada } = await callIn("de", de);
-    expect(await ada.page.evaluate(() => document.documentElement.dir)).toBe("ltr");
-  });
+  it(
+    "holds a whole call in German: hair check, call, lock dialog and chat, no English left",
+    async () => {
+      const { ada } = await callIn("de", de);
+      expect(await ada.page.evaluate(() => document.documentElement.dir)).toBe("ltr");
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 
-  it("holds a whole call in Arabic, laid out right to left", async () => {
-    const { ada } = await callIn("ar", ar);
-    const page = ada.page;
-    expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
-    // The control bar reads from the right: the microphone first, the way out last (leftmost).
-    const mic = await page.getByRole("button", { name: ar.muteMic }).boundingBox();
-    const leave = await page.getByRole("button", { name: ar.leaveCall }).boundingBox();
-    expect(mic && leave && mic.x > leave.x, "microphone right of Leave").toBe(true);
-    // The name on a tile sits at its right edge; the send arrow points left, the way Arabic reads.
-    const tile = await page.getByTestId("self-tile").boundingBox();
-    const name = await page.getByTestId("self-tile").locator(".tile__name").boundingBox();
-    expect(tile && name && tile.x + tile.width - (name.x + name.width) < name.x - tile.x, "name at the right").toBe(
-      true,
-    );
-    const send = page.locator(".chat__send svg");
-    expect(await send.evaluate((svg) => getComputedStyle(svg).transform)).toBe("matrix(-1, 0, 0, 1, 0, 0)");
-  });
+  it(
+    "holds a whole call in Arabic, laid out right to left",
+    async () => {
+      const { ada } = await callIn("ar", ar);
+      const page = ada.page;
+      expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
+      // The control bar reads from the right: the microphone first, the way out last (leftmost).
+      const mic = await page.getByRole("button", { name: ar.muteMic }).boundingBox();
+      const leave = await page.getByRole("button", { name: ar.leaveCall }).boundingBox();
+      expect(mic && leave && mic.x > leave.x, "microphone right of Leave").toBe(true);
+      // The name on a tile sits at its right edge; the send arrow points left, the way Arabic reads.
+      const tile = await page.getByTestId("self-tile").boundingBox();
+      const name = await page.getByTestId("self-tile").locator(".tile__name").boundingBox();
+      expect(tile && name && tile.x + tile.width - (name.x + name.width) < name.x - tile.x, "name at the right").toBe(
+        true,
+      );
+      const send = page.locator(".chat__send svg");
+      expect(await send.evaluate((svg) => getComputedStyle(svg).transform)).toBe("matrix(-1, 0, 0, 1, 0, 0)");
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 
   it("chooses ?lang= over the remembered pick, that over the browser's languages, else English; one catalog each", async () => {
     const visitor = await cast.person("Cy", { locale: "fr-FR" });
