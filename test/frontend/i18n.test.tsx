@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
+import { findNameProblem, foldName, RESERVED_NAMES, RESERVED_SUFFIXES } from "../../common/display-name-rules";
 import { ChatPanel } from "../../frontend/components/ChatPanel";
 import { LockedPanel } from "../../frontend/components/LockedPanel";
 import { currentLanguage, useCatalog } from "../../frontend/i18n/active";
@@ -7,6 +8,7 @@ import { ar } from "../../frontend/i18n/ar";
 import { de } from "../../frontend/i18n/de";
 import { type Catalog, en } from "../../frontend/i18n/en";
 import { es } from "../../frontend/i18n/es";
+import { format } from "../../frontend/i18n/format";
 import { fr } from "../../frontend/i18n/fr";
 import { ja } from "../../frontend/i18n/ja";
 import { chooseLanguage, LANGUAGE_STORAGE_KEY, LANGUAGES, type Language } from "../../frontend/i18n/languages";
@@ -97,6 +99,21 @@ describe("the catalogs", () => {
   it("says English's plurals in English", () => {
     expect(choose("en", en.peopleInCall, 1)).toBe("1 person in the call");
     expect(choose("en", en.peopleInCall, 1000)).toBe("1,000 people in the call");
+  });
+});
+
+describe("names that would pass for the interface's own words", () => {
+  it("are refused in every language: the self tile's suffix and the word shown for oneself", () => {
+    for (const [language, catalog] of Object.entries(CATALOGS)) {
+      const suffix = foldName(format(catalog.selfCaption, { name: "" })).replace(/\s+/gu, "");
+      expect(RESERVED_SUFFIXES as readonly string[], language).toContain(suffix);
+      const you = foldName(catalog.you);
+      // German "Du" is also a family name; its "(du)" suffix is still refused.
+      if (language !== "de") expect(RESERVED_NAMES as readonly string[], language).toContain(you);
+    }
+    expect(findNameProblem("Eva (du)")).toEqual({ rule: "reserved", ending: "(du)" });
+    expect(findNameProblem("Eva（自分）")).toEqual({ rule: "reserved", ending: "(自分)" });
+    expect(findNameProblem("Du")).toBeNull();
   });
 });
 
