@@ -56,11 +56,16 @@ const BLANK_BRAILLE = /\u2800/gu;
 
 /**
  * What the interface appends to names, or puts in their place, so a name must not end with it:
- * "(you)" on our own tile, and "#" with hex digits, which tells apart people with the same name.
+ * "(you)" on our own tile, in every language the page speaks (folded: NFKC makes Japanese
+ * "（自分）" "(自分)"), and "#" with hex digits, which tells apart people with the same name.
+ * test/frontend/i18n.test.tsx holds these lists to the catalogs.
  */
-export const RESERVED_SUFFIXES = ["(you)"] as const;
-/** Shown instead of our own name ("You" in the chat, "Locked by you"). */
-export const RESERVED_NAMES = ["you"] as const;
+export const RESERVED_SUFFIXES = ["(you)", "(du)", "(vous)", "(tú)", "(você)", "(自分)", "(أنت)"] as const;
+/**
+ * Shown instead of our own name ("You" in the chat, "Locked by you"), in every language, except
+ * German "Du", which is also a family name people go by.
+ */
+export const RESERVED_NAMES = ["you", "vous", "tú", "você", "自分", "أنت"] as const;
 /** The tag natter puts after a name shared by several people: "Alex #3f2a". */
 const ID_TAG = /#[0-9a-f]{4,}$/;
 

@@ -4,7 +4,10 @@
  */
 export const MAX_ROOM_NAME_LENGTH = 64;
 
-export type RoomNameResult = { ok: true; name: string } | { ok: false; reason: string };
+/** Why a name cannot be a room's, as a code the page words in its language (`reason` is the English). */
+export type RoomNameProblem = "empty" | "characters" | "too-long";
+
+export type RoomNameResult = { ok: true; name: string } | { ok: false; problem: RoomNameProblem; reason: string };
 
 /**
  * NFKC (so full-width and compatibility forms collapse), case-folded, whitespace and
@@ -17,16 +20,22 @@ export function normalizeRoomName(input: string): RoomNameResult {
     .normalize("NFKC")
     .replace(/[\s_.\-–—]+/gu, "-")
     .replace(/^-+|-+$/g, "");
-  if (folded.length === 0) return { ok: false, reason: "A room name needs at least one letter or digit." };
+  if (folded.length === 0)
+    return { ok: false, problem: "empty", reason: "A room name needs at least one letter or digit." };
   const bad = folded.match(/[^\p{Ll}\p{Lo}\p{Lm}\p{Nd}\p{Mn}\p{Mc}-]/u);
   if (bad) {
     return {
       ok: false,
+      problem: "characters",
       reason: "Room names may only use letters, digits and hyphens (spaces, dots and underscores become hyphens).",
     };
   }
   if ([...folded].length > MAX_ROOM_NAME_LENGTH) {
-    return { ok: false, reason: `Room names may be at most ${MAX_ROOM_NAME_LENGTH} characters long.` };
+    return {
+      ok: false,
+      problem: "too-long",
+      reason: `Room names may be at most ${MAX_ROOM_NAME_LENGTH} characters long.`,
+    };
   }
   return { ok: true, name: folded };
 }

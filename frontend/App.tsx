@@ -29,6 +29,6 @@ export function App() {
       // Keyed by name: moving to another room is a new call, never a reused one.
       return <Room key={route.name} room={route.name} />;
     case "invalid-room":
-      return <InvalidRoom input={route.input} reason={route.reason} />;
+      return <InvalidRoom input={route.input} problem={route.problem} />;
   }
 }

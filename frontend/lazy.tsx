@@ -1,5 +1,6 @@
 import type { ComponentType, VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { t } from "./i18n/active";
 
 /**
  * A component whose code is downloaded the first time it renders (or when preloaded). The home
@@ -26,15 +27,15 @@ export interface Placeholders<P> {
 const PAGE: Placeholders<object> = {
   loading: () => (
     <main class="page">
-      <p role="status">Loading the call…</p>
+      <p role="status">{t().loadingCall}</p>
     </main>
   ),
   failed: () => (
     <main class="page">
-      <h1>The call could not load</h1>
-      <p>Check your connection, then reload the page.</p>
+      <h1>{t().callNotLoadedTitle}</h1>
+      <p>{t().callNotLoaded}</p>
       <button type="button" onClick={() => location.reload()}>
-        Reload
+        {t().reload}
       </button>
     </main>
   ),
@@ -65,7 +66,12 @@ export function lazy<P extends object>(
     const [failed, setFailed] = useState(false);
 
     useEffect(() => {
-      if (loaded) return;
+      // Arrived between this render and its effect (the page renders once its catalog is in,
+      // which may be the very moment a preloaded chunk lands too): draw it now, or nothing would.
+      if (loaded) {
+        setReady(true);
+        return;
+      }
       let live = true;
       start().then(
         () => live && setReady(true),

@@ -5,11 +5,13 @@
  */
 export const SUGGESTED_NAME_BITS = 48;
 
-/** "281 trillion": how many suggested names there are, in words. */
-export function suggestedNameCount(): string {
-  return new Intl.NumberFormat("en", { notation: "compact", compactDisplay: "long", maximumFractionDigits: 0 }).format(
-    2 ** SUGGESTED_NAME_BITS,
-  );
+/** "281 trillion" (or "281 Billionen"): how many suggested names there are, in words of `locale`. */
+export function suggestedNameCount(locale = "en"): string {
+  return new Intl.NumberFormat(locale, {
+    notation: "compact",
+    compactDisplay: "long",
+    maximumFractionDigits: 0,
+  }).format(2 ** SUGGESTED_NAME_BITS);
 }
 
 /** Where suggestions come from; the home page takes another in tests that need to time them. */

@@ -1,10 +1,10 @@
-import { normalizeRoomName } from "../common/room-name";
+import { normalizeRoomName, type RoomNameProblem } from "../common/room-name";
 
 /** What a path means to the app; pure so that the rules can be tested without a browser history. */
 export type Route =
   | { kind: "home" }
   | { kind: "room"; name: string; path: string }
-  | { kind: "invalid-room"; input: string; reason: string };
+  | { kind: "invalid-room"; input: string; problem: RoomNameProblem | "bad-link" };
 
 /** The one URL of a room; the Worker routes on the same normalized name. */
 export function roomPath(name: string): string {
@@ -19,9 +19,9 @@ export function matchRoute(pathname: string): Route {
     input = decodeURIComponent(raw);
   } catch {
     // A stray "%" in a hand-typed link must not take the whole app down.
-    return { kind: "invalid-room", input: raw, reason: "This link is not a valid room address." };
+    return { kind: "invalid-room", input: raw, problem: "bad-link" };
   }
   const result = normalizeRoomName(input);
-  if (!result.ok) return { kind: "invalid-room", input, reason: result.reason };
+  if (!result.ok) return { kind: "invalid-room", input, problem: result.problem };
   return { kind: "room", name: result.name, path: roomPath(result.name) };
 }

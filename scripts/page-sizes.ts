@@ -1,7 +1,9 @@
 /**
  * A Vite plugin that prints, after every build, what each page of the app costs to download:
  * the JavaScript and CSS a visit fetches, gzipped. Vite's own table lists chunks; people load
- * pages, and the room page is the home page's code plus the lazily loaded call.
+ * pages, and the room page is the home page's code plus the lazily loaded call. Every page also
+ * fetches exactly one language's catalog before its first render: counted here at the largest one,
+ * so the total holds whatever language a visitor reads.
  */
 import { gzipSync } from "node:zlib";
 import type { Plugin, Rollup } from "vite";
@@ -56,6 +58,16 @@ export function pageSizes(): Plugin {
       };
       const home = new Set<string>();
       closure(entry, home);
+      // One catalog per visit (frontend/i18n/<language>.ts): count the heaviest, the worst case.
+      const catalogs = chunks.filter((chunk) => /\/frontend\/i18n\/[a-zA-Z-]+\.ts$/.test(chunk.facadeModuleId ?? ""));
+      const largest = catalogs.reduce<Rollup.OutputChunk | null>(
+        (best, chunk) => (best === null || sizeOf(chunk.fileName) > sizeOf(best.fileName) ? chunk : best),
+        null,
+      );
+      const catalogNote = largest
+        ? `\n  (each includes one language's catalog, counted at the largest: ${largest.name}, ${kb(sizeOf(largest.fileName))})`
+        : "";
+      if (largest) closure(largest, home);
       const load = (sources: readonly string[], files: Set<string>): void => {
         for (const source of sources) {
           const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(`/${source}`));
@@ -75,6 +87,7 @@ export function pageSizes(): Plugin {
         const lazyNote = page.lazy.length > 0 ? `  (${kb(extra)} of it loaded lazily${prefetchNote})` : "";
         return `  ${page.name.padEnd(26)} ${kb(js + css).padStart(9)} gzip: JS ${kb(js)}, CSS ${kb(css)}${lazyNote}`;
       });
+      if (catalogNote) report.push(catalogNote.trimStart());
     },
     closeBundle() {
       if (report.length > 0) console.log(`\nWhat each page downloads (JS + CSS):\n${report.join("\n")}\n`);

@@ -12,17 +12,17 @@
  *
  * Framework-free so that any view (or a test) can drive it through its signals (handle.ts).
  */
-import { batch, computed, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
 import type { ClientMessage, IceConfig, ServerMessage } from "../../common/protocol";
+import type { Problem } from "../i18n/problem";
 import { Chat } from "./chat";
 import { displayNameProblem } from "./display-name";
 import { Door } from "./door";
 import { Entry } from "./entry";
 import { CallEmitter, type CallEventListener, type CallEvents, type CallEventType } from "./events";
-import type { CallControls, CallOptions, CallState } from "./handle";
+import type { CallControls, CallError, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
 import { RoomSession } from "./link/room-session";
-import { describeProblem } from "./media/capture";
 import type { DeviceKind } from "./media/devices";
 import { LocalMedia, type LocalMediaHandle } from "./media/local-media";
 import { ScreenShare } from "./media/screen-share";
@@ -43,11 +43,11 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #status = signal<CallStatus>("connecting");
   readonly #selfId = signal<string | null>(null);
   readonly #selfName: Signal<string>;
-  readonly #error = signal<string | null>(null);
+  readonly #error = signal<CallError | null>(null);
   readonly #removedBy = signal<NameLabel | null>(null);
   readonly status: ReadonlySignal<CallStatus> = this.#status;
   readonly selfId: ReadonlySignal<string | null> = this.#selfId;
-  readonly error: ReadonlySignal<string | null> = this.#error;
+  readonly error: ReadonlySignal<CallError | null> = this.#error;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
   // What views read of the parts: each part's own signals (set in the constructor; `declare` emits no field).
   declare readonly selfName: CallState["selfName"];
@@ -128,10 +128,7 @@ export class Call implements CallState, CallControls, CallEvents {
     ({ guessWarning: this.guessWarning, roomNotice: this.roomNotice } = this.#door);
     this.media = this.#media;
     this.localStream = this.#media.stream;
-    this.mediaError = computed(() => {
-      const problem = this.#media.problem.value;
-      return problem ? describeProblem(problem) : null;
-    });
+    this.mediaError = this.#media.problem;
     this.screenStream = this.#screen.stream;
     this.canShareScreen = this.#screen.supported;
     this.chat = this.#chat.state;
@@ -156,7 +153,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
 
-  shareScreen(): Promise<string | null> {
+  shareScreen(): Promise<Problem | null> {
     return isOver(this.#status.value) ? Promise.resolve(null) : this.#screen.start();
   }
 
@@ -192,7 +189,7 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#end({ status: "left" });
   }
 
-  rename(name: string): string | null {
+  rename(name: string): Problem | null {
     const problem = displayNameProblem(name);
     if (problem !== null) return problem;
     const trimmed = name.trim();
@@ -248,7 +245,7 @@ export class Call implements CallState, CallControls, CallEvents {
         // Most errors are races the room reports and we can shrug off (a signal to a peer who just left).
         console.warn(`natter: the room reported ${message.code}: ${message.message}`);
         // Before the room has answered our join, nothing else will happen: the call has failed.
-        if (this.#status.value === "connecting") this.#end({ error: message.message });
+        if (this.#status.value === "connecting") this.#end({ error: "room-refused" });
         else this.#door.refused(message);
         break;
     }
@@ -278,7 +275,7 @@ export class Call implements CallState, CallControls, CallEvents {
   }
 
   /** The call is over (left, removed, or failed): every part disposes of what it runs. */
-  #end(how: { status: "left" } | { status: "removed"; removedBy: NameLabel | null } | { error: string }): void {
+  #end(how: { status: "left" } | { status: "removed"; removedBy: NameLabel | null } | { error: CallError }): void {
     if (isOver(this.#status.value)) return;
     batch(() => {
       if ("error" in how) {

@@ -1,5 +1,6 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
 import * as v from "valibot";
+import { type Problem, problem } from "../i18n/problem";
 import { parseChannelFrame } from "./peer/channel-frame";
 
 /**
@@ -28,9 +29,9 @@ export function parseChat(data: unknown): string | null {
 }
 
 /** Why `text` cannot be sent, or null. Length is in UTF-16 units, as the textarea's maxlength counts. */
-export function chatTextProblem(text: string): string | null {
-  if (text.trim() === "") return "Write a message first.";
-  if (text.length > MAX_CHAT_LENGTH) return `A message has at most ${MAX_CHAT_LENGTH.toLocaleString("en")} characters.`;
+export function chatTextProblem(text: string): Problem | null {
+  if (text.trim() === "") return problem("writeMessageFirst");
+  if (text.length > MAX_CHAT_LENGTH) return problem("messageTooLong", { max: MAX_CHAT_LENGTH });
   return null;
 }
 

@@ -4,6 +4,7 @@
  * (chat-budget.ts), and keeps the log the panel shows (chat-log.ts).
  */
 import type { ReadonlySignal } from "@preact/signals-core";
+import { type Problem, problem } from "../i18n/problem";
 import { ChatBudget } from "./chat-budget";
 import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from "./chat-log";
 import type { CallEmitter } from "./events";
@@ -33,10 +34,10 @@ export class Chat {
   }
 
   /** Sends a message to everyone in the call; returns why it cannot be sent, or null. */
-  send(text: string): string | null {
-    const problem = chatTextProblem(text);
-    if (problem !== null) return problem;
-    if (!this.#deps.inCall()) return "You are not in the call.";
+  send(text: string): Problem | null {
+    const textProblem = chatTextProblem(text);
+    if (textProblem !== null) return textProblem;
+    if (!this.#deps.inCall()) return problem("notInCall");
     const frame = encodeChat(text);
     for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
     this.#log.add({ from: null, name: this.#deps.selfName.value, text, at: this.#deps.now() });

@@ -5,7 +5,9 @@
  */
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
 import type { ClientMessage, LockInfo, ServerMessage } from "../../common/protocol";
+import type { Problem } from "../i18n/problem";
 import { type Access, accessAfterDenial } from "./access";
+import type { RoomNoticeCode } from "./handle";
 import { roomKeyProblem } from "./room-key";
 import { Scope } from "./scope";
 import type { CallStatus } from "./status";
@@ -39,7 +41,11 @@ export const GUESS_WARNING_MS = 10_000;
 /** How long a refusal from the room (a lock too soon, the room busy) stays on screen. */
 export const ROOM_NOTICE_MS = 6_000;
 /** Refusals of something a member asked for, which the member should hear about; other errors are races. */
-const TOLD_ERRORS: ReadonlySet<string> = new Set(["lock-cooldown", "busy", "rate-limited"]);
+const TOLD_ERRORS: ReadonlySet<string> = new Set<RoomNoticeCode>(["lock-cooldown", "busy", "rate-limited"]);
+
+function isToldError(code: string): code is RoomNoticeCode {
+  return TOLD_ERRORS.has(code);
+}
 
 /** The room's messages about the door, routed here by the call. */
 export type DoorMessage = Extract<
@@ -60,14 +66,14 @@ export class Door {
   readonly #lockNews = signal<LockNews | null>(null);
   readonly #knocks = signal<readonly KnockRequest[]>([]);
   readonly #guessWarning = signal<GuessWarning | null>(null);
-  readonly #roomNotice = signal<string | null>(null);
+  readonly #roomNotice = signal<RoomNoticeCode | null>(null);
   /** Where we stand at the door; "in" once we are in the call. */
   readonly access: ReadonlySignal<Access> = this.#access;
   readonly lock: ReadonlySignal<LockInfo | null> = this.#lock;
   readonly lockNews: ReadonlySignal<LockNews | null> = this.#lockNews;
   readonly knocks: ReadonlySignal<readonly KnockRequest[]> = this.#knocks;
   readonly guessWarning: ReadonlySignal<GuessWarning | null> = this.#guessWarning;
-  readonly roomNotice: ReadonlySignal<string | null> = this.#roomNotice;
+  readonly roomNotice: ReadonlySignal<RoomNoticeCode | null> = this.#roomNotice;
 
   readonly #deps: DoorDeps;
   readonly #scope = new Scope();
@@ -150,17 +156,17 @@ export class Door {
       this.#deps.send({ type: "join", name: this.#deps.selfName.value });
     } else if (status === "outside" && this.#access.value.state === "checking-key") {
       this.#access.value = { state: "locked" };
-    } else if (status === "joined" && TOLD_ERRORS.has(message.code)) {
+    } else if (status === "joined" && isToldError(message.code)) {
       // The button someone pressed did nothing: say why, or it looks broken.
       this.#hideRoomNotice?.();
-      this.#roomNotice.value = message.message;
+      this.#roomNotice.value = message.code;
       this.#hideRoomNotice = this.#scope.later(ROOM_NOTICE_MS, () => {
         this.#roomNotice.value = null;
       });
     }
   }
 
-  submitKey(key: string): string | null {
+  submitKey(key: string): Problem | null {
     const problem = roomKeyProblem(key);
     if (problem !== null) return problem;
     if (this.#status !== "outside") return null;
@@ -177,7 +183,7 @@ export class Door {
     this.#deps.send({ type: "knock", name: this.#deps.selfName.value });
   }
 
-  lockRoom(key: string, options: { thenRemove?: string } = {}): string | null {
+  lockRoom(key: string, options: { thenRemove?: string } = {}): Problem | null {
     const problem = roomKeyProblem(key);
     if (problem !== null) return problem;
     if (this.#status !== "joined") return null;

@@ -7,6 +7,7 @@
 import { batch, type Signal } from "@preact/signals-core";
 import type { IceConfig, ServerMessage } from "../../common/protocol";
 import type { Door } from "./door";
+import type { CallError } from "./handle";
 import type { LocalMediaHandle } from "./media/local-media";
 import type { ScreenShare } from "./media/screen-share";
 import type { MediaSync } from "./media-sync";
@@ -29,7 +30,7 @@ export interface EntryDeps {
   useIce(ice: IceConfig): void;
   /** Handles a message that waited for our media. */
   route(message: ServerMessage): void;
-  fail(reason: string): void;
+  fail(reason: CallError): void;
 }
 
 export class Entry {
@@ -113,7 +114,7 @@ export class Entry {
       return access;
     });
     if (access === null) {
-      this.#deps.fail("This call is full. Try again when someone leaves.");
+      this.#deps.fail("full");
       return;
     }
     // Nobody inside can receive our camera, and a knock can wait minutes: its light goes off at

@@ -5,13 +5,14 @@
  */
 import type { ReadonlySignal } from "@preact/signals-core";
 import type { LockInfo } from "../../common/protocol";
+import type { Problem } from "../i18n/problem";
 import type { Access } from "./access";
 import type { ChatState } from "./chat-log";
 import type { GuessWarning, KnockRequest, LockNews } from "./door";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
 import type { SignalingOptions } from "./link/signaling";
-import type { GetUserMedia } from "./media/acquire";
+import type { GetUserMedia, MediaProblem } from "./media/acquire";
 import type { DeviceKind } from "./media/devices";
 import type { LocalMediaHandle, LocalMediaState } from "./media/local-media";
 import type { GetDisplayMedia } from "./media/screen-share";
@@ -21,6 +22,20 @@ import type { CallStatus } from "./status";
 
 export type { CallStatus } from "./status";
 
+/** Why a call stopped, as a code the page words in its language. */
+export type CallError =
+  | "unreachable"
+  | "full"
+  | "replaced"
+  | "insecure"
+  | "connect"
+  | "refused"
+  | "room-refused"
+  | "lost";
+
+/** What the room refused a member's click with (it says so for a few seconds). */
+export type RoomNoticeCode = "busy" | "lock-cooldown" | "rate-limited";
+
 /** Everything a view needs to draw a call: read-only signals, so views cannot change the engine behind its back. */
 export interface CallState {
   readonly status: ReadonlySignal<CallStatus>;
@@ -29,9 +44,9 @@ export interface CallState {
   readonly localStream: ReadonlySignal<MediaStream | null>;
   readonly peers: ReadonlySignal<readonly Peer[]>;
   /** Why we send less than camera and microphone; the call goes on regardless. */
-  readonly mediaError: ReadonlySignal<string | null>;
+  readonly mediaError: ReadonlySignal<MediaProblem | null>;
   /** Why the call stopped (status "error"). */
-  readonly error: ReadonlySignal<string | null>;
+  readonly error: ReadonlySignal<CallError | null>;
   /** Where we stand at the door of a locked room; "in" once we are in the call. */
   readonly access: ReadonlySignal<Access>;
   /** Whether the room is locked and by whom, as members see it. */
@@ -40,8 +55,8 @@ export interface CallState {
   /** People outside asking to be let in, oldest first. */
   readonly knocks: ReadonlySignal<readonly KnockRequest[]>;
   readonly guessWarning: ReadonlySignal<GuessWarning | null>;
-  /** What the room just refused us, in its words (a lock too soon after the last, the room busy), for a few seconds. */
-  readonly roomNotice: ReadonlySignal<string | null>;
+  /** What the room just refused us (a lock too soon after the last, the room busy), by its code, for a few seconds. */
+  readonly roomNotice: ReadonlySignal<RoomNoticeCode | null>;
   /**
    * Who removed us (status "removed"), when the room said so: labelled as they were in the call
    * at that moment (with a tag if they shared a name), since the call is gone by the time it shows.
@@ -59,11 +74,11 @@ export interface CallState {
 export interface CallControls {
   leave(): void;
   /** Tries a key at a locked room's door. */
-  submitKey(key: string): string | null;
+  submitKey(key: string): Problem | null;
   /** Asks the people inside a locked room to let us in. */
   knock(): void;
   /** Locks the room; with `thenRemove`, removes that peer once the lock is in place. */
-  lockRoom(key: string, options?: { thenRemove?: string }): string | null;
+  lockRoom(key: string, options?: { thenRemove?: string }): Problem | null;
   unlockRoom(): void;
   admit(knockId: string): void;
   deny(knockId: string): void;
@@ -71,16 +86,16 @@ export interface CallControls {
   /** Asks to be let in, as `name`: sent the moment the socket is open, which it usually is already (see connect). */
   join(name?: string): void;
   /** Changes our name for everyone; returns why it cannot be used, or null. */
-  rename(name: string): string | null;
+  rename(name: string): Problem | null;
   setMicrophone(on: boolean): void;
   setCamera(on: boolean): void;
   /** Opens the browser's screen picker; resolves to why sharing failed, or null. */
-  shareScreen(): Promise<string | null>;
+  shareScreen(): Promise<Problem | null>;
   stopScreenShare(): void;
   /** Switches camera, microphone or speaker; resolves to why it failed, or null. */
-  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  useDevice(kind: DeviceKind, deviceId: string): Promise<Problem | null>;
   /** Sends a chat message to everyone in the call; returns why it cannot be sent, or null. */
-  sendChat(text: string): string | null;
+  sendChat(text: string): Problem | null;
   setChatOpen(open: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;

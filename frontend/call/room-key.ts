@@ -1,4 +1,5 @@
 import { MAX_KEY_LENGTH, MIN_KEY_LENGTH } from "../../common/protocol";
+import { type Problem, problem } from "../i18n/problem";
 
 /**
  * Crockford's base32 in lower case: no i, l, o or u, so nothing is misread as 1 or 0 when a
@@ -28,14 +29,14 @@ export function suggestRoomKey(random: RandomBytes = (bytes) => crypto.getRandom
 }
 
 /**
- * Why the room would refuse `key`, in words, or null. Mirrors the room's own rules (surrounding
+ * Why the room would refuse `key` (for the page to word), or null. Mirrors the room's own rules (surrounding
  * space ignored, length in characters, no control characters) so that a typo costs no try.
  */
-export function roomKeyProblem(key: string): string | null {
+export function roomKeyProblem(key: string): Problem | null {
   const trimmed = key.normalize("NFKC").trim();
-  if (trimmed.length === 0) return "Enter the room key.";
-  if ([...trimmed].length < MIN_KEY_LENGTH) return `A room key has at least ${MIN_KEY_LENGTH} characters.`;
-  if (key.length > MAX_KEY_LENGTH) return `A room key has at most ${MAX_KEY_LENGTH} characters.`;
-  if (/\p{Cc}/u.test(trimmed)) return "A room key cannot contain line breaks or tabs.";
+  if (trimmed.length === 0) return problem("keyEmpty");
+  if ([...trimmed].length < MIN_KEY_LENGTH) return problem("keyTooShort", { min: MIN_KEY_LENGTH });
+  if (key.length > MAX_KEY_LENGTH) return problem("keyTooLong", { max: MAX_KEY_LENGTH });
+  if (/\p{Cc}/u.test(trimmed)) return problem("keyControl");
   return null;
 }

@@ -2,6 +2,10 @@ import { Component } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat-log";
 import { labelFor, type NameLabel } from "../call/names";
+import { t } from "../i18n/active";
+import type { Catalog } from "../i18n/en";
+import { fill, format } from "../i18n/format";
+import { type Problem, say } from "../i18n/problems";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import "../styles/controls.css";
@@ -12,11 +16,20 @@ interface ChatPanelProps {
   /** Labels that tell apart people with the same name; senders not in it show their bare name. */
   labels?: ReadonlyMap<string, NameLabel>;
   /** Sends; returns why the message cannot be sent, or null. */
-  onSend(text: string): string | null;
+  onSend(text: string): Problem | null;
   onClose(): void;
 }
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+/** One formatter per language (making one is slow; a chat may render hundreds of times). */
+const TIMES = new Map<string, Intl.DateTimeFormat>();
+function timeFormat(locale: string): Intl.DateTimeFormat {
+  let format = TIMES.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" });
+    TIMES.set(locale, format);
+  }
+  return format;
+}
 /** Show how much room is left only when it starts to matter. */
 const COUNT_FROM = MAX_CHAT_LENGTH - 200;
 
@@ -28,7 +41,8 @@ const COUNT_FROM = MAX_CHAT_LENGTH - 200;
 export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: ChatPanelProps) {
   const id = useId();
   const [draft, setDraft] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const text = t();
   const input = useRef<HTMLTextAreaElement>(null);
   const log = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -62,17 +76,17 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
       }}
     >
       <header class="chat__header">
-        <h2 id={`${id}-title`}>Chat</h2>
-        <button type="button" class="icon-button" aria-label="Close chat" onClick={onClose}>
+        <h2 id={`${id}-title`}>{text.chat}</h2>
+        <button type="button" class="icon-button" aria-label={text.closeChat} onClick={onClose}>
           <Icon name="close" />
         </button>
       </header>
-      <p class="chat__note">Messages go straight to the people in the call. They are not stored anywhere.</p>
+      <p class="chat__note">{text.chatNote}</p>
       <div
         ref={log}
         class="chat__log"
         role="log"
-        aria-label="Messages"
+        aria-label={text.messages}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to be scrolled without a mouse
         tabIndex={0}
         onScroll={(event) => {
@@ -80,11 +94,11 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
           stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
         }}
       >
-        {messages.length === 0 && <p class="chat__empty">No messages yet.</p>}
+        {messages.length === 0 && <p class="chat__empty">{text.noMessagesYet}</p>}
         <ol class="chat__list">
           {messages.map((message) => {
             const label = labelFor(labels, message.from, message.name);
-            return <ChatItem key={message.id} entry={message} name={label.name} tag={label.tag} />;
+            return <ChatItem key={message.id} entry={message} name={label.name} tag={label.tag} text={text} />;
           })}
         </ol>
       </div>
@@ -97,14 +111,14 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
         noValidate
       >
         <label for={`${id}-input`} class="visually-hidden">
-          Message to everyone
+          {text.messageToEveryone}
         </label>
         <textarea
           ref={input}
           id={`${id}-input`}
           rows={2}
           maxLength={MAX_CHAT_LENGTH}
-          placeholder="Message to everyone"
+          placeholder={text.messageToEveryone}
           value={draft}
           aria-describedby={`${id}-count ${id}-problem`}
           onInput={(event) => {
@@ -119,14 +133,18 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
             }
           }}
         />
-        <button type="submit" class="icon-button chat__send" aria-label="Send message">
+        <button type="submit" class="icon-button chat__send" aria-label={text.sendMessage}>
           <Icon name="send" />
         </button>
         <p id={`${id}-count`} class="chat__count" aria-live="polite">
-          {draft.length >= COUNT_FROM && `${draft.length.toLocaleString()} of ${MAX_CHAT_LENGTH.toLocaleString()}`}
+          {draft.length >= COUNT_FROM &&
+            format(text.charactersUsed, {
+              count: draft.length.toLocaleString(text.locale),
+              max: MAX_CHAT_LENGTH.toLocaleString(text.locale),
+            })}
         </p>
         <p id={`${id}-problem`} class="form-problem" role="alert">
-          {problem}
+          {problem && say(problem)}
         </p>
       </form>
     </section>
@@ -140,6 +158,8 @@ interface ChatItemProps {
   /** The sender's label, as plain strings so that an unchanged item can be told at a glance. */
   name: string;
   tag: string | null;
+  /** The catalog to speak in: a new language redraws every item. */
+  text: Catalog;
 }
 
 /**
@@ -149,23 +169,21 @@ interface ChatItemProps {
 class ChatItem extends Component<ChatItemProps> {
   override shouldComponentUpdate(next: ChatItemProps): boolean {
     const { entry, name, tag } = this.props;
-    return next.entry !== entry || next.name !== name || next.tag !== tag;
+    return next.entry !== entry || next.name !== name || next.tag !== tag || next.text !== this.props.text;
   }
 
-  override render({ entry, name, tag }: ChatItemProps) {
+  override render({ entry, name, tag, text }: ChatItemProps) {
     const label = { name, tag };
     if (entry.notice === "flood") {
       return (
-        <li class="chat__message chat__notice">
-          Messages from <PersonName label={label} /> were dropped: too many at once.
-        </li>
+        <li class="chat__message chat__notice">{fill(text.messagesDropped, { name: <PersonName label={label} /> })}</li>
       );
     }
     return (
       <li class={entry.from === null ? "chat__message chat__message--own" : "chat__message"}>
         <p class="chat__meta">
-          <span class="chat__name">{entry.from === null ? "You" : <PersonName label={label} />}</span>{" "}
-          <time dateTime={new Date(entry.at).toISOString()}>{TIME.format(entry.at)}</time>
+          <span class="chat__name">{entry.from === null ? text.you : <PersonName label={label} />}</span>{" "}
+          <time dateTime={new Date(entry.at).toISOString()}>{timeFormat(text.locale).format(entry.at)}</time>
         </p>
         <p class="chat__text" dir="auto">
           <MessageText parts={linkify(entry.text)} />

@@ -1,4 +1,6 @@
 import type { NameLabel } from "../call/names";
+import { t } from "../i18n/active";
+import { fill } from "../i18n/format";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
 
@@ -11,10 +13,11 @@ interface ConfirmRemoveDialogProps {
 /** Removing someone is abrupt for them, so it takes a second click; the room is already locked here. */
 export function ConfirmRemoveDialog({ label, onRemove, onClose }: ConfirmRemoveDialogProps) {
   const name = <PersonName label={label} />;
+  const text = t();
   return (
-    <Modal title={<>Remove {name} from the call?</>} onClose={onClose}>
+    <Modal title={fill(text.confirmRemoveTitle, { name })} onClose={onClose}>
       <div class="modal__body">
-        <p>The room is locked, so {name} can only come back with the key or if someone lets them in.</p>
+        <p>{fill(text.confirmRemove, { name })}</p>
         <div class="actions">
           <button
             type="button"
@@ -24,11 +27,11 @@ export function ConfirmRemoveDialog({ label, onRemove, onClose }: ConfirmRemoveD
               onClose();
             }}
           >
-            Remove
+            {text.remove}
           </button>
           {/* Focused first: Enter on a dialog that just opened should not remove anyone. */}
           <button type="button" onClick={onClose} autofocus>
-            Cancel
+            {text.cancel}
           </button>
         </div>
       </div>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { t } from "../i18n/active";
 import { ControlButton } from "./MediaButtons";
 import "./CopyLinkButton.css";
 
@@ -6,7 +7,7 @@ const SHOWN_MS = 2_000;
 
 /** Copies the room's address; "Copied" shows next to the button (and is announced) for a moment. */
 export function CopyLinkButton() {
-  const [note, setNote] = useState<string | null>(null);
+  const [note, setNote] = useState<"copied" | "copyFailed" | null>(null);
 
   useEffect(() => {
     if (note === null) return;
@@ -17,17 +18,17 @@ export function CopyLinkButton() {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(location.href);
-      setNote("Copied");
+      setNote("copied");
     } catch {
-      setNote("Could not copy: the address bar has the link");
+      setNote("copyFailed");
     }
   };
 
   return (
     <span class="copy-link">
-      <ControlButton label="Copy link" icon="link" onClick={() => void copy()} />
+      <ControlButton label={t().copyLink} icon="link" onClick={() => void copy()} />
       <span class="copy-link__note" role="status">
-        {note}
+        {note && t()[note]}
       </span>
     </span>
   );

@@ -1,6 +1,9 @@
 import { useId, useState } from "preact/hooks";
 import { canChooseSpeaker, type DeviceKind } from "../call/media/devices";
 import type { LocalMediaState } from "../call/media/local-media";
+import { t } from "../i18n/active";
+import type { Catalog } from "../i18n/en";
+import { type Problem, say } from "../i18n/problems";
 import { playSound, routeSounds } from "../services/sounds";
 import "../styles/controls.css";
 import "./DevicePickers.css";
@@ -8,10 +11,13 @@ import "./DevicePickers.css";
 interface DevicePickersProps {
   media: LocalMediaState;
   /** Switches a device; resolves to why it failed, or null. */
-  onChoose(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  onChoose(kind: DeviceKind, deviceId: string): Promise<Problem | null>;
 }
 
-const LABELS: Record<DeviceKind, string> = { videoinput: "Camera", audioinput: "Microphone", audiooutput: "Speaker" };
+const LABELS = { videoinput: "camera", audioinput: "microphone", audiooutput: "speaker" } as const satisfies Record<
+  DeviceKind,
+  keyof Catalog
+>;
 
 /**
  * Camera, microphone and (where the browser can route sound) speaker. The selected entry is the
@@ -19,7 +25,7 @@ const LABELS: Record<DeviceKind, string> = { videoinput: "Camera", audioinput: "
  */
 export function DevicePickers({ media, onChoose }: DevicePickersProps) {
   const id = useId();
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState<DeviceKind | null>(null);
   const devices = media.devices.value;
   const choice = media.choice.value;
@@ -28,6 +34,7 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
     audioinput: media.audioTrack.value?.getSettings().deviceId ?? choice.audioinput,
     audiooutput: choice.audiooutput,
   };
+  const text = t();
   const kinds: DeviceKind[] = ["videoinput", "audioinput", ...(canChooseSpeaker() ? (["audiooutput"] as const) : [])];
 
   const choose = async (kind: DeviceKind, deviceId: string) => {
@@ -47,7 +54,7 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
         const selectId = `${id}-${kind}`;
         return (
           <div class="devices__row" key={kind}>
-            <label for={selectId}>{LABELS[kind]}</label>
+            <label for={selectId}>{text[LABELS[kind]]}</label>
             <div class="field-row">
               <select
                 id={selectId}
@@ -63,7 +70,7 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
               </select>
               {kind === "audiooutput" && (
                 <button type="button" onClick={() => playSound("test", { force: true })}>
-                  Test speaker
+                  {text.testSpeaker}
                 </button>
               )}
             </div>
@@ -71,7 +78,7 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
         );
       })}
       <p class="form-problem" role="alert">
-        {problem}
+        {problem && say(problem)}
       </p>
     </div>
   );

@@ -3,6 +3,8 @@
  * autocomplete, capitalize nor spell-check it, since any of those would quietly change the key.
  */
 import type { ComponentChildren, Ref } from "preact";
+import { t } from "../i18n/active";
+import { type Problem, say } from "../i18n/problems";
 
 interface KeyFieldProps {
   /** The form's useId(): the input is `${id}-key` and its problem `${id}-problem`. */
@@ -10,7 +12,7 @@ interface KeyFieldProps {
   value: string;
   onValue(value: string): void;
   /** Why the key cannot be used, shown under the field and announced; null when there is nothing to say. */
-  problem: string | null;
+  problem: Problem | null;
   /** Typed from memory at the door (hidden), or made up by us to be copied and shared (shown). */
   hidden: boolean;
   /** The button beside the field (enter, copy). */
@@ -46,14 +48,14 @@ export function KeyField({
   } as const;
   return (
     <>
-      <label for={`${id}-key`}>Room key</label>
+      <label for={`${id}-key`}>{t().roomKey}</label>
       <div class="field-row">
         {hidden ? <input type="password" {...field} /> : <input type="text" {...field} />}
         {action}
       </div>
       {children}
       <p id={`${id}-problem`} class="form-problem" role="alert">
-        {problem}
+        {problem && say(problem)}
       </p>
     </>
   );

@@ -1,5 +1,7 @@
 import type { KnockRequest } from "../call/call";
 import { labelFor, labelText, type NameLabel } from "../call/names";
+import { t } from "../i18n/active";
+import { fill, format } from "../i18n/format";
 import { PersonName } from "./PersonName";
 import "./KnockRequests.css";
 
@@ -13,6 +15,7 @@ interface KnockRequestsProps {
 
 /** People outside a locked room asking to be let in; any member may answer. */
 export function KnockRequests({ knocks, labels = new Map(), onAdmit, onDeny }: KnockRequestsProps) {
+  const text = t();
   return (
     // Always in the DOM, so a new request is announced.
     <div class="knocks" aria-live="polite">
@@ -22,18 +25,19 @@ export function KnockRequests({ knocks, labels = new Map(), onAdmit, onDeny }: K
         return (
           <div key={knock.id} class="knock">
             {/* "At the door" on every request: whatever name a knocker picks, they are not in the call. */}
-            <p class="knock__text">
-              At the door: <PersonName label={label} /> is asking to join
-            </p>
-            {knock.nameInUse && (
-              <p class="knock__warning">Someone in the call already has this name. This is a different person.</p>
-            )}
+            <p class="knock__text">{fill(text.atTheDoor, { name: <PersonName label={label} /> })}</p>
+            {knock.nameInUse && <p class="knock__warning">{text.nameInUse}</p>}
             <div class="knock__actions">
-              <button type="button" class="primary" aria-label={`Admit ${name}`} onClick={() => onAdmit(knock.id)}>
-                Admit
+              <button
+                type="button"
+                class="primary"
+                aria-label={format(text.admitName, { name })}
+                onClick={() => onAdmit(knock.id)}
+              >
+                {text.admit}
               </button>
-              <button type="button" aria-label={`Deny ${name}`} onClick={() => onDeny(knock.id)}>
-                Deny
+              <button type="button" aria-label={format(text.denyName, { name })} onClick={() => onDeny(knock.id)}>
+                {text.deny}
               </button>
             </div>
           </div>

@@ -1,6 +1,9 @@
 import { useId, useRef, useState } from "preact/hooks";
 import type { NameLabel } from "../call/names";
 import { SUGGESTED_KEY_BITS, suggestRoomKey } from "../call/room-key";
+import { t } from "../i18n/active";
+import { fill, format } from "../i18n/format";
+import type { Problem } from "../i18n/problem";
 import { KeyField } from "./KeyField";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
@@ -10,7 +13,7 @@ interface LockDialogProps {
   /** Set when the dialog opened to remove someone from an unlocked room. */
   removing?: NameLabel | null;
   /** Locks with `key`; returns why the key cannot be used, or null once the lock is on its way. */
-  onLock(key: string): string | null;
+  onLock(key: string): Problem | null;
   onClose(): void;
 }
 
@@ -20,19 +23,20 @@ interface LockDialogProps {
  */
 export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps) {
   const [key, setKey] = useState(() => suggestRoomKey());
-  const [problem, setProblem] = useState<string | null>(null);
-  const [copyNote, setCopyNote] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [copyNote, setCopyNote] = useState<"keyCopied" | "keyNotCopied" | null>(null);
+  const text = t();
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(key);
-      setCopyNote("Key copied.");
+      setCopyNote("keyCopied");
     } catch {
       // No clipboard permission (or no secure context): leave the key selected for a manual copy.
       input.current?.select();
-      setCopyNote("Could not copy automatically: the key is selected, copy it yourself.");
+      setCopyNote("keyNotCopied");
     }
   };
 
@@ -45,34 +49,19 @@ export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps
 
   return (
     <Modal
-      title={
-        removing ? (
-          <>
-            Remove <PersonName label={removing} /> from the call
-          </>
-        ) : (
-          "Lock room"
-        )
-      }
+      title={removing ? fill(text.removeTitle, { name: <PersonName label={removing} /> }) : text.lockRoom}
       onClose={onClose}
     >
       <form class="modal__body" onSubmit={submit} noValidate>
-        {removing && (
-          <p>
-            Lock the room first, or <PersonName label={removing} /> can rejoin with the link.
-          </p>
-        )}
-        <p>
-          Once the room is locked, people who open the link need this key, or someone inside has to let them in. Share
-          the key separately: the link never contains it, and natter does not keep it, so copy it now.
-        </p>
+        {removing && <p>{fill(text.lockFirst, { name: <PersonName label={removing} /> })}</p>}
+        <p>{text.lockExplained}</p>
         <KeyField
           id={id}
           value={key}
           onValue={(value) => {
             setKey(value);
             setProblem(null);
-            setCopyNote("");
+            setCopyNote(null);
           }}
           problem={problem}
           hidden={false}
@@ -80,23 +69,23 @@ export function LockDialog({ removing = null, onLock, onClose }: LockDialogProps
           describedBy={{ before: `${id}-note` }}
           action={
             <button type="button" onClick={copy}>
-              Copy key
+              {text.copyKey}
             </button>
           }
         >
           <p id={`${id}-note`} class="field-note">
-            The suggested key is {SUGGESTED_KEY_BITS} random bits; any key of 4 or more characters works.
+            {format(text.keyStrength, { bits: SUGGESTED_KEY_BITS.toLocaleString(text.locale) })}
           </p>
           <p class="field-note" role="status">
-            {copyNote}
+            {copyNote && text[copyNote]}
           </p>
         </KeyField>
         <div class="actions">
           <button type="submit" class="primary">
-            {removing ? "Lock and remove" : "Lock"}
+            {removing ? text.lockAndRemove : text.lock}
           </button>
           <button type="button" onClick={onClose}>
-            Cancel
+            {text.cancel}
           </button>
         </div>
       </form>

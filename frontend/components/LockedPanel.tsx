@@ -1,5 +1,9 @@
 import { useId, useState } from "preact/hooks";
 import type { Access } from "../call/access";
+import { t } from "../i18n/active";
+import { fill } from "../i18n/format";
+import { choose } from "../i18n/plural";
+import type { Problem } from "../i18n/problem";
 import { KeyField } from "./KeyField";
 import { Link } from "./Link";
 import { useTickingClock } from "./use-ticking-clock";
@@ -9,7 +13,7 @@ import "./LockedPanel.css";
 interface LockedPanelProps {
   access: Access;
   /** Tries a key; returns why it cannot be used (nothing is sent then), or null. */
-  onSubmitKey(key: string): string | null;
+  onSubmitKey(key: string): Problem | null;
   onKnock(): void;
 }
 
@@ -19,7 +23,8 @@ interface LockedPanelProps {
  */
 export function LockedPanel({ access, onSubmitKey, onKnock }: LockedPanelProps) {
   const [key, setKey] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const text = t();
   const id = useId();
   const throttledUntil = access.state === "throttled" ? access.retryAt : 0;
   const now = useTickingClock(throttledUntil > Date.now());
@@ -38,8 +43,8 @@ export function LockedPanel({ access, onSubmitKey, onKnock }: LockedPanelProps) 
 
   return (
     <section class="locked" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>This room is locked</h2>
-      <p>Enter the room key, or ask the people inside to let you in.</p>
+      <h2 id={`${id}-title`}>{text.roomIsLocked}</h2>
+      <p>{text.lockedLede}</p>
       <form class="locked__form" onSubmit={submit} noValidate>
         <KeyField
           id={id}
@@ -53,7 +58,7 @@ export function LockedPanel({ access, onSubmitKey, onKnock }: LockedPanelProps) 
           describedBy={{ after: `${id}-status` }}
           action={
             <button type="submit" class="primary" disabled={checking || secondsLeft > 0}>
-              Enter room
+              {text.enterRoom}
             </button>
           }
         />
@@ -64,54 +69,51 @@ export function LockedPanel({ access, onSubmitKey, onKnock }: LockedPanelProps) 
       </p>
       <div class="actions">
         <button type="button" onClick={onKnock} disabled={knocking}>
-          Ask to join
+          {text.askToJoin}
         </button>
-        <Link href="/">Back to home</Link>
+        <Link href="/">{text.backHome}</Link>
       </div>
     </section>
   );
 }
 
 function AccessMessage({ access, secondsLeft }: { access: Access; secondsLeft: number }) {
+  const text = t();
   switch (access.state) {
     case "unknown":
     case "in":
     case "locked":
       return null;
     case "checking-key":
-      return <>Checking the key…</>;
+      return <>{text.checkingKey}</>;
     case "wrong-key":
-      return access.triesLeft > 0 ? (
-        <>
-          That key is wrong. {access.triesLeft} {access.triesLeft === 1 ? "try" : "tries"} left before waits start.
-        </>
-      ) : (
-        <>That key is wrong. From now on each try has to wait a little, and each wait is longer than the last.</>
+      return (
+        <>{access.triesLeft > 0 ? choose(text.locale, text.wrongKeyTriesLeft, access.triesLeft) : text.wrongKeyWaits}</>
       );
     case "throttled":
-      if (secondsLeft === 0) return <>You can try a key again now.</>;
+      if (secondsLeft === 0) return <>{text.tryKeyNow}</>;
       // A timer is not announced every second (its live region is off); the sentence around it is, once.
       return (
-        <>
-          Too many wrong keys. Try again in <span role="timer">{formatWait(secondsLeft)}</span>.
-        </>
+        <>{fill(text.tooManyWrongKeys, { wait: <span role="timer">{formatWait(secondsLeft, text.locale)}</span> })}</>
       );
     case "knocking":
-      return <>Asking to join… someone inside needs to let you in.</>;
+      return <>{text.knocking}</>;
     case "declined":
-      return <>Your request was declined.</>;
+      return <>{text.declined}</>;
     case "lapsed":
-      return <>No one answered. Ask again?</>;
+      return <>{text.lapsed}</>;
     case "too-many-knocks":
       // Every knock limit answers alike (the room does not say which), so this cannot say more.
-      return <>Too many requests to join right now. Try again in a little while.</>;
+      return <>{text.tooManyKnocks}</>;
   }
 }
 
-/** "42 s", or "3 min 5 s" for the long waits that repeated guessing earns. */
-export function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
+/** "42 s", or "3 min 5 s" for the long waits that repeated guessing earns, in `locale`'s units (Intl). */
+export function formatWait(seconds: number, locale = "en"): string {
+  const unit = (value: number, name: "second" | "minute") =>
+    new Intl.NumberFormat(locale, { style: "unit", unit: name, unitDisplay: "short" }).format(value);
+  if (seconds < 60) return unit(seconds, "second");
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
-  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+  return rest === 0 ? unit(minutes, "minute") : `${unit(minutes, "minute")} ${unit(rest, "second")}`;
 }

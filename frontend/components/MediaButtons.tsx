@@ -1,4 +1,6 @@
 import type { ComponentChildren } from "preact";
+import { t } from "../i18n/active";
+import { format } from "../i18n/format";
 import { Icon } from "./Icon";
 import "./MediaButtons.css";
 
@@ -13,7 +15,8 @@ interface ToggleProps {
 
 /** Its name says what pressing it does now ("Mute microphone"), as a screen reader user hears it. */
 export function MicButton({ on, available, onToggle, shortcut }: ToggleProps) {
-  const label = !available ? "Microphone unavailable" : on ? "Mute microphone" : "Unmute microphone";
+  const text = t();
+  const label = !available ? text.micUnavailable : on ? text.muteMic : text.unmuteMic;
   return (
     <ControlButton
       label={label}
@@ -27,7 +30,8 @@ export function MicButton({ on, available, onToggle, shortcut }: ToggleProps) {
 }
 
 export function CameraButton({ on, available, onToggle, shortcut }: ToggleProps) {
-  const label = !available ? "Camera unavailable" : on ? "Turn camera off" : "Turn camera on";
+  const text = t();
+  const label = !available ? text.cameraButtonUnavailable : on ? text.turnCameraOff : text.turnCameraOn;
   return (
     <ControlButton
       label={label}
@@ -70,7 +74,7 @@ export function ControlButton(props: ControlButtonProps) {
       aria-expanded={props.expanded}
       aria-controls={props.controls}
       aria-haspopup={props.hasPopup}
-      data-tip={props.shortcut ? `${props.label} (${props.shortcut})` : props.label}
+      data-tip={props.shortcut ? format(t().withShortcut, { label: props.label, key: props.shortcut }) : props.label}
       disabled={props.disabled}
       onClick={props.onClick}
     >

@@ -1,3 +1,4 @@
+import { t } from "../i18n/active";
 import { audioRunning } from "../services/audio-context";
 import type { LevelMeter } from "../services/audio-level";
 import { FLOOR_DB } from "../services/audio-level";
@@ -23,13 +24,14 @@ export function MicMeter({
   const level = reading && micOn ? reading.level : FLOOR_DB;
   const percent = Math.round(Math.max(0, Math.min(1, (level + RANGE_DB) / RANGE_DB)) * 100);
   const silent = micOn && reading?.silent === true;
+  const text = t();
   return (
     <div class="mic-meter">
       {/* biome-ignore lint/a11y/useSemanticElements: <meter> cannot be styled alike across browsers (vendor pseudo-elements only) */}
       <div
         class="mic-meter__bar"
         role="meter"
-        aria-label="Microphone level"
+        aria-label={text.micLevel}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
@@ -41,11 +43,11 @@ export function MicMeter({
         {!available
           ? null
           : !micOn
-            ? "Your microphone is off."
+            ? text.micIsOff
             : meter && !audioRunning.value
-              ? "Click anywhere on the page to see your microphone level."
+              ? text.clickForLevel
               : silent
-                ? "No input detected: check that your microphone is not muted on the device, or pick another one."
+                ? text.micSilent
                 : null}
       </p>
     </div>

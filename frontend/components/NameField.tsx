@@ -3,6 +3,8 @@
  * accepts, and its problem (display-name.ts, in the room's own words) is announced where it shows.
  */
 import type { ComponentChildren } from "preact";
+import { t } from "../i18n/active";
+import { type Problem, say } from "../i18n/problems";
 
 interface NameFieldProps {
   /** The form's useId(): the input is `${id}-name` and its problem `${id}-name-problem`. */
@@ -10,7 +12,7 @@ interface NameFieldProps {
   value: string;
   onValue(value: string): void;
   /** Why the name cannot be used (display-name.ts says it in the room's words); null when it can. */
-  problem: string | null;
+  problem: Problem | null;
   /** A button beside the field (e.g. "Save name"); the field and it then share a row. */
   action?: ComponentChildren;
 }
@@ -30,7 +32,7 @@ export function NameField({ id, value, onValue, problem, action }: NameFieldProp
   );
   return (
     <>
-      <label for={`${id}-name`}>Your name</label>
+      <label for={`${id}-name`}>{t().yourName}</label>
       {action ? (
         <div class="field-row">
           {input}
@@ -40,7 +42,7 @@ export function NameField({ id, value, onValue, problem, action }: NameFieldProp
         input
       )}
       <p id={`${id}-name-problem`} class="form-problem" role="alert">
-        {problem}
+        {problem && say(problem)}
       </p>
     </>
   );

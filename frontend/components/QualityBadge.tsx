@@ -1,6 +1,7 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { useId } from "preact/hooks";
-import { type ConnectionQuality, describeQuality } from "../call/peer/quality";
+import type { ConnectionQuality } from "../call/peer/quality";
+import { describeQuality } from "../i18n/problems";
 import "./QualityBadge.css";
 
 /**

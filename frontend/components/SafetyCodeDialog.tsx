@@ -1,6 +1,9 @@
 import type { ReadonlySignal } from "@preact/signals";
 import type { NameLabel } from "../call/names";
 import type { SafetyState } from "../call/peer/safety-exchange";
+import { t } from "../i18n/active";
+import { fill } from "../i18n/format";
+import { safetyFailure } from "../i18n/problems";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
 import "../styles/controls.css";
@@ -22,37 +25,30 @@ interface SafetyCodeDialogProps {
 export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onClose }: SafetyCodeDialogProps) {
   const state = code?.value ?? { kind: "waiting" };
   const name = <PersonName label={label} />;
+  const text = t();
   return (
-    <Modal title={<>Safety code with {name}</>} onClose={onClose}>
+    <Modal title={fill(text.safetyCodeWith, { name })} onClose={onClose}>
       <div class="modal__body">
         {state.kind === "code" && (
-          <p class="safety-code" data-testid="safety-code">
+          <p class="safety-code" data-testid="safety-code" dir="ltr">
             {state.code}
           </p>
         )}
         {state.kind === "waiting" && (
           <p role="status" data-testid="safety-code-waiting">
-            The code appears once your connection to {name} is encrypted and both browsers have exchanged their part of
-            it.
+            {fill(text.safetyCodeWaiting, { name })}
           </p>
         )}
         {state.kind === "failed" && (
           // Not a wrong code but none at all: a failed exchange is exactly what an interception could look like.
           <div role="alert" data-testid="safety-code-failed">
             <p>
-              <strong>Could not verify this connection.</strong> {state.reason}
+              <strong>{text.couldNotVerify}</strong> {safetyFailure(state.reason)}
             </p>
-            <p>
-              Someone may be intercepting it. Do not rely on it for anything private; leave and rejoin to try again.
-            </p>
+            <p>{text.maybeIntercepted}</p>
           </div>
         )}
-        {state.kind !== "failed" && (
-          <p>
-            Read the code to each other on the call. If it is the same on both screens, nobody is listening in; if it
-            differs, someone is intercepting your connection.
-          </p>
-        )}
+        {state.kind !== "failed" && <p>{text.readTheCode}</p>}
         <label class="safety-code__verified">
           <input
             type="checkbox"
@@ -60,11 +56,11 @@ export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onCl
             disabled={state.kind !== "code"}
             onChange={(event) => onVerifiedChange(event.currentTarget.checked)}
           />
-          Mark as verified
+          {text.markVerified}
         </label>
         <div class="actions">
           <button type="button" onClick={onClose} autofocus>
-            Done
+            {text.done}
           </button>
         </div>
       </div>

@@ -1,8 +1,11 @@
 import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { rememberDisplayName } from "../call/display-name";
+import { t } from "../i18n/active";
+import type { Problem } from "../i18n/problem";
 import { setSoundsOn, soundsOn } from "../services/sounds";
 import { DevicePickers } from "./DevicePickers";
+import { LanguagePicker } from "./LanguagePicker";
 import { Modal } from "./Modal";
 import { NameField } from "./NameField";
 import { ShortcutList } from "./ShortcutList";
@@ -20,7 +23,8 @@ interface SettingsDialogProps {
 export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }: SettingsDialogProps) {
   const id = useId();
   const [name, setName] = useState(call.selfName.value);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const text = t();
   const [saved, setSaved] = useState(false);
 
   const saveName = (event: SubmitEvent) => {
@@ -32,7 +36,7 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
   };
 
   return (
-    <Modal title="Settings" onClose={onClose}>
+    <Modal title={text.settings} onClose={onClose}>
       <div class="modal__body settings">
         <form class="settings__name" onSubmit={saveName} noValidate>
           <NameField
@@ -44,10 +48,10 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
               setSaved(false);
             }}
             problem={problem}
-            action={<button type="submit">Save name</button>}
+            action={<button type="submit">{text.saveName}</button>}
           />
           <p class="field-note" role="status">
-            {saved && "Saved: everyone in the call sees your new name."}
+            {saved && text.nameSaved}
           </p>
         </form>
 
@@ -59,7 +63,7 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
             checked={soundsOn.value}
             onChange={(event) => setSoundsOn(event.currentTarget.checked)}
           />
-          Play a quiet sound when someone joins, leaves or writes
+          {text.playSounds}
         </label>
         <label class="check">
           <input
@@ -67,15 +71,17 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
             checked={selfViewShown}
             onChange={(event) => onSelfViewShown(event.currentTarget.checked)}
           />
-          Show my own video
+          {text.showMyVideo}
         </label>
 
-        <h3 class="settings__heading">Keyboard shortcuts</h3>
+        <LanguagePicker class="settings__language" />
+
+        <h3 class="settings__heading">{text.keyboardShortcuts}</h3>
         <ShortcutList />
 
         <div class="actions">
           <button type="button" class="primary" onClick={onClose}>
-            Done
+            {text.done}
           </button>
         </div>
       </div>

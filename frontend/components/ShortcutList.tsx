@@ -1,13 +1,15 @@
+import { t } from "../i18n/active";
 import { SHORTCUTS } from "../services/shortcuts";
 import { Modal } from "./Modal";
 import "./ShortcutList.css";
 
 export function ShortcutList() {
+  const text = t();
   return (
     <ul class="shortcuts">
       {SHORTCUTS.map((shortcut) => (
         <li key={shortcut.key}>
-          <kbd>{shortcut.key}</kbd> {shortcut.description}
+          <kbd>{shortcut.key}</kbd> {text[shortcut.description]}
         </li>
       ))}
     </ul>
@@ -15,14 +17,15 @@ export function ShortcutList() {
 }
 
 export function ShortcutsDialog({ onClose }: { onClose(): void }) {
+  const text = t();
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose}>
+    <Modal title={text.keyboardShortcuts} onClose={onClose}>
       <div class="modal__body">
         <ShortcutList />
-        <p class="field-note">Shortcuts work anywhere in the call except while typing.</p>
+        <p class="field-note">{text.shortcutsNote}</p>
         <div class="actions">
           <button type="button" onClick={onClose} autofocus>
-            Close
+            {text.close}
           </button>
         </div>
       </div>

@@ -3,6 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
+import { t } from "../i18n/active";
+import { fill, format } from "../i18n/format";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
@@ -37,19 +39,16 @@ interface SelfTileProps extends Person {
 /** Our own preview: muted so we do not hear ourselves, mirrored like a mirror (but a shared screen is not). */
 export function SelfTile({ onHide, ...person }: SelfTileProps) {
   const sharing = person.screen === true;
+  const text = t();
   return (
     <TileFrame
       testId="self-tile"
       person={person}
-      caption={
-        <>
-          <PersonName label={labelOf(person)} /> (you)
-        </>
-      }
+      caption={fill(text.selfCaption, { name: <PersonName label={labelOf(person)} /> })}
       video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
       actions={
         onHide && (
-          <button type="button" class="tile__action" aria-label="Hide self view" onClick={onHide}>
+          <button type="button" class="tile__action" aria-label={text.hideSelfView} onClick={onHide}>
             <Icon name="hide" />
           </button>
         )
@@ -74,6 +73,7 @@ interface RemoteTileProps extends Person {
 
 export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, ...person }: RemoteTileProps) {
   const name = labelText(labelOf(person));
+  const text = t();
   return (
     <TileFrame
       testId="remote-tile"
@@ -84,8 +84,8 @@ export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, 
       badge={
         <>
           {verified && (
-            <span class="tile__verified" role="img" aria-label="Safety code verified">
-              <Icon name="shield" /> Verified
+            <span class="tile__verified" role="img" aria-label={text.safetyCodeVerified}>
+              <Icon name="shield" /> {text.verified}
             </span>
           )}
           {quality && <QualityBadge quality={quality} />}
@@ -97,7 +97,7 @@ export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, 
             <button
               type="button"
               class="tile__action"
-              aria-label={`Verify safety code with ${name}`}
+              aria-label={format(text.verifyWith, { name })}
               aria-haspopup="dialog"
               onClick={onVerify}
             >
@@ -105,7 +105,12 @@ export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, 
             </button>
           )}
           {onRemove && (
-            <button type="button" class="tile__action" aria-label={`Remove ${name} from call`} onClick={onRemove}>
+            <button
+              type="button"
+              class="tile__action"
+              aria-label={format(text.removeFromCall, { name })}
+              onClick={onRemove}
+            >
               <Icon name="remove-person" />
             </button>
           )}
@@ -136,6 +141,7 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
   const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
   const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
+  const text = t();
   const picture = person.stream !== null && (screen || person.video !== false);
   const classes = [
     "tile",
@@ -156,7 +162,7 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
       {!picture && <Avatar name={person.name} />}
       <figcaption class="tile__name">
         {!audio && (
-          <span class="tile__muted" role="img" aria-label="Microphone muted">
+          <span class="tile__muted" role="img" aria-label={text.micMuted}>
             <Icon name="mic-off" />
           </span>
         )}
@@ -169,14 +175,14 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
           </span>
         )}
       </figcaption>
-      {screen && <span class="tile__tag">Presenting</span>}
+      {screen && <span class="tile__tag">{text.presenting}</span>}
       {badge}
       <div class="tile__actions">
         {onPin && (
           <button
             type="button"
             class="tile__action"
-            aria-label={pinned ? `Unpin ${name}` : `Pin ${name}`}
+            aria-label={format(pinned ? text.unpin : text.pin, { name })}
             data-on={pinned ? "true" : undefined}
             onClick={onPin}
           >
@@ -187,7 +193,7 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
           <button
             type="button"
             class="tile__action"
-            aria-label={fullscreen.active ? "Exit full screen" : `Show ${name} full screen`}
+            aria-label={fullscreen.active ? text.exitFullScreen : format(text.showFullScreen, { name })}
             onClick={fullscreen.toggle}
           >
             <Icon name={fullscreen.active ? "exit-fullscreen" : "fullscreen"} />

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { t } from "../i18n/active";
 import { fitGrid } from "./grid-layout";
 import "./TileGrid.css";
 
@@ -45,7 +46,7 @@ export function TileGrid({ count, spotlight, children }: TileGridProps) {
     <section
       ref={ref}
       class={spotlight ? "grid grid--spotlight" : fit ? "grid grid--fitted" : "grid"}
-      aria-label="Participants"
+      aria-label={t().participants}
       style={style}
       data-count={count}
     >

@@ -1,7 +1,6 @@
 import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { displayNameProblem } from "../call/display-name";
-import { describeProblem } from "../call/media/capture";
 import type { LocalMediaHandle } from "../call/media/local-media";
 import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";
@@ -10,6 +9,10 @@ import { NameField } from "../components/NameField";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
+import { t } from "../i18n/active";
+import { fill } from "../i18n/format";
+import type { Problem } from "../i18n/problem";
+import { callError, mediaProblem } from "../i18n/problems";
 import "../styles/notice.css";
 import "./HairCheck.css";
 
@@ -33,7 +36,7 @@ interface HairCheckProps {
 export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairCheckProps) {
   const id = useId();
   const [name, setName] = useState(() => call.selfName.value);
-  const [nameProblem, setNameProblem] = useState<string | null>(null);
+  const [nameProblem, setNameProblem] = useState<Problem | null>(null);
   const levels = useAudioLevels();
   const audioTrack = media.audioTrack.value;
   const videoTrack = media.videoTrack.value;
@@ -45,6 +48,7 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
   const cameraOn = media.cameraOn.value;
   const nothingToSend = phase === "ready" && !audioTrack && !videoTrack;
   const status = call.status.value;
+  const text = t();
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
@@ -56,19 +60,25 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
 
   return (
     <main class="page hair-check">
-      <h1 class="hair-check__title">Ready to join?</h1>
+      <h1 class="hair-check__title">{text.readyToJoin}</h1>
       <p class="lede">
-        You are joining <strong class="room-ref">{room}</strong>. Check how you look and sound first.
+        {fill(text.joiningRoom, {
+          room: (
+            <strong class="room-ref">
+              <bdi>{room}</bdi>
+            </strong>
+          ),
+        })}
       </p>
       <div class="hair-check__layout">
-        <section class="preview" aria-label="Your preview">
+        <section class="preview" aria-label={text.yourPreview}>
           <div class="preview__frame" data-testid="preview">
             {videoTrack && <StreamVideo stream={media.stream.value} muted mirrored />}
             {(!videoTrack || !cameraOn) && (
               <div class="preview__placeholder">
                 <Avatar name={name.trim() || "?"} />
                 <p class="preview__caption">
-                  {phase === "asking" ? "Waiting for the camera…" : !videoTrack ? "No camera" : "Your camera is off"}
+                  {phase === "asking" ? text.waitingForCamera : !videoTrack ? text.noCamera : text.yourCameraIsOff}
                 </p>
               </div>
             )}
@@ -99,34 +109,29 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
           <div class="hair-check__problem" role="status">
             {problem && (
               <div class="notice">
-                <p>{describeProblem(problem)}</p>
-                {problem.reason === "NotAllowedError" && (
-                  <p>
-                    To allow them, click the camera or padlock icon at the left of the address bar, set Camera and
-                    Microphone to Allow, then try again.
-                  </p>
-                )}
+                <p>{mediaProblem(problem)}</p>
+                {problem.reason === "NotAllowedError" && <p>{text.howToAllow}</p>}
                 <button type="button" onClick={() => void media.retry()}>
-                  Try again
+                  {text.tryAgain}
                 </button>
               </div>
             )}
           </div>
 
           <button type="submit" class="primary join-button" disabled={joining}>
-            {joining ? "Joining…" : nothingToSend ? "Join to listen and watch" : "Join"}
+            {joining ? text.joiningNow : nothingToSend ? text.joinToListen : text.join}
           </button>
           {status === "error" && (
             <div class="notice notice--error" role="alert">
-              <p>{call.error.value ?? "Could not reach the room."}</p>
+              <p>{callError(call.error.value ?? "unreachable")}</p>
               <button type="button" onClick={onRetry}>
-                Try again
+                {text.tryAgain}
               </button>
             </div>
           )}
         </form>
 
-        <section class="hair-check__devices" aria-label="Devices">
+        <section class="hair-check__devices" aria-label={text.devices}>
           <DevicePickers media={media} onChoose={(kind, deviceId) => media.useDevice(kind, deviceId)} />
         </section>
       </div>

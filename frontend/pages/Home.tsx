@@ -1,6 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { normalizeRoomName } from "../../common/room-name";
+import { normalizeRoomName, type RoomNameProblem } from "../../common/room-name";
 import { isEasyToGuess } from "../../common/room-name-hint";
+import { LanguagePicker } from "../components/LanguagePicker";
+import { t } from "../i18n/active";
+import { format } from "../i18n/format";
+import { roomNameProblem } from "../i18n/problems";
 import { SUGGESTED_NAME_BITS, type SuggestName, suggestedNameCount, suggestRoomName } from "../room-name-suggestion";
 import { navigate } from "../router";
 import { roomPath } from "../routes";
@@ -8,7 +12,7 @@ import "./Home.css";
 
 export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestName } = {}) {
   const [input, setInput] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<RoomNameProblem | null>(null);
   const typed = useRef(false);
   /** Bumped by every request for a suggestion (and on unmount): only the latest may fill the field. */
   const latest = useRef(0);
@@ -34,7 +38,7 @@ export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestN
     event.preventDefault();
     const result = normalizeRoomName(input);
     if (!result.ok) {
-      setProblem(result.reason);
+      setProblem(result.problem);
       return;
     }
     navigate(roomPath(result.name));
@@ -42,13 +46,14 @@ export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestN
 
   const normalized = normalizeRoomName(input);
   const easyToGuess = input.trim() !== "" && normalized.ok && isEasyToGuess(normalized.name);
+  const text = t();
 
   return (
     <main class="page home">
       <h1>natter</h1>
-      <p class="lede">Video calls where a room is a link. Pick a name, share the address, talk.</p>
+      <p class="lede">{text.homeLede}</p>
       <form class="join-form" onSubmit={onSubmit} noValidate>
-        <label for="room-name">Room name</label>
+        <label for="room-name">{text.roomName}</label>
         <div class="join-form__row">
           <input
             id="room-name"
@@ -57,7 +62,8 @@ export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestN
             autocomplete="off"
             autocapitalize="none"
             spellcheck={false}
-            placeholder="e.g. team-sync"
+            dir="ltr"
+            placeholder={text.roomNamePlaceholder}
             value={input}
             onInput={(event) => {
               typed.current = true;
@@ -68,24 +74,24 @@ export function Home({ suggestName = suggestRoomName }: { suggestName?: SuggestN
             aria-describedby="room-name-problem room-name-hint room-name-note"
           />
           <button type="button" onClick={() => void suggest({ unlessTyped: false })}>
-            New name
+            {text.newName}
           </button>
           <button type="submit" class="primary">
-            Join
+            {text.join}
           </button>
         </div>
         {/* Both always in the DOM: screen readers announce changes to a live region that already exists. */}
         <p id="room-name-problem" class="form-problem" role="alert">
-          {problem}
+          {problem && roomNameProblem(problem)}
         </p>
         <p id="room-name-hint" class="form-hint" role="status">
-          {easyToGuess && !problem && "Easy to guess — use a suggested name or lock the room once you're in."}
+          {easyToGuess && !problem && text.easyToGuess}
         </p>
         <p id="room-name-note" class="field-note">
-          Suggested names are one of 2^{SUGGESTED_NAME_BITS} (about {suggestedNameCount()}), so nobody stumbles into
-          your room.
+          {format(text.suggestedNames, { bits: SUGGESTED_NAME_BITS, count: suggestedNameCount(text.locale) })}
         </p>
       </form>
+      <LanguagePicker class="home__language" />
     </main>
   );
 }

@@ -1,17 +1,21 @@
+import type { SentenceKey } from "../i18n/problem";
+
 export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help";
 
 export interface Shortcut {
+  /** A key, not a word: the same in every language. */
   readonly key: string;
   readonly action: ShortcutAction;
-  readonly description: string;
+  /** The catalog entry that says what it does. */
+  readonly description: SentenceKey;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { key: "M", action: "microphone", description: "Mute or unmute the microphone" },
-  { key: "V", action: "camera", description: "Turn the camera off or on" },
-  { key: "D", action: "screen", description: "Share the screen or stop sharing" },
-  { key: "C", action: "chat", description: "Open or close the chat" },
-  { key: "?", action: "help", description: "Show these shortcuts" },
+  { key: "M", action: "microphone", description: "shortcutMicrophone" },
+  { key: "V", action: "camera", description: "shortcutCamera" },
+  { key: "D", action: "screen", description: "shortcutScreen" },
+  { key: "C", action: "chat", description: "shortcutChat" },
+  { key: "?", action: "help", description: "shortcutHelp" },
 ];
 
 const BY_KEY: ReadonlyMap<string, ShortcutAction> = new Map(

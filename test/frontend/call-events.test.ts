@@ -126,7 +126,7 @@ describe("safety-code verification", () => {
 
   it("cannot mark a failed exchange", () => {
     const verification = new Verification();
-    const failed = signal<SafetyState>({ kind: "failed", reason: "no" });
+    const failed = signal<SafetyState>({ kind: "failed", reason: "broken" });
     verification.mark(ADA, failed, true);
     expect(verification.isVerified(ADA, failed)).toBe(false);
   });

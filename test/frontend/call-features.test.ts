@@ -8,6 +8,7 @@ import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
 import { LocalMedia } from "../../frontend/call/media/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
+import { say } from "../../frontend/i18n/problems";
 import { ADA, BOB, roomCall, SELF, settle, welcome } from "./fake-room";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
 
@@ -147,12 +148,12 @@ describe("a call joined from the hair check", () => {
     call.join();
     await receive(welcome());
 
-    expect(call.rename("   ")).toBe("Enter a name.");
-    expect(call.rename("x".repeat(65))).toMatch(/at most 64/);
-    expect(call.rename("Cy\u202E")).toBe(
+    expect(say(call.rename("   ")!)).toBe("Enter a name.");
+    expect(say(call.rename("x".repeat(65))!)).toMatch(/at most 64/);
+    expect(say(call.rename("Cy\u202E")!)).toBe(
       "A name must not contain characters that change the direction of text (U+202E).",
     );
-    expect(call.rename("Ada (you)")).toMatch(/must not end with “\(you\)”/);
+    expect(say(call.rename("Ada (you)")!)).toMatch(/must not end with “\(you\)”/);
     expect((socket.sentMessages() as { type: string }[]).some((m) => m.type === "state" && "name" in m)).toBe(false);
     expect(call.rename("  Cy T. ")).toBeNull();
     expect(call.selfName.value).toBe("Cy T.");
@@ -180,8 +181,8 @@ describe("a call joined from the hair check", () => {
     expect(bob.sent).toEqual([encodeChat("hello <b>all</b>")]);
     expect(socket.sent.length).toBe(roomFrames);
 
-    expect(call.sendChat("  ")).toBe("Write a message first.");
-    expect(call.sendChat("x".repeat(MAX_CHAT_LENGTH + 1))).toMatch(/at most 2,000/);
+    expect(say(call.sendChat("  ")!)).toBe("Write a message first.");
+    expect(say(call.sendChat("x".repeat(MAX_CHAT_LENGTH + 1))!)).toMatch(/at most 2,000/);
     expect(call.chat.messages.value.map((m) => [m.from, m.name, m.text])).toEqual([[null, "Cy", "hello <b>all</b>"]]);
   });
 

@@ -9,6 +9,8 @@ import {
   parseChat,
 } from "../../frontend/call/chat-log";
 import { ChatPanel } from "../../frontend/components/ChatPanel";
+import type { Problem } from "../../frontend/i18n/problem";
+import { say } from "../../frontend/i18n/problems";
 
 const HOSTILE = `<img src=x onerror="alert(1)"> <script>alert(2)</script> javascript:alert(3)`;
 
@@ -38,8 +40,8 @@ describe("chat messages on the wire", () => {
   });
 
   it("says why a message cannot be sent", () => {
-    expect(chatTextProblem("\n  \t")).toBe("Write a message first.");
-    expect(chatTextProblem("x".repeat(MAX_CHAT_LENGTH + 1))).toBe("A message has at most 2,000 characters.");
+    expect(chatTextProblem("\n  \t")).toEqual({ key: "writeMessageFirst" });
+    expect(say(chatTextProblem("x".repeat(MAX_CHAT_LENGTH + 1))!)).toBe("A message has at most 2,000 characters.");
     expect(chatTextProblem("x".repeat(MAX_CHAT_LENGTH))).toBeNull();
   });
 });
@@ -92,7 +94,7 @@ describe("ChatPanel", () => {
 
   function renderPanel(
     messages: Parameters<typeof ChatPanel>[0]["messages"],
-    onSend: (text: string) => string | null = () => null,
+    onSend: (text: string) => Problem | null = () => null,
   ) {
     const closes: number[] = [];
     const result = render(<ChatPanel messages={messages} onSend={onSend} onClose={() => closes.push(1)} />);
@@ -148,7 +150,7 @@ describe("ChatPanel", () => {
   });
 
   it("keeps the text and says why when it cannot be sent", () => {
-    renderPanel([], () => "Write a message first.");
+    renderPanel([], () => ({ key: "writeMessageFirst" }));
     const box = screen.getByLabelText("Message to everyone") as HTMLTextAreaElement;
     fireEvent.input(box, { target: { value: " " } });
     fireEvent.click(screen.getByRole("button", { name: "Send message" }));

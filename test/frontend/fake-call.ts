@@ -12,8 +12,11 @@ import type {
 } from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat-log";
 import { CallEmitter } from "../../frontend/call/events";
+import type { CallError, RoomNoticeCode } from "../../frontend/call/handle";
+import type { MediaProblem } from "../../frontend/call/media/acquire";
 import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
+import type { Problem } from "../../frontend/i18n/problem";
 import type { RoomEngine } from "../../frontend/pages/room/Room";
 import { fakeMedia } from "./fake-media";
 
@@ -21,7 +24,7 @@ import { fakeMedia } from "./fake-media";
 export function fakeCall(
   initial: {
     peers?: Peer[];
-    mediaError?: string | null;
+    mediaError?: MediaProblem | null;
     status?: CallStatus;
     access?: Access;
     lock?: LockInfo | null;
@@ -33,7 +36,7 @@ export function fakeCall(
   /** Every control the view used, in order, so tests can assert what a click asked the engine to do. */
   const calls: unknown[][] = [];
   /** What `submitKey` and `lockRoom` answer: null accepts the key. */
-  let keyProblem: string | null = null;
+  let keyProblem: Problem | null = null;
   const events = new CallEmitter();
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
@@ -41,14 +44,14 @@ export function fakeCall(
     selfName: signal("Ada"),
     localStream: signal<MediaStream | null>(null),
     peers: signal<readonly Peer[]>(initial.peers ?? []),
-    mediaError: signal<string | null>(initial.mediaError ?? null),
-    error: signal<string | null>(null),
+    mediaError: signal<MediaProblem | null>(initial.mediaError ?? null),
+    error: signal<CallError | null>(null),
     access: signal<Access>(initial.access ?? { state: "in" }),
     lock: signal<LockInfo | null>(initial.lock ?? null),
     lockNews: signal<LockNews | null>(null),
     knocks: signal<readonly KnockRequest[]>(initial.knocks ?? []),
     guessWarning: signal<GuessWarning | null>(null),
-    roomNotice: signal<string | null>(null),
+    roomNotice: signal<RoomNoticeCode | null>(null),
     removedBy: signal<NameLabel | null>(null),
     media: initial.media ?? fakeMedia(),
     screenStream: signal<MediaStream | null>(null),
@@ -60,7 +63,7 @@ export function fakeCall(
     },
     calls,
     leaves: 0,
-    refuseKeysWith(problem: string | null) {
+    refuseKeysWith(problem: Problem | null) {
       keyProblem = problem;
     },
     leave() {

@@ -4,7 +4,9 @@
  * next time the component is rendered anew. The code is handed in through a promise the test
  * settles, which is what a dynamic import is.
  */
-import { render, screen } from "@testing-library/preact";
+
+import { render, screen, waitFor } from "@testing-library/preact";
+import { render as preactRender } from "preact";
 import { describe, expect, it } from "vitest";
 import { lazy } from "../../frontend/lazy";
 
@@ -51,6 +53,23 @@ describe("lazy", () => {
     render(<Lazy name="Ada" />);
     expect(screen.getByText("Hello Ada")).toBeTruthy();
     expect(tries).toHaveLength(1);
+  });
+
+  it("shows a preloaded component that lands between its first render and that render's effects", async () => {
+    // The page renders once its language's catalog is in, which can be the moment the room's
+    // preloaded chunk lands as well: rendered a moment before, the component must still appear.
+    const { load, tries } = download();
+    const Lazy = lazy(load, placeholders);
+    const preloaded = Lazy.preload();
+    const host = document.createElement("div");
+    document.body.append(host);
+    preactRender(<Lazy name="Ada" />, host); // no act(): effects wait for the next frame, as in a browser
+    expect(host.textContent).toBe("loading");
+    tries[0]?.resolve(Greeting);
+    await preloaded; // landed: the first render's effect has not run yet
+    await waitFor(() => expect(host.textContent).toBe("Hello Ada"));
+    preactRender(null, host);
+    host.remove();
   });
 
   it("says a failed download failed, and tries again when rendered anew", async () => {

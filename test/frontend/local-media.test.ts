@@ -4,6 +4,7 @@ import { loadDeviceChoice, saveDeviceChoice } from "../../frontend/call/media/de
 import type { DeviceChoice } from "../../frontend/call/media/devices";
 import { listDevices } from "../../frontend/call/media/devices";
 import { LocalMedia } from "../../frontend/call/media/local-media";
+import { say } from "../../frontend/i18n/problems";
 
 class Track extends EventTarget {
   enabled = true;
@@ -135,7 +136,7 @@ describe("LocalMedia", () => {
     gum.mockImplementation(async () => {
       throw new DOMException("gone", "NotFoundError");
     });
-    expect(await media.useDevice("videoinput", "cam-9")).toBe("That camera is no longer connected.");
+    expect(say((await media.useDevice("videoinput", "cam-9"))!)).toBe("That camera is no longer connected.");
     expect(saved).toEqual([]);
   });
 

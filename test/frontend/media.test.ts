@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acquireLocalMedia, type GetUserMedia } from "../../frontend/call/media/acquire";
-import { describeProblem } from "../../frontend/call/media/capture";
+import { mediaProblem as describeProblem } from "../../frontend/i18n/problems";
 
 function domError(name: string): DOMException {
   return new DOMException("nope", name);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   classifyQuality,
-  describeQuality,
   type QualitySample,
   qualityMetrics,
   readQualitySample,
 } from "../../frontend/call/peer/quality";
+import { describeQuality } from "../../frontend/i18n/problems";
 
 const metrics = (rttMs: number | null, lossPercent: number | null, fps: number | null, stalled = false) => ({
   rttMs,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { roomKeyProblem, SUGGESTED_KEY_BITS, suggestRoomKey } from "../../frontend/call/room-key";
+import { say } from "../../frontend/i18n/problems";
 
 describe("suggestRoomKey", () => {
   it("makes four groups of four unambiguous base32 symbols: 80 bits", () => {
@@ -33,10 +34,14 @@ describe("roomKeyProblem", () => {
   });
 
   it("refuses what the room would refuse, saying which rule", () => {
-    expect(roomKeyProblem("")).toBe("Enter the room key.");
-    expect(roomKeyProblem("   ")).toBe("Enter the room key.");
-    expect(roomKeyProblem(" abc ")).toBe("A room key has at least 4 characters.");
-    expect(roomKeyProblem("x".repeat(257))).toBe("A room key has at most 256 characters.");
-    expect(roomKeyProblem("ab\ncd")).toBe("A room key cannot contain line breaks or tabs.");
+    const words = (key: string) => {
+      const problem = roomKeyProblem(key);
+      return problem && say(problem);
+    };
+    expect(words("")).toBe("Enter the room key.");
+    expect(words("   ")).toBe("Enter the room key.");
+    expect(words(" abc ")).toBe("A room key has at least 4 characters.");
+    expect(words("x".repeat(257))).toBe("A room key has at most 256 characters.");
+    expect(words("ab\ncd")).toBe("A room key cannot contain line breaks or tabs.");
   });
 });

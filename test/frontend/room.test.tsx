@@ -63,14 +63,14 @@ describe("RoomView", () => {
     expect(screen.queryByText(message)).toBeNull();
 
     await act(() => {
-      call.mediaError.value = message;
+      call.mediaError.value = { missing: "both", reason: "NotFoundError" };
     });
     expect(screen.getByText(message).getAttribute("role")).toBe("status");
   });
 
   it("shows why the call stopped, with a way to try again", () => {
     const call = fakeCall({ status: "error" });
-    call.error.value = "Lost the connection to the room.";
+    call.error.value = "lost";
     let retries = 0;
     renderRoomView(call, { onRetry: () => retries++ });
 

@@ -4,18 +4,19 @@
  */
 import { describe, expect, it } from "vitest";
 import { ScreenShare } from "../../frontend/call/media/screen-share";
+import { say } from "../../frontend/i18n/problems";
 
 const refusing = (name: string) => new ScreenShare(() => Promise.reject(new DOMException("refused", name)));
 
 describe("screen share refusals", () => {
   it("says there is nothing to share when the browser finds no screen (headless Firefox: NotFoundError)", async () => {
     const share = refusing("NotFoundError");
-    expect(await share.start()).toBe("There is no screen or window here that could be shared.");
+    expect(say((await share.start())!)).toBe("There is no screen or window here that could be shared.");
     expect(share.track.value).toBeNull();
   });
 
   it("says the capture itself failed when the system blocks it", async () => {
-    expect(await refusing("NotReadableError").start()).toMatch(/^The screen could not be captured/);
+    expect(say((await refusing("NotReadableError").start())!)).toMatch(/^The screen could not be captured/);
   });
 
   it("says nothing when the person cancelled the picker", async () => {
@@ -23,10 +24,10 @@ describe("screen share refusals", () => {
   });
 
   it("says that sharing failed for anything else", async () => {
-    expect(await refusing("InvalidStateError").start()).toBe("Could not share the screen.");
+    expect(say((await refusing("InvalidStateError").start())!)).toBe("Could not share the screen.");
   });
 
   it("says the browser cannot share when it has no getDisplayMedia", async () => {
-    expect(await new ScreenShare(null).start()).toBe("This browser cannot share a screen.");
+    expect(say((await new ScreenShare(null).start())!)).toBe("This browser cannot share a screen.");
   });
 });

@@ -100,8 +100,18 @@ export interface Person {
   readonly log: string[];
 }
 
-export async function newPerson(browser: Browser, baseUrl: string, name: string): Promise<Person> {
-  const context = await browser.newContext({ baseURL: baseUrl, permissions: ["camera", "microphone"] });
+export async function newPerson(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  { locale }: { locale?: string } = {},
+): Promise<Person> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    permissions: ["camera", "microphone"],
+    // The browser's language (navigator.languages, Accept-Language); Playwright's default otherwise.
+    ...(locale && { locale }),
+  });
   await context.addInitScript({ content: RECORD_PEER_CONNECTIONS });
   await context.addInitScript({ content: RECORD_WEB_SOCKETS });
   const page = await context.newPage();

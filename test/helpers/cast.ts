@@ -19,6 +19,8 @@ export interface PersonOptions {
   rememberName?: boolean;
   /** More script for every page of this person, run before the app's. */
   init?: string;
+  /** The browser's preferred language (navigator.languages), e.g. "fr-FR". */
+  locale?: string;
 }
 
 export interface CastOptions {
@@ -54,9 +56,9 @@ export function useCast({ label, describeFailure }: CastOptions): Cast {
     people = [];
   });
 
-  const person = async (name: string, { baseUrl, rememberName = false, init }: PersonOptions = {}) => {
+  const person = async (name: string, { baseUrl, rememberName = false, init, locale }: PersonOptions = {}) => {
     if (!browser) throw new Error("useCast: people can only arrive inside a test");
-    const someone = await newPerson(browser, baseUrl ?? inject("e2eBaseUrl"), name);
+    const someone = await newPerson(browser, baseUrl ?? inject("e2eBaseUrl"), name, { locale });
     people.push(someone);
     if (rememberName) {
       await someone.context.addInitScript({

@@ -5,6 +5,7 @@
  */
 import { CloseCode } from "../../../common/close-codes";
 import type { ClientMessage, ServerMessage } from "../../../common/protocol";
+import type { CallError } from "../handle";
 import { RoomLink, type RoomLinkOptions } from "./room-link";
 import type { SignalingOptions } from "./signaling";
 import { roomSocketUrlFor } from "./socket-url";
@@ -22,11 +23,9 @@ export interface RoomSessionEvents {
   message(message: ServerMessage): void;
   /** The socket dropped; `timedOut` when the room had given up on us and told everyone we left. */
   reconnecting(info: { timedOut: boolean }): void;
-  /** The link is over for good: someone removed us, or the reason, in people's words. */
-  ended(end: { removed: true } | { error: string }): void;
+  /** The link is over for good: someone removed us, or why, as a code the page words. */
+  ended(end: { removed: true } | { error: CallError }): void;
 }
-
-const REPLACED = "This call continued in another tab or window, so it was ended here.";
 
 export class RoomSession {
   readonly #options: RoomSessionOptions;
@@ -65,7 +64,7 @@ export class RoomSession {
       (error: unknown) => {
         // No crypto.subtle: the page is not a secure context (plain http on another host).
         console.error("natter: could not derive the room's id", error);
-        this.#events.ended({ error: "This page cannot open rooms here: open it over https." });
+        this.#events.ended({ error: "insecure" });
       },
     );
   }
@@ -105,9 +104,9 @@ export class RoomSession {
             this.#open = false;
             this.#events.reconnecting({ timedOut: code === CloseCode.timedOut });
           },
-          closed: ({ code, reason, verdict }) => {
+          closed: ({ code, verdict }) => {
             if (verdict === "removed") this.#events.ended({ removed: true });
-            else this.#events.ended({ error: verdict === "replaced" ? REPLACED : describeClose(code, reason) });
+            else this.#events.ended({ error: verdict === "replaced" ? "replaced" : describeClose(code) });
           },
         },
         { ...this.#options.reconnect, signaling: this.#options.signaling },
@@ -115,7 +114,7 @@ export class RoomSession {
     } catch (error) {
       // new WebSocket() throws synchronously on a malformed URL or a blocked port.
       console.error("natter: could not open the room's socket", error);
-      this.#events.ended({ error: "Could not connect to the room." });
+      this.#events.ended({ error: "connect" });
     }
   }
 
@@ -125,9 +124,8 @@ export class RoomSession {
   }
 }
 
-function describeClose(code: number, reason: string): string {
-  if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig)
-    return `The room closed the connection${reason ? `: ${reason}` : "."}`;
+function describeClose(code: number): CallError {
+  if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig) return "refused";
   // 1006 is all a browser reports for a socket that never opened or dropped without a close frame.
-  return "Lost the connection to the room. Check your network and try again.";
+  return "lost";
 }

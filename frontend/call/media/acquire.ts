@@ -1,6 +1,6 @@
 /**
- * Asking the browser for camera and microphone. Its own small module, apart from the sentences
- * that explain a failure (capture.ts), because the page's first module asks early
+ * Asking the browser for camera and microphone. Small and free of the view's words (a failure is a
+ * code, put into words by i18n/problems.ts), because the page's first module asks early
  * (early-capture.ts) and everything it imports rides in the home page's bundle too.
  */
 export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;

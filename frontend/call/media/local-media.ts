@@ -1,4 +1,5 @@
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import { type Problem, problem } from "../../i18n/problem";
 import {
   type AcquiredMedia,
   acquireLocalMedia,
@@ -61,7 +62,7 @@ export interface LocalMediaControls {
   setMicOn(on: boolean): void;
   setCameraOn(on: boolean): void;
   /** Switches to another device; resolves to why it failed, or null. */
-  useDevice(kind: DeviceKind, deviceId: string): Promise<string | null>;
+  useDevice(kind: DeviceKind, deviceId: string): Promise<Problem | null>;
   release(): void;
   stop(): void;
 }
@@ -142,7 +143,7 @@ export class LocalMedia implements LocalMediaHandle {
     if (track) track.enabled = on;
   }
 
-  async useDevice(kind: DeviceKind, deviceId: string): Promise<string | null> {
+  async useDevice(kind: DeviceKind, deviceId: string): Promise<Problem | null> {
     if (kind !== "audiooutput") {
       const problem = await this.#switchInput(kind, deviceId);
       if (problem !== null) return problem;
@@ -193,9 +194,9 @@ export class LocalMedia implements LocalMediaHandle {
     void this.#refreshDevices();
   }
 
-  async #switchInput(kind: InputKind, deviceId: string): Promise<string | null> {
+  async #switchInput(kind: InputKind, deviceId: string): Promise<Problem | null> {
     const gum = this.#getUserMedia;
-    if (!gum) return "This browser cannot use a camera or microphone here.";
+    if (!gum) return problem("noMediaHere");
     const key = kind === "audioinput" ? "audio" : "video";
     const base = key === "audio" ? MICROPHONE : CAMERA;
     const constraints = { [key]: deviceId ? { ...base, deviceId: { exact: deviceId } } : base };
@@ -273,16 +274,14 @@ export class LocalMedia implements LocalMediaHandle {
   }
 }
 
-function describeSwitchError(kind: "audio" | "video", error: unknown): string {
-  const device = kind === "audio" ? "microphone" : "camera";
-  switch (errorName(error)) {
-    case "NotAllowedError":
-    case "SecurityError":
-      return `The ${device} is blocked in the browser's site settings.`;
-    case "NotFoundError":
-    case "OverconstrainedError":
-      return `That ${device} is no longer connected.`;
-    default:
-      return `That ${device} could not start; another app may be using it.`;
+function describeSwitchError(kind: "audio" | "video", error: unknown): Problem {
+  const name = errorName(error);
+  if (kind === "audio") {
+    if (name === "NotAllowedError" || name === "SecurityError") return problem("microphoneBlocked");
+    if (name === "NotFoundError" || name === "OverconstrainedError") return problem("microphoneGone");
+    return problem("microphoneBusy");
   }
+  if (name === "NotAllowedError" || name === "SecurityError") return problem("cameraSwitchBlocked");
+  if (name === "NotFoundError" || name === "OverconstrainedError") return problem("cameraGone");
+  return problem("cameraBusy");
 }

@@ -1,4 +1,5 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
+import { type Problem, problem } from "../../i18n/problem";
 import { errorName } from "./acquire";
 
 /**
@@ -6,17 +7,17 @@ import { errorName } from "./acquire";
  * picker (a choice, not a failure). NotFoundError is what a browser without any screen to capture
  * says: headless Firefox, or a remote session that exposes no display.
  */
-export function describeScreenShareError(name: string): string | null {
+export function describeScreenShareError(name: string): Problem | null {
   switch (name) {
     case "NotAllowedError":
       return null;
     case "NotFoundError":
-      return "There is no screen or window here that could be shared.";
+      return problem("screenNothing");
     case "NotReadableError":
     case "AbortError":
-      return "The screen could not be captured: another app or the system's privacy settings may be blocking it.";
+      return problem("screenBlocked");
     default:
-      return "Could not share the screen.";
+      return problem("screenFailed");
   }
 }
 
@@ -49,8 +50,8 @@ export class ScreenShare {
   }
 
   /** Opens the browser's picker; resolves to why sharing did not start, or null (also when the person cancelled). */
-  async start(): Promise<string | null> {
-    if (!this.#getDisplayMedia) return "This browser cannot share a screen.";
+  async start(): Promise<Problem | null> {
+    if (!this.#getDisplayMedia) return problem("screenUnsupported");
     if (this.#track.value || this.#picking) return null;
     this.#picking = true;
     let stream: MediaStream;
@@ -62,7 +63,7 @@ export class ScreenShare {
       this.#picking = false;
     }
     const track = stream.getVideoTracks()[0];
-    if (!track) return "Could not share the screen.";
+    if (!track) return problem("screenFailed");
     track.contentHint = "detail";
     // The browser's own "Stop sharing" bar ends the track without asking us.
     track.addEventListener("ended", () => {

@@ -137,19 +137,3 @@ export function qualityMetrics(
     fps: expected.video && videoArrived ? (current.fps ?? 0) : null,
   };
 }
-
-/** The words a badge says out loud: its accessible name and the details on hover or focus. */
-export function describeQuality(quality: ConnectionQuality): { label: string; details: string } {
-  if (quality.stalled)
-    return { label: "No media arriving", details: "no audio or video has arrived for the last few seconds" };
-  const parts = [
-    `round trip ${quality.rttMs === null ? "unknown" : `${quality.rttMs} ms`}`,
-    `packet loss ${quality.lossPercent === null ? "unknown" : `${formatPercent(quality.lossPercent)}`}`,
-    quality.fps === null ? "no video" : `${Math.round(quality.fps)} fps`,
-  ];
-  return { label: `Connection ${quality.level}`, details: parts.join(", ") };
-}
-
-function formatPercent(value: number): string {
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
-}

@@ -70,19 +70,29 @@ export type SafetyState =
   | { kind: "waiting" }
   | { kind: "code"; code: string }
   /** The exchange broke its rules or could not run: there is no code to compare. */
-  | { kind: "failed"; reason: string };
+  | { kind: "failed"; reason: SafetyFailure };
 
+/** Why an exchange failed, as codes: the page says each in the person's language (the catalogs' safety* sentences). */
 export const SAFETY_FAILURES = {
-  malformed: "The other end sent something that is not part of the safety-code exchange.",
-  revealBeforeCommit: "The other end revealed its part of the code before committing to it.",
-  revealBeforeOurCommit: "The other end revealed its part of the code before it could have seen ours.",
-  doubleCommit: "The other end committed to its part of the code twice.",
-  doubleReveal: "The other end revealed its part of the code twice.",
-  badReveal: "The other end revealed a part of the code that does not match what it committed to.",
-  noCertificates: "The certificates of this connection could not be read.",
-  certificatesChanged: "The certificates of this connection changed after the code was made.",
-  broken: "The safety code could not be computed.",
+  /** The other end sent something that is not part of the exchange. */
+  malformed: "malformed",
+  /** It revealed its part before committing to it. */
+  revealBeforeCommit: "revealBeforeCommit",
+  /** It revealed its part before it could have seen our commitment. */
+  revealBeforeOurCommit: "revealBeforeOurCommit",
+  doubleCommit: "doubleCommit",
+  doubleReveal: "doubleReveal",
+  /** It revealed a part that does not match its commitment. */
+  badReveal: "badReveal",
+  /** The connection's certificates could not be read. */
+  noCertificates: "noCertificates",
+  /** The certificates changed after the code was made. */
+  certificatesChanged: "certificatesChanged",
+  /** The code could not be computed. */
+  broken: "broken",
 } as const;
+
+export type SafetyFailure = keyof typeof SAFETY_FAILURES;
 
 export interface SafetyExchangeOptions {
   /** Hands a frame to the peer: over the connection itself, so inside the DTLS session the code is about. */
@@ -159,7 +169,7 @@ export class SafetyExchange {
   }
 
   /** Ends the exchange without a code (the caller could not read the certificates, or they changed). */
-  fail(reason: string): Promise<void> {
+  fail(reason: SafetyFailure): Promise<void> {
     return this.#enqueue(async () => this.#fail(reason));
   }
 
@@ -169,7 +179,7 @@ export class SafetyExchange {
     this.#options.send(encodeSafetyFrame({ type: "reveal", nonce: this.#nonce }));
   }
 
-  #fail(reason: string): void {
+  #fail(reason: SafetyFailure): void {
     this.#setState({ kind: "failed", reason });
   }
 

@@ -6,6 +6,8 @@
 import type { CallHandle } from "../../call/call";
 import { CopyLinkButton } from "../../components/CopyLinkButton";
 import { CameraButton, ControlButton, MicButton } from "../../components/MediaButtons";
+import { t } from "../../i18n/active";
+import { choose } from "../../i18n/plural";
 import type { Controls } from "./use-controls";
 
 interface ControlBarProps {
@@ -24,6 +26,7 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
   const sharing = call.screenStream.value !== null;
   const chatOpen = call.chat.open.value;
   const unread = call.chat.unread.value;
+  const text = t();
   return (
     <div class="room__controls">
       <div class="room__controls-main">
@@ -41,7 +44,7 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
         />
         {call.canShareScreen && (
           <ControlButton
-            label={sharing ? "Stop sharing" : "Share screen"}
+            label={sharing ? text.stopSharing : text.shareScreen}
             icon={sharing ? "screen-off" : "screen"}
             class={sharing ? "control--active" : undefined}
             shortcut="D"
@@ -50,7 +53,7 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
           />
         )}
         <ControlButton
-          label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
+          label={unread > 0 ? choose(text.locale, text.chatUnread, unread) : text.chat}
           icon="chat"
           class={chatOpen ? "control--active" : undefined}
           shortcut="C"
@@ -61,22 +64,22 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
         >
           {unread > 0 && (
             <span class="control__badge" aria-hidden="true">
-              {unread > 99 ? "99+" : unread}
+              {unread > 99 ? `${(99).toLocaleString(text.locale)}+` : unread.toLocaleString(text.locale)}
             </span>
           )}
         </ControlButton>
         <CopyLinkButton />
         {status === "joined" && (
           <ControlButton
-            label={lock ? "Unlock room" : "Lock room"}
+            label={lock ? text.unlockRoom : text.lockRoom}
             icon={lock ? "unlock" : "lock"}
             hasPopup={lock ? undefined : "dialog"}
             onClick={lock ? () => call.unlockRoom() : onLock}
           />
         )}
-        <ControlButton label="Settings" icon="settings" hasPopup="dialog" onClick={onSettings} />
+        <ControlButton label={text.settings} icon="settings" hasPopup="dialog" onClick={onSettings} />
       </div>
-      <ControlButton label="Leave call" icon="leave" class="control--leave" text="Leave" onClick={onLeave} />
+      <ControlButton label={text.leaveCall} icon="leave" class="control--leave" text={text.leave} onClick={onLeave} />
     </div>
   );
 }

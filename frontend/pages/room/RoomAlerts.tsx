@@ -7,12 +7,16 @@ import type { CallHandle, CallState } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";
 import { KnockRequests } from "../../components/KnockRequests";
 import { PersonName } from "../../components/PersonName";
+import { t } from "../../i18n/active";
+import { fill } from "../../i18n/format";
+import type { Problem } from "../../i18n/problem";
+import { roomNotice, say } from "../../i18n/problems";
 
 interface RoomAlertsProps {
   call: CallHandle;
   labels: ReadonlyMap<string, NameLabel>;
   /** Ours to say, e.g. why screen sharing did not start. */
-  notice: string | null;
+  notice: Problem | null;
 }
 
 export function RoomAlerts({ call, labels, notice }: RoomAlertsProps) {
@@ -26,7 +30,7 @@ export function RoomAlerts({ call, labels, notice }: RoomAlertsProps) {
         onDeny={(id) => call.deny(id)}
       />
       <div class="room__news" role="status">
-        {notice && <p class="notice">{notice}</p>}
+        {notice && <p class="notice">{say(notice)}</p>}
       </div>
     </div>
   );
@@ -35,26 +39,26 @@ export function RoomAlerts({ call, labels, notice }: RoomAlertsProps) {
 /** What happened to the room that members should hear about: locks, and someone guessing the key. */
 function RoomNews({ call, labels }: { call: CallState; labels: ReadonlyMap<string, NameLabel> }) {
   const news = call.lockNews.value;
-  const verb = news?.locked ? "locked" : "unlocked";
+  const text = t();
   const warning = call.guessWarning.value;
   const notice = call.roomNotice.value;
   // Both always in the DOM: screen readers announce changes to a live region that already exists.
   return (
     <>
       <div class="room__news" role="status">
-        {warning && <p class="notice">Someone tried a wrong key for this room.</p>}
-        {notice && <p class="notice">{notice}</p>}
+        {warning && <p class="notice">{text.wrongKeyTried}</p>}
+        {notice && <p class="notice">{roomNotice(notice)}</p>}
       </div>
       {/* The badge shows the lock; this says it out loud when it changes, and who unlocked. */}
       <p class="visually-hidden" aria-live="polite">
         {news &&
-          (news.byId === call.selfId.value ? (
-            `You ${verb} the room.`
-          ) : (
-            <>
-              <PersonName label={labelFor(labels, news.byId, news.by)} /> {verb} the room.
-            </>
-          ))}
+          (news.byId === call.selfId.value
+            ? news.locked
+              ? text.youLockedRoom
+              : text.youUnlockedRoom
+            : fill(news.locked ? text.someoneLockedRoom : text.someoneUnlockedRoom, {
+                name: <PersonName label={labelFor(labels, news.byId, news.by)} />,
+              }))}
       </p>
     </>
   );

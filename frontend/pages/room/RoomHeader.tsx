@@ -5,6 +5,10 @@
 import type { CallState } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";
 import { PersonName } from "../../components/PersonName";
+import { t } from "../../i18n/active";
+import type { Catalog } from "../../i18n/en";
+import { fill } from "../../i18n/format";
+import { choose } from "../../i18n/plural";
 
 interface RoomHeaderProps {
   room: string;
@@ -19,48 +23,46 @@ export function RoomHeader({ room, call, labels, selfShown, onShowSelf }: RoomHe
   const lock = call.lock.value;
   const selfId = call.selfId.value;
   const outside = status === "outside";
+  const text = t();
   return (
     <header class="room__bar">
-      <h1 class="room__name">{room}</h1>
+      <h1 class="room__name">
+        <bdi>{room}</bdi>
+      </h1>
       <p class="room__status" aria-live="polite">
-        {describeStatus(status, call.peers.value.length)}
+        {describeStatus(status, call.peers.value.length, text)}
       </p>
       {lock && !outside && (
         <p class="badge">
-          Locked by{" "}
-          {lock.byId !== null && lock.byId === selfId ? (
-            "you"
-          ) : (
-            <PersonName label={labelFor(labels, lock.byId, lock.by)} />
-          )}
+          {lock.byId !== null && lock.byId === selfId
+            ? text.lockedByYou
+            : fill(text.lockedBy, { name: <PersonName label={labelFor(labels, lock.byId, lock.by)} /> })}
         </p>
       )}
       {!selfShown && !outside && (
         <button type="button" class="link-button" onClick={onShowSelf}>
-          Show self view
+          {text.showSelfView}
         </button>
       )}
     </header>
   );
 }
 
-function describeStatus(status: CallState["status"]["value"], others: number): string {
+function describeStatus(status: CallState["status"]["value"], others: number, text: Catalog): string {
   switch (status) {
     case "connecting":
-      return "Connecting…";
+      return text.connecting;
     case "outside":
-      return "Locked";
+      return text.locked;
     case "joined":
-      return others === 0
-        ? "Waiting for others — share this page's address to invite them."
-        : `${others + 1} people in the call`;
+      return others === 0 ? text.waitingForOthers : choose(text.locale, text.peopleInCall, others + 1);
     case "reconnecting":
-      return "Reconnecting…";
+      return text.reconnecting;
     case "error":
-      return "Disconnected";
+      return text.disconnected;
     case "removed":
-      return "Removed from the call";
+      return text.removedFromCall;
     case "left":
-      return "You left";
+      return text.youLeft;
   }
 }

@@ -10,6 +10,8 @@ import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
 import { useShortcuts } from "../../components/use-shortcuts";
+import { t } from "../../i18n/active";
+import { callError, mediaProblem } from "../../i18n/problems";
 import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
@@ -57,6 +59,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   useCallSounds(call);
 
   const close = () => setDialog(null);
+  const text = t();
   // The dialogs and the chat are not needed for the first frame, and fetching them while the call
   // negotiates slowed the join (bench, two people: Join → first frame 410 → 490 ms median): fetch
   // them once the join has settled. Opened sooner, they load at once (lazy-parts.tsx).
@@ -84,14 +87,14 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
 
       {mediaError && (
         <p class="notice" role="status">
-          {mediaError}
+          {mediaProblem(mediaError)}
         </p>
       )}
       {status === "error" && (
         <div class="notice notice--error" role="alert">
-          <p>{call.error.value ?? "The call stopped."}</p>
+          <p>{call.error.value ? callError(call.error.value) : text.callStopped}</p>
           <button type="button" onClick={onRetry}>
-            Try again
+            {text.tryAgain}
           </button>
         </div>
       )}
@@ -129,7 +132,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             )}
           </div>
           <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">
-            {mutedHint && "You are muted"}
+            {mutedHint && text.youAreMuted}
           </p>
           <ControlBar
             call={call}

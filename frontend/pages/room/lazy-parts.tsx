@@ -4,6 +4,8 @@
  * is on screen, so in practice it is there before anyone clicks; a part opened earlier shows the
  * moment the chunk arrives, its open state kept meanwhile.
  */
+
+import { t } from "../../i18n/active";
 import { lazy, type Placeholders } from "../../lazy";
 
 const load = () => import("./on-demand");
@@ -14,9 +16,9 @@ function placeholders<P extends { onClose(): void }>(): Placeholders<P> {
     loading: () => null,
     failed: ({ onClose }) => (
       <div class="notice notice--error" role="alert">
-        <p>This part of the call could not load. Check your connection, then try again.</p>
+        <p>{t().partNotLoaded}</p>
         <button type="button" onClick={onClose}>
-          Close
+          {t().close}
         </button>
       </div>
     ),

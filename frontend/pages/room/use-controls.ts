@@ -5,6 +5,7 @@
  */
 import { useRef, useState } from "preact/hooks";
 import type { CallHandle } from "../../call/call";
+import type { Problem } from "../../i18n/problem";
 
 export interface Controls {
   toggleMic(): void;
@@ -12,13 +13,13 @@ export interface Controls {
   toggleScreen(): Promise<void>;
   setChatOpen(open: boolean): void;
   /** Why the last screen share did not start, until the next try. */
-  notice: string | null;
+  notice: Problem | null;
   /** The chat button, where focus returns when the panel closes. */
   chatButton: { current: HTMLButtonElement | null };
 }
 
 export function useControls(call: CallHandle): Controls {
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Problem | null>(null);
   const chatButton = useRef<HTMLButtonElement>(null);
   const media = call.media;
   const micOn = media.micOn.value;
