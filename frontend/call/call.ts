@@ -151,6 +151,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly removePeer = (peerId: string) => this.#door.removePeer(peerId);
   readonly setMicrophone = (on: boolean) => this.#media.setMicOn(on);
   readonly setCamera = (on: boolean) => this.#media.setCameraOn(on);
+  readonly setPushToTalk = (held: boolean) => this.#media.setPushToTalk(held);
   readonly stopScreenShare = () => this.#screen.stop();
   readonly useDevice = (kind: DeviceKind, deviceId: string) => this.#media.useDevice(kind, deviceId);
   readonly sendChat = (text: string) => this.#chat.send(text);

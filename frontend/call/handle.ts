@@ -74,6 +74,8 @@ export interface CallControls {
   rename(name: string): string | null;
   setMicrophone(on: boolean): void;
   setCamera(on: boolean): void;
+  /** Push to talk: while `held`, a muted microphone sends; the others see it unmuted meanwhile. */
+  setPushToTalk(held: boolean): void;
   /** Opens the browser's screen picker; resolves to why sharing failed, or null. */
   shareScreen(): Promise<string | null>;
   stopScreenShare(): void;

@@ -74,7 +74,8 @@ export class MediaSync {
     sync.effect(() => {
       this.#stateEpoch.value;
       const current = {
-        audio: media.micOn.value && media.audioTrack.value !== null,
+        // Holding push to talk is unmuted for the others too: their badge and speaking bars follow.
+        audio: (media.micOn.value || media.pushToTalk.value) && media.audioTrack.value !== null,
         video: media.cameraOn.value && media.videoTrack.value !== null,
         screen: screen.track.value !== null,
       };

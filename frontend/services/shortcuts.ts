@@ -1,4 +1,4 @@
-export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help";
+export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help" | "push-to-talk";
 
 export interface Shortcut {
   readonly key: string;
@@ -8,6 +8,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: "M", action: "microphone", description: "Mute or unmute the microphone" },
+  { key: "Space", action: "push-to-talk", description: "While muted, hold to talk" },
   { key: "V", action: "camera", description: "Turn the camera off or on" },
   { key: "D", action: "screen", description: "Share the screen or stop sharing" },
   { key: "C", action: "chat", description: "Open or close the chat" },
@@ -15,7 +16,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 ];
 
 const BY_KEY: ReadonlyMap<string, ShortcutAction> = new Map(
-  SHORTCUTS.flatMap(({ key, action }) => [
+  SHORTCUTS.filter(({ action }) => action !== "push-to-talk").flatMap(({ key, action }) => [
     [key, action],
     [key.toLowerCase(), action],
   ]),
@@ -52,4 +53,18 @@ export function isTyping(target: EventTarget | null): boolean {
 
 function insideDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest("dialog") !== null;
+}
+
+/** Elements Space presses or types into: keyboard users need it there more than push to talk. */
+const SPACE_TAKERS = "button, a[href], input, select, textarea, summary, [role=button], [role=checkbox], [role=switch], [role=menuitem], [contenteditable]";
+
+/**
+ * Whether a Space key event is push to talk (pressed or released): anywhere in the call but in a
+ * text field, on a control Space would press, or in a dialog; never with Ctrl/Cmd/Alt. Auto-repeat
+ * counts (it is the same hold), so that the page does not scroll under a held Space.
+ */
+export function isPushToTalk(event: Omit<KeyEventLike, "repeat">): boolean {
+  if (event.key !== " " || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return false;
+  if (event.isComposing || isTyping(event.target) || insideDialog(event.target)) return false;
+  return !(event.target instanceof Element && event.target.closest(SPACE_TAKERS) !== null);
 }

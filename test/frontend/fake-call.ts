@@ -102,6 +102,10 @@ export function fakeCall(
       calls.push(["setMicrophone", on]);
       state.media.micOn.value = on;
     },
+    setPushToTalk(held: boolean) {
+      calls.push(["setPushToTalk", held]);
+      state.media.pushToTalk.value = held && !state.media.micOn.value;
+    },
     setCamera(on: boolean) {
       calls.push(["setCamera", on]);
       state.media.cameraOn.value = on;

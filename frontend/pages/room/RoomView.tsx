@@ -9,6 +9,7 @@ import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
+import { usePushToTalk } from "../../components/use-push-to-talk";
 import { useShortcuts } from "../../components/use-shortcuts";
 import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
@@ -52,7 +53,10 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const audioTrack = media.audioTrack.value;
   const chatOpen = call.chat.open.value;
   const { speaking, active } = useSpeakers(audioTrack, peers);
-  const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
+  const muted = !media.micOn.value && audioTrack !== null;
+  const talking = media.pushToTalk.value;
+  // Held a moment so that it does not flicker between words, but gone at once on unmute or push to talk.
+  const mutedHint = useHeld(muted && !talking && speaking.has(SELF), 1_500) && muted && !talking;
 
   useCallSounds(call);
 
@@ -65,6 +69,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     return () => clearTimeout(timer);
   }, []);
 
+  usePushToTalk(inCall && !dialog && audioTrack !== null, call.setPushToTalk);
   useShortcuts((action: ShortcutAction) => {
     if (!inCall || dialog) return;
     if (action === "microphone") controls.toggleMic();
@@ -128,12 +133,20 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
               />
             )}
           </div>
-          <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">
-            {mutedHint && "You are muted"}
+          <p class={hintClass(mutedHint, talking)} role="status">
+            {talking ? (
+              "Talking. Let go of Space to mute again."
+            ) : mutedHint ? (
+              <>
+                <strong>You are muted</strong>
+                <span class="muted-hint__how"> Hold Space to talk, or press M to unmute.</span>
+              </>
+            ) : null}
           </p>
           <ControlBar
             call={call}
             controls={controls}
+            mutedSpeaking={mutedHint}
             onLock={() => setDialog({ kind: "lock" })}
             onSettings={() => setDialog({ kind: "settings" })}
             onLeave={onLeave}
@@ -154,4 +167,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       )}
     </main>
   );
+}
+
+function hintClass(mutedHint: boolean, talking: boolean): string {
+  if (talking) return "muted-hint muted-hint--shown muted-hint--talking";
+  return mutedHint ? "muted-hint muted-hint--shown" : "muted-hint";
 }
