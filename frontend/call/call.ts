@@ -21,6 +21,7 @@ import { Entry } from "./entry";
 import { CallEmitter, type CallEventListener, type CallEvents, type CallEventType } from "./events";
 import type { CallControls, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
+import { type Listening, ListeningChoices } from "./listening";
 import { RoomSession } from "./link/room-session";
 import { describeProblem } from "./media/capture";
 import type { DeviceKind } from "./media/devices";
@@ -69,6 +70,8 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #media: LocalMediaHandle;
   readonly #screen: ScreenShare;
   readonly #verification = new Verification();
+  readonly #listening = new ListeningChoices();
+  readonly listening: CallState["listening"] = this.#listening.choices;
   readonly #session: RoomSession;
   readonly #door: Door;
   readonly #ice: IceServers;
@@ -156,6 +159,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly useDevice = (kind: DeviceKind, deviceId: string) => this.#media.useDevice(kind, deviceId);
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
+  readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
 
   shareScreen(): Promise<string | null> {
     return isOver(this.#status.value) ? Promise.resolve(null) : this.#screen.start();

@@ -7,6 +7,7 @@ import type { ReadonlySignal } from "@preact/signals-core";
 import type { LockInfo } from "../../common/protocol";
 import type { Access } from "./access";
 import type { ChatState } from "./chat-log";
+import type { Listening } from "./listening";
 import type { GuessWarning, KnockRequest, LockNews } from "./door";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
@@ -53,6 +54,8 @@ export interface CallState {
   readonly screenStream: ReadonlySignal<MediaStream | null>;
   readonly canShareScreen: boolean;
   readonly chat: ChatState;
+  /** How we listen to and watch each person, for us only (listening.ts); absent ids are as sent. */
+  readonly listening: ReadonlySignal<ReadonlyMap<string, Listening>>;
 }
 
 /** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
@@ -86,6 +89,8 @@ export interface CallControls {
   setChatOpen(open: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
+  /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */
+  setListening(peerId: string, change: Partial<Listening>): string | null;
 }
 
 /** What a view needs from an engine; tests hand in a fake one built from plain signals. */

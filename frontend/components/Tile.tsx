@@ -1,9 +1,11 @@
 import type { ReadonlySignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { heardVolume, type Listening } from "../call/listening";
 import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
 import { Icon } from "./Icon";
+import { PersonMenu } from "./PersonControls";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
@@ -28,6 +30,8 @@ interface Person {
   spotlight?: boolean;
   /** Pins this tile large, or unpins it. */
   onPin?: () => void;
+  /** We chose not to see their video (their avatar instead). */
+  videoHidden?: boolean;
 }
 
 interface SelfTileProps extends Person {
@@ -70,19 +74,33 @@ interface RemoteTileProps extends Person {
   verified?: boolean;
   /** The speaker chosen for the call (setSinkId). */
   sinkId?: string | undefined;
+  /** How we listen to and watch this person, for us only (mute, volume, hidden video). */
+  listening?: Listening | undefined;
+  /** Changes `listening`; absent, the tile has no menu for it. */
+  onListening?: (change: Partial<Listening>) => void;
 }
 
-export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, ...person }: RemoteTileProps) {
+export function RemoteTile(props: RemoteTileProps) {
+  const { id, quality, onRemove, onVerify, verified, sinkId, listening, onListening, ...person } = props;
   const name = labelText(labelOf(person));
+  const hidden = listening?.videoHidden === true;
   return (
     <TileFrame
       testId="remote-tile"
       peerId={id}
-      person={person}
+      person={{ ...person, videoHidden: hidden }}
       caption={<PersonName label={labelOf(person)} />}
-      video={<StreamVideo stream={person.stream} sinkId={sinkId} />}
+      video={
+        <StreamVideo
+          stream={person.stream}
+          sinkId={sinkId}
+          volume={listening ? heardVolume(listening) : 1}
+          audioOnly={hidden}
+        />
+      }
       badge={
         <>
+          {listening && heardVolume(listening) === 0 && <span class="tile__local">Muted for you</span>}
           {verified && (
             <span class="tile__verified" role="img" aria-label="Safety code verified">
               <Icon name="shield" /> Verified
@@ -93,6 +111,7 @@ export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, 
       }
       actions={
         <>
+          {onListening && <PersonMenu id={id} name={name} listening={listening} onChange={onListening} />}
           {onVerify && (
             <button
               type="button"
@@ -136,7 +155,7 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
   const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
   const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
-  const picture = person.stream !== null && (screen || person.video !== false);
+  const picture = person.stream !== null && person.videoHidden !== true && (screen || person.video !== false);
   const classes = [
     "tile",
     screen && "tile--screen",

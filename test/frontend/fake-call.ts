@@ -12,6 +12,7 @@ import type {
 } from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat-log";
 import { CallEmitter } from "../../frontend/call/events";
+import { type Listening, ListeningChoices } from "../../frontend/call/listening";
 import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
 import type { RoomEngine } from "../../frontend/pages/room/Room";
@@ -35,6 +36,8 @@ export function fakeCall(
   /** What `submitKey` and `lockRoom` answer: null accepts the key. */
   let keyProblem: string | null = null;
   const events = new CallEmitter();
+  // The real choices: they are plain state with no I/O, and what the views apply is what to test.
+  const listening = new ListeningChoices();
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
     selfId: signal<string | null>("0".repeat(32)),
@@ -58,6 +61,7 @@ export function fakeCall(
       unread: signal(0),
       open: signal(false),
     },
+    listening: listening.choices,
     calls,
     leaves: 0,
     refuseKeysWith(problem: string | null) {
@@ -101,6 +105,10 @@ export function fakeCall(
     setMicrophone(on: boolean) {
       calls.push(["setMicrophone", on]);
       state.media.micOn.value = on;
+    },
+    setListening(peerId: string, change: Partial<Listening>) {
+      calls.push(["setListening", peerId, change]);
+      return listening.set(peerId, change);
     },
     setPushToTalk(held: boolean) {
       calls.push(["setPushToTalk", held]);

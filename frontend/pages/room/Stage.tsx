@@ -2,7 +2,7 @@
  * The people in the call: our own tile and one per peer, in a grid sized by TileGrid. Who takes
  * the stage (pinned, or presenting) is decided by stageOf beforehand; this only draws it.
  */
-import type { CallState, Peer } from "../../call/call";
+import type { CallControls, CallState, Peer } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";
 import { SELF, type Stage as StageLayout } from "../../components/stage";
 import { RemoteTile, SelfTile } from "../../components/Tile";
@@ -10,7 +10,7 @@ import { TileGrid } from "../../components/TileGrid";
 import type { Speakers } from "./use-speakers";
 
 interface StageProps extends Speakers {
-  call: CallState;
+  call: CallState & Pick<CallControls, "setListening">;
   labels: ReadonlyMap<string, NameLabel>;
   stage: StageLayout;
   selfShown: boolean;
@@ -71,6 +71,8 @@ export function Stage(props: StageProps) {
           onRemove={onRemove ? () => onRemove(peer) : undefined}
           onVerify={() => onVerify(peer)}
           verified={isVerified(peer)}
+          listening={call.listening.value.get(peer.id)}
+          onListening={(change) => call.setListening(peer.id, change)}
         />
       ))}
     </TileGrid>
