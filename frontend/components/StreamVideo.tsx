@@ -20,7 +20,15 @@ interface Props {
 
 /** A <video> showing a MediaStream; srcObject is a property, not an attribute, so it is set from an effect. */
 export function StreamVideo(props: Props) {
-  const { stream: sent, muted = false, mirrored = false, sinkId, volume = 1, audioOnly = false, class: className } = props;
+  const {
+    stream: sent,
+    muted = false,
+    mirrored = false,
+    sinkId,
+    volume = 1,
+    audioOnly = false,
+    class: className,
+  } = props;
   const ref = useRef<HTMLVideoElement>(null);
   // A new stream only when what it holds changes: a new srcObject restarts playback.
   const stream = useMemo(() => (audioOnly && sent ? new MediaStream(sent.getAudioTracks()) : sent), [sent, audioOnly]);

@@ -100,7 +100,7 @@ export function RemoteTile(props: RemoteTileProps) {
       }
       badge={
         <>
-          {listening && heardVolume(listening) === 0 && <span class="tile__local">Muted for you</span>}
+          {listening && <LocalNote listening={listening} />}
           {verified && (
             <span class="tile__verified" role="img" aria-label="Safety code verified">
               <Icon name="shield" /> Verified
@@ -132,6 +132,13 @@ export function RemoteTile(props: RemoteTileProps) {
       }
     />
   );
+}
+
+/** What we changed for ourselves only, said on the tile so a hidden video is not taken for a camera turned off. */
+function LocalNote({ listening }: { listening: Listening }) {
+  const notes = [heardVolume(listening) === 0 && "Muted for you", listening.videoHidden && "Video hidden for you"];
+  const text = notes.filter(Boolean).join(" · ");
+  return text ? <span class="tile__local">{text}</span> : null;
 }
 
 interface TileFrameProps {

@@ -56,7 +56,8 @@ function insideDialog(target: EventTarget | null): boolean {
 }
 
 /** Elements Space presses or types into: keyboard users need it there more than push to talk. */
-const SPACE_TAKERS = "button, a[href], input, select, textarea, summary, [role=button], [role=checkbox], [role=switch], [role=menuitem], [contenteditable]";
+const SPACE_TAKERS =
+  "button, a[href], input, select, textarea, summary, [role=button], [role=checkbox], [role=switch], [role=menuitem], [contenteditable]";
 
 /**
  * Whether a Space key event is push to talk (pressed or released): anywhere in the call but in a
