@@ -20,7 +20,7 @@ export interface PersonControlsProps {
 export function PersonControls({ name, listening = AS_SENT, onChange }: PersonControlsProps) {
   const percent = Math.round(listening.volume * 100);
   return (
-    <div class="person-controls" role="group" aria-label={`${name}, for you only`}>
+    <fieldset class="person-controls" aria-label={`${name}, for you only`}>
       <button
         type="button"
         class="person-controls__toggle"
@@ -54,7 +54,7 @@ export function PersonControls({ name, listening = AS_SENT, onChange }: PersonCo
         <span>Hide video for me</span>
       </button>
       <p class="person-controls__note">Only you hear and see these changes.</p>
-    </div>
+    </fieldset>
   );
 }
 
@@ -69,17 +69,24 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
   const panelId = `person-controls-${props.id}`;
   useEffect(() => {
     if (!open) return;
+    const inside = (target: EventTarget | null) =>
+      target instanceof Node && (panel.current?.contains(target) === true || button.current?.contains(target) === true);
     const onPointer = (event: PointerEvent) => {
-      const target = event.target as Node | null;
-      if (!panel.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
+      if (!inside(event.target)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || !inside(event.target)) return;
+      event.stopPropagation();
+      setOpen(false);
+      button.current?.focus();
     };
     document.addEventListener("pointerdown", onPointer);
-    return () => document.removeEventListener("pointerdown", onPointer);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("pointerdown", onPointer);
+      document.removeEventListener("keydown", onKey);
+    };
   }, [open]);
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
   return (
     <>
       <button
@@ -95,16 +102,7 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
         <Icon name="speaker" />
       </button>
       {open && (
-        <div
-          ref={panel}
-          id={panelId}
-          class="person-menu"
-          onKeyDown={(event) => {
-            if (event.key !== "Escape") return;
-            event.stopPropagation();
-            close();
-          }}
-        >
+        <div ref={panel} id={panelId} class="person-menu">
           <PersonControls {...props} />
         </div>
       )}
