@@ -121,6 +121,39 @@ describe("a call joined from the hair check", () => {
     ]);
   });
 
+  it("push to talk: held while muted, the same track sends and the others see us unmuted; let go, muted again", async () => {
+    const { call, socket, receive, mic } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await settle();
+    const pc = FakeRTCPeerConnection.created.at(-1);
+    const negotiation = () => [pc?.history.length, pc?.senders.length];
+    const sent = () => socket.sentMessages().filter((m) => (m as { type: string }).type === "state");
+    call.setMicrophone(false);
+    const negotiatedBefore = negotiation();
+
+    call.setPushToTalk(true);
+    expect(mic.enabled).toBe(true);
+    expect(call.media.pushToTalk.value).toBe(true);
+    expect(call.media.micOn.value, "still muted: letting go mutes again").toBe(false);
+    call.setPushToTalk(false);
+    expect(mic.enabled).toBe(false);
+    expect(call.media.pushToTalk.value).toBe(false);
+    expect(sent().slice(-3)).toEqual([
+      { type: "state", audio: false, video: true, screen: false },
+      { type: "state", audio: true, video: true, screen: false },
+      { type: "state", audio: false, video: true, screen: false },
+    ]);
+    expect(negotiation(), "no renegotiation: the track is enabled, not added").toEqual(negotiatedBefore);
+
+    // Unmuted, holding changes nothing; and an unmute during a hold survives letting go.
+    call.setMicrophone(true);
+    const count = sent().length;
+    call.setPushToTalk(true);
+    call.setPushToTalk(false);
+    expect([mic.enabled, sent().length]).toEqual([true, count]);
+  });
+
   it("shows what each peer says about itself, from the welcome and from peer-state", async () => {
     const { call, receive } = await hairCheckCall();
     call.join();
