@@ -159,6 +159,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly useDevice = (kind: DeviceKind, deviceId: string) => this.#media.useDevice(kind, deviceId);
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
+  readonly setTyping = (on: boolean) => this.#chat.setTyping(on);
   readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
 
   shareScreen(): Promise<string | null> {

@@ -87,6 +87,8 @@ export interface CallControls {
   /** Sends a chat message to everyone in the call; returns why it cannot be sent, or null. */
   sendChat(text: string): string | null;
   setChatOpen(open: boolean): void;
+  /** Whether we are writing a chat message; the others see "<name> is typing…". */
+  setTyping(on: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
   /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */

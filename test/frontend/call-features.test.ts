@@ -8,6 +8,7 @@ import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
 import { LocalMedia } from "../../frontend/call/media/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
+import { encodeTyping, TYPING_EXPIRES_MS, TYPING_RESEND_MS } from "../../frontend/call/typing";
 import { ADA, BOB, roomCall, SELF, settle, welcome } from "./fake-room";
 import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
 
@@ -235,6 +236,68 @@ describe("a call joined from the hair check", () => {
     expect(call.chat.unread.value).toBe(0);
     deliver(channel, encodeChat("seen at once"));
     expect(call.chat.unread.value).toBe(0);
+  });
+
+  it("says we are typing over the data channels, throttled, never through the room", async () => {
+    let now = 1_000_000;
+    const { call, socket, receive } = await hairCheckCall({ now: () => now });
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const channel = channelOf(FakeRTCPeerConnection.created[0]);
+    channel.readyState = "open";
+    const roomFrames = socket.sent.length;
+
+    call.setTyping(true);
+    now += 1_000;
+    call.setTyping(true);
+    expect(channel.sent).toEqual([encodeTyping(true)]);
+    now += TYPING_RESEND_MS;
+    call.setTyping(true);
+    expect(channel.sent).toEqual([encodeTyping(true), encodeTyping(true)]);
+    call.setTyping(false);
+    call.setTyping(false);
+    expect(channel.sent.at(-1)).toBe(encodeTyping(false));
+    expect(channel.sent).toHaveLength(3);
+    // A message sent ends it on the other side by itself; the next keystroke is told at once.
+    call.setTyping(true);
+    expect(call.sendChat("hi")).toBeNull();
+    call.setTyping(true);
+    expect(channel.sent.slice(3)).toEqual([encodeTyping(true), encodeChat("hi"), encodeTyping(true)]);
+    expect(socket.sent.length, "nothing of it went through the room").toBe(roomFrames);
+  });
+
+  it("shows who is typing until they stop, send, leave or go quiet, and ignores malformed frames", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const [fromAda, fromBob] = FakeRTCPeerConnection.created.map(channelOf);
+    if (!fromAda || !fromBob) throw new Error("two channels");
+
+    deliver(fromAda, JSON.stringify({ type: "typing", on: "yes" }));
+    deliver(fromAda, JSON.stringify({ type: "typing", on: true, name: "Mallory" }));
+    expect(call.chat.typing.value).toEqual([]);
+    deliver(fromAda, encodeTyping(true));
+    deliver(fromBob, encodeTyping(true));
+    expect(call.chat.typing.value).toEqual([ADA, BOB]);
+    deliver(fromAda, encodeChat("done"));
+    expect(call.chat.typing.value).toEqual([BOB]);
+    deliver(fromBob, encodeTyping(false));
+    expect(call.chat.typing.value).toEqual([]);
+
+    deliver(fromBob, encodeTyping(true));
+    await receive({ type: "peer-left", id: BOB });
+    expect(call.chat.typing.value).toEqual([]);
+
+    // Gone quiet (a closed tab mid-sentence): it expires, unless told again in time.
+    vi.useFakeTimers();
+    deliver(fromAda, encodeTyping(true));
+    vi.advanceTimersByTime(TYPING_EXPIRES_MS - 1_000);
+    deliver(fromAda, encodeTyping(true));
+    vi.advanceTimersByTime(TYPING_EXPIRES_MS - 1_000);
+    expect(call.chat.typing.value).toEqual([ADA]);
+    vi.advanceTimersByTime(1_000);
+    expect(call.chat.typing.value).toEqual([]);
   });
 
   it("takes a flood of chat from one peer only up to a budget, with one notice per flood", async () => {

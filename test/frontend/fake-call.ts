@@ -60,6 +60,7 @@ export function fakeCall(
       messages: signal<readonly ChatEntry[]>([]),
       unread: signal(0),
       open: signal(false),
+      typing: signal<readonly string[]>([]),
     },
     listening: listening.choices,
     calls,
@@ -109,6 +110,9 @@ export function fakeCall(
     setListening(peerId: string, change: Partial<Listening>) {
       calls.push(["setListening", peerId, change]);
       return listening.set(peerId, change);
+    },
+    setTyping(on: boolean) {
+      calls.push(["setTyping", on]);
     },
     setPushToTalk(held: boolean) {
       calls.push(["setPushToTalk", held]);

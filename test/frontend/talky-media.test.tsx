@@ -95,6 +95,34 @@ describe("push to talk in the room view", () => {
   });
 });
 
+describe("the typing indicator in the chat panel", () => {
+  it("tells the engine while a draft is written, shows who types, and stops when the panel closes", async () => {
+    const call = fakeCall({ peers: [peerA, { ...peerA, id: "c".repeat(32), name: "Linus" }] });
+    renderRoomView(call);
+    fireEvent.click(button("Chat"));
+    const status = () => document.querySelector(".chat__typing")?.textContent;
+    expect(status()).toBe("");
+    await act(() => {
+      call.chat.typing.value = [peerA.id];
+    });
+    expect(status()).toBe("Grace is typing…");
+    await act(() => {
+      call.chat.typing.value = [peerA.id, "c".repeat(32)];
+    });
+    expect(status()).toBe("Grace and Linus are typing…");
+
+    const box = screen.getByLabelText("Message to everyone");
+    fireEvent.input(box, { target: { value: "h" } });
+    fireEvent.input(box, { target: { value: "  " } });
+    fireEvent.click(button("Close chat"));
+    expect(call.calls.filter(([name]) => name === "setTyping")).toEqual([
+      ["setTyping", true],
+      ["setTyping", false],
+      ["setTyping", false],
+    ]);
+  });
+});
+
 describe("per-person controls", () => {
   const withStream = () => ({ ...peerA, stream: new MediaStream([fakeTrack("audio"), fakeTrack("video")]) });
 
@@ -107,20 +135,28 @@ describe("per-person controls", () => {
     fireEvent.click(menu);
     expect(menu.getAttribute("aria-expanded")).toBe("true");
 
-    await act(() => fireEvent.click(screen.getByRole("button", { name: "Mute for me" })));
+    await act(() => {
+      fireEvent.click(screen.getByRole("button", { name: "Mute for me" }));
+    });
     expect(call.listening.value.get(peerA.id)).toEqual({ ...AS_SENT, muted: true });
     expect(video().volume).toBe(0);
     expect(within(grace()).getByText("Muted for you")).toBeTruthy();
-    await act(() => fireEvent.click(screen.getByRole("button", { name: "Mute for me" })));
+    await act(() => {
+      fireEvent.click(screen.getByRole("button", { name: "Mute for me" }));
+    });
     expect(video().volume).toBe(1);
 
     const slider = screen.getByRole("slider", { name: "Grace's volume" }) as HTMLInputElement;
-    await act(() => fireEvent.input(slider, { target: { value: "40" } }));
+    await act(() => {
+      fireEvent.input(slider, { target: { value: "40" } });
+    });
     expect(video().volume).toBeCloseTo(0.4);
     expect(slider.getAttribute("aria-valuetext")).toBe("40 %");
 
     expect(within(grace()).queryByTestId("avatar")).toBeNull();
-    await act(() => fireEvent.click(screen.getByRole("button", { name: "Hide video for me" })));
+    await act(() => {
+      fireEvent.click(screen.getByRole("button", { name: "Hide video for me" }));
+    });
     expect(within(grace()).getByTestId("avatar")).toBeTruthy();
     expect(within(grace()).getByText("Video hidden for you")).toBeTruthy();
     expect((video().srcObject as MediaStream).getTracks().map((track) => track.kind)).toEqual(["audio"]);

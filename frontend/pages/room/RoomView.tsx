@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { CallHandle } from "../../call/call";
+import { labelFor } from "../../call/names";
 import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
@@ -129,6 +130,10 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 messages={call.chat.messages.value}
                 labels={labels}
                 onSend={(text) => call.sendChat(text)}
+                typing={call.chat.typing.value.map((id) =>
+                  labelFor(labels, id, peers.find((peer) => peer.id === id)?.name ?? ""),
+                )}
+                onTyping={call.setTyping}
                 onClose={() => controls.setChatOpen(false)}
               />
             )}
