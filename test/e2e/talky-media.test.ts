@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { SCREENSHOTS, useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 30_000;
@@ -203,5 +203,36 @@ describe.skipIf(inject("e2eSkip"))("Talky's call features in real browsers", () 
     await bobOnAda.getByRole("button", { name: "Sound and video of Bob" }).click();
     await ada.page.getByRole("button", { name: "Hide video for me" }).click();
     await expect.poll(() => bobOnAda.getByTestId("avatar").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
+  });
+
+  it("typing indicator: Bob sees Ada typing, peer to peer, until she sends or clears her draft", async () => {
+    const room = newRoom();
+    // Every frame Ada's page sends the room, from its first socket on.
+    const ada = await cast.person("Ada", { rememberName: true });
+    const roomFrames: string[] = [];
+    ada.page.on("websocket", (socket) => socket.on("framesent", ({ payload }) => roomFrames.push(String(payload))));
+    await ada.page.goto(`/${room}`);
+    await joinFromHairCheck(ada.page);
+    const bob = await arrive(room, "Bob");
+    await waitForDecodedVideoFrom(bob.page, 1);
+    await bob.page.getByRole("button", { name: "Chat" }).click();
+    await ada.page.getByRole("button", { name: "Chat" }).click();
+    const indicator = bob.page.locator(".chat__typing");
+    const field = ada.page.getByLabel("Message to everyone");
+
+    await field.pressSequentially("Hello Bo");
+    await indicator.getByText("Ada is typing…").waitFor({ timeout: UI_TIMEOUT_MS });
+    await lookAt(bob.page, "typing");
+    await field.press("Enter");
+    await expect.poll(() => indicator.textContent(), { timeout: UI_TIMEOUT_MS }).toBe("");
+    await bob.page.getByText("Hello Bo").waitFor({ timeout: UI_TIMEOUT_MS });
+
+    await field.pressSequentially("and");
+    await indicator.getByText("Ada is typing…").waitFor({ timeout: UI_TIMEOUT_MS });
+    await field.fill("");
+    await field.dispatchEvent("input");
+    await expect.poll(() => indicator.textContent(), { timeout: UI_TIMEOUT_MS }).toBe("");
+    expect(roomFrames.length, "the room's frames were recorded").toBeGreaterThan(0);
+    expect(roomFrames.some((frame) => frame.includes("typing")), "never through the room").toBe(false);
   });
 });
