@@ -63,6 +63,7 @@ export class Call implements CallState, CallControls, CallEvents {
   declare readonly localStream: CallState["localStream"];
   declare readonly mediaError: CallState["mediaError"];
   declare readonly screenStream: CallState["screenStream"];
+  declare readonly cameraWhileSharing: CallState["cameraWhileSharing"];
   declare readonly canShareScreen: boolean;
   declare readonly chat: CallState["chat"];
 
@@ -136,6 +137,7 @@ export class Call implements CallState, CallControls, CallEvents {
       return problem ? describeProblem(problem) : null;
     });
     this.screenStream = this.#screen.stream;
+    this.cameraWhileSharing = this.#mediaSync.cameraWhileSharing;
     this.canShareScreen = this.#screen.supported;
     this.chat = this.#chat.state;
   }
@@ -160,6 +162,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
   readonly setTyping = (on: boolean) => this.#chat.setTyping(on);
+  readonly setCameraWhileSharing = (on: boolean) => this.#mediaSync.setCameraWhileSharing(on);
   readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
 
   shareScreen(): Promise<string | null> {

@@ -54,6 +54,8 @@ export interface CallState {
   readonly screenStream: ReadonlySignal<MediaStream | null>;
   readonly canShareScreen: boolean;
   readonly chat: ChatState;
+  /** Whether our camera goes beside our shared screen, as a thumbnail, for the others (a setting). */
+  readonly cameraWhileSharing: ReadonlySignal<boolean>;
   /** How we listen to and watch each person, for us only (listening.ts); absent ids are as sent. */
   readonly listening: ReadonlySignal<ReadonlyMap<string, Listening>>;
 }
@@ -89,6 +91,8 @@ export interface CallControls {
   setChatOpen(open: boolean): void;
   /** Whether we are writing a chat message; the others see "<name> is typing…". */
   setTyping(on: boolean): void;
+  /** Turns sending our camera beside a shared screen on or off (remembered on this device). */
+  setCameraWhileSharing(on: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
   /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */

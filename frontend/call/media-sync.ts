@@ -1,12 +1,15 @@
 /**
  * Keeps every connection and every peer in step with our media. A new camera or microphone, or a
  * shared screen, is swapped in with replaceTrack (in a mesh, sending the screen instead of the
- * camera keeps the upload the same and needs no renegotiation with anyone); muting or sharing is
+ * camera keeps the upload the same and needs no renegotiation with anyone; only the camera's
+ * thumbnail beside it costs one, on the first share); muting or sharing is
  * told to the others through the room (peer-state), so their badges follow; and every connection
- * gets its share of one upload budget (bitrate.ts) as people come and go.
+ * gets its share of one upload budget (bitrate.ts) as people come and go. While we share, our
+ * camera also goes beside the screen as a thumbnail (peer/camera-pip.ts), unless turned off.
  */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { ClientMessage } from "../../common/protocol";
+import { readSetting, writeSetting } from "../services/storage";
 import type { LocalMediaHandle } from "./media/local-media";
 import type { ScreenShare } from "./media/screen-share";
 import type { PeerConnection } from "./peer/peer-connection";
@@ -30,6 +33,9 @@ export class MediaSync {
   #sentState: string | null = null;
   /** Bumped by every welcome: the room forgets media state when we reconnect, so it is said again. */
   readonly #stateEpoch = signal(0);
+  readonly #cameraWhileSharing = signal(readSetting(CAMERA_WHILE_SHARING_KEY) !== "off");
+  /** Whether our camera goes beside a shared screen; remembered on this device. */
+  readonly cameraWhileSharing: ReadonlySignal<boolean> = this.#cameraWhileSharing;
 
   constructor(deps: MediaSyncDeps) {
     this.#deps = deps;
@@ -45,9 +51,22 @@ export class MediaSync {
     return this.#deps.screen.track.value ?? this.#deps.media.videoTrack.value;
   }
 
+  /** Our camera as a thumbnail beside the screen: while sharing, with the camera on, unless turned off. */
+  pipVideo(): MediaStreamTrack | null {
+    const { screen, media } = this.#deps;
+    if (!screen.track.value || !this.#cameraWhileSharing.value || !media.cameraOn.value) return null;
+    return media.videoTrack.value;
+  }
+
+  setCameraWhileSharing(on: boolean): void {
+    this.#cameraWhileSharing.value = on;
+    writeSetting(CAMERA_WHILE_SHARING_KEY, on ? "on" : "off");
+  }
+
   /** A new connection sends what everyone else gets, from its first offer on (a shared screen included). */
   prime(connection: PeerConnection): void {
     connection.setTrack("video", this.outgoingVideo(), this.#deps.media.stream.value);
+    connection.setPip(this.pipVideo(), this.#deps.media.stream.value);
   }
 
   /** A welcome (first or after a reconnect): the room forgot our media state, so it is said again. */
@@ -66,9 +85,11 @@ export class MediaSync {
       const audio = media.audioTrack.value;
       const video = this.outgoingVideo();
       const stream = media.stream.value;
+      const pip = this.pipVideo();
       for (const member of members.value.values()) {
         member.connection.setTrack("audio", audio, stream);
         member.connection.setTrack("video", video, stream);
+        member.connection.setPip(pip, stream);
       }
     });
     sync.effect(() => {
@@ -96,3 +117,5 @@ export class MediaSync {
     this.#scope.dispose();
   }
 }
+
+const CAMERA_WHILE_SHARING_KEY = "natter:camera-while-sharing";

@@ -69,6 +69,14 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
           />
           Show my own video
         </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={call.cameraWhileSharing.value}
+            onChange={(event) => call.setCameraWhileSharing(event.currentTarget.checked)}
+          />
+          Show my camera in a corner while I share my screen
+        </label>
 
         <h3 class="settings__heading">Keyboard shortcuts</h3>
         <ShortcutList />

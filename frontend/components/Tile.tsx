@@ -32,6 +32,8 @@ interface Person {
   onPin?: () => void;
   /** We chose not to see their video (their avatar instead). */
   videoHidden?: boolean;
+  /** Their camera as a thumbnail in a corner while they share their screen. */
+  pip?: MediaStream | null | undefined;
 }
 
 interface SelfTileProps extends Person {
@@ -51,6 +53,7 @@ export function SelfTile({ onHide, ...person }: SelfTileProps) {
         </>
       }
       video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
+      pip={person.pip && <StreamVideo stream={person.pip} muted mirrored />}
       actions={
         onHide && (
           <button type="button" class="tile__action" aria-label="Hide self view" onClick={onHide}>
@@ -90,6 +93,7 @@ export function RemoteTile(props: RemoteTileProps) {
       peerId={id}
       person={{ ...person, videoHidden: hidden }}
       caption={<PersonName label={labelOf(person)} />}
+      pip={!hidden && person.pip && <StreamVideo stream={person.pip} muted />}
       video={
         <StreamVideo
           stream={person.stream}
@@ -147,6 +151,8 @@ interface TileFrameProps {
   person: Person;
   caption: ComponentChildren;
   video: ComponentChildren;
+  /** A small video in a corner (the presenter's camera beside the screen). */
+  pip?: ComponentChildren;
   badge?: ComponentChildren;
   actions?: ComponentChildren;
 }
@@ -156,7 +162,7 @@ interface TileFrameProps {
  * person's sound), an avatar when there is no picture, the name with a muted badge, the speaking
  * indicator, and buttons to pin the tile or fill the screen with it.
  */
-function TileFrame({ testId, peerId, person, caption, video, badge, actions }: TileFrameProps) {
+function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions }: TileFrameProps) {
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
   const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
@@ -180,6 +186,11 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
     >
       {video}
       {!picture && <Avatar name={person.name} />}
+      {pip && picture && screen && (
+        <div class="tile__pip" data-testid="camera-pip" role="img" aria-label={`${name}'s camera`}>
+          {pip}
+        </div>
+      )}
       <figcaption class="tile__name">
         {!audio && (
           <span class="tile__muted" role="img" aria-label="Microphone muted">

@@ -233,6 +233,53 @@ describe.skipIf(inject("e2eSkip"))("Talky's call features in real browsers", () 
     await field.dispatchEvent("input");
     await expect.poll(() => indicator.textContent(), { timeout: UI_TIMEOUT_MS }).toBe("");
     expect(roomFrames.length, "the room's frames were recorded").toBeGreaterThan(0);
-    expect(roomFrames.some((frame) => frame.includes("typing")), "never through the room").toBe(false);
+    expect(
+      roomFrames.some((frame) => frame.includes("typing")),
+      "never through the room",
+    ).toBe(false);
+  });
+
+  it("screen share: the others see the sharer's camera small in a corner, until it is turned off", async () => {
+    const room = newRoom();
+    const ada = await arrive(room, "Ada");
+    const bob = await arrive(room, "Bob");
+    await waitForDecodedVideoFrom(bob.page, 1);
+    const adaOnBob = remoteTile(bob.page, "Ada");
+    const pip = adaOnBob.getByTestId("camera-pip");
+    const width = (video: Locator) => video.evaluate((element: HTMLVideoElement) => element.videoWidth);
+
+    await ada.page.getByRole("button", { name: "Share screen" }).click();
+    await ada.page.getByRole("button", { name: "Stop sharing" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => adaOnBob.getAttribute("data-screen"), { timeout: UI_TIMEOUT_MS }).toBe("true");
+    await pip.waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect
+      .poll(() => width(pip.locator("video")), { timeout: MEDIA_TIMEOUT_MS, message: "the camera's frames arrive" })
+      .toBeGreaterThan(0);
+    const pipWidth = await width(pip.locator("video"));
+    const screenWidth = await width(adaOnBob.locator(":scope > video"));
+    expect(pipWidth, "a thumbnail, at most 320 pixels wide").toBeLessThanOrEqual(320);
+    expect(screenWidth, "the screen itself stays large").toBeGreaterThan(pipWidth);
+    console.info(`camera beside the screen: ${pipWidth} px wide; the screen ${screenWidth} px`);
+    // The sharer sees what the others see.
+    await ada.page.getByTestId("self-tile").getByTestId("camera-pip").waitFor({ timeout: UI_TIMEOUT_MS });
+    await lookAt(bob.page, "camera-pip");
+
+    // Turned off in the settings: gone on Bob's page too.
+    await ada.page.getByRole("button", { name: "Settings" }).click();
+    const setting = ada.page.getByRole("checkbox", { name: "Show my camera in a corner while I share my screen" });
+    expect(await setting.isChecked()).toBe(true);
+    await setting.uncheck();
+    await ada.page.keyboard.press("Escape");
+    await expect.poll(() => pip.count(), { timeout: UI_TIMEOUT_MS, message: "no camera beside the screen" }).toBe(0);
+    expect(await adaOnBob.getAttribute("data-screen"), "still sharing").toBe("true");
+
+    await ada.page.getByRole("button", { name: "Settings" }).click();
+    await setting.check();
+    await ada.page.keyboard.press("Escape");
+    await pip.waitFor({ timeout: UI_TIMEOUT_MS });
+
+    await ada.page.getByRole("button", { name: "Stop sharing" }).click();
+    await expect.poll(() => pip.count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
+    await expect.poll(() => adaOnBob.getAttribute("data-screen"), { timeout: UI_TIMEOUT_MS }).toBe(null);
   });
 });

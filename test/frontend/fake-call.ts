@@ -55,6 +55,7 @@ export function fakeCall(
     removedBy: signal<NameLabel | null>(null),
     media: initial.media ?? fakeMedia(),
     screenStream: signal<MediaStream | null>(null),
+    cameraWhileSharing: signal(true),
     canShareScreen: initial.canShareScreen ?? true,
     chat: {
       messages: signal<readonly ChatEntry[]>([]),
@@ -110,6 +111,10 @@ export function fakeCall(
     setListening(peerId: string, change: Partial<Listening>) {
       calls.push(["setListening", peerId, change]);
       return listening.set(peerId, change);
+    },
+    setCameraWhileSharing(on: boolean) {
+      calls.push(["setCameraWhileSharing", on]);
+      state.cameraWhileSharing.value = on;
     },
     setTyping(on: boolean) {
       calls.push(["setTyping", on]);

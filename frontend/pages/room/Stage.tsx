@@ -40,6 +40,7 @@ export function Stage(props: StageProps) {
           name={selfName}
           label={labelFor(labels, call.selfId.value ?? SELF, selfName)}
           stream={screenStream ?? call.localStream.value}
+          pip={sharing && call.cameraWhileSharing.value && cameraOn && hasVideo ? call.localStream.value : null}
           audio={micOn && hasAudio}
           video={sharing || (cameraOn && hasVideo)}
           screen={sharing}
@@ -58,6 +59,7 @@ export function Stage(props: StageProps) {
           name={peer.name}
           label={labelFor(labels, peer.id, peer.name)}
           stream={peer.stream}
+          pip={peer.screen && peer.video ? peer.pip : null}
           quality={peer.quality}
           audio={peer.audio}
           video={peer.video}
