@@ -6,11 +6,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
+import { PIP_BITRATE_BPS, PIP_FRAME_RATE } from "../../frontend/call/media/bitrate";
 import { LocalMedia } from "../../frontend/call/media/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
 import { encodeTyping, TYPING_EXPIRES_MS, TYPING_RESEND_MS } from "../../frontend/call/typing";
 import { ADA, BOB, roomCall, SELF, settle, welcome } from "./fake-room";
-import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
+import { type FakeDataChannel, FakeRTCPeerConnection, fakeSdp, useFakeRTC } from "./fake-rtc";
 
 /** A track that can be ended the way the browser ends one (unplugged, or "Stop sharing" in its bar). */
 class Track extends EventTarget {
@@ -367,6 +368,61 @@ describe("a call joined from the hair check", () => {
     expect(socket.sentMessages().at(-1)).toEqual({ type: "state", audio: true, video: true, screen: false });
     await settle();
     expect(offers()).toBe(before);
+  });
+
+  it("sends the camera small beside a shared screen: one new sender on the first share, inactive when off", async () => {
+    const { call, receive, camera, screenTrack } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await settle();
+    const pc = FakeRTCPeerConnection.created[0]!;
+    // Ada was there first: her offer, our answer, and the connection is negotiated and stable.
+    await receive({ type: "signal", from: ADA, data: { description: { type: "offer", sdp: fakeSdp("AA:01") } } });
+    await settle();
+    expect(pc.history).toEqual(["remote offer", "local answer"]);
+    const offers = () => pc.history.filter((h) => h === "local offer").length;
+    const before = offers();
+    expect(pc.senders).toHaveLength(2);
+
+    expect(await call.shareScreen()).toBeNull();
+    await settle();
+    const [, main, pip] = pc.senders;
+    expect([main?.track, pip?.track]).toEqual([screenTrack, camera]);
+    expect(pc.transceivers.at(-1)).toBe("video:sendonly");
+    // A thumbnail's bitrate and frame rate; the screen gets the rest of the share.
+    expect(pip?.parameters.encodings[0]).toMatchObject({ maxBitrate: PIP_BITRATE_BPS, maxFramerate: PIP_FRAME_RATE });
+    expect(offers(), "adding the camera's sender is one negotiation").toBe(before + 1);
+
+    // Turned off mid-share: the sender goes quiet and inactive (the peer's track mutes); and back.
+    call.setCameraWhileSharing(false);
+    expect(pip?.track).toBeNull();
+    call.setCameraWhileSharing(true);
+    expect(pip?.track).toBe(camera);
+    call.setCamera(false);
+    expect(pip?.track, "a camera turned off is not sent as black frames").toBeNull();
+    call.setCamera(true);
+
+    // Stopped sharing: the camera is back in its place, and the small sender is kept, idle, for the next share.
+    call.stopScreenShare();
+    expect([main?.track, pip?.track]).toEqual([camera, null]);
+    expect(await call.shareScreen()).toBeNull();
+    expect(pc.senders, "no second small sender").toHaveLength(3);
+    expect(pip?.track).toBe(camera);
+    expect(localStorage.getItem("natter:camera-while-sharing")).toBe("on");
+  });
+
+  it("sends no camera beside the screen when turned off, and remembers that", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.setCameraWhileSharing(false);
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const pc = FakeRTCPeerConnection.created[0]!;
+    expect(await call.shareScreen()).toBeNull();
+    expect(pc.senders).toHaveLength(2);
+    expect(localStorage.getItem("natter:camera-while-sharing")).toBe("off");
+    const { call: later } = await hairCheckCall();
+    expect(later.cameraWhileSharing.value).toBe(false);
+    localStorage.clear();
   });
 
   it("switches the camera mid-call with replaceTrack and stops the old one", async () => {

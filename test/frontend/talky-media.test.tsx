@@ -179,3 +179,47 @@ describe("per-person controls", () => {
     expect(choices.choices.value.get("a")).toEqual({ muted: true, volume: 0.5, videoHidden: false });
   });
 });
+
+describe("the camera beside a shared screen", () => {
+  const sharing = { ...peerA, stream: new MediaStream([fakeTrack("video")]), screen: true };
+  const pip = new MediaStream([fakeTrack("video")]);
+
+  it("shows in a corner of the presenter's tile only while they share with their camera on", async () => {
+    const call = fakeCall({ peers: [{ ...sharing, pip }] });
+    renderRoomView(call);
+    const corner = () => within(tileOf("Grace")).queryByRole("img", { name: "Grace's camera" });
+    expect(corner()?.querySelector("video")?.srcObject).toBe(pip);
+    await act(() => {
+      call.peers.value = [{ ...sharing, pip, video: false }];
+    });
+    expect(corner(), "camera off: nothing in the corner").toBeNull();
+    await act(() => {
+      call.peers.value = [{ ...sharing, pip, screen: false }];
+    });
+    expect(corner(), "not sharing: the camera is the tile itself").toBeNull();
+    await act(() => {
+      call.peers.value = [{ ...sharing, pip }];
+      call.setListening(peerA.id, { videoHidden: true });
+    });
+    expect(corner(), "their video hidden for us: the corner too").toBeNull();
+  });
+
+  it("is turned off and on in the settings, and our own tile shows what the others see", async () => {
+    const call = fakeCall();
+    call.localStream.value = new MediaStream([fakeTrack("video")]);
+    renderRoomView(call);
+    await act(async () => {
+      fireEvent.click(button("Share screen"));
+    });
+    const self = () => within(screen.getByTestId("self-tile")).queryByTestId("camera-pip");
+    expect(self()).toBeTruthy();
+    fireEvent.click(button("Settings"));
+    const setting = await screen.findByRole("checkbox", { name: "Show my camera in a corner while I share my screen" });
+    expect((setting as HTMLInputElement).checked).toBe(true);
+    await act(() => {
+      fireEvent.click(setting);
+    });
+    expect(call.calls.at(-1)).toEqual(["setCameraWhileSharing", false]);
+    expect(self()).toBeNull();
+  });
+});
