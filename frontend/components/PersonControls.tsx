@@ -5,7 +5,7 @@
  * The choices live in the engine (call/listening.ts); nothing here is sent to anyone.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AS_SENT, type Listening } from "../call/listening";
+import { AS_SENT, heardVolume, type Listening } from "../call/listening";
 import { Icon } from "./Icon";
 import "./PersonControls.css";
 
@@ -108,4 +108,11 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
       )}
     </>
   );
+}
+
+/** What we changed for ourselves only, said on the tile so a hidden video is not taken for a camera turned off. */
+export function LocalNote({ listening }: { listening: Listening }) {
+  const notes = [heardVolume(listening) === 0 && "Muted for you", listening.videoHidden && "Video hidden for you"];
+  const text = notes.filter(Boolean).join(" · ");
+  return text ? <span class="tile__local">{text}</span> : null;
 }

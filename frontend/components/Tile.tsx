@@ -5,7 +5,7 @@ import { heardVolume, type Listening } from "../call/listening";
 import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
 import { Icon } from "./Icon";
-import { PersonMenu } from "./PersonControls";
+import { LocalNote, PersonMenu } from "./PersonControls";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
@@ -136,13 +136,6 @@ export function RemoteTile(props: RemoteTileProps) {
       }
     />
   );
-}
-
-/** What we changed for ourselves only, said on the tile so a hidden video is not taken for a camera turned off. */
-function LocalNote({ listening }: { listening: Listening }) {
-  const notes = [heardVolume(listening) === 0 && "Muted for you", listening.videoHidden && "Video hidden for you"];
-  const text = notes.filter(Boolean).join(" · ");
-  return text ? <span class="tile__local">{text}</span> : null;
 }
 
 interface TileFrameProps {
