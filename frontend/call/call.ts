@@ -110,7 +110,7 @@ export class Call implements CallState, CallControls, CallEvents {
       events,
     });
     const members = this.#roster.members;
-    this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send });
+    this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send, now });
     const inCall = () => isInCall(this.#status.value);
     this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
     this.#entry = new Entry({

@@ -15,12 +15,14 @@ import type { ScreenShare } from "./media/screen-share";
 import type { PeerConnection } from "./peer/peer-connection";
 import type { Member } from "./roster";
 import { Scope } from "./scope";
+import { StatePacer } from "./state-pacer";
 
 export interface MediaSyncDeps {
   media: LocalMediaHandle;
   screen: ScreenShare;
   members: ReadonlySignal<ReadonlyMap<string, Member>>;
   send(message: ClientMessage): void;
+  now(): number;
 }
 
 export class MediaSync {
@@ -33,12 +35,15 @@ export class MediaSync {
   #sentState: string | null = null;
   /** Bumped by every welcome: the room forgets media state when we reconnect, so it is said again. */
   readonly #stateEpoch = signal(0);
+  /** Our media state goes out within the room's budget for it, the latest always last (state-pacer.ts). */
+  readonly #statePacer: StatePacer<ClientMessage>;
   readonly #cameraWhileSharing = signal(readSetting(CAMERA_WHILE_SHARING_KEY) !== "off");
   /** Whether our camera goes beside a shared screen; remembered on this device. */
   readonly cameraWhileSharing: ReadonlySignal<boolean> = this.#cameraWhileSharing;
 
   constructor(deps: MediaSyncDeps) {
     this.#deps = deps;
+    this.#statePacer = new StatePacer((message) => deps.send(message), deps.now);
     // Every connection shares one upload budget (bitrate.ts): re-split whenever someone comes or goes.
     this.#scope.effect(() => {
       const members = deps.members.value;
@@ -71,6 +76,7 @@ export class MediaSync {
 
   /** A welcome (first or after a reconnect): the room forgot our media state, so it is said again. */
   welcomed(): void {
+    this.#statePacer.reset();
     this.#sentState = null;
     this.#stateEpoch.value += 1;
   }
@@ -80,7 +86,7 @@ export class MediaSync {
     this.#sentState = null;
     const sync = new Scope();
     this.#sync = sync;
-    const { media, screen, members, send } = this.#deps;
+    const { media, screen, members } = this.#deps;
     sync.effect(() => {
       const audio = media.audioTrack.value;
       const video = this.outgoingVideo();
@@ -103,11 +109,12 @@ export class MediaSync {
       const text = JSON.stringify(current);
       if (text === this.#sentState) return;
       this.#sentState = text;
-      send({ type: "state", ...current });
+      this.#statePacer.send({ type: "state", ...current });
     });
   }
 
   stop(): void {
+    this.#statePacer.reset();
     this.#sync?.dispose();
     this.#sync = null;
   }
