@@ -55,9 +55,13 @@ function insideDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest("dialog") !== null;
 }
 
-/** Elements Space presses or types into: keyboard users need it there more than push to talk. */
+/**
+ * Elements Space presses, types into or scrolls (the chat log): keyboard users need it there more
+ * than push to talk.
+ */
 const SPACE_TAKERS =
-  "button, a[href], input, select, textarea, summary, [role=button], [role=checkbox], [role=switch], [role=menuitem], [contenteditable]";
+  "button, a[href], input, select, textarea, summary, [contenteditable], [role=log], " +
+  "[role=button], [role=checkbox], [role=switch], [role=menuitem], [role=option], [role=radio], [role=tab]";
 
 /**
  * Whether a Space key event is push to talk (pressed or released): anywhere in the call but in a

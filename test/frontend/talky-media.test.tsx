@@ -40,6 +40,7 @@ describe("which Space is push to talk", () => {
     expect(space(element("<button>Mute</button>"))).toBe(false);
     expect(space(element("<input type='range'>"))).toBe(false);
     expect(space(element("<a href='#x'>link</a>"))).toBe(false);
+    expect(space(element("<div role='log' tabindex='0'>chat</div>")), "Space scrolls the chat log").toBe(false);
     expect(space(element("<dialog open><p>in a dialog</p></dialog>").querySelector("p") as HTMLElement)).toBe(false);
     expect(space(document.body, { ctrlKey: true })).toBe(false);
     expect(space(document.body, { isComposing: true })).toBe(false);
