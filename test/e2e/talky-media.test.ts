@@ -154,7 +154,10 @@ describe.skipIf(inject("e2eSkip"))("Talky's call features in real browsers", () 
     const muteForMe = ada.page.getByRole("button", { name: "Mute for me" });
     await muteForMe.click();
     expect(await muteForMe.getAttribute("aria-pressed")).toBe("true");
-    expect(await volume(bobOnAda), "Bob is silent on Ada's page").toBe(0);
+    // Applied by an effect after the render: polled, not read once.
+    await expect
+      .poll(() => volume(bobOnAda), { timeout: UI_TIMEOUT_MS, message: "Bob is silent on Ada's page" })
+      .toBe(0);
     await bobOnAda.getByText("Muted for you").waitFor();
     expect(await volume(bobOnCy), "but not on Cy's").toBe(1);
     await expect
