@@ -23,6 +23,7 @@ import { CallEmitter, type CallEventListener, type CallEvents, type CallEventTyp
 import type { CallControls, CallError, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
 import { RoomSession } from "./link/room-session";
+import { type Listening, ListeningChoices } from "./listening";
 import type { DeviceKind } from "./media/devices";
 import { LocalMedia, type LocalMediaHandle } from "./media/local-media";
 import { ScreenShare } from "./media/screen-share";
@@ -62,6 +63,7 @@ export class Call implements CallState, CallControls, CallEvents {
   declare readonly localStream: CallState["localStream"];
   declare readonly mediaError: CallState["mediaError"];
   declare readonly screenStream: CallState["screenStream"];
+  declare readonly cameraWhileSharing: CallState["cameraWhileSharing"];
   declare readonly canShareScreen: boolean;
   declare readonly chat: CallState["chat"];
 
@@ -69,6 +71,8 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #media: LocalMediaHandle;
   readonly #screen: ScreenShare;
   readonly #verification = new Verification();
+  readonly #listening = new ListeningChoices();
+  readonly listening: CallState["listening"] = this.#listening.choices;
   readonly #session: RoomSession;
   readonly #door: Door;
   readonly #ice: IceServers;
@@ -106,7 +110,7 @@ export class Call implements CallState, CallControls, CallEvents {
       events,
     });
     const members = this.#roster.members;
-    this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send });
+    this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send, now });
     const inCall = () => isInCall(this.#status.value);
     this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
     this.#entry = new Entry({
@@ -130,6 +134,7 @@ export class Call implements CallState, CallControls, CallEvents {
     this.localStream = this.#media.stream;
     this.mediaError = this.#media.problem;
     this.screenStream = this.#screen.stream;
+    this.cameraWhileSharing = this.#mediaSync.cameraWhileSharing;
     this.canShareScreen = this.#screen.supported;
     this.chat = this.#chat.state;
   }
@@ -148,10 +153,14 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly removePeer = (peerId: string) => this.#door.removePeer(peerId);
   readonly setMicrophone = (on: boolean) => this.#media.setMicOn(on);
   readonly setCamera = (on: boolean) => this.#media.setCameraOn(on);
+  readonly setPushToTalk = (held: boolean) => this.#media.setPushToTalk(held);
   readonly stopScreenShare = () => this.#screen.stop();
   readonly useDevice = (kind: DeviceKind, deviceId: string) => this.#media.useDevice(kind, deviceId);
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
+  readonly setTyping = (on: boolean) => this.#chat.setTyping(on);
+  readonly setCameraWhileSharing = (on: boolean) => this.#mediaSync.setCameraWhileSharing(on);
+  readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
 
   shareScreen(): Promise<Problem | null> {
     return isOver(this.#status.value) ? Promise.resolve(null) : this.#screen.start();

@@ -52,9 +52,11 @@ export interface ChatState {
   /** Messages from others since the panel was last open. */
   readonly unread: ReadonlySignal<number>;
   readonly open: ReadonlySignal<boolean>;
+  /** The others writing a message now, by peer id (typing.ts). */
+  readonly typing: ReadonlySignal<readonly string[]>;
 }
 
-export class ChatLog implements ChatState {
+export class ChatLog implements Omit<ChatState, "typing"> {
   readonly #messages = signal<readonly ChatEntry[]>([]);
   readonly #unread = signal(0);
   readonly #open = signal(false);

@@ -1,7 +1,8 @@
 /**
  * Chat in a call: straight from browser to browser over each connection's data channel (the room
  * never carries it). Sends ours to everyone, takes theirs within each sender's budget
- * (chat-budget.ts), and keeps the log the panel shows (chat-log.ts).
+ * (chat-budget.ts), and keeps the log the panel shows (chat-log.ts) and who is typing (typing.ts,
+ * whose frames share the channel and the budget).
  */
 import type { ReadonlySignal } from "@preact/signals-core";
 import { type Problem, problem } from "../i18n/problem";
@@ -10,6 +11,7 @@ import { ChatLog, type ChatState, chatTextProblem, encodeChat, parseChat } from 
 import type { CallEmitter } from "./events";
 import type { Member } from "./roster";
 import { Scope } from "./scope";
+import { encodeTyping, parseTyping, TypingPeers, TypingThrottle } from "./typing";
 
 export interface ChatDeps {
   members: ReadonlySignal<ReadonlyMap<string, Member>>;
@@ -25,12 +27,31 @@ export class Chat {
   readonly #budget = new ChatBudget();
   readonly #deps: ChatDeps;
   readonly #scope = new Scope();
-  readonly state: ChatState = this.#log;
+  readonly #typingOut = new TypingThrottle();
+  readonly #typingIn = new TypingPeers();
+  readonly state: ChatState;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
-    // A peer that left takes its budget with it.
-    this.#scope.add(deps.events.on("peer-left", ({ id }) => this.#budget.forget(id)));
+    const log = this.#log;
+    this.state = { messages: log.messages, unread: log.unread, open: log.open, typing: this.#typingIn.typing };
+    // A peer that left takes its budget and its "is typing" with it.
+    this.#scope.add(
+      deps.events.on("peer-left", ({ id }) => {
+        this.#budget.forget(id);
+        this.#typingIn.heard(id, false);
+      }),
+    );
+    this.#scope.add(() => this.#typingIn.dispose());
+  }
+
+  /** Whether we are writing a message: the others are told, throttled (typing.ts). */
+  setTyping(on: boolean): void {
+    if (!this.#deps.inCall()) return;
+    const now = this.#deps.now();
+    if (!(on ? this.#typingOut.typed(now) : this.#typingOut.stopped(now))) return;
+    const frame = encodeTyping(on);
+    for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
   }
 
   /** Sends a message to everyone in the call; returns why it cannot be sent, or null. */
@@ -41,6 +62,8 @@ export class Chat {
     const frame = encodeChat(text);
     for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
     this.#log.add({ from: null, name: this.#deps.selfName.value, text, at: this.#deps.now() });
+    // The message ends "is typing" on the other side; the next keystroke tells them again at once.
+    this.#typingOut.stopped(this.#deps.now());
     return null;
   }
 
@@ -54,11 +77,17 @@ export class Chat {
     // The name is the room's record of the sender, never something the message claims.
     if (verdict === "tell") this.#log.add({ from, name: member.name, text: "", at: now, notice: "flood" });
     if (verdict !== "accept") return;
+    const typing = parseTyping(data);
+    if (typing !== null) {
+      this.#typingIn.heard(from, typing);
+      return;
+    }
     const text = parseChat(data);
     if (text === null) {
       console.warn("natter: ignoring an invalid chat message from a peer");
       return;
     }
+    this.#typingIn.heard(from, false);
     this.#log.add({ from, name: member.name, text, at: now });
   }
 

@@ -12,6 +12,7 @@ import type { GuessWarning, KnockRequest, LockNews } from "./door";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
 import type { SignalingOptions } from "./link/signaling";
+import type { Listening } from "./listening";
 import type { GetUserMedia, MediaProblem } from "./media/acquire";
 import type { DeviceKind } from "./media/devices";
 import type { LocalMediaHandle, LocalMediaState } from "./media/local-media";
@@ -68,6 +69,10 @@ export interface CallState {
   readonly screenStream: ReadonlySignal<MediaStream | null>;
   readonly canShareScreen: boolean;
   readonly chat: ChatState;
+  /** Whether our camera goes beside our shared screen, as a thumbnail, for the others (a setting). */
+  readonly cameraWhileSharing: ReadonlySignal<boolean>;
+  /** How we listen to and watch each person, for us only (listening.ts); absent ids are as sent. */
+  readonly listening: ReadonlySignal<ReadonlyMap<string, Listening>>;
 }
 
 /** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
@@ -89,6 +94,8 @@ export interface CallControls {
   rename(name: string): Problem | null;
   setMicrophone(on: boolean): void;
   setCamera(on: boolean): void;
+  /** Push to talk: while `held`, a muted microphone sends; the others see it unmuted meanwhile. */
+  setPushToTalk(held: boolean): void;
   /** Opens the browser's screen picker; resolves to why sharing failed, or null. */
   shareScreen(): Promise<Problem | null>;
   stopScreenShare(): void;
@@ -97,8 +104,14 @@ export interface CallControls {
   /** Sends a chat message to everyone in the call; returns why it cannot be sent, or null. */
   sendChat(text: string): Problem | null;
   setChatOpen(open: boolean): void;
+  /** Whether we are writing a chat message; the others see "<name> is typing…". */
+  setTyping(on: boolean): void;
+  /** Turns sending our camera beside a shared screen on or off (remembered on this device). */
+  setCameraWhileSharing(on: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
+  /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */
+  setListening(peerId: string, change: Partial<Listening>): string | null;
 }
 
 /** What a view needs from an engine; tests hand in a fake one built from plain signals. */

@@ -27,6 +27,8 @@ export interface Peer {
   readonly name: string;
   /** Null until the first remote track arrives. */
   readonly stream: MediaStream | null;
+  /** Their camera as a thumbnail beside their shared screen, when they send it (peer/camera-pip.ts). */
+  readonly pip?: MediaStream | null;
   /**
    * What the peer says about its media (peer-state): microphone on, camera on, sharing a screen
    * (sent in place of the camera). Until it says, a peer counts as having both on.
@@ -78,6 +80,7 @@ export class Roster {
         id: m.id,
         name: m.name,
         stream: m.connection.remoteStream.value,
+        pip: m.connection.remotePip.value,
         audio: m.audio,
         video: m.video,
         screen: m.screen,

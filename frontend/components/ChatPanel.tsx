@@ -1,7 +1,7 @@
 import { Component } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat-log";
-import { labelFor, type NameLabel } from "../call/names";
+import { labelFor, labelText, type NameLabel } from "../call/names";
 import { t } from "../i18n/active";
 import type { Catalog } from "../i18n/en";
 import { fill, format } from "../i18n/format";
@@ -18,6 +18,10 @@ interface ChatPanelProps {
   /** Sends; returns why the message cannot be sent, or null. */
   onSend(text: string): Problem | null;
   onClose(): void;
+  /** The others writing a message now. */
+  typing?: readonly NameLabel[];
+  /** Whether we are writing one (a draft that is not blank); false when the panel closes. */
+  onTyping?(on: boolean): void;
 }
 
 /** One formatter per language (making one is slow; a chat may render hundreds of times). */
@@ -38,7 +42,7 @@ const COUNT_FROM = MAX_CHAT_LENGTH - 200;
  * talking while they type. Focus goes to the message box on open; Escape closes the panel, and
  * the page puts focus back on the Chat button.
  */
-export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: ChatPanelProps) {
+export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose, typing = [], onTyping }: ChatPanelProps) {
   const id = useId();
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -47,8 +51,13 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
   const log = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
+  const typingNow = useRef(onTyping);
+  typingNow.current = onTyping;
+
   useEffect(() => {
     input.current?.focus();
+    // A draft left in a closed panel is not being written.
+    return () => typingNow.current?.(false);
   }, []);
 
   useLayoutEffect(() => {
@@ -102,6 +111,9 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
           })}
         </ol>
       </div>
+      <p class="chat__typing" role="status">
+        {typingText(typing)}
+      </p>
       <form
         class="chat__form"
         onSubmit={(event) => {
@@ -124,6 +136,7 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
           onInput={(event) => {
             setDraft(event.currentTarget.value);
             setProblem(null);
+            onTyping?.(event.currentTarget.value.trim() !== "");
           }}
           onKeyDown={(event) => {
             // Enter sends, Shift+Enter starts a new line; never while an input method is composing.
@@ -152,6 +165,14 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose }: Cha
 }
 
 const NO_LABELS: ReadonlyMap<string, NameLabel> = new Map();
+
+/** "Ada is typing…", "Ada and Bob are typing…", and past two, no list of names. */
+function typingText(typing: readonly NameLabel[]): string {
+  const [first, second] = typing.map(labelText);
+  if (typing.length === 1) return `${first} is typing…`;
+  if (typing.length === 2) return `${first} and ${second} are typing…`;
+  return typing.length > 2 ? "Several people are typing…" : "";
+}
 
 interface ChatItemProps {
   entry: ChatEntry;

@@ -13,16 +13,25 @@ interface ToggleProps {
   shortcut?: string;
 }
 
+interface MicButtonProps extends ToggleProps {
+  /** Muted, but push to talk is held: drawn live. */
+  talking?: boolean;
+  /** Muted and speaking: the button pulses, so "you are muted" cannot be missed. */
+  pulse?: boolean;
+}
+
 /** Its name says what pressing it does now ("Mute microphone"), as a screen reader user hears it. */
-export function MicButton({ on, available, onToggle, shortcut }: ToggleProps) {
+export function MicButton({ on, available, onToggle, shortcut, talking = false, pulse = false }: MicButtonProps) {
   const text = t();
   const label = !available ? text.micUnavailable : on ? text.muteMic : text.unmuteMic;
+  const live = (on || talking) && available;
   return (
     <ControlButton
       label={label}
       shortcut={available ? shortcut : undefined}
-      icon={on && available ? "mic" : "mic-off"}
-      off={!on || !available}
+      icon={live ? "mic" : "mic-off"}
+      class={talking ? "control--talking" : pulse ? "control--pulse" : undefined}
+      off={!live}
       disabled={!available}
       onClick={onToggle}
     />

@@ -73,6 +73,14 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
           />
           {text.showMyVideo}
         </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={call.cameraWhileSharing.value}
+            onChange={(event) => call.setCameraWhileSharing(event.currentTarget.checked)}
+          />
+          Show my camera in a corner while I share my screen
+        </label>
 
         <LanguagePicker class="settings__language" />
 

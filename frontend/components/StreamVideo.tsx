@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 
 interface Props {
   stream: MediaStream | null;
@@ -8,12 +8,34 @@ interface Props {
   mirrored?: boolean;
   /** The speaker to play through (setSinkId); undefined leaves the system's choice. */
   sinkId?: string | undefined;
+  /** 0 to 1: a person's volume as we chose it (listening.ts). */
+  volume?: number;
+  /**
+   * Play only the stream's sound: the element is given a stream of its audio tracks, so the
+   * picture is neither drawn nor kept by the element (the connection still receives it).
+   */
+  audioOnly?: boolean;
   class?: string;
 }
 
 /** A <video> showing a MediaStream; srcObject is a property, not an attribute, so it is set from an effect. */
-export function StreamVideo({ stream, muted = false, mirrored = false, sinkId, class: className }: Props) {
+export function StreamVideo(props: Props) {
+  const {
+    stream: sent,
+    muted = false,
+    mirrored = false,
+    sinkId,
+    volume = 1,
+    audioOnly = false,
+    class: className,
+  } = props;
   const ref = useRef<HTMLVideoElement>(null);
+  // A new stream only when what it holds changes: a new srcObject restarts playback.
+  const stream = useMemo(() => (audioOnly && sent ? new MediaStream(sent.getAudioTracks()) : sent), [sent, audioOnly]);
+
+  useEffect(() => {
+    if (ref.current) ref.current.volume = volume;
+  }, [volume]);
 
   useEffect(() => {
     const video = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;

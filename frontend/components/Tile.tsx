@@ -1,11 +1,13 @@
 import type { ReadonlySignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { heardVolume, type Listening } from "../call/listening";
 import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
 import { t } from "../i18n/active";
 import { fill, format } from "../i18n/format";
 import { Icon } from "./Icon";
+import { LocalNote, PersonMenu } from "./PersonControls";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
@@ -30,6 +32,10 @@ interface Person {
   spotlight?: boolean;
   /** Pins this tile large, or unpins it. */
   onPin?: () => void;
+  /** We chose not to see their video (their avatar instead). */
+  videoHidden?: boolean;
+  /** Their camera as a thumbnail in a corner while they share their screen. */
+  pip?: MediaStream | null | undefined;
 }
 
 interface SelfTileProps extends Person {
@@ -46,6 +52,7 @@ export function SelfTile({ onHide, ...person }: SelfTileProps) {
       person={person}
       caption={fill(text.selfCaption, { name: <PersonName label={labelOf(person)} /> })}
       video={<StreamVideo stream={person.stream} muted mirrored={!sharing} />}
+      pip={person.pip && <StreamVideo stream={person.pip} muted mirrored />}
       actions={
         onHide && (
           <button type="button" class="tile__action" aria-label={text.hideSelfView} onClick={onHide}>
@@ -69,20 +76,35 @@ interface RemoteTileProps extends Person {
   verified?: boolean;
   /** The speaker chosen for the call (setSinkId). */
   sinkId?: string | undefined;
+  /** How we listen to and watch this person, for us only (mute, volume, hidden video). */
+  listening?: Listening | undefined;
+  /** Changes `listening`; absent, the tile has no menu for it. */
+  onListening?: (change: Partial<Listening>) => void;
 }
 
-export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, ...person }: RemoteTileProps) {
+export function RemoteTile(props: RemoteTileProps) {
+  const { id, quality, onRemove, onVerify, verified, sinkId, listening, onListening, ...person } = props;
   const name = labelText(labelOf(person));
   const text = t();
+  const hidden = listening?.videoHidden === true;
   return (
     <TileFrame
       testId="remote-tile"
       peerId={id}
-      person={person}
+      person={{ ...person, videoHidden: hidden }}
       caption={<PersonName label={labelOf(person)} />}
-      video={<StreamVideo stream={person.stream} sinkId={sinkId} />}
+      pip={!hidden && person.pip && <StreamVideo stream={person.pip} muted />}
+      video={
+        <StreamVideo
+          stream={person.stream}
+          sinkId={sinkId}
+          volume={listening ? heardVolume(listening) : 1}
+          audioOnly={hidden}
+        />
+      }
       badge={
         <>
+          {listening && <LocalNote listening={listening} />}
           {verified && (
             <span class="tile__verified" role="img" aria-label={text.safetyCodeVerified}>
               <Icon name="shield" /> {text.verified}
@@ -93,6 +115,7 @@ export function RemoteTile({ id, quality, onRemove, onVerify, verified, sinkId, 
       }
       actions={
         <>
+          {onListening && <PersonMenu id={id} name={name} listening={listening} onChange={onListening} />}
           {onVerify && (
             <button
               type="button"
@@ -126,6 +149,8 @@ interface TileFrameProps {
   person: Person;
   caption: ComponentChildren;
   video: ComponentChildren;
+  /** A small video in a corner (the presenter's camera beside the screen). */
+  pip?: ComponentChildren;
   badge?: ComponentChildren;
   actions?: ComponentChildren;
 }
@@ -135,14 +160,14 @@ interface TileFrameProps {
  * person's sound), an avatar when there is no picture, the name with a muted badge, the speaking
  * indicator, and buttons to pin the tile or fill the screen with it.
  */
-function TileFrame({ testId, peerId, person, caption, video, badge, actions }: TileFrameProps) {
+function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions }: TileFrameProps) {
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
   const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
   const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
   const text = t();
-  const picture = person.stream !== null && (screen || person.video !== false);
+  const picture = person.stream !== null && person.videoHidden !== true && (screen || person.video !== false);
   const classes = [
     "tile",
     screen && "tile--screen",
@@ -160,6 +185,11 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
     >
       {video}
       {!picture && <Avatar name={person.name} />}
+      {pip && picture && screen && (
+        <div class="tile__pip" data-testid="camera-pip" role="img" aria-label={`${name}'s camera`}>
+          {pip}
+        </div>
+      )}
       <figcaption class="tile__name">
         {!audio && (
           <span class="tile__muted" role="img" aria-label={text.micMuted}>

@@ -245,6 +245,7 @@ export const ar: Catalog = {
   showMyVideo: "إظهار الفيديو الخاص بي",
   keyboardShortcuts: "اختصارات لوحة المفاتيح",
   shortcutMicrophone: "كتم الميكروفون أو إلغاء كتمه",
+  shortcutPushToTalk: "أثناء كتم الميكروفون، اضغط باستمرار للتحدث",
   shortcutCamera: "إيقاف الكاميرا أو تشغيلها",
   shortcutScreen: "مشاركة الشاشة أو إيقاف المشاركة",
   shortcutChat: "فتح الدردشة أو إغلاقها",

@@ -236,6 +236,7 @@ export const de: Catalog = {
   showMyVideo: "Mein eigenes Video zeigen",
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
+  shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",
   shortcutCamera: "Kamera aus- oder einschalten",
   shortcutScreen: "Bildschirm teilen oder Freigabe beenden",
   shortcutChat: "Chat öffnen oder schließen",

@@ -250,6 +250,7 @@ export const en = {
   showMyVideo: "Show my own video",
   keyboardShortcuts: "Keyboard shortcuts",
   shortcutMicrophone: "Mute or unmute the microphone",
+  shortcutPushToTalk: "While muted, hold to talk",
   shortcutCamera: "Turn the camera off or on",
   shortcutScreen: "Share the screen or stop sharing",
   shortcutChat: "Open or close the chat",

@@ -233,6 +233,7 @@ export const es: Catalog = {
   showMyVideo: "Mostrar mi propio video",
   keyboardShortcuts: "Atajos de teclado",
   shortcutMicrophone: "Silenciar o activar el micrófono",
+  shortcutPushToTalk: "Con el micrófono silenciado, mantén pulsado para hablar",
   shortcutCamera: "Apagar o encender la cámara",
   shortcutScreen: "Compartir la pantalla o dejar de compartirla",
   shortcutChat: "Abrir o cerrar los mensajes",

@@ -233,6 +233,7 @@ export const fr: Catalog = {
   showMyVideo: "Afficher ma propre vidéo",
   keyboardShortcuts: "Raccourcis clavier",
   shortcutMicrophone: "Couper ou activer le micro",
+  shortcutPushToTalk: "Micro coupé : maintenir pour parler",
   shortcutCamera: "Couper ou activer la caméra",
   shortcutScreen: "Partager l’écran ou arrêter le partage",
   shortcutChat: "Ouvrir ou fermer la discussion",

@@ -226,6 +226,7 @@ export const ja: Catalog = {
   showMyVideo: "自分の映像を表示する",
   keyboardShortcuts: "キーボードショートカット",
   shortcutMicrophone: "マイクのミュート／解除",
+  shortcutPushToTalk: "ミュート中に押し続けると話せます",
   shortcutCamera: "カメラのオフ／オン",
   shortcutScreen: "画面共有の開始／停止",
   shortcutChat: "チャットを開く／閉じる",

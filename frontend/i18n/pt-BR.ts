@@ -231,6 +231,7 @@ export const ptBR: Catalog = {
   showMyVideo: "Mostrar meu próprio vídeo",
   keyboardShortcuts: "Atalhos de teclado",
   shortcutMicrophone: "Desativar ou ativar o microfone",
+  shortcutPushToTalk: "Com o microfone desativado, segure para falar",
   shortcutCamera: "Desligar ou ligar a câmera",
   shortcutScreen: "Compartilhar a tela ou parar de compartilhar",
   shortcutChat: "Abrir ou fechar a conversa",

@@ -1,6 +1,6 @@
 import type { SentenceKey } from "../i18n/problem";
 
-export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help";
+export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help" | "push-to-talk";
 
 export interface Shortcut {
   /** A key, not a word: the same in every language. */
@@ -12,6 +12,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: "M", action: "microphone", description: "shortcutMicrophone" },
+  { key: "Space", action: "push-to-talk", description: "shortcutPushToTalk" },
   { key: "V", action: "camera", description: "shortcutCamera" },
   { key: "D", action: "screen", description: "shortcutScreen" },
   { key: "C", action: "chat", description: "shortcutChat" },
@@ -19,7 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 ];
 
 const BY_KEY: ReadonlyMap<string, ShortcutAction> = new Map(
-  SHORTCUTS.flatMap(({ key, action }) => [
+  SHORTCUTS.filter(({ action }) => action !== "push-to-talk").flatMap(({ key, action }) => [
     [key, action],
     [key.toLowerCase(), action],
   ]),
@@ -56,4 +57,23 @@ export function isTyping(target: EventTarget | null): boolean {
 
 function insideDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest("dialog") !== null;
+}
+
+/**
+ * Elements Space presses, types into or scrolls (the chat log): keyboard users need it there more
+ * than push to talk.
+ */
+const SPACE_TAKERS =
+  "button, a[href], input, select, textarea, summary, [contenteditable], [role=log], " +
+  "[role=button], [role=checkbox], [role=switch], [role=menuitem], [role=option], [role=radio], [role=tab]";
+
+/**
+ * Whether a Space key event is push to talk (pressed or released): anywhere in the call but in a
+ * text field, on a control Space would press, or in a dialog; never with Ctrl/Cmd/Alt. Auto-repeat
+ * counts (it is the same hold), so that the page does not scroll under a held Space.
+ */
+export function isPushToTalk(event: Omit<KeyEventLike, "repeat">): boolean {
+  if (event.key !== " " || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return false;
+  if (event.isComposing || isTyping(event.target) || insideDialog(event.target)) return false;
+  return !(event.target instanceof Element && event.target.closest(SPACE_TAKERS) !== null);
 }

@@ -25,7 +25,10 @@ const remoteTile = (page: Page, name: string): Locator =>
   page.locator('figure[data-testid="remote-tile"]').filter({ has: page.locator("figcaption", { hasText: name }) });
 
 async function videoSize(tile: Locator): Promise<string> {
-  return tile.locator("video").evaluate((video: HTMLVideoElement) => `${video.videoWidth}x${video.videoHeight}`);
+  // The tile's own picture, not the presenter's camera in its corner (a second, small video).
+  return tile
+    .locator(":scope > video")
+    .evaluate((video: HTMLVideoElement) => `${video.videoWidth}x${video.videoHeight}`);
 }
 
 /** What Ada's self view plays: the capture surface ("camera" when it is no screen) and its size. */

@@ -6,11 +6,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { CHAT_BURST, CHAT_PER_SECOND } from "../../frontend/call/chat-budget";
 import { encodeChat, MAX_CHAT_LENGTH } from "../../frontend/call/chat-log";
+import { PIP_BITRATE_BPS, PIP_FRAME_RATE } from "../../frontend/call/media/bitrate";
 import { LocalMedia } from "../../frontend/call/media/local-media";
 import type { GetDisplayMedia } from "../../frontend/call/media/screen-share";
+import { encodeTyping, TYPING_EXPIRES_MS, TYPING_RESEND_MS } from "../../frontend/call/typing";
 import { say } from "../../frontend/i18n/problems";
 import { ADA, BOB, roomCall, SELF, settle, welcome } from "./fake-room";
-import { type FakeDataChannel, FakeRTCPeerConnection, useFakeRTC } from "./fake-rtc";
+import { type FakeDataChannel, FakeRTCPeerConnection, fakeSdp, useFakeRTC } from "./fake-rtc";
 
 /** A track that can be ended the way the browser ends one (unplugged, or "Stop sharing" in its bar). */
 class Track extends EventTarget {
@@ -122,6 +124,39 @@ describe("a call joined from the hair check", () => {
     ]);
   });
 
+  it("push to talk: held while muted, the same track sends and the others see us unmuted; let go, muted again", async () => {
+    const { call, socket, receive, mic } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await settle();
+    const pc = FakeRTCPeerConnection.created.at(-1);
+    const negotiation = () => [pc?.history.length, pc?.senders.length];
+    const sent = () => socket.sentMessages().filter((m) => (m as { type: string }).type === "state");
+    call.setMicrophone(false);
+    const negotiatedBefore = negotiation();
+
+    call.setPushToTalk(true);
+    expect(mic.enabled).toBe(true);
+    expect(call.media.pushToTalk.value).toBe(true);
+    expect(call.media.micOn.value, "still muted: letting go mutes again").toBe(false);
+    call.setPushToTalk(false);
+    expect(mic.enabled).toBe(false);
+    expect(call.media.pushToTalk.value).toBe(false);
+    expect(sent().slice(-3)).toEqual([
+      { type: "state", audio: false, video: true, screen: false },
+      { type: "state", audio: true, video: true, screen: false },
+      { type: "state", audio: false, video: true, screen: false },
+    ]);
+    expect(negotiation(), "no renegotiation: the track is enabled, not added").toEqual(negotiatedBefore);
+
+    // Unmuted, holding changes nothing; and an unmute during a hold survives letting go.
+    call.setMicrophone(true);
+    const count = sent().length;
+    call.setPushToTalk(true);
+    call.setPushToTalk(false);
+    expect([mic.enabled, sent().length]).toEqual([true, count]);
+  });
+
   it("shows what each peer says about itself, from the welcome and from peer-state", async () => {
     const { call, receive } = await hairCheckCall();
     call.join();
@@ -205,6 +240,68 @@ describe("a call joined from the hair check", () => {
     expect(call.chat.unread.value).toBe(0);
   });
 
+  it("says we are typing over the data channels, throttled, never through the room", async () => {
+    let now = 1_000_000;
+    const { call, socket, receive } = await hairCheckCall({ now: () => now });
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const channel = channelOf(FakeRTCPeerConnection.created[0]);
+    channel.readyState = "open";
+    const roomFrames = socket.sent.length;
+
+    call.setTyping(true);
+    now += 1_000;
+    call.setTyping(true);
+    expect(channel.sent).toEqual([encodeTyping(true)]);
+    now += TYPING_RESEND_MS;
+    call.setTyping(true);
+    expect(channel.sent).toEqual([encodeTyping(true), encodeTyping(true)]);
+    call.setTyping(false);
+    call.setTyping(false);
+    expect(channel.sent.at(-1)).toBe(encodeTyping(false));
+    expect(channel.sent).toHaveLength(3);
+    // A message sent ends it on the other side by itself; the next keystroke is told at once.
+    call.setTyping(true);
+    expect(call.sendChat("hi")).toBeNull();
+    call.setTyping(true);
+    expect(channel.sent.slice(3)).toEqual([encodeTyping(true), encodeChat("hi"), encodeTyping(true)]);
+    expect(socket.sent.length, "nothing of it went through the room").toBe(roomFrames);
+  });
+
+  it("shows who is typing until they stop, send, leave or go quiet, and ignores malformed frames", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await receive({ type: "peer-joined", peer: { id: BOB, name: "Bob" } });
+    const [fromAda, fromBob] = FakeRTCPeerConnection.created.map(channelOf);
+    if (!fromAda || !fromBob) throw new Error("two channels");
+
+    deliver(fromAda, JSON.stringify({ type: "typing", on: "yes" }));
+    deliver(fromAda, JSON.stringify({ type: "typing", on: true, name: "Mallory" }));
+    expect(call.chat.typing.value).toEqual([]);
+    deliver(fromAda, encodeTyping(true));
+    deliver(fromBob, encodeTyping(true));
+    expect(call.chat.typing.value).toEqual([ADA, BOB]);
+    deliver(fromAda, encodeChat("done"));
+    expect(call.chat.typing.value).toEqual([BOB]);
+    deliver(fromBob, encodeTyping(false));
+    expect(call.chat.typing.value).toEqual([]);
+
+    deliver(fromBob, encodeTyping(true));
+    await receive({ type: "peer-left", id: BOB });
+    expect(call.chat.typing.value).toEqual([]);
+
+    // Gone quiet (a closed tab mid-sentence): it expires, unless told again in time.
+    vi.useFakeTimers();
+    deliver(fromAda, encodeTyping(true));
+    vi.advanceTimersByTime(TYPING_EXPIRES_MS - 1_000);
+    deliver(fromAda, encodeTyping(true));
+    vi.advanceTimersByTime(TYPING_EXPIRES_MS - 1_000);
+    expect(call.chat.typing.value).toEqual([ADA]);
+    vi.advanceTimersByTime(1_000);
+    expect(call.chat.typing.value).toEqual([]);
+  });
+
   it("takes a flood of chat from one peer only up to a budget, with one notice per flood", async () => {
     let clock = 1_000_000;
     const { call, receive } = await hairCheckCall({ now: () => clock });
@@ -272,6 +369,61 @@ describe("a call joined from the hair check", () => {
     expect(socket.sentMessages().at(-1)).toEqual({ type: "state", audio: true, video: true, screen: false });
     await settle();
     expect(offers()).toBe(before);
+  });
+
+  it("sends the camera small beside a shared screen: one new sender on the first share, inactive when off", async () => {
+    const { call, receive, camera, screenTrack } = await hairCheckCall();
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    await settle();
+    const pc = FakeRTCPeerConnection.created[0]!;
+    // Ada was there first: her offer, our answer, and the connection is negotiated and stable.
+    await receive({ type: "signal", from: ADA, data: { description: { type: "offer", sdp: fakeSdp("AA:01") } } });
+    await settle();
+    expect(pc.history).toEqual(["remote offer", "local answer"]);
+    const offers = () => pc.history.filter((h) => h === "local offer").length;
+    const before = offers();
+    expect(pc.senders).toHaveLength(2);
+
+    expect(await call.shareScreen()).toBeNull();
+    await settle();
+    const [, main, pip] = pc.senders;
+    expect([main?.track, pip?.track]).toEqual([screenTrack, camera]);
+    expect(pc.transceivers.at(-1)).toBe("video:sendonly");
+    // A thumbnail's bitrate and frame rate; the screen gets the rest of the share.
+    expect(pip?.parameters.encodings[0]).toMatchObject({ maxBitrate: PIP_BITRATE_BPS, maxFramerate: PIP_FRAME_RATE });
+    expect(offers(), "adding the camera's sender is one negotiation").toBe(before + 1);
+
+    // Turned off mid-share: the sender goes quiet and inactive (the peer's track mutes); and back.
+    call.setCameraWhileSharing(false);
+    expect(pip?.track).toBeNull();
+    call.setCameraWhileSharing(true);
+    expect(pip?.track).toBe(camera);
+    call.setCamera(false);
+    expect(pip?.track, "a camera turned off is not sent as black frames").toBeNull();
+    call.setCamera(true);
+
+    // Stopped sharing: the camera is back in its place, and the small sender is kept, idle, for the next share.
+    call.stopScreenShare();
+    expect([main?.track, pip?.track]).toEqual([camera, null]);
+    expect(await call.shareScreen()).toBeNull();
+    expect(pc.senders, "no second small sender").toHaveLength(3);
+    expect(pip?.track).toBe(camera);
+    expect(localStorage.getItem("natter:camera-while-sharing")).toBe("on");
+  });
+
+  it("sends no camera beside the screen when turned off, and remembers that", async () => {
+    const { call, receive } = await hairCheckCall();
+    call.setCameraWhileSharing(false);
+    call.join();
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    const pc = FakeRTCPeerConnection.created[0]!;
+    expect(await call.shareScreen()).toBeNull();
+    expect(pc.senders).toHaveLength(2);
+    expect(localStorage.getItem("natter:camera-while-sharing")).toBe("off");
+    const { call: later } = await hairCheckCall();
+    expect(later.cameraWhileSharing.value).toBe(false);
+    localStorage.clear();
   });
 
   it("switches the camera mid-call with replaceTrack and stops the old one", async () => {

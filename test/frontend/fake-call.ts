@@ -13,6 +13,7 @@ import type {
 import type { ChatEntry } from "../../frontend/call/chat-log";
 import { CallEmitter } from "../../frontend/call/events";
 import type { CallError, RoomNoticeCode } from "../../frontend/call/handle";
+import { type Listening, ListeningChoices } from "../../frontend/call/listening";
 import type { MediaProblem } from "../../frontend/call/media/acquire";
 import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
@@ -38,6 +39,8 @@ export function fakeCall(
   /** What `submitKey` and `lockRoom` answer: null accepts the key. */
   let keyProblem: Problem | null = null;
   const events = new CallEmitter();
+  // The real choices: they are plain state with no I/O, and what the views apply is what to test.
+  const listening = new ListeningChoices();
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
     selfId: signal<string | null>("0".repeat(32)),
@@ -55,12 +58,15 @@ export function fakeCall(
     removedBy: signal<NameLabel | null>(null),
     media: initial.media ?? fakeMedia(),
     screenStream: signal<MediaStream | null>(null),
+    cameraWhileSharing: signal(true),
     canShareScreen: initial.canShareScreen ?? true,
     chat: {
       messages: signal<readonly ChatEntry[]>([]),
       unread: signal(0),
       open: signal(false),
+      typing: signal<readonly string[]>([]),
     },
+    listening: listening.choices,
     calls,
     leaves: 0,
     refuseKeysWith(problem: Problem | null) {
@@ -104,6 +110,21 @@ export function fakeCall(
     setMicrophone(on: boolean) {
       calls.push(["setMicrophone", on]);
       state.media.micOn.value = on;
+    },
+    setListening(peerId: string, change: Partial<Listening>) {
+      calls.push(["setListening", peerId, change]);
+      return listening.set(peerId, change);
+    },
+    setCameraWhileSharing(on: boolean) {
+      calls.push(["setCameraWhileSharing", on]);
+      state.cameraWhileSharing.value = on;
+    },
+    setTyping(on: boolean) {
+      calls.push(["setTyping", on]);
+    },
+    setPushToTalk(held: boolean) {
+      calls.push(["setPushToTalk", held]);
+      state.media.pushToTalk.value = held && !state.media.micOn.value;
     },
     setCamera(on: boolean) {
       calls.push(["setCamera", on]);

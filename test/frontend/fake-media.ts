@@ -43,6 +43,7 @@ export function fakeMedia(
     stream: signal<MediaStream | null>(tracks.length > 0 ? new MediaStream(tracks) : null),
     micOn: signal(true),
     cameraOn: signal(true),
+    pushToTalk: signal(false),
     problem: signal<MediaProblem | null>(initial.problem ?? null),
     devices: signal<DeviceList>(someDevices),
     choice: signal<DeviceChoice>({}),
@@ -56,6 +57,10 @@ export function fakeMedia(
     setMicOn(on: boolean) {
       calls.push(["setMicOn", on]);
       media.micOn.value = on;
+    },
+    setPushToTalk(held: boolean) {
+      calls.push(["setPushToTalk", held]);
+      media.pushToTalk.value = held && !media.micOn.value;
     },
     setCameraOn(on: boolean) {
       calls.push(["setCameraOn", on]);

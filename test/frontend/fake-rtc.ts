@@ -98,9 +98,20 @@ export class FakeRTCPeerConnection {
     this.#negotiationNeeded();
     return sender;
   }
-  addTransceiver(kind: string, init: RTCRtpTransceiverInit): void {
-    this.transceivers.push(`${kind}:${init.direction}`);
+  /** With a track, as the camera beside a shared screen is added: a sender of its own, with its encodings. */
+  addTransceiver(
+    trackOrKind: string | MediaStreamTrack,
+    init: RTCRtpTransceiverInit,
+  ): { sender: FakeSender; direction: string | undefined } {
+    const track = typeof trackOrKind === "string" ? null : trackOrKind;
+    this.transceivers.push(`${track ? track.kind : trackOrKind}:${init.direction}`);
+    const sender = new FakeSender(track);
+    if (track) {
+      sender.parameters.encodings = (init.sendEncodings ?? [{}]).map((encoding) => ({ ...encoding }));
+      this.senders.push(sender);
+    }
     this.#negotiationNeeded();
+    return { sender, direction: init.direction };
   }
   getSenders(): FakeSender[] {
     return [...this.senders];

@@ -70,3 +70,17 @@ export async function applyVideoCap(sender: RTCRtpSender, cap: VideoCap): Promis
   await sender.setParameters(parameters);
   return true;
 }
+
+/**
+ * The camera beside a shared screen (peer/camera-pip.ts): a thumbnail, so a thumbnail's bitrate,
+ * taken out of each connection's share before the screen gets the rest (video-budget.ts).
+ */
+export const PIP_BITRATE_BPS = 120_000;
+export const PIP_FRAME_RATE = 15;
+/** The thumbnail's width: 320 × 180 from the 16:9 camera. */
+export const PIP_WIDTH = 320;
+
+/** How much to scale a camera `width` pixels wide down to the thumbnail (1 when it is small already). */
+export function pipScale(width: number | undefined): number {
+  return width && width > PIP_WIDTH ? width / PIP_WIDTH : 1;
+}

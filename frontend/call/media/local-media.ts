@@ -1,4 +1,4 @@
-import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
+import { batch, computed, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
 import { type Problem, problem } from "../../i18n/problem";
 import {
   type AcquiredMedia,
@@ -49,6 +49,8 @@ export interface LocalMediaState {
   readonly stream: ReadonlySignal<MediaStream | null>;
   readonly micOn: ReadonlySignal<boolean>;
   readonly cameraOn: ReadonlySignal<boolean>;
+  /** Muted, but talking for now: push to talk (Space) is held. */
+  readonly pushToTalk: ReadonlySignal<boolean>;
   readonly problem: ReadonlySignal<MediaProblem | null>;
   readonly devices: ReadonlySignal<DeviceList>;
   readonly choice: ReadonlySignal<DeviceChoice>;
@@ -61,6 +63,8 @@ export interface LocalMediaControls {
   retry(): Promise<void>;
   setMicOn(on: boolean): void;
   setCameraOn(on: boolean): void;
+  /** Push to talk: while held, a muted microphone sends (the same track, enabled: no renegotiation). */
+  setPushToTalk(held: boolean): void;
   /** Switches to another device; resolves to why it failed, or null. */
   useDevice(kind: DeviceKind, deviceId: string): Promise<Problem | null>;
   release(): void;
@@ -83,6 +87,7 @@ export class LocalMedia implements LocalMediaHandle {
   readonly #stream = signal<MediaStream | null>(null);
   readonly #micOn = signal(true);
   readonly #cameraOn = signal(true);
+  readonly #held = signal(false);
   readonly #problem = signal<MediaProblem | null>(null);
   readonly #devices = signal<DeviceList>(NO_DEVICES);
   readonly #choice: Signal<DeviceChoice>;
@@ -93,6 +98,9 @@ export class LocalMedia implements LocalMediaHandle {
   readonly stream: ReadonlySignal<MediaStream | null> = this.#stream;
   readonly micOn: ReadonlySignal<boolean> = this.#micOn;
   readonly cameraOn: ReadonlySignal<boolean> = this.#cameraOn;
+  readonly pushToTalk: ReadonlySignal<boolean> = computed(
+    () => this.#held.value && !this.#micOn.value && this.#audio.value !== null,
+  );
   readonly problem: ReadonlySignal<MediaProblem | null> = this.#problem;
   readonly devices: ReadonlySignal<DeviceList> = this.#devices;
   readonly choice: ReadonlySignal<DeviceChoice>;
@@ -133,8 +141,18 @@ export class LocalMedia implements LocalMediaHandle {
 
   setMicOn(on: boolean): void {
     this.#micOn.value = on;
+    this.#enableAudio();
+  }
+
+  setPushToTalk(held: boolean): void {
+    this.#held.value = held;
+    this.#enableAudio();
+  }
+
+  /** The microphone sends when it is on, or while push to talk is held. */
+  #enableAudio(): void {
     const track = this.#audio.value;
-    if (track) track.enabled = on;
+    if (track) track.enabled = this.#micOn.value || this.#held.value;
   }
 
   setCameraOn(on: boolean): void {
@@ -237,7 +255,7 @@ export class LocalMedia implements LocalMediaHandle {
 
   #adopt(kind: "audio" | "video", track: MediaStreamTrack | null): void {
     if (track) {
-      track.enabled = kind === "audio" ? this.#micOn.value : this.#cameraOn.value;
+      track.enabled = kind === "audio" ? this.#micOn.value || this.#held.value : this.#cameraOn.value;
       // Unplugged, or the permission was revoked: fall back to whatever device is left.
       track.addEventListener("ended", () => {
         if (this.#trackOf(kind) === track && this.#phase.value !== "stopped")

@@ -5,6 +5,7 @@
  */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../../common/protocol";
+import { CameraPip } from "./camera-pip";
 import { ChatChannel } from "./chat-channel";
 import { PeerHealth } from "./health";
 import type { ConnectionQuality, MediaExpected } from "./quality";
@@ -73,6 +74,9 @@ export class PeerConnection {
   readonly #remoteStream = signal<MediaStream | null>(null);
   /** Everything the peer sends; null until the first track arrives. A new object per change so views re-attach it. */
   readonly remoteStream: ReadonlySignal<MediaStream | null> = this.#remoteStream;
+  /** The peer's camera beside its shared screen (camera-pip.ts). */
+  readonly remotePip: ReadonlySignal<MediaStream | null>;
+  readonly #pip: CameraPip;
 
   #makingOffer = false;
   /** Our own offer's setLocalDescription while it runs (see handleSignal for why it is awaited). */
@@ -120,8 +124,11 @@ export class PeerConnection {
       // checking candidates for one instead of one per kind ("balanced") connects sooner.
       bundlePolicy: "max-bundle",
     });
+    this.#pip = new CameraPip(this.#pc);
+    this.remotePip = this.#pip.remote;
     this.#budget = new VideoBudget({
       pc: this.#pc,
+      pipSender: () => this.#pip.sender,
       settled: () => this.#inbox,
       negotiated: () => this.#negotiated(),
       sendsVideo: () => this.#senders.has("video"),
@@ -162,7 +169,8 @@ export class PeerConnection {
       polled: () => this.#budget.apply(),
     });
     this.quality = this.#health.quality;
-    this.#pc.ontrack = ({ track }) => {
+    this.#pc.ontrack = ({ track, transceiver }) => {
+      if (this.#pip.received(track, transceiver)) return;
       this.#replaceTracks((tracks) => [...tracks.filter((t) => t.id !== track.id), track]);
       track.addEventListener("ended", () => this.#replaceTracks((tracks) => tracks.filter((t) => t !== track)));
     };
@@ -204,6 +212,12 @@ export class PeerConnection {
       return;
     }
     if (track) this.#senders.set(kind, stream ? this.#pc.addTrack(track, stream) : this.#pc.addTrack(track));
+  }
+
+  /** Sends `track` as our camera beside a shared screen; null stops it (camera-pip.ts). */
+  setPip(track: MediaStreamTrack | null, stream: MediaStream | null): void {
+    this.#pip.send(track, stream);
+    this.#budget.apply();
   }
 
   /** Sends a chat frame (chat-channel.ts). */

@@ -3,7 +3,7 @@
  * bandwidth bound, applied to our video senders as maxBitrate, and fitted every quality poll to
  * what the link really carries (send-budget.ts).
  */
-import { applyVideoCap, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
+import { applyVideoCap, PIP_BITRATE_BPS, VIDEO_UPLOAD_BUDGET_BPS, videoCap } from "../media/bitrate";
 import { withVideoBandwidth } from "./sdp-bandwidth";
 import { START_BITRATE_BPS, withVideoStartBitrate } from "./sdp-start-bitrate";
 import { fitVideoCap, INITIAL_SEND_STATE, readSendSample, type SendState, updateSendState } from "./send-budget";
@@ -16,6 +16,8 @@ export interface VideoBudgetDeps {
   negotiated(): boolean;
   /** Whether we send video on this connection at all. */
   sendsVideo(): boolean;
+  /** Our small camera beside a shared screen (camera-pip.ts): it keeps its own cap. */
+  pipSender(): RTCRtpSender | null;
   now(): number;
 }
 
@@ -64,15 +66,18 @@ export class VideoBudget {
     const pc = this.#deps.pc;
     if (peers === null || pc.signalingState === "closed") return;
     let senders: RTCRtpSender[];
+    const pip = this.#deps.pipSender();
     try {
-      senders = pc.getSenders().filter((sender) => sender.track?.kind === "video");
+      senders = pc.getSenders().filter((sender) => sender.track?.kind === "video" && sender !== pip);
     } catch (error) {
       // The budget is a refinement: it must never stand in the way of joining a call.
       console.warn("natter: could not read the video senders", error);
       return;
     }
     if (senders.length === 0) return;
-    const cap = fitVideoCap(videoCap(peers, VIDEO_UPLOAD_BUDGET_BPS, senders.length), this.#sending);
+    // While the camera goes beside the screen, its thumbnail's bitrate comes out of every share first.
+    const budget = VIDEO_UPLOAD_BUDGET_BPS - (pip?.track ? PIP_BITRATE_BPS * peers : 0);
+    const cap = fitVideoCap(videoCap(peers, budget, senders.length), this.#sending);
     this.#capping = this.#capping.then(async () => {
       // Only between negotiations: Chromium fires `stable` before setRemoteDescription has finished
       // updating the senders, and a setParameters then fails ("modified RTCP parameters") and

@@ -13,12 +13,14 @@ import type { Controls } from "./use-controls";
 interface ControlBarProps {
   call: CallHandle;
   controls: Controls;
+  /** Speaking while muted: the microphone button pulses. */
+  mutedSpeaking?: boolean;
   onLock(): void;
   onSettings(): void;
   onLeave(): void;
 }
 
-export function ControlBar({ call, controls, onLock, onSettings, onLeave }: ControlBarProps) {
+export function ControlBar({ call, controls, mutedSpeaking = false, onLock, onSettings, onLeave }: ControlBarProps) {
   const status = call.status.value;
   const inCall = status === "joined" || status === "reconnecting";
   const lock = call.lock.value;
@@ -35,6 +37,8 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
           available={media.audioTrack.value !== null}
           onToggle={controls.toggleMic}
           shortcut="M"
+          talking={media.pushToTalk.value}
+          pulse={mutedSpeaking}
         />
         <CameraButton
           on={media.cameraOn.value}

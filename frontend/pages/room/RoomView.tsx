@@ -5,10 +5,12 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { CallHandle } from "../../call/call";
+import { labelFor } from "../../call/names";
 import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
+import { usePushToTalk } from "../../components/use-push-to-talk";
 import { useShortcuts } from "../../components/use-shortcuts";
 import { t } from "../../i18n/active";
 import { callError, mediaProblem } from "../../i18n/problems";
@@ -54,7 +56,10 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const audioTrack = media.audioTrack.value;
   const chatOpen = call.chat.open.value;
   const { speaking, active } = useSpeakers(audioTrack, peers);
-  const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
+  const muted = !media.micOn.value && audioTrack !== null;
+  const talking = media.pushToTalk.value;
+  // Held a moment so that it does not flicker between words, but gone at once on unmute or push to talk.
+  const mutedHint = useHeld(muted && !talking && speaking.has(SELF), 1_500) && muted && !talking;
 
   useCallSounds(call);
 
@@ -68,6 +73,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     return () => clearTimeout(timer);
   }, []);
 
+  usePushToTalk(inCall && !dialog && audioTrack !== null, call.setPushToTalk);
   useShortcuts((action: ShortcutAction) => {
     if (!inCall || dialog) return;
     if (action === "microphone") controls.toggleMic();
@@ -127,16 +133,28 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 messages={call.chat.messages.value}
                 labels={labels}
                 onSend={(text) => call.sendChat(text)}
+                typing={call.chat.typing.value.map((id) =>
+                  labelFor(labels, id, peers.find((peer) => peer.id === id)?.name ?? ""),
+                )}
+                onTyping={call.setTyping}
                 onClose={() => controls.setChatOpen(false)}
               />
             )}
           </div>
-          <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">
-            {mutedHint && text.youAreMuted}
+          <p class={hintClass(mutedHint, talking)} role="status">
+            {talking ? (
+              "Talking. Let go of Space to mute again."
+            ) : mutedHint ? (
+              <>
+                <strong>{text.youAreMuted}</strong>
+                <span class="muted-hint__how"> Hold Space to talk, or press M to unmute.</span>
+              </>
+            ) : null}
           </p>
           <ControlBar
             call={call}
             controls={controls}
+            mutedSpeaking={mutedHint}
             onLock={() => setDialog({ kind: "lock" })}
             onSettings={() => setDialog({ kind: "settings" })}
             onLeave={onLeave}
@@ -157,4 +175,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       )}
     </main>
   );
+}
+
+function hintClass(mutedHint: boolean, talking: boolean): string {
+  if (talking) return "muted-hint muted-hint--shown muted-hint--talking";
+  return mutedHint ? "muted-hint muted-hint--shown" : "muted-hint";
 }

@@ -2,7 +2,7 @@
  * The people in the call: our own tile and one per peer, in a grid sized by TileGrid. Who takes
  * the stage (pinned, or presenting) is decided by stageOf beforehand; this only draws it.
  */
-import type { CallState, Peer } from "../../call/call";
+import type { CallControls, CallState, Peer } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";
 import { SELF, type Stage as StageLayout } from "../../components/stage";
 import { RemoteTile, SelfTile } from "../../components/Tile";
@@ -10,7 +10,7 @@ import { TileGrid } from "../../components/TileGrid";
 import type { Speakers } from "./use-speakers";
 
 interface StageProps extends Speakers {
-  call: CallState;
+  call: CallState & Pick<CallControls, "setListening">;
   labels: ReadonlyMap<string, NameLabel>;
   stage: StageLayout;
   selfShown: boolean;
@@ -40,6 +40,7 @@ export function Stage(props: StageProps) {
           name={selfName}
           label={labelFor(labels, call.selfId.value ?? SELF, selfName)}
           stream={screenStream ?? call.localStream.value}
+          pip={sharing && call.cameraWhileSharing.value && cameraOn && hasVideo ? call.localStream.value : null}
           audio={micOn && hasAudio}
           video={sharing || (cameraOn && hasVideo)}
           screen={sharing}
@@ -58,6 +59,7 @@ export function Stage(props: StageProps) {
           name={peer.name}
           label={labelFor(labels, peer.id, peer.name)}
           stream={peer.stream}
+          pip={peer.screen && peer.video ? peer.pip : null}
           quality={peer.quality}
           audio={peer.audio}
           video={peer.video}
@@ -71,6 +73,8 @@ export function Stage(props: StageProps) {
           onRemove={onRemove ? () => onRemove(peer) : undefined}
           onVerify={() => onVerify(peer)}
           verified={isVerified(peer)}
+          listening={call.listening.value.get(peer.id)}
+          onListening={(change) => call.setListening(peer.id, change)}
         />
       ))}
     </TileGrid>
