@@ -15,7 +15,7 @@ import { error, MEMBERS_ONLY, UNKNOWN_PEER } from "./replies";
  * strictly greater than every hand already up, so two hands in the same millisecond still
  * have an order, and every browser sorts them the same way.
  */
-export function raiseHand(changes: Changes, ref: number): void {
+export function raiseHand(changes: Changes, ref: number): undefined {
   const { member } = changes.room.attachment(ref);
   if (!member) return changes.send(ref, MEMBERS_ONLY);
   if (member.hand !== undefined) {
@@ -63,7 +63,7 @@ function setHand(changes: Changes, ref: number, member: Member): void {
  * small bucket (limits.ts): beyond it, reactions are dropped with an error to the sender
  * alone, so a flood never reaches the others and never slows anything else down.
  */
-export function react(changes: Changes, ref: number, message: Extract<ClientMessage, { type: "react" }>): void {
+export function react(changes: Changes, ref: number, message: Extract<ClientMessage, { type: "react" }>): undefined {
   const { member } = changes.room.attachment(ref);
   if (!member) return changes.send(ref, MEMBERS_ONLY);
   const { now } = changes;
