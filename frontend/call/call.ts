@@ -8,16 +8,18 @@
  * - roster.ts: the other peers, one connection each (peer/peer-connection.ts);
  * - media-sync.ts: senders and our peer-state follow mic, camera and screen; the upload budget;
  * - ice-config.ts: the ICE servers and their refresh;
- * - chat.ts: chat over the data channels.
+ * - chat.ts: chat over the data channels;
+ * - etiquette.ts: raised hands and reactions.
  *
  * Framework-free so that any view (or a test) can drive it through its signals (handle.ts).
  */
 import { batch, computed, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
-import type { ClientMessage, IceConfig, ServerMessage } from "../../common/protocol";
+import type { ClientMessage, IceConfig, Reaction, ServerMessage } from "../../common/protocol";
 import { Chat } from "./chat";
 import { displayNameProblem } from "./display-name";
 import { Door } from "./door";
 import { Entry } from "./entry";
+import { Etiquette } from "./etiquette";
 import { CallEmitter, type CallEventListener, type CallEvents, type CallEventType } from "./events";
 import type { CallControls, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
@@ -64,6 +66,8 @@ export class Call implements CallState, CallControls, CallEvents {
   declare readonly screenStream: CallState["screenStream"];
   declare readonly canShareScreen: boolean;
   declare readonly chat: CallState["chat"];
+  declare readonly hands: CallState["hands"];
+  declare readonly reactions: CallState["reactions"];
 
   readonly #events = new CallEmitter();
   readonly #media: LocalMediaHandle;
@@ -76,6 +80,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #mediaSync: MediaSync;
   readonly #chat: Chat;
   readonly #entry: Entry;
+  readonly #etiquette: Etiquette;
 
   constructor(options: CallOptions) {
     const now = options.now ?? Date.now;
@@ -108,6 +113,7 @@ export class Call implements CallState, CallControls, CallEvents {
     const members = this.#roster.members;
     this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send });
     const inCall = () => isInCall(this.#status.value);
+    this.#etiquette = new Etiquette(send);
     this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
     this.#entry = new Entry({
       status: this.#status,
@@ -135,6 +141,7 @@ export class Call implements CallState, CallControls, CallEvents {
     this.screenStream = this.#screen.stream;
     this.canShareScreen = this.#screen.supported;
     this.chat = this.#chat.state;
+    ({ hands: this.hands, reactions: this.reactions } = this.#etiquette);
   }
 
   on<K extends CallEventType>(type: K, listener: CallEventListener<K>): () => void {
@@ -155,6 +162,9 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly useDevice = (kind: DeviceKind, deviceId: string) => this.#media.useDevice(kind, deviceId);
   readonly sendChat = (text: string) => this.#chat.send(text);
   readonly setChatOpen = (open: boolean) => this.#chat.setOpen(open);
+  readonly raiseHand = () => this.#etiquette.raise();
+  readonly lowerHand = (peerId?: string) => this.#etiquette.lower(peerId);
+  readonly react = (emoji: Reaction) => this.#etiquette.react(emoji);
 
   shareScreen(): Promise<string | null> {
     return isOver(this.#status.value) ? Promise.resolve(null) : this.#screen.start();
@@ -209,16 +219,23 @@ export class Call implements CallState, CallControls, CallEvents {
     if (this.#entry.hold(message)) return;
     switch (message.type) {
       case "welcome":
+        this.#etiquette.welcome(message.peers);
         void this.#entry.welcome(message);
         break;
       case "peer-joined":
+        this.#etiquette.update(message.peer);
         this.#roster.joined(message.peer);
         break;
       case "peer-left":
+        this.#etiquette.left(message.id);
         this.#roster.remove(message.id);
         break;
       case "peer-state":
+        this.#etiquette.update(message.peer);
         this.#roster.update(message.peer);
+        break;
+      case "reaction":
+        this.#etiquette.reaction(message.from, message.emoji);
         break;
       case "signal":
         this.#roster.signal(message.from, message.data);
@@ -287,7 +304,8 @@ export class Call implements CallState, CallControls, CallEvents {
       }
     });
     this.#session.close();
-    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat]) part.dispose();
+    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat, this.#etiquette])
+      part.dispose();
     this.#screen.stop();
     this.#media.stop();
   }

@@ -39,7 +39,7 @@ export const GUESS_WARNING_MS = 10_000;
 /** How long a refusal from the room (a lock too soon, the room busy) stays on screen. */
 export const ROOM_NOTICE_MS = 6_000;
 /** Refusals of something a member asked for, which the member should hear about; other errors are races. */
-const TOLD_ERRORS: ReadonlySet<string> = new Set(["lock-cooldown", "busy", "rate-limited"]);
+const TOLD_ERRORS: ReadonlySet<string> = new Set(["lock-cooldown", "busy", "rate-limited", "too-many-reactions"]);
 
 /** The room's messages about the door, routed here by the call. */
 export type DoorMessage = Extract<

@@ -4,10 +4,11 @@
  * plain signals (test/frontend/fake-call.ts); the engine is call.ts.
  */
 import type { ReadonlySignal } from "@preact/signals-core";
-import type { LockInfo } from "../../common/protocol";
+import type { LockInfo, Reaction } from "../../common/protocol";
 import type { Access } from "./access";
 import type { ChatState } from "./chat-log";
 import type { GuessWarning, KnockRequest, LockNews } from "./door";
+import type { EtiquetteState } from "./etiquette";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
 import type { SignalingOptions } from "./link/signaling";
@@ -53,6 +54,10 @@ export interface CallState {
   readonly screenStream: ReadonlySignal<MediaStream | null>;
   readonly canShareScreen: boolean;
   readonly chat: ChatState;
+  /** Whose hand is up (peer ids, ours included), in the order the hands went up. */
+  readonly hands: EtiquetteState["hands"];
+  /** Reactions floating over tiles right now. */
+  readonly reactions: EtiquetteState["reactions"];
 }
 
 /** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
@@ -84,6 +89,11 @@ export interface CallControls {
   setChatOpen(open: boolean): void;
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
+  raiseHand(): void;
+  /** Lowers our own hand, or (with an id) someone else's once they have spoken. */
+  lowerHand(peerId?: string): void;
+  /** Sends one of the offered reactions to everyone; the room drops a flood. */
+  react(emoji: Reaction): void;
 }
 
 /** What a view needs from an engine; tests hand in a fake one built from plain signals. */

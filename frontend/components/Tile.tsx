@@ -3,11 +3,13 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
+import { ordinal } from "../services/reactions";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
 import "./Tile.css";
+import "./TileEtiquette.css";
 
 interface Person {
   name: string;
@@ -28,6 +30,10 @@ interface Person {
   spotlight?: boolean;
   /** Pins this tile large, or unpins it. */
   onPin?: () => void;
+  /** The raised hand's place in the queue (1 went up first), or absent. */
+  hand?: number | undefined;
+  /** Reactions floating over the tile now (the page announces them: here they are pictures). */
+  reactions?: readonly { key: number; emoji: string }[];
 }
 
 interface SelfTileProps extends Person {
@@ -154,7 +160,28 @@ function TileFrame({ testId, peerId, person, caption, video, badge, actions }: T
     >
       {video}
       {!picture && <Avatar name={person.name} />}
+      {person.reactions && person.reactions.length > 0 && (
+        <span class="tile__reactions" aria-hidden="true">
+          {person.reactions.map((r) => (
+            <span key={r.key} class="tile__reaction" data-testid="reaction">
+              {r.emoji}
+            </span>
+          ))}
+        </span>
+      )}
       <figcaption class="tile__name">
+        {person.hand !== undefined && (
+          <span
+            class="tile__hand"
+            role="img"
+            aria-label={`Hand raised, ${ordinal(person.hand)}`}
+            data-testid="hand"
+            data-order={person.hand}
+          >
+            <Icon name="hand" />
+            {person.hand}
+          </span>
+        )}
         {!audio && (
           <span class="tile__muted" role="img" aria-label="Microphone muted">
             <Icon name="mic-off" />

@@ -1,4 +1,16 @@
-export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help";
+import { REACTIONS } from "../../common/protocol";
+import { REACTION_NAMES } from "./reactions";
+
+/** `react-N` sends the Nth of the offered reactions (common/protocol.ts REACTIONS), 1-based. */
+export type ShortcutAction =
+  | "microphone"
+  | "camera"
+  | "screen"
+  | "chat"
+  | "hand"
+  | "people"
+  | `react-${number}`
+  | "help";
 
 export interface Shortcut {
   readonly key: string;
@@ -11,6 +23,14 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: "V", action: "camera", description: "Turn the camera off or on" },
   { key: "D", action: "screen", description: "Share the screen or stop sharing" },
   { key: "C", action: "chat", description: "Open or close the chat" },
+  { key: "R", action: "hand", description: "Raise or lower your hand" },
+  { key: "P", action: "people", description: "Open or close the people list" },
+  // Digits, not letters: a reaction is sent at once, so it must not sit where a word is typed by mistake.
+  ...REACTIONS.map((emoji, i) => ({
+    key: `${i + 1}`,
+    action: `react-${i + 1}` as const,
+    description: `React with ${emoji} (${REACTION_NAMES[emoji]})`,
+  })),
   { key: "?", action: "help", description: "Show these shortcuts" },
 ];
 

@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import type { LockInfo } from "../../common/protocol";
+import type { LockInfo, Reaction } from "../../common/protocol";
 import type { Access } from "../../frontend/call/access";
 import type {
   CallHandle,
@@ -11,6 +11,7 @@ import type {
   Peer,
 } from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat-log";
+import type { ShownReaction } from "../../frontend/call/etiquette";
 import { CallEmitter } from "../../frontend/call/events";
 import type { DeviceKind } from "../../frontend/call/media/devices";
 import type { NameLabel } from "../../frontend/call/names";
@@ -58,6 +59,8 @@ export function fakeCall(
       unread: signal(0),
       open: signal(false),
     },
+    hands: signal<readonly string[]>([]),
+    reactions: signal<readonly ShownReaction[]>([]),
     calls,
     leaves: 0,
     refuseKeysWith(problem: string | null) {
@@ -89,6 +92,15 @@ export function fakeCall(
     },
     removePeer(id: string) {
       calls.push(["removePeer", id]);
+    },
+    raiseHand() {
+      calls.push(["raiseHand"]);
+    },
+    lowerHand(id?: string) {
+      calls.push(id === undefined ? ["lowerHand"] : ["lowerHand", id]);
+    },
+    react(emoji: Reaction) {
+      calls.push(["react", emoji]);
     },
     join(name?: string) {
       calls.push(["join", name]);

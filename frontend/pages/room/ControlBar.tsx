@@ -1,11 +1,13 @@
 /**
- * The buttons under the call: microphone, camera, screen, chat, link, lock, settings, leave. Each
+ * The buttons under the call: microphone, camera, screen, hand, reactions, chat, people, link,
+ * lock, settings, leave. Each
  * is named after what pressing it does now; what it does lives in use-controls.ts, shared with
  * the keyboard shortcuts.
  */
 import type { CallHandle } from "../../call/call";
 import { CopyLinkButton } from "../../components/CopyLinkButton";
 import { CameraButton, ControlButton, MicButton } from "../../components/MediaButtons";
+import { ReactionPicker } from "../../components/ReactionPicker";
 import type { Controls } from "./use-controls";
 
 interface ControlBarProps {
@@ -13,10 +15,15 @@ interface ControlBarProps {
   controls: Controls;
   onLock(): void;
   onSettings(): void;
+  peopleOpen: boolean;
+  onPeople(): void;
+  /** The People button, where focus returns when the list closes. */
+  peopleButton: { current: HTMLButtonElement | null };
   onLeave(): void;
 }
 
-export function ControlBar({ call, controls, onLock, onSettings, onLeave }: ControlBarProps) {
+export function ControlBar(props: ControlBarProps) {
+  const { call, controls, onLock, onSettings, onLeave, peopleOpen, onPeople, peopleButton } = props;
   const status = call.status.value;
   const inCall = status === "joined" || status === "reconnecting";
   const lock = call.lock.value;
@@ -24,6 +31,7 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
   const sharing = call.screenStream.value !== null;
   const chatOpen = call.chat.open.value;
   const unread = call.chat.unread.value;
+  const handUp = call.hands.value.includes(call.selfId.value ?? "");
   return (
     <div class="room__controls">
       <div class="room__controls-main">
@@ -50,6 +58,15 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
           />
         )}
         <ControlButton
+          label={handUp ? "Lower hand" : "Raise hand"}
+          icon="hand"
+          class={handUp ? "control--active" : undefined}
+          shortcut="R"
+          disabled={status !== "joined"}
+          onClick={() => (handUp ? call.lowerHand() : call.raiseHand())}
+        />
+        <ReactionPicker onReact={(emoji) => call.react(emoji)} disabled={status !== "joined"} />
+        <ControlButton
           label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
           icon="chat"
           class={chatOpen ? "control--active" : undefined}
@@ -65,6 +82,16 @@ export function ControlBar({ call, controls, onLock, onSettings, onLeave }: Cont
             </span>
           )}
         </ControlButton>
+        <ControlButton
+          label="People"
+          icon="people"
+          class={peopleOpen ? "control--active" : undefined}
+          shortcut="P"
+          expanded={peopleOpen}
+          controls={peopleOpen ? "people-panel" : undefined}
+          buttonRef={peopleButton}
+          onClick={onPeople}
+        />
         <CopyLinkButton />
         {status === "joined" && (
           <ControlButton

@@ -3,7 +3,8 @@
  * state (the open dialog, the pin, the self view), so it can be tested without WebRTC. It lays
  * the room out and wires the parts beside it: header, alerts, stage, control bar and dialogs.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { REACTIONS } from "../../../common/protocol";
 import type { CallHandle } from "../../call/call";
 import { LockedPanel } from "../../components/LockedPanel";
 import { SELF, stageOf, togglePin } from "../../components/stage";
@@ -14,8 +15,9 @@ import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
 import { removalDialog, useRoomDialog } from "./dialog-state";
+import { EtiquetteNews } from "./EtiquetteNews";
 import { useLabels } from "./labels";
-import { ChatPanel, ON_DEMAND_PREFETCH_AFTER_MS, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
+import { ChatPanel, ON_DEMAND_PREFETCH_AFTER_MS, PeoplePanel, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
 import { RoomAlerts } from "./RoomAlerts";
 import type { VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
@@ -51,6 +53,18 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const media = call.media;
   const audioTrack = media.audioTrack.value;
   const chatOpen = call.chat.open.value;
+  // One side panel at a time: chat or people (on a phone either one fills the stage).
+  const [peopleOpen, setPeopleOpenState] = useState(false);
+  const peopleButton = useRef<HTMLButtonElement>(null);
+  const setPeopleOpen = (open: boolean) => {
+    if (open && chatOpen) call.setChatOpen(false);
+    setPeopleOpenState(open);
+    if (!open) peopleButton.current?.focus();
+  };
+  // The chat opened (by its button, its key, or a message while it was open): the people list gives way.
+  useEffect(() => {
+    if (chatOpen) setPeopleOpenState(false);
+  }, [chatOpen]);
   const { speaking, active } = useSpeakers(audioTrack, peers);
   const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
 
@@ -71,7 +85,14 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     else if (action === "camera") controls.toggleCamera();
     else if (action === "screen" && call.canShareScreen) void controls.toggleScreen();
     else if (action === "chat") controls.setChatOpen(!chatOpen);
-    else if (action === "help") setDialog({ kind: "shortcuts" });
+    else if (action === "people") setPeopleOpen(!peopleOpen);
+    else if (action === "hand" && status === "joined") {
+      if (call.hands.value.includes(call.selfId.value ?? "")) call.lowerHand();
+      else call.raiseHand();
+    } else if (action.startsWith("react-") && status === "joined") {
+      const emoji = REACTIONS[Number(action.slice("react-".length)) - 1];
+      if (emoji) call.react(emoji);
+    } else if (action === "help") setDialog({ kind: "shortcuts" });
   });
 
   const stage = stageOf({ pinned, selfShown, peers });
@@ -105,7 +126,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       ) : (
         <>
           <RoomAlerts call={call} labels={labels} notice={controls.notice} />
-          <div class={chatOpen ? "room__stage room__stage--chat" : "room__stage"}>
+          <EtiquetteNews call={call} labels={labels} />
+          <div class={chatOpen || peopleOpen ? "room__stage room__stage--chat" : "room__stage"}>
             <Stage
               call={call}
               labels={labels}
@@ -127,6 +149,15 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 onClose={() => controls.setChatOpen(false)}
               />
             )}
+            {peopleOpen && !chatOpen && (
+              <PeoplePanel
+                call={call}
+                labels={labels}
+                onLowerHand={(id) => call.lowerHand(id)}
+                onRemove={status === "joined" ? (peer) => setDialog(removalDialog(lock !== null, peer)) : undefined}
+                onClose={() => setPeopleOpen(false)}
+              />
+            )}
           </div>
           <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">
             {mutedHint && "You are muted"}
@@ -136,6 +167,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             controls={controls}
             onLock={() => setDialog({ kind: "lock" })}
             onSettings={() => setDialog({ kind: "settings" })}
+            peopleOpen={peopleOpen && !chatOpen}
+            onPeople={() => setPeopleOpen(!peopleOpen)}
+            peopleButton={peopleButton}
             onLeave={onLeave}
           />
         </>
