@@ -125,7 +125,7 @@ function PersonRow({
           <button
             type="button"
             class="people__action"
-            aria-label={peer ? `Lower ${name}'s hand` : "Lower your hand"}
+            aria-label={peer ? `Lower hand for ${name}` : "Lower hand (yours)"}
             onClick={() => onLowerHand(peer?.id)}
           >
             Lower hand

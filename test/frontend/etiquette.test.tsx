@@ -137,8 +137,8 @@ describe("the people list", () => {
     renderView(call);
     fireEvent.click(button("People"));
     const panel = await screen.findByRole("region", { name: /People/ });
-    fireEvent.click(within(panel).getByRole("button", { name: "Lower your hand" }));
-    fireEvent.click(within(panel).getByRole("button", { name: "Lower Grace's hand" }));
+    fireEvent.click(within(panel).getByRole("button", { name: "Lower hand (yours)" }));
+    fireEvent.click(within(panel).getByRole("button", { name: "Lower hand for Grace" }));
     expect(call.calls).toEqual([
       ["lowerHand"],
       ["lowerHand", peerA.id],
