@@ -139,10 +139,7 @@ describe("the people list", () => {
     const panel = await screen.findByRole("region", { name: /People/ });
     fireEvent.click(within(panel).getByRole("button", { name: "Lower hand (yours)" }));
     fireEvent.click(within(panel).getByRole("button", { name: "Lower hand for Grace" }));
-    expect(call.calls).toEqual([
-      ["lowerHand"],
-      ["lowerHand", peerA.id],
-    ]);
+    expect(call.calls).toEqual([["lowerHand"], ["lowerHand", peerA.id]]);
     fireEvent.click(within(panel).getByRole("button", { name: "Remove Linus from call" }));
     expect(await screen.findByRole("dialog")).toBeTruthy();
   });

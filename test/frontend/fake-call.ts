@@ -153,7 +153,9 @@ export const peerA: Peer = { id: "a".repeat(32), name: "Grace", stream: null, au
 export const peerB: Peer = { id: "b".repeat(32), name: "Linus", stream: null, audio: true, video: true, screen: false };
 
 /** Hands out fake media and fake calls, and remembers them, standing in for the camera and the WebRTC engine. */
-export function fakeEngine() {
+export function fakeEngine({ leaveUrl = null }: { leaveUrl?: string | null } = {}) {
+  /** Where the page went (location.assign), in order. */
+  const wentTo: string[] = [];
   const started: { options: CallOptions; call: ReturnType<typeof fakeCall>; media: ReturnType<typeof fakeMedia> }[] =
     [];
   let nextMedia: ReturnType<typeof fakeMedia> | null = null;
@@ -169,6 +171,8 @@ export function fakeEngine() {
       started.push({ options, call, media });
       return call;
     },
+    leaveUrl: async () => leaveUrl,
+    goTo: (url) => wentTo.push(url),
   };
-  return { engine, started };
+  return { engine, started, wentTo };
 }
