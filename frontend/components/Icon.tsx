@@ -113,6 +113,14 @@ const SHAPES = {
       <path d="M8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01" />
     </>
   ),
+  "speaker-view": (
+    <>
+      <rect x="2" y="3" width="20" height="12" rx="2" />
+      <rect x="2" y="17" width="6" height="4" rx="1" />
+      <rect x="9" y="17" width="6" height="4" rx="1" />
+      <rect x="16" y="17" width="6" height="4" rx="1" />
+    </>
+  ),
   pip: (
     <>
       <rect x="2" y="4" width="20" height="16" rx="2" />

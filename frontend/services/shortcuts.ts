@@ -9,6 +9,8 @@ export type ShortcutAction =
   | "chat"
   | "hand"
   | "people"
+  | "layout"
+  | "pip"
   | `react-${number}`
   | "help";
 
@@ -25,6 +27,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: "C", action: "chat", description: "Open or close the chat" },
   { key: "R", action: "hand", description: "Raise or lower your hand" },
   { key: "P", action: "people", description: "Open or close the people list" },
+  { key: "L", action: "layout", description: "Switch between grid and speaker view" },
+  { key: "F", action: "pip", description: "Float the call in a window of its own, or bring it back" },
   // Digits, not letters: a reaction is sent at once, so it must not sit where a word is typed by mistake.
   ...REACTIONS.map((emoji, i) => ({
     key: `${i + 1}`,

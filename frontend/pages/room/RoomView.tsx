@@ -23,7 +23,9 @@ import type { VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
 import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
+import { useLayout } from "./use-layout";
 import { useSpeakers } from "./use-speakers";
+import { LayoutToggle } from "./ViewButtons";
 
 interface RoomViewProps {
   room: string;
@@ -66,6 +68,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     if (chatOpen) setPeopleOpenState(false);
   }, [chatOpen]);
   const { speaking, active } = useSpeakers(audioTrack, peers);
+  const layout = useLayout(active, peers);
   const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
 
   useCallSounds(call);
@@ -86,6 +89,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     else if (action === "screen" && call.canShareScreen) void controls.toggleScreen();
     else if (action === "chat") controls.setChatOpen(!chatOpen);
     else if (action === "people") setPeopleOpen(!peopleOpen);
+    else if (action === "layout") layout.setMode(layout.mode === "grid" ? "speaker" : "grid");
     else if (action === "hand" && status === "joined") {
       if (call.hands.value.includes(call.selfId.value ?? "")) call.lowerHand();
       else call.raiseHand();
@@ -95,13 +99,20 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     } else if (action === "help") setDialog({ kind: "shortcuts" });
   });
 
-  const stage = stageOf({ pinned, selfShown, peers });
+  const stage = stageOf({ pinned, selfShown, peers, mode: layout.mode, speaker: layout.speaker });
   const sinkId = media.choice.value.audiooutput;
   useEffect(() => routeSounds(sinkId), [sinkId]);
 
   return (
     <main class="room">
-      <RoomHeader room={room} call={call} labels={labels} selfShown={selfShown} onShowSelf={() => setSelfShown(true)} />
+      <RoomHeader
+        room={room}
+        call={call}
+        labels={labels}
+        selfShown={selfShown}
+        onShowSelf={() => setSelfShown(true)}
+        viewButtons={<LayoutToggle mode={layout.mode} onChange={layout.setMode} />}
+      />
 
       {mediaError && (
         <p class="notice" role="status">
