@@ -171,3 +171,97 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
     expect(fromAda).toBeLessThan(FLOOD);
   });
 });
+
+describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in real browsers", () => {
+  const cast = useCast({ label: "views" });
+  const arrive = (room: string, name: string) => cast.arrive(room, name, { rememberName: true });
+  const newRoom = () => `views-${randomBytes(8).toString("hex")}`;
+
+  it("switches to the speaker view, puts someone on the stage, and remembers it after a reload", async () => {
+    const room = newRoom();
+    const ada = await arrive(room, "Ada");
+    await arrive(room, "Bo");
+    await arrive(room, "Cy");
+    const { page } = ada;
+    await page.setViewportSize(LAPTOP);
+    await expect
+      .poll(() => page.locator('figure[data-testid="remote-tile"]').count(), { timeout: UI_TIMEOUT_MS })
+      .toBe(2);
+    await page.keyboard.press("l");
+    const toggle = page.getByRole("button", { name: "Speaker view" });
+    await expect.poll(() => toggle.getAttribute("aria-pressed")).toBe("true");
+    const spotlit = page.locator('figure[data-testid="remote-tile"].tile--spotlight');
+    await expect.poll(() => spotlit.count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
+    expect(await page.locator(".grid--spotlight").count()).toBe(1);
+    expect(await seriousViolations(page), "speaker view").toEqual([]);
+    for (const [size, viewport] of [
+      ["laptop", LAPTOP],
+      ["phone", PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: `${SCREENSHOTS}etiquette-speaker-view-${size}.png` });
+    }
+    await page.setViewportSize(LAPTOP);
+
+    await page.reload();
+    await page.getByRole("button", { name: /^Join/ }).click({ timeout: UI_TIMEOUT_MS });
+    await expect
+      .poll(() => page.getByRole("button", { name: "Speaker view" }).getAttribute("aria-pressed"), {
+        timeout: UI_TIMEOUT_MS,
+      })
+      .toBe("true");
+    await toggle.click();
+    await expect.poll(() => page.locator(".grid--spotlight").count()).toBe(0);
+  });
+
+  it("floats the call's tiles in a picture-in-picture window and brings them back", async () => {
+    const room = newRoom();
+    const ada = await arrive(room, "Ada");
+    await arrive(room, "Bo");
+    const { page } = ada;
+    await page.setViewportSize(LAPTOP);
+    await remoteTile(page, "Bo").waitFor({ timeout: UI_TIMEOUT_MS });
+    const support = await page.evaluate(() => ({
+      document: "documentPictureInPicture" in window,
+      video: document.pictureInPictureEnabled,
+    }));
+    console.info(`picture-in-picture in this Chromium: ${JSON.stringify(support)}`);
+    const button = page.getByRole("button", { name: "Float the call" });
+    if (!support.document && !support.video) {
+      expect(await button.count(), "no button where nothing can float").toBe(0);
+      return;
+    }
+    await button.click();
+    if (support.document) {
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => {
+              const pip = (window as unknown as { documentPictureInPicture: { window: Window | null } })
+                .documentPictureInPicture.window;
+              return pip ? pip.document.querySelectorAll("figure").length : -1;
+            }),
+          { timeout: UI_TIMEOUT_MS },
+        )
+        .toBe(2);
+      expect(await page.locator("figure").count(), "the tiles left the page for the window").toBe(0);
+      // The video keeps playing in the window.
+      const playing = await page.evaluate(() => {
+        const pip = (window as unknown as { documentPictureInPicture: { window: Window } }).documentPictureInPicture
+          .window;
+        return [...pip.document.querySelectorAll("video")].map((v) => !v.paused);
+      });
+      expect(playing).toEqual([true, true]);
+      await page.getByRole("button", { name: "Close floating window" }).click();
+      await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+    } else {
+      await expect
+        .poll(() => page.evaluate(() => document.pictureInPictureElement !== null), { timeout: UI_TIMEOUT_MS })
+        .toBe(true);
+      await page.getByRole("button", { name: "Close floating window" }).click();
+      await expect
+        .poll(() => page.evaluate(() => document.pictureInPictureElement === null), { timeout: UI_TIMEOUT_MS })
+        .toBe(true);
+    }
+  });
+});

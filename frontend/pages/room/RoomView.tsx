@@ -24,8 +24,9 @@ import { RoomHeader } from "./RoomHeader";
 import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
 import { useLayout } from "./use-layout";
+import { usePip } from "./use-pip";
 import { useSpeakers } from "./use-speakers";
-import { LayoutToggle } from "./ViewButtons";
+import { LayoutToggle, PipButton } from "./ViewButtons";
 
 interface RoomViewProps {
   room: string;
@@ -69,6 +70,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   }, [chatOpen]);
   const { speaking, active } = useSpeakers(audioTrack, peers);
   const layout = useLayout(active, peers);
+  // What floats in picture-in-picture: the grid of tiles, not the panels beside it.
+  const stageArea = useRef<HTMLDivElement>(null);
+  const pip = usePip(() => stageArea.current?.querySelector<HTMLElement>("section.grid") ?? null);
   const mutedHint = useHeld(!media.micOn.value && audioTrack !== null && speaking.has(SELF), 2_500);
 
   useCallSounds(call);
@@ -90,6 +94,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     else if (action === "chat") controls.setChatOpen(!chatOpen);
     else if (action === "people") setPeopleOpen(!peopleOpen);
     else if (action === "layout") layout.setMode(layout.mode === "grid" ? "speaker" : "grid");
+    else if (action === "pip" && pip.supported) void pip.toggle();
     else if (action === "hand" && status === "joined") {
       if (call.hands.value.includes(call.selfId.value ?? "")) call.lowerHand();
       else call.raiseHand();
@@ -111,9 +116,19 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         labels={labels}
         selfShown={selfShown}
         onShowSelf={() => setSelfShown(true)}
-        viewButtons={<LayoutToggle mode={layout.mode} onChange={layout.setMode} />}
+        viewButtons={
+          <>
+            <LayoutToggle mode={layout.mode} onChange={layout.setMode} />
+            {pip.supported && <PipButton open={pip.open} onToggle={() => void pip.toggle()} />}
+          </>
+        }
       />
 
+      {pip.problem && (
+        <p class="notice" role="status">
+          {pip.problem}
+        </p>
+      )}
       {mediaError && (
         <p class="notice" role="status">
           {mediaError}
@@ -138,7 +153,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         <>
           <RoomAlerts call={call} labels={labels} notice={controls.notice} />
           <EtiquetteNews call={call} labels={labels} />
-          <div class={chatOpen || peopleOpen ? "room__stage room__stage--chat" : "room__stage"}>
+          <div ref={stageArea} class={chatOpen || peopleOpen ? "room__stage room__stage--chat" : "room__stage"}>
             <Stage
               call={call}
               labels={labels}
