@@ -76,10 +76,15 @@ async function floatVideo(video: HTMLVideoElement, onClosed: () => void): Promis
   };
 }
 
-/** The video worth floating alone: the stage's, the speaker's, any remote one, our own. */
+/** The video worth floating alone: the stage's, the speaker's (not ours), any remote one, our own. */
 function videoToFloat(stage: HTMLElement): HTMLVideoElement | null {
   const pick = (selector: string) => stage.querySelector<HTMLVideoElement>(`${selector} video`);
-  return pick(".tile--spotlight") ?? pick(".tile--active") ?? pick('[data-testid="remote-tile"]') ?? pick("figure");
+  return (
+    pick(".tile--spotlight") ??
+    pick('.tile--active[data-testid="remote-tile"]') ??
+    pick('[data-testid="remote-tile"]') ??
+    pick("figure")
+  );
 }
 
 /** Floats the call as well as this browser can; resolves to why it could not, or the window. */

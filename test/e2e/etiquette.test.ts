@@ -231,6 +231,9 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
       expect(await button.count(), "no button where nothing can float").toBe(0);
       return;
     }
+    const pipPage = support.document
+      ? ada.context.waitForEvent("page", { timeout: UI_TIMEOUT_MS }).catch(() => null)
+      : null;
     await button.click();
     if (support.document) {
       await expect
@@ -252,6 +255,9 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
         return [...pip.document.querySelectorAll("video")].map((v) => !v.paused);
       });
       expect(playing).toEqual([true, true]);
+      const floating = await pipPage;
+      if (floating) await floating.screenshot({ path: `${SCREENSHOTS}etiquette-pip-window.png` });
+      await page.screenshot({ path: `${SCREENSHOTS}etiquette-pip-page-laptop.png` });
       await page.getByRole("button", { name: "Close floating window" }).click();
       await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
     } else {
@@ -263,5 +269,31 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
         .poll(() => page.evaluate(() => document.pictureInPictureElement === null), { timeout: UI_TIMEOUT_MS })
         .toBe(true);
     }
+  });
+
+  it("floats the speaker's video on its own where only the video element's picture-in-picture exists", async () => {
+    const room = newRoom();
+    // As in Safari: no Document Picture-in-Picture.
+    const hide = "Object.defineProperty(window, 'documentPictureInPicture', { value: undefined, configurable: true });";
+    const ada = await cast.arrive(room, "Ada", { rememberName: true, init: hide });
+    await arrive(room, "Bo");
+    const { page } = ada;
+    await remoteTile(page, "Bo").locator("video").waitFor({ timeout: UI_TIMEOUT_MS });
+    if (!(await page.evaluate(() => document.pictureInPictureEnabled))) return;
+    await page.getByRole("button", { name: "Float the call" }).click();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const floating = document.pictureInPictureElement;
+            return floating?.closest("figure")?.getAttribute("data-testid") ?? null;
+          }),
+        { timeout: UI_TIMEOUT_MS },
+      )
+      .toBe("remote-tile");
+    await page.getByRole("button", { name: "Close floating window" }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.pictureInPictureElement === null), { timeout: UI_TIMEOUT_MS })
+      .toBe(true);
   });
 });
