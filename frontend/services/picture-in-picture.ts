@@ -26,6 +26,8 @@ export function pipSupport(): PipSupport {
 
 /** A floating window that is open; `closed` fires once, however it closes (our button, its own ×). */
 export interface Floating {
+  /** "document": the tiles left the page for the window; "video": one video floats, the tiles stay. */
+  readonly kind: "document" | "video";
   close(): void;
 }
 
@@ -58,6 +60,7 @@ async function floatDocument(stage: HTMLElement, onClosed: () => void): Promise<
   };
   win.addEventListener("pagehide", restore, { once: true });
   return {
+    kind: "document",
     close: () => {
       restore();
       win.close();
@@ -70,6 +73,7 @@ async function floatVideo(video: HTMLVideoElement, onClosed: () => void): Promis
   await video.requestPictureInPicture();
   video.addEventListener("leavepictureinpicture", onClosed, { once: true });
   return {
+    kind: "video",
     close: () => {
       if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
     },

@@ -257,9 +257,22 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
       expect(playing).toEqual([true, true]);
       const floating = await pipPage;
       if (floating) await floating.screenshot({ path: `${SCREENSHOTS}etiquette-pip-window.png` });
+      await page.getByText("The call is in a floating window.").waitFor();
+      // The view goes on drawing around the tiles that left it: the chat opens beside the gap.
+      await page.keyboard.press("c");
+      await page.getByRole("region", { name: "Chat" }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await seriousViolations(page), "call page while floating").toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}etiquette-pip-page-laptop.png` });
+      await page.getByRole("button", { name: "Bring the call back" }).click();
+      await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+      expect(await page.getByText("The call is in a floating window.").count()).toBe(0);
+      // Again, closed from the bar this time (and by F to open it).
+      await page.locator("body").click({ position: { x: 5, y: 400 } });
+      await page.keyboard.press("f");
+      await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
       await page.getByRole("button", { name: "Close floating window" }).click();
       await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+      expect(ada.log.filter((line) => line.startsWith("pageerror"))).toEqual([]);
     } else {
       await expect
         .poll(() => page.evaluate(() => document.pictureInPictureElement !== null), { timeout: UI_TIMEOUT_MS })

@@ -119,7 +119,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
         viewButtons={
           <>
             <LayoutToggle mode={layout.mode} onChange={layout.setMode} />
-            {pip.supported && <PipButton open={pip.open} onToggle={() => void pip.toggle()} />}
+            {pip.supported && <PipButton open={pip.open !== null} onToggle={() => void pip.toggle()} />}
           </>
         }
       />
@@ -183,6 +183,15 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 onRemove={status === "joined" ? (peer) => setDialog(removalDialog(lock !== null, peer)) : undefined}
                 onClose={() => setPeopleOpen(false)}
               />
+            )}
+            {/* Last in the DOM (the moved grid's old neighbours are in another window), first on screen (CSS order). */}
+            {pip.open === "document" && (
+              <div class="room__floating">
+                <p>The call is in a floating window.</p>
+                <button type="button" onClick={() => void pip.toggle()}>
+                  Bring the call back
+                </button>
+              </div>
             )}
           </div>
           <p class={mutedHint ? "muted-hint muted-hint--shown" : "muted-hint"} role="status">

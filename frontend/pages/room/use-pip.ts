@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { type Floating, float, pipSupport } from "../../services/picture-in-picture";
 
 export function usePip(stage: () => HTMLElement | null) {
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState<Floating["kind"] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const floating = useRef<Floating | null>(null);
   const supported = pipSupport() !== null;
@@ -23,7 +23,7 @@ export function usePip(stage: () => HTMLElement | null) {
     if (!element) return;
     const result = await float(element, () => {
       floating.current = null;
-      setOpen(false);
+      setOpen(null);
     });
     if (typeof result === "string") {
       setProblem(result);
@@ -31,7 +31,8 @@ export function usePip(stage: () => HTMLElement | null) {
     }
     floating.current = result;
     setProblem(null);
-    setOpen(true);
+    setOpen(result.kind);
   };
+  /** `open` says what floats: the tiles ("document"), one video, or nothing (null). */
   return { supported, open, problem, toggle };
 }
