@@ -24,7 +24,7 @@ export function pipSupport(): PipSupport {
   return document.pictureInPictureEnabled === true ? "video" : null;
 }
 
-/** A floating window that is open; `closed` fires once, however it closes (our button, its own ×). */
+/** A floating window that is open. Its onClosed callback runs once, however it closes (our button, its own ×). */
 export interface Floating {
   /** "document": the tiles left the page for the window; "video": one video floats, the tiles stay. */
   readonly kind: "document" | "video";
