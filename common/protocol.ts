@@ -212,6 +212,8 @@ export const ServerMessage = v.variant("type", [
     ice: IceConfig,
     /** Lets this peer reconnect as itself after a dropped socket (join{resume}). */
     resumeToken: v.string(),
+    /** Our own raised hand's order number, when a resume kept it up. */
+    hand: v.optional(v.number()),
   }),
   v.strictObject({ type: v.literal("ice"), ice: IceConfig }),
   v.strictObject({

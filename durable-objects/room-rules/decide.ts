@@ -81,8 +81,7 @@ function onMessage(changes: Changes, ref: number, message: ClientMessage): Ask |
     case "kick":
       return kick(changes, ref, message.id);
     case "raise-hand":
-      raiseHand(changes, ref);
-      return;
+      return raiseHand(changes, ref);
     case "lower-hand":
       return lowerHand(changes, ref, message);
     case "react":

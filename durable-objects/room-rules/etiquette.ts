@@ -13,16 +13,18 @@ import { error, MEMBERS_ONLY, UNKNOWN_PEER } from "./replies";
 /**
  * Raises the sender's hand at the end of the queue. The order number is the room's clock, made
  * strictly greater than every hand already up, so two hands in the same millisecond still
- * have an order, and every browser sorts them the same way.
+ * have an order, and every browser sorts them the same way. Hands are rare: they read the
+ * records, so that the hand is kept with the identity and survives a dropped socket's resume.
  */
-export function raiseHand(changes: Changes, ref: number): undefined {
+export function raiseHand(changes: Changes, ref: number): Ask | undefined {
   const { member } = changes.room.attachment(ref);
   if (!member) return changes.send(ref, MEMBERS_ONLY);
   if (member.hand !== undefined) {
     return changes.send(ref, error("hand-already-raised", "Your hand is already raised; it keeps its place."));
   }
-  const last = Math.max(0, ...changes.room.connectedMembers().map(({ member: m }) => m.hand ?? 0));
-  setHand(changes, ref, { ...member, hand: Math.max(changes.now, last + 1) });
+  if (!changes.facts.records) return ASK_RECORDS;
+  const last = Math.max(0, ...changes.room.everyone().map((m) => m.hand ?? 0));
+  setHand(changes, { ...member, hand: Math.max(changes.now, last + 1) });
 }
 
 /**
@@ -36,25 +38,32 @@ export function lowerHand(
 ): Ask | undefined {
   const { member } = changes.room.attachment(ref);
   if (!member) return changes.send(ref, MEMBERS_ONLY);
+  if (!changes.facts.records) return ASK_RECORDS;
   const id = message.id ?? member.id;
-  const target = changes.room.socketOf(id);
-  const owner = target === undefined ? undefined : changes.room.attachment(target).member;
-  if (target !== undefined && owner?.hand !== undefined) {
-    const { hand: _, ...lowered } = owner;
-    setHand(changes, target, lowered);
-    return;
+  // Connected or briefly away: a hand can be lowered either way.
+  const owner = changes.room.everyone().find((m) => m.id === id);
+  if (!owner) return changes.send(ref, UNKNOWN_PEER);
+  if (owner.hand === undefined) {
+    // Usually a race: someone else lowered it a moment ago.
+    return changes.send(ref, error("hand-not-raised", "That hand is not raised; nothing changed."));
   }
-  // Not a raised hand: say whether the peer is unknown or just has no hand up (a race, usually).
-  if (target === undefined) {
-    if (!changes.facts.records) return ASK_RECORDS;
-    if (!changes.room.everyone().some((m) => m.id === id)) return changes.send(ref, UNKNOWN_PEER);
-  }
-  changes.send(ref, error("hand-not-raised", "That hand is not raised; nothing changed."));
+  const { hand: _, ...lowered } = owner;
+  setHand(changes, lowered);
 }
 
-/** The member's new hand, told to everyone (the owner too) as their state. */
-function setHand(changes: Changes, ref: number, member: Member): void {
-  changes.update(ref, { member });
+/**
+ * The member's new hand: on their socket (if connected) and with their identity (so a resume
+ * keeps it, and a late joiner's welcome shows it while they are away), told to everyone.
+ */
+function setHand(changes: Changes, member: Member): void {
+  const ref = changes.room.socketOf(member.id);
+  if (ref !== undefined) changes.update(ref, { member });
+  const record = changes.room.identity(member.id);
+  if (record) {
+    // Only the hand changes here: the record keeps the member as it was admitted.
+    const { hand: _, ...kept } = record.member;
+    changes.putIdentity({ ...record, member: member.hand === undefined ? kept : { ...kept, hand: member.hand } });
+  }
   changes.broadcast(null, { type: "peer-state", peer: member });
 }
 

@@ -219,7 +219,7 @@ export class Call implements CallState, CallControls, CallEvents {
     if (this.#entry.hold(message)) return;
     switch (message.type) {
       case "welcome":
-        this.#etiquette.welcome(message.peers);
+        this.#etiquette.welcome(message.peers, message);
         void this.#entry.welcome(message);
         break;
       case "peer-joined":

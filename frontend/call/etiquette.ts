@@ -54,9 +54,10 @@ export class Etiquette implements EtiquetteState {
     this.#send({ type: "react", emoji });
   }
 
-  /** A welcome is the whole truth: every hand up now (ours is down: a new socket starts without one). */
-  welcome(peers: readonly PeerInfo[]): void {
+  /** A welcome is the whole truth: every hand up now, ours included (a resume keeps it). */
+  welcome(peers: readonly PeerInfo[], self?: { id: string; hand?: number | undefined }): void {
     const hands = new Map<string, number>();
+    if (self?.hand !== undefined) hands.set(self.id, self.hand);
     for (const peer of peers) if (peer.hand !== undefined) hands.set(peer.id, peer.hand);
     this.#hands.value = hands;
   }

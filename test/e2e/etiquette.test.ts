@@ -85,7 +85,7 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
       // Bo by keyboard, then Ada by the button.
       await bo.page.keyboard.press("r");
       await expect.poll(() => handsOnTiles(ada.page), { timeout: UI_TIMEOUT_MS }).toHaveLength(1);
-      await ada.page.getByRole("button", { name: "Raise hand" }).click();
+      await ada.page.getByRole("button", { name: "Raise hand" }).click({ timeout: UI_TIMEOUT_MS });
       for (const person of [ada, bo, cy]) {
         await expect
           .poll(async () => (await handsOnTiles(person.page)).map((h) => h.split(":")[1]), { timeout: UI_TIMEOUT_MS })
@@ -105,7 +105,7 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
         .poll(() => panel.getByTestId("person").locator(".person-name").allTextContents(), { timeout: UI_TIMEOUT_MS })
         .toEqual(["Bo", "Ada", "Cy"]);
       await lookAt(cy, "people-list");
-      await panel.getByRole("button", { name: "Lower hand for Bo" }).click();
+      await panel.getByRole("button", { name: "Lower hand for Bo" }).click({ timeout: UI_TIMEOUT_MS });
       for (const person of [ada, bo, cy]) {
         await expect
           .poll(async () => (await handsOnTiles(person.page)).map((h) => h.split(":")[1]), { timeout: UI_TIMEOUT_MS })
@@ -123,7 +123,7 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
       expect((await handsOnTiles(di.page)).map((h) => h.split(":")[1])).toEqual(["Ada"]);
 
       // Ada leaves: her hand goes with her.
-      await ada.page.getByRole("button", { name: "Leave call" }).click();
+      await ada.page.getByRole("button", { name: "Leave call" }).click({ timeout: UI_TIMEOUT_MS });
       await expect.poll(() => remoteTile(di.page, "Ada").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
       expect(await handsOnTiles(di.page)).toEqual([]);
     },
@@ -150,11 +150,11 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
     });
     const seenByBo = () => bo.page.evaluate(() => (window as unknown as { reactionsSeen: string[] }).reactionsSeen);
 
-    await ada.page.getByRole("button", { name: "Reactions" }).click();
+    await ada.page.getByRole("button", { name: "Reactions" }).click({ timeout: UI_TIMEOUT_MS });
     const menu = ada.page.getByRole("group", { name: "Send a reaction" });
     await menu.waitFor({ timeout: UI_TIMEOUT_MS });
     await lookAt(ada, "reaction-menu");
-    await menu.getByRole("button", { name: "React with celebration" }).click();
+    await menu.getByRole("button", { name: "React with celebration" }).click({ timeout: UI_TIMEOUT_MS });
     await remoteTile(bo.page, "Ada")
       .getByTestId("reaction")
       .filter({ hasText: "🎉" })
@@ -225,7 +225,7 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
           timeout: UI_TIMEOUT_MS,
         })
         .toBe("true");
-      await toggle.click();
+      await toggle.click({ timeout: UI_TIMEOUT_MS });
       await expect.poll(() => page.locator(".grid--spotlight").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
     },
     FOUR_PEOPLE_MS,
@@ -251,7 +251,7 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
     const pipPage = support.document
       ? ada.context.waitForEvent("page", { timeout: UI_TIMEOUT_MS }).catch(() => null)
       : null;
-    await button.click();
+    await button.click({ timeout: UI_TIMEOUT_MS });
     if (support.document) {
       await expect
         .poll(
@@ -280,21 +280,21 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
       await page.getByRole("region", { name: "Chat" }).waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await seriousViolations(page), "call page while floating").toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}etiquette-pip-page-laptop.png` });
-      await page.getByRole("button", { name: "Bring the call back" }).click();
+      await page.getByRole("button", { name: "Bring the call back" }).click({ timeout: UI_TIMEOUT_MS });
       await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
       expect(await page.getByText("The call is in a floating window.").count()).toBe(0);
       // Again, closed from the bar this time (and by F to open it).
       await page.locator("body").click({ position: { x: 5, y: 400 } });
       await page.keyboard.press("f");
       await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
-      await page.getByRole("button", { name: "Close floating window" }).click();
+      await page.getByRole("button", { name: "Close floating window" }).click({ timeout: UI_TIMEOUT_MS });
       await expect.poll(() => page.locator("figure").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
       expect(ada.log.filter((line) => line.startsWith("pageerror"))).toEqual([]);
     } else {
       await expect
         .poll(() => page.evaluate(() => document.pictureInPictureElement !== null), { timeout: UI_TIMEOUT_MS })
         .toBe(true);
-      await page.getByRole("button", { name: "Close floating window" }).click();
+      await page.getByRole("button", { name: "Close floating window" }).click({ timeout: UI_TIMEOUT_MS });
       await expect
         .poll(() => page.evaluate(() => document.pictureInPictureElement === null), { timeout: UI_TIMEOUT_MS })
         .toBe(true);
@@ -321,7 +321,7 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
       )
       .toBeGreaterThanOrEqual(1);
     if (!(await page.evaluate(() => document.pictureInPictureEnabled))) return;
-    await page.getByRole("button", { name: "Float the call" }).click();
+    await page.getByRole("button", { name: "Float the call" }).click({ timeout: UI_TIMEOUT_MS });
     await expect
       .poll(
         () =>
@@ -332,7 +332,7 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
         { timeout: UI_TIMEOUT_MS },
       )
       .toBe("remote-tile");
-    await page.getByRole("button", { name: "Close floating window" }).click();
+    await page.getByRole("button", { name: "Close floating window" }).click({ timeout: UI_TIMEOUT_MS });
     await expect
       .poll(() => page.evaluate(() => document.pictureInPictureElement === null), { timeout: UI_TIMEOUT_MS })
       .toBe(true);

@@ -30,8 +30,11 @@ describe("the engine's hands and reactions", () => {
     expect(etiquette.hands.value).toEqual([peerA.id, SELF]);
     etiquette.left(peerA.id);
     expect(etiquette.hands.value).toEqual([SELF]);
-    // A welcome after a reconnect is the whole truth: our own hand is down on a new socket.
-    etiquette.welcome([{ id: peerA.id, name: "Grace" }]);
+    // A welcome after a reconnect is the whole truth: hands others lowered meanwhile are down,
+    // and ours is up only if the room kept it (a resume), as it says.
+    etiquette.welcome([{ id: peerA.id, name: "Grace" }], { id: SELF, hand: 30 });
+    expect(etiquette.hands.value).toEqual([SELF]);
+    etiquette.welcome([{ id: peerA.id, name: "Grace" }], { id: SELF });
     expect(etiquette.hands.value).toEqual([]);
 
     etiquette.raise();

@@ -6,14 +6,27 @@ import { describe, expect, it } from "vitest";
 import type { Facts } from "../../durable-objects/room-rules/facts";
 import { REACTION_BUDGET } from "../../durable-objects/room-rules/limits";
 import { freshBudget } from "../../durable-objects/room-rules/message-budget";
-import { ada, bo, broadcast, cy, decideNow, frame, gist, heardBy, ofKind, roomFacts, said } from "./support/room-facts";
+import {
+  ada,
+  bo,
+  broadcast,
+  cy,
+  decideNow,
+  frame,
+  gist,
+  heardBy,
+  ICE,
+  ofKind,
+  roomFacts,
+  said,
+} from "./support/room-facts";
 
 const NOW = 1_000_000;
 
 describe("raising a hand", () => {
   it("puts the hand at the end of the queue, strictly after every hand already up, and tells everyone", () => {
     // Bo's hand went up "in the future" by the room's clock (same millisecond, or a clock step).
-    const facts = roomFacts({ connected: [ada, { ...bo, hand: NOW + 5 }, cy], now: NOW, noRecords: true });
+    const facts = roomFacts({ connected: [ada, { ...bo, hand: NOW + 5 }, cy], now: NOW });
     const effects = decideNow(facts, frame(2, { type: "raise-hand" }));
     const cyRaised = { ...cy, hand: NOW + 6 };
     expect(broadcast(effects)).toEqual([{ type: "peer-state", peer: cyRaised }]);
@@ -68,10 +81,30 @@ describe("lowering a hand", () => {
     }
   });
 
-  it("says a member who is away has no raised hand (the hand went with their socket)", () => {
+  it("lets anyone lower the hand of someone briefly away: it is kept with their identity", () => {
     const facts = roomFacts({ connected: [ada], away: [{ member: { ...bo, hand: 3 }, until: NOW + 1000 }], now: NOW });
-    expect(gist(said(decideNow(facts, frame(0, { type: "lower-hand", id: bo.id }))).map((s) => s.message))).toEqual([
-      "hand-not-raised",
+    const effects = decideNow(facts, frame(0, { type: "lower-hand", id: bo.id }));
+    expect(broadcast(effects)).toEqual([{ type: "peer-state", peer: bo }]);
+    expect(ofKind(effects, "store").map((e) => e.value)).toEqual([{ member: bo, seq: 2, until: NOW + 1000 }]);
+  });
+
+  it("keeps a raised hand through a dropped socket's resume, for everyone and for its owner", () => {
+    const facts = roomFacts({
+      connected: [ada],
+      away: [{ member: { ...bo, hand: 3 }, until: NOW + 5000 }],
+      doors: [{ client: "x", since: 0 }],
+      now: NOW,
+      answers: { resumeTokenValid: true, ice: ICE, resumeToken: { id: bo.id, token: "token" } },
+    });
+    const effects = decideNow(facts, frame(1, { type: "join", name: "Bo", resume: { id: bo.id, token: "token" } }));
+    expect(broadcast(effects)).toEqual([{ type: "peer-joined", peer: { ...bo, hand: 3 } }]);
+    expect(heardBy(effects, 1)).toEqual([expect.objectContaining({ type: "welcome", id: bo.id, hand: 3 })]);
+  });
+
+  it("writes the hand to the identity, so that it outlives the socket", () => {
+    const effects = decideNow(roomFacts({ connected: [ada, bo], now: NOW }), frame(1, { type: "raise-hand" }));
+    expect(ofKind(effects, "store").map((e) => e.value)).toEqual([
+      { member: { ...bo, hand: NOW }, seq: 2, until: null },
     ]);
   });
 });
