@@ -49,13 +49,20 @@ async function floatDocument(stage: HTMLElement, onClosed: () => void): Promise<
   }
   win.document.body.classList.add("pip-body");
   const placeholder = document.createComment("the stage floats in a picture-in-picture window");
+  const playing = [...stage.querySelectorAll("video")].filter((video) => !video.paused);
+  // A browser may pause a video that changes documents: whatever played goes on playing.
+  const resume = () => {
+    for (const video of playing) if (video.paused) void video.play().catch(() => {});
+  };
   stage.replaceWith(placeholder);
   win.document.body.append(stage);
+  resume();
   let done = false;
   const restore = () => {
     if (done) return;
     done = true;
     placeholder.replaceWith(stage);
+    resume();
     onClosed();
   };
   win.addEventListener("pagehide", restore, { once: true });

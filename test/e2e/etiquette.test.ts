@@ -237,7 +237,15 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
     await arrive(room, "Bo");
     const { page } = ada;
     await page.setViewportSize(LAPTOP);
-    await remoteTile(page, "Bo").waitFor({ timeout: UI_TIMEOUT_MS });
+    // Both pictures playing before they float: the test is that they go on playing there.
+    await expect
+      .poll(
+        () => page.locator("figure video").evaluateAll((videos) => videos.map((v) => !(v as HTMLVideoElement).paused)),
+        {
+          timeout: UI_TIMEOUT_MS,
+        },
+      )
+      .toEqual([true, true]);
     const support = await page.evaluate(() => ({
       document: "documentPictureInPicture" in window,
       video: document.pictureInPictureEnabled,
