@@ -191,7 +191,7 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
   const newRoom = () => `views-${randomBytes(8).toString("hex")}`;
 
   it(
-    "switches to the speaker view, puts someone on the stage, and remembers it after a reload",
+    "switches to the speaker view, puts someone on the stage, and remembers it for the next call",
     async () => {
       const room = newRoom();
       const ada = await arrive(room, "Ada");
@@ -218,7 +218,10 @@ describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in 
       }
       await page.setViewportSize(LAPTOP);
 
-      await page.reload();
+      // Remembered on this device: leave, rejoin (a new call view), and it is still the speaker view.
+      expect(await page.evaluate(() => localStorage.getItem("natter:layout"))).toBe("speaker");
+      await page.getByRole("button", { name: "Leave call" }).click({ timeout: UI_TIMEOUT_MS });
+      await page.getByRole("button", { name: "Rejoin" }).click({ timeout: UI_TIMEOUT_MS });
       await page.getByRole("button", { name: /^Join/ }).click({ timeout: UI_TIMEOUT_MS });
       await expect
         .poll(() => page.getByRole("button", { name: "Speaker view" }).getAttribute("aria-pressed"), {
