@@ -85,8 +85,23 @@ const MediaState = {
   screen: v.optional(v.boolean()),
 };
 
-/** A peer as the others see it; the media fields appear once the peer has sent `state`. */
-export const PeerInfo = v.strictObject({ id: PeerId, name: RelayedName, ...MediaState });
+/**
+ * The reactions anyone can send: a fixed list, so that a reaction can never carry text (or
+ * anything else the room would relay for someone). The order is the order of the buttons.
+ */
+export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
+const Reaction = v.picklist(REACTIONS, "must be one of the offered reactions");
+
+/**
+ * A peer as the others see it; the media fields appear once the peer has sent `state`. `hand`
+ * is there while the hand is raised: the room's order number for it (smaller went up first).
+ */
+export const PeerInfo = v.strictObject({
+  id: PeerId,
+  name: RelayedName,
+  ...MediaState,
+  hand: v.optional(v.number()),
+});
 
 /** A room key (pass phrase). Its text is never stored, logged, echoed or relayed. */
 const RoomKey = v.pipe(
@@ -138,6 +153,12 @@ export const ClientMessage = v.variant("type", [
   v.strictObject({ type: v.literal("admit"), id: PeerId }),
   v.strictObject({ type: v.literal("deny"), id: PeerId }),
   v.strictObject({ type: v.literal("kick"), id: PeerId }),
+  /** Raises our own hand: it joins the end of the queue (peer-state tells everyone). */
+  v.strictObject({ type: v.literal("raise-hand") }),
+  /** Lowers a raised hand: ours without `id`, or anyone's (after they have spoken). */
+  v.strictObject({ type: v.literal("lower-hand"), id: v.optional(PeerId) }),
+  /** A reaction, relayed to everyone as `reaction` and never stored. */
+  v.strictObject({ type: v.literal("react"), emoji: Reaction }),
 ]);
 
 // ---- room → client --------------------------------------------------------------
@@ -157,6 +178,12 @@ export const ErrorCode = v.picklist([
   "lock-cooldown",
   /** The room is busy hashing keys; try again in a moment. */
   "busy",
+  /** raise-hand while our hand is already up: it keeps its place. */
+  "hand-already-raised",
+  /** lower-hand for a hand that is not raised (perhaps someone lowered it a moment ago). */
+  "hand-not-raised",
+  /** Reactions beyond the per-person allowance are dropped, not relayed. */
+  "too-many-reactions",
 ]);
 
 /**
@@ -185,6 +212,8 @@ export const ServerMessage = v.variant("type", [
     ice: IceConfig,
     /** Lets this peer reconnect as itself after a dropped socket (join{resume}). */
     resumeToken: v.string(),
+    /** Our own raised hand's order number, when a resume kept it up. */
+    hand: v.optional(v.number()),
   }),
   v.strictObject({ type: v.literal("ice"), ice: IceConfig }),
   v.strictObject({
@@ -216,6 +245,8 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("peer-left"), id: PeerId }),
   v.strictObject({ type: v.literal("peer-state"), peer: PeerInfo }),
   v.strictObject({ type: v.literal("signal"), from: PeerId, data: SignalData }),
+  /** Someone reacted (the sender too hears it: the room's word that it went out). */
+  v.strictObject({ type: v.literal("reaction"), from: PeerId, emoji: Reaction }),
   v.strictObject({ type: v.literal("error"), code: ErrorCode, message: v.string() }),
 ]);
 
@@ -226,6 +257,7 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 export type ErrorCode = v.InferOutput<typeof ErrorCode>;
 export type DeniedReason = v.InferOutput<typeof DeniedReason>;
 export type KnockOutcome = v.InferOutput<typeof KnockOutcome>;
+export type Reaction = v.InferOutput<typeof Reaction>;
 export type LockInfo = v.InferOutput<typeof LockInfo>;
 export type IceServer = v.InferOutput<typeof IceServer>;
 export type IceConfig = v.InferOutput<typeof IceConfig>;

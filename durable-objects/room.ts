@@ -146,6 +146,7 @@ export class Room extends DurableObject<Env> {
         attachment: attachmentOf(ws),
         messageBudget: buckets.messages.get(ws),
         stateBudget: buckets.state.get(ws),
+        reactionBudget: buckets.reactions.get(ws),
         // The runtime records when it last answered a heartbeat, on its own clock.
         ...(withHeartbeats && { heartbeatAgeMs: heartbeatAge(this.ctx.getWebSocketAutoResponseTimestamp(ws)) }),
       })),

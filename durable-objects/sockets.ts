@@ -30,11 +30,12 @@ export function attach(ws: WebSocket, attachment: SocketAttachment): void {
 /**
  * Flood-control buckets per socket, in memory. The general one is also written to the
  * attachment whenever it refuses (so an exhausted bucket survives hibernation); the `state`
- * one lives only here, as it refills within seconds.
+ * and reaction ones live only here, as it refills within seconds.
  */
 export const buckets = {
   messages: new WeakMap<WebSocket, BudgetState>(),
   state: new WeakMap<WebSocket, BudgetState>(),
+  reactions: new WeakMap<WebSocket, BudgetState>(),
 };
 
 /** Sends, ignoring sockets that are already closing: one peer's dead socket must not stop a broadcast. */

@@ -4,6 +4,7 @@
  * /api/* here and serves the SPA for everything else.
  */
 import { Hono } from "hono";
+import { safeLeaveUrl } from "../common/leave-url";
 import { isRoomId, ROOM_ID_LENGTH } from "../common/room-id";
 import { CLIENT_HEADER } from "../durable-objects/room";
 import { clientKey } from "./client-key";
@@ -20,6 +21,10 @@ const app = new Hono<{ Bindings: Env }>();
 app.use("*", securityHeaders);
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+
+// Where the page goes after "Leave call": LEAVE_URL if it is a safe http(s) address, else null
+// (the page's own Left page). Checked here so that a bad value is never handed to any page.
+app.get("/api/leave-url", (c) => c.json({ url: safeLeaveUrl(c.env.LEAVE_URL) }));
 
 // No /api/room-name: suggested names are drawn in the page (frontend/room-name-suggestion.ts),
 // so the server never sees a name, not even one it would have handed out itself.

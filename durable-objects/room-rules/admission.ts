@@ -48,6 +48,7 @@ export function welcome(changes: Changes, ref: number, member: Member, peers: Me
     lock: lockInfo(changes.records.lock),
     ice: credentials.ice,
     resumeToken: credentials.resumeToken,
+    ...(member.hand !== undefined && { hand: member.hand }),
   });
 }
 

@@ -26,7 +26,7 @@ export type Effect =
   /** Accept the WebSocket being opened, with this attachment. */
   | { kind: "accept"; attachment: SocketAttachment }
   /** Keep a socket's running flood-control bucket in memory. */
-  | { kind: "keep-budget"; socket: number; bucket: "messages" | "state"; state: BudgetState }
+  | { kind: "keep-budget"; socket: number; bucket: "messages" | "state" | "reactions"; state: BudgetState }
   /** Keep the room's key-hash bucket in memory. */
   | { kind: "keep-hash-budget"; state: BudgetState }
   | { kind: "store"; key: string; value: unknown }
@@ -85,7 +85,7 @@ export class Changes {
     this.effects.push({ kind: "accept", attachment });
   }
 
-  keepBudget(socket: number, bucket: "messages" | "state", state: BudgetState): void {
+  keepBudget(socket: number, bucket: "messages" | "state" | "reactions", state: BudgetState): void {
     this.effects.push({ kind: "keep-budget", socket, bucket, state });
   }
 

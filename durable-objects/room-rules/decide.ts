@@ -15,6 +15,7 @@ import { alarm } from "./alarm";
 import { Changes, type Effect } from "./changes";
 import { closeAtDoor, depart } from "./departure";
 import { makeRoomAtDoor } from "./door";
+import { lowerHand, raiseHand, react } from "./etiquette";
 import { ASK_RECORDS, type Ask, type Facts, type Question, type RoomEvent, StorageKey } from "./facts";
 import { gate } from "./gate";
 import { changeState, kick, refreshIce, signal } from "./in-call";
@@ -79,6 +80,13 @@ function onMessage(changes: Changes, ref: number, message: ClientMessage): Ask |
       return answerKnock(changes, ref, message.id, message.type === "admit");
     case "kick":
       return kick(changes, ref, message.id);
+    case "raise-hand":
+      return raiseHand(changes, ref);
+    case "lower-hand":
+      return lowerHand(changes, ref, message);
+    case "react":
+      react(changes, ref, message);
+      return;
   }
 }
 

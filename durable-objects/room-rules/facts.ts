@@ -58,6 +58,8 @@ export interface SocketFacts {
   messageBudget?: BudgetState;
   /** The running `state` bucket (in memory only: it refills within seconds). */
   stateBudget?: BudgetState;
+  /** The running reaction bucket (in memory only, like `state`'s). */
+  reactionBudget?: BudgetState;
   /** Gathered for alarms only: how long ago the runtime last answered this socket's heartbeat (null: never). */
   heartbeatAgeMs?: number | null;
 }

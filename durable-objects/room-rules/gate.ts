@@ -42,7 +42,9 @@ export function gate(changes: Changes, ref: number, frame: Frame): ClientMessage
     return null;
   }
   const message = frame.parsed.message;
-  if (message.type === "state" && !chargeState(changes, ref)) return null;
+  // A raised or lowered hand is rebroadcast as state: it shares the `state` bucket.
+  const rebroadcast = message.type === "state" || message.type === "raise-hand" || message.type === "lower-hand";
+  if (rebroadcast && !chargeState(changes, ref)) return null;
   if ((message.type === "join" || message.type === "knock") && !self.member) {
     // Acting at the door earns a fresh DOOR_IDLE_MS: the answer must never race the idle
     // close, and the person needs time to read it. Idle sockets stay bounded by the
@@ -78,6 +80,6 @@ function chargeState(changes: Changes, ref: number): boolean {
   const { state, verdict } = spend(before, STATE_BUDGET, now);
   changes.keepBudget(ref, "state", state);
   if (verdict === "ok") return true;
-  changes.send(ref, error("rate-limited", "Too many name or media changes; slow down."));
+  changes.send(ref, error("rate-limited", "Too many name, media or hand changes; slow down."));
   return false;
 }

@@ -30,7 +30,9 @@ export function join(changes: Changes, ref: number, message: Join): Ask | undefi
     // here". The room still counts a live identity, so it needs no free place.
     if (tokenValid && room.isLive(id, changes.now)) {
       const others = room.everyoneBut(ref).filter((m) => m.id !== id);
-      return admit(changes, ref, { id, name: message.name }, others);
+      // A raised hand survives a dropped socket: it is kept with the identity (etiquette.ts).
+      const hand = room.identity(id)?.member.hand;
+      return admit(changes, ref, { id, name: message.name, ...(hand !== undefined && { hand }) }, others);
     }
   }
   const { lock } = changes.records;

@@ -50,6 +50,12 @@ export const KNOCK_RETRY_MS = 10_000;
  */
 export const STATE_BUDGET: BudgetConfig = { burst: 10, perSecond: 2, overflowLimit: Number.POSITIVE_INFINITY };
 
+/**
+ * Reactions float over a tile on every screen, so each socket gets a small bucket of its own:
+ * a handful at once (an enthusiastic burst), then one a second. Beyond it they are dropped.
+ */
+export const REACTION_BUDGET: BudgetConfig = { burst: 5, perSecond: 1, overflowLimit: Number.POSITIVE_INFINITY };
+
 /** How long until `state` holds a whole token again (0 if it does now). */
 export function msUntilToken(state: BudgetState, config: BudgetConfig, now: number): number {
   const tokens = Math.min(config.burst, state.tokens + (Math.max(0, now - state.at) / 1000) * config.perSecond);

@@ -8,17 +8,19 @@
  * - roster.ts: the other peers, one connection each (peer/peer-connection.ts);
  * - media-sync.ts: senders and our peer-state follow mic, camera and screen; the upload budget;
  * - ice-config.ts: the ICE servers and their refresh;
- * - chat.ts: chat over the data channels.
+ * - chat.ts: chat over the data channels;
+ * - etiquette.ts: raised hands and reactions.
  *
  * Framework-free so that any view (or a test) can drive it through its signals (handle.ts).
  */
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
-import type { ClientMessage, IceConfig, ServerMessage } from "../../common/protocol";
+import type { ClientMessage, IceConfig, Reaction, ServerMessage } from "../../common/protocol";
 import type { Problem } from "../i18n/problem";
 import { Chat } from "./chat";
 import { displayNameProblem } from "./display-name";
 import { Door } from "./door";
 import { Entry } from "./entry";
+import { Etiquette } from "./etiquette";
 import { CallEmitter, type CallEventListener, type CallEvents, type CallEventType } from "./events";
 import type { CallControls, CallError, CallOptions, CallState } from "./handle";
 import { IceServers } from "./ice-config";
@@ -66,6 +68,8 @@ export class Call implements CallState, CallControls, CallEvents {
   declare readonly cameraWhileSharing: CallState["cameraWhileSharing"];
   declare readonly canShareScreen: boolean;
   declare readonly chat: CallState["chat"];
+  declare readonly hands: CallState["hands"];
+  declare readonly reactions: CallState["reactions"];
 
   readonly #events = new CallEmitter();
   readonly #media: LocalMediaHandle;
@@ -80,6 +84,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #mediaSync: MediaSync;
   readonly #chat: Chat;
   readonly #entry: Entry;
+  readonly #etiquette: Etiquette;
 
   constructor(options: CallOptions) {
     const now = options.now ?? Date.now;
@@ -112,6 +117,7 @@ export class Call implements CallState, CallControls, CallEvents {
     const members = this.#roster.members;
     this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send, now });
     const inCall = () => isInCall(this.#status.value);
+    this.#etiquette = new Etiquette(send);
     this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
     this.#entry = new Entry({
       status: this.#status,
@@ -137,6 +143,7 @@ export class Call implements CallState, CallControls, CallEvents {
     this.cameraWhileSharing = this.#mediaSync.cameraWhileSharing;
     this.canShareScreen = this.#screen.supported;
     this.chat = this.#chat.state;
+    ({ hands: this.hands, reactions: this.reactions } = this.#etiquette);
   }
 
   on<K extends CallEventType>(type: K, listener: CallEventListener<K>): () => void {
@@ -161,6 +168,9 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly setTyping = (on: boolean) => this.#chat.setTyping(on);
   readonly setCameraWhileSharing = (on: boolean) => this.#mediaSync.setCameraWhileSharing(on);
   readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
+  readonly raiseHand = () => this.#etiquette.raise();
+  readonly lowerHand = (peerId?: string) => this.#etiquette.lower(peerId);
+  readonly react = (emoji: Reaction) => this.#etiquette.react(emoji);
 
   shareScreen(): Promise<Problem | null> {
     return isOver(this.#status.value) ? Promise.resolve(null) : this.#screen.start();
@@ -218,16 +228,23 @@ export class Call implements CallState, CallControls, CallEvents {
     if (this.#entry.hold(message)) return;
     switch (message.type) {
       case "welcome":
+        this.#etiquette.welcome(message.peers, message);
         void this.#entry.welcome(message);
         break;
       case "peer-joined":
+        this.#etiquette.update(message.peer);
         this.#roster.joined(message.peer);
         break;
       case "peer-left":
+        this.#etiquette.left(message.id);
         this.#roster.remove(message.id);
         break;
       case "peer-state":
+        this.#etiquette.update(message.peer);
         this.#roster.update(message.peer);
+        break;
+      case "reaction":
+        this.#etiquette.reaction(message.from, message.emoji);
         break;
       case "signal":
         this.#roster.signal(message.from, message.data);
@@ -296,7 +313,8 @@ export class Call implements CallState, CallControls, CallEvents {
       }
     });
     this.#session.close();
-    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat]) part.dispose();
+    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat, this.#etiquette])
+      part.dispose();
     this.#screen.stop();
     this.#media.stop();
   }

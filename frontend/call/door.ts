@@ -41,7 +41,12 @@ export const GUESS_WARNING_MS = 10_000;
 /** How long a refusal from the room (a lock too soon, the room busy) stays on screen. */
 export const ROOM_NOTICE_MS = 6_000;
 /** Refusals of something a member asked for, which the member should hear about; other errors are races. */
-const TOLD_ERRORS: ReadonlySet<string> = new Set<RoomNoticeCode>(["lock-cooldown", "busy", "rate-limited"]);
+const TOLD_ERRORS: ReadonlySet<string> = new Set<RoomNoticeCode>([
+  "lock-cooldown",
+  "busy",
+  "rate-limited",
+  "too-many-reactions",
+]);
 
 function isToldError(code: string): code is RoomNoticeCode {
   return TOLD_ERRORS.has(code);

@@ -4,11 +4,12 @@
  * plain signals (test/frontend/fake-call.ts); the engine is call.ts.
  */
 import type { ReadonlySignal } from "@preact/signals-core";
-import type { LockInfo } from "../../common/protocol";
+import type { LockInfo, Reaction } from "../../common/protocol";
 import type { Problem } from "../i18n/problem";
 import type { Access } from "./access";
 import type { ChatState } from "./chat-log";
 import type { GuessWarning, KnockRequest, LockNews } from "./door";
+import type { EtiquetteState } from "./etiquette";
 import type { CallEvents } from "./events";
 import type { RoomLinkOptions } from "./link/room-link";
 import type { SignalingOptions } from "./link/signaling";
@@ -35,7 +36,7 @@ export type CallError =
   | "lost";
 
 /** What the room refused a member's click with (it says so for a few seconds). */
-export type RoomNoticeCode = "busy" | "lock-cooldown" | "rate-limited";
+export type RoomNoticeCode = "busy" | "lock-cooldown" | "rate-limited" | "too-many-reactions";
 
 /** Everything a view needs to draw a call: read-only signals, so views cannot change the engine behind its back. */
 export interface CallState {
@@ -73,6 +74,10 @@ export interface CallState {
   readonly cameraWhileSharing: ReadonlySignal<boolean>;
   /** How we listen to and watch each person, for us only (listening.ts); absent ids are as sent. */
   readonly listening: ReadonlySignal<ReadonlyMap<string, Listening>>;
+  /** Whose hand is up (peer ids, ours included), in the order the hands went up. */
+  readonly hands: EtiquetteState["hands"];
+  /** Reactions floating over tiles right now. */
+  readonly reactions: EtiquetteState["reactions"];
 }
 
 /** What a view may ask of a call. Methods that take a key return why it cannot be used, or null. */
@@ -112,6 +117,11 @@ export interface CallControls {
   setVerified(peerId: string, verified: boolean): void;
   /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */
   setListening(peerId: string, change: Partial<Listening>): string | null;
+  raiseHand(): void;
+  /** Lowers our own hand, or (with an id) someone else's once they have spoken. */
+  lowerHand(peerId?: string): void;
+  /** Sends one of the offered reactions to everyone; the room drops a flood. */
+  react(emoji: Reaction): void;
 }
 
 /** What a view needs from an engine; tests hand in a fake one built from plain signals. */

@@ -1,4 +1,5 @@
 import { t } from "../i18n/active";
+import { format } from "../i18n/format";
 import { SHORTCUTS } from "../services/shortcuts";
 import { Modal } from "./Modal";
 import "./ShortcutList.css";
@@ -9,7 +10,7 @@ export function ShortcutList() {
     <ul class="shortcuts">
       {SHORTCUTS.map((shortcut) => (
         <li key={shortcut.key}>
-          <kbd>{shortcut.key}</kbd> {text[shortcut.description]}
+          <kbd>{shortcut.key}</kbd> {format(text[shortcut.description], { emoji: shortcut.reaction ?? "" })}
         </li>
       ))}
     </ul>

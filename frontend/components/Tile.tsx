@@ -6,12 +6,14 @@ import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
 import { t } from "../i18n/active";
 import { fill, format } from "../i18n/format";
+import { ordinal } from "../services/reactions";
 import { Icon } from "./Icon";
 import { LocalNote, PersonMenu } from "./PersonControls";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import { StreamVideo } from "./StreamVideo";
 import "./Tile.css";
+import "./TileEtiquette.css";
 
 interface Person {
   name: string;
@@ -36,6 +38,10 @@ interface Person {
   videoHidden?: boolean;
   /** Their camera as a thumbnail in a corner while they share their screen. */
   pip?: MediaStream | null | undefined;
+  /** The raised hand's place in the queue (1 went up first), or absent. */
+  hand?: number | undefined;
+  /** Reactions floating over the tile now (the page announces them: here they are pictures). */
+  reactions?: readonly { key: number; emoji: string }[];
 }
 
 interface SelfTileProps extends Person {
@@ -190,7 +196,28 @@ function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions
           {pip}
         </div>
       )}
+      {person.reactions && person.reactions.length > 0 && (
+        <span class="tile__reactions" aria-hidden="true">
+          {person.reactions.map((r) => (
+            <span key={r.key} class="tile__reaction" data-testid="reaction">
+              {r.emoji}
+            </span>
+          ))}
+        </span>
+      )}
       <figcaption class="tile__name">
+        {person.hand !== undefined && (
+          <span
+            class="tile__hand"
+            role="img"
+            aria-label={`Hand raised, ${ordinal(person.hand)}`}
+            data-testid="hand"
+            data-order={person.hand}
+          >
+            <Icon name="hand" />
+            {person.hand}
+          </span>
+        )}
         {!audio && (
           <span class="tile__muted" role="img" aria-label={text.micMuted}>
             <Icon name="mic-off" />

@@ -120,6 +120,7 @@ export const de: Catalog = {
   roomLockCooldown:
     "Du hast den Raum gerade erst ab- oder aufgeschlossen; versuche es in ein paar Sekunden noch einmal.",
   roomRateLimited: "Zu viele Änderungen auf einmal; mach etwas langsamer.",
+  roomTooManyReactions: "Zu viele Reaktionen auf einmal; warte kurz vor der nächsten.",
 
   errorUnreachable: "Der Raum ist nicht erreichbar.",
   errorFull: "Dieser Anruf ist voll. Versuche es noch einmal, wenn jemand gegangen ist.",
@@ -237,6 +238,11 @@ export const de: Catalog = {
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
   shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",
+  shortcutHand: "Hand heben oder senken",
+  shortcutPeople: "Teilnehmerliste öffnen oder schließen",
+  shortcutLayout: "Zwischen Raster- und Sprecheransicht wechseln",
+  shortcutPip: "Den Anruf in ein eigenes Fenster lösen oder zurückholen",
+  shortcutReact: "Mit {emoji} reagieren",
   shortcutCamera: "Kamera aus- oder einschalten",
   shortcutScreen: "Bildschirm teilen oder Freigabe beenden",
   shortcutChat: "Chat öffnen oder schließen",

@@ -128,6 +128,7 @@ export const en = {
   roomBusy: "The room is busy checking keys; try again in a few seconds.",
   roomLockCooldown: "You just locked or unlocked the room; try again in a few seconds.",
   roomRateLimited: "Too many changes at once; slow down a little.",
+  roomTooManyReactions: "Too many reactions at once; wait a moment before the next.",
 
   // Why a call ended
   errorUnreachable: "Could not reach the room.",
@@ -251,6 +252,11 @@ export const en = {
   keyboardShortcuts: "Keyboard shortcuts",
   shortcutMicrophone: "Mute or unmute the microphone",
   shortcutPushToTalk: "While muted, hold to talk",
+  shortcutHand: "Raise or lower your hand",
+  shortcutPeople: "Open or close the people list",
+  shortcutLayout: "Switch between grid and speaker view",
+  shortcutPip: "Float the call in a window of its own, or bring it back",
+  shortcutReact: "React with {emoji}",
   shortcutCamera: "Turn the camera off or on",
   shortcutScreen: "Share the screen or stop sharing",
   shortcutChat: "Open or close the chat",

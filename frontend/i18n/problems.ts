@@ -53,6 +53,7 @@ const ROOM_NOTICES: Record<RoomNoticeCode, SentenceKey> = {
   busy: "roomBusy",
   "lock-cooldown": "roomLockCooldown",
   "rate-limited": "roomRateLimited",
+  "too-many-reactions": "roomTooManyReactions",
 };
 
 export function roomNotice(code: RoomNoticeCode): string {

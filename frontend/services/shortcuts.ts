@@ -1,13 +1,27 @@
+import { REACTIONS } from "../../common/protocol";
 import type { SentenceKey } from "../i18n/problem";
 
-export type ShortcutAction = "microphone" | "camera" | "screen" | "chat" | "help" | "push-to-talk";
+/** `react-N` sends the Nth of the offered reactions (common/protocol.ts REACTIONS), 1-based. */
+export type ShortcutAction =
+  | "microphone"
+  | "camera"
+  | "screen"
+  | "chat"
+  | "hand"
+  | "people"
+  | "layout"
+  | "pip"
+  | `react-${number}`
+  | "help"
+  | "push-to-talk";
 
 export interface Shortcut {
   /** A key, not a word: the same in every language. */
   readonly key: string;
   readonly action: ShortcutAction;
-  /** The catalog entry that says what it does. */
+  /** The catalog entry that says what it does ({emoji}: the reaction a digit sends). */
   readonly description: SentenceKey;
+  readonly reaction?: string;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
@@ -16,6 +30,17 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: "V", action: "camera", description: "shortcutCamera" },
   { key: "D", action: "screen", description: "shortcutScreen" },
   { key: "C", action: "chat", description: "shortcutChat" },
+  { key: "R", action: "hand", description: "shortcutHand" },
+  { key: "P", action: "people", description: "shortcutPeople" },
+  { key: "L", action: "layout", description: "shortcutLayout" },
+  { key: "F", action: "pip", description: "shortcutPip" },
+  // Digits, not letters: a reaction is sent at once, so it must not sit where a word is typed by mistake.
+  ...REACTIONS.map((emoji, i) => ({
+    key: `${i + 1}`,
+    action: `react-${i + 1}` as const,
+    description: "shortcutReact" as const,
+    reaction: emoji,
+  })),
   { key: "?", action: "help", description: "shortcutHelp" },
 ];
 

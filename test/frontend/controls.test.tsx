@@ -112,7 +112,7 @@ describe("keyboard shortcuts in the call", () => {
       within(dialog)
         .getAllByRole("listitem")
         .map((item) => item.querySelector("kbd")?.textContent),
-    ).toEqual(["M", "Space", "V", "D", "C", "?"]);
+    ).toEqual(["M", "Space", "V", "D", "C", "R", "P", "L", "F", "1", "2", "3", "4", "5", "6", "?"]);
   });
 
   it("are ignored while typing a chat message", () => {

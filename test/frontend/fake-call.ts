@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import type { LockInfo } from "../../common/protocol";
+import type { LockInfo, Reaction } from "../../common/protocol";
 import type { Access } from "../../frontend/call/access";
 import type {
   CallHandle,
@@ -11,6 +11,7 @@ import type {
   Peer,
 } from "../../frontend/call/call";
 import type { ChatEntry } from "../../frontend/call/chat-log";
+import type { ShownReaction } from "../../frontend/call/etiquette";
 import { CallEmitter } from "../../frontend/call/events";
 import type { CallError, RoomNoticeCode } from "../../frontend/call/handle";
 import { type Listening, ListeningChoices } from "../../frontend/call/listening";
@@ -67,6 +68,8 @@ export function fakeCall(
       typing: signal<readonly string[]>([]),
     },
     listening: listening.choices,
+    hands: signal<readonly string[]>([]),
+    reactions: signal<readonly ShownReaction[]>([]),
     calls,
     leaves: 0,
     refuseKeysWith(problem: Problem | null) {
@@ -98,6 +101,15 @@ export function fakeCall(
     },
     removePeer(id: string) {
       calls.push(["removePeer", id]);
+    },
+    raiseHand() {
+      calls.push(["raiseHand"]);
+    },
+    lowerHand(id?: string) {
+      calls.push(id === undefined ? ["lowerHand"] : ["lowerHand", id]);
+    },
+    react(emoji: Reaction) {
+      calls.push(["react", emoji]);
     },
     join(name?: string) {
       calls.push(["join", name]);
@@ -165,7 +177,9 @@ export const peerA: Peer = { id: "a".repeat(32), name: "Grace", stream: null, au
 export const peerB: Peer = { id: "b".repeat(32), name: "Linus", stream: null, audio: true, video: true, screen: false };
 
 /** Hands out fake media and fake calls, and remembers them, standing in for the camera and the WebRTC engine. */
-export function fakeEngine() {
+export function fakeEngine({ leaveUrl = null }: { leaveUrl?: string | null } = {}) {
+  /** Where the page went (location.assign), in order. */
+  const wentTo: string[] = [];
   const started: { options: CallOptions; call: ReturnType<typeof fakeCall>; media: ReturnType<typeof fakeMedia> }[] =
     [];
   let nextMedia: ReturnType<typeof fakeMedia> | null = null;
@@ -181,6 +195,8 @@ export function fakeEngine() {
       started.push({ options, call, media });
       return call;
     },
+    leaveUrl: async () => leaveUrl,
+    goTo: (url) => wentTo.push(url),
   };
-  return { engine, started };
+  return { engine, started, wentTo };
 }

@@ -24,9 +24,9 @@ export function renderRoomView(call = fakeCall(), { onLeave = noop, onRetry = no
 }
 
 /** The whole room page over a fake engine: `started` lists each session's media and call, in order. */
-export function renderRoom() {
-  const { engine, started } = fakeEngine();
-  return { ...render(<Room room="team-sync" engine={engine} />), started };
+export function renderRoom(options: Parameters<typeof fakeEngine>[0] = {}) {
+  const { engine, started, wentTo } = fakeEngine(options);
+  return { ...render(<Room room="team-sync" engine={engine} />), started, wentTo };
 }
 
 /** The hair check over fake media and a connecting fake call, recording every join and retry. */

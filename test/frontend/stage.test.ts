@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SELF, stageOf, togglePin } from "../../frontend/components/stage";
+import { SELF, speakerOf, stageOf, togglePin } from "../../frontend/components/stage";
 
 const grace = { id: "a".repeat(32), screen: false };
 const linus = { id: "b".repeat(32), screen: false };
@@ -76,5 +76,45 @@ describe("togglePin", () => {
     expect(togglePin(null, grace.id)).toBe(grace.id);
     expect(togglePin(grace.id, linus.id)).toBe(linus.id);
     expect(togglePin(linus.id, linus.id)).toBeNull();
+  });
+});
+
+describe("the speaker view", () => {
+  const cy = { id: "c".repeat(32), screen: false };
+
+  it("puts the speaker on the stage, but never over a pin or someone presenting", () => {
+    const peers = [grace, linus, cy];
+    expect(stageOf({ pinned: null, selfShown: true, peers, mode: "speaker", speaker: linus.id })).toEqual({
+      pinned: null,
+      spotlight: linus.id,
+      tileCount: 4,
+      spotlightLayout: true,
+    });
+    expect(stageOf({ pinned: cy.id, selfShown: true, peers, mode: "speaker", speaker: linus.id }).spotlight).toBe(
+      cy.id,
+    );
+    const sharing = [grace, linus, presenting(cy)];
+    expect(
+      stageOf({ pinned: null, selfShown: true, peers: sharing, mode: "speaker", speaker: linus.id }).spotlight,
+    ).toBe(cy.id);
+  });
+
+  it("leaves the grid alone, and ignores a speaker who left", () => {
+    expect(
+      stageOf({ pinned: null, selfShown: true, peers: [grace], mode: "grid", speaker: grace.id }).spotlight,
+    ).toBeNull();
+    expect(
+      stageOf({ pinned: null, selfShown: true, peers: [grace], mode: "speaker", speaker: linus.id }).spotlight,
+    ).toBeNull();
+  });
+
+  it("shows the loudest of the others, keeps the last one between sentences, and never shows us", () => {
+    const peers = [grace, linus];
+    expect(speakerOf(linus.id, grace.id, peers)).toBe(linus.id);
+    expect(speakerOf(null, linus.id, peers)).toBe(linus.id);
+    expect(speakerOf(SELF, linus.id, peers)).toBe(linus.id);
+    expect(speakerOf(null, null, peers)).toBe(grace.id);
+    expect(speakerOf(null, cy.id, peers)).toBe(grace.id);
+    expect(speakerOf(null, null, [])).toBeNull();
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The buttons under the call: microphone, camera, screen, chat, link, lock, settings, leave. Each
+ * The buttons under the call: microphone, camera, screen, hand, reactions, chat, people, link,
+ * lock, settings, leave. Each
  * is named after what pressing it does now; what it does lives in use-controls.ts, shared with
  * the keyboard shortcuts.
  */
 import type { CallHandle } from "../../call/call";
 import { CopyLinkButton } from "../../components/CopyLinkButton";
 import { CameraButton, ControlButton, MicButton } from "../../components/MediaButtons";
+import { ReactionPicker } from "../../components/ReactionPicker";
 import { t } from "../../i18n/active";
 import { choose } from "../../i18n/plural";
 import type { Controls } from "./use-controls";
@@ -17,10 +19,25 @@ interface ControlBarProps {
   mutedSpeaking?: boolean;
   onLock(): void;
   onSettings(): void;
+  peopleOpen: boolean;
+  onPeople(): void;
+  /** The People button, where focus returns when the list closes. */
+  peopleButton: { current: HTMLButtonElement | null };
   onLeave(): void;
 }
 
-export function ControlBar({ call, controls, mutedSpeaking = false, onLock, onSettings, onLeave }: ControlBarProps) {
+export function ControlBar(props: ControlBarProps) {
+  const {
+    call,
+    controls,
+    mutedSpeaking = false,
+    onLock,
+    onSettings,
+    onLeave,
+    peopleOpen,
+    onPeople,
+    peopleButton,
+  } = props;
   const status = call.status.value;
   const inCall = status === "joined" || status === "reconnecting";
   const lock = call.lock.value;
@@ -29,6 +46,7 @@ export function ControlBar({ call, controls, mutedSpeaking = false, onLock, onSe
   const chatOpen = call.chat.open.value;
   const unread = call.chat.unread.value;
   const text = t();
+  const handUp = call.hands.value.includes(call.selfId.value ?? "");
   return (
     <div class="room__controls">
       <div class="room__controls-main">
@@ -57,6 +75,15 @@ export function ControlBar({ call, controls, mutedSpeaking = false, onLock, onSe
           />
         )}
         <ControlButton
+          label={handUp ? "Lower hand" : "Raise hand"}
+          icon="hand"
+          class={handUp ? "control--active" : undefined}
+          shortcut="R"
+          disabled={status !== "joined"}
+          onClick={() => (handUp ? call.lowerHand() : call.raiseHand())}
+        />
+        <ReactionPicker onReact={(emoji) => call.react(emoji)} disabled={status !== "joined"} />
+        <ControlButton
           label={unread > 0 ? choose(text.locale, text.chatUnread, unread) : text.chat}
           icon="chat"
           class={chatOpen ? "control--active" : undefined}
@@ -72,6 +99,16 @@ export function ControlBar({ call, controls, mutedSpeaking = false, onLock, onSe
             </span>
           )}
         </ControlButton>
+        <ControlButton
+          label="People"
+          icon="people"
+          class={peopleOpen ? "control--active" : undefined}
+          shortcut="P"
+          expanded={peopleOpen}
+          controls={peopleOpen ? "people-panel" : undefined}
+          buttonRef={peopleButton}
+          onClick={onPeople}
+        />
         <CopyLinkButton />
         {status === "joined" && (
           <ControlButton

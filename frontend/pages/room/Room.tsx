@@ -1,12 +1,14 @@
 /**
  * The room page: one session per visit. A session owns the visit's media and call (the camera
  * starts and the room's socket opens as the hair check appears) and picks which page the call's
- * status asks for: the hair check, the call itself, "you left" or "you were removed".
+ * status asks for: the hair check, the call itself, "you left" (or the operator's LEAVE_URL) or
+ * "you were removed".
  */
 import { useEffect, useState } from "preact/hooks";
 import { Call, type CallHandle, type CallOptions } from "../../call/call";
 import { defaultDisplayName, rememberDisplayName } from "../../call/display-name";
 import { LocalMedia, type LocalMediaHandle } from "../../call/media/local-media";
+import { leaveUrl } from "../../services/leave-url";
 import { HairCheck } from "../HairCheck";
 import { Left } from "../Left";
 import { Removed } from "../Removed";
@@ -20,6 +22,10 @@ export interface RoomEngine {
   createMedia(): LocalMediaHandle;
   /** A call whose socket is opening, not yet joined (the hair check joins it). */
   connect(options: CallOptions): CallHandle;
+  /** Where to go after leaving (the operator's LEAVE_URL), or null for natter's own Left page. */
+  leaveUrl?(): Promise<string | null>;
+  /** Goes to that page (the browser's location; tests record it). */
+  goTo?(url: string): void;
 }
 
 export const browserEngine: RoomEngine = {
@@ -29,6 +35,8 @@ export const browserEngine: RoomEngine = {
     call.connect();
     return call;
   },
+  leaveUrl: () => leaveUrl(),
+  goTo: (url) => window.location.assign(url),
 };
 
 interface RoomProps {
@@ -65,6 +73,16 @@ interface Session {
 function CallSession({ room, engine, onRestart }: { room: string; engine: RoomEngine; onRestart(): void }) {
   const [session, setSession] = useState<Session | null>(null);
   const [joining, setJoining] = useState(false);
+  const [afterLeaving, setAfterLeaving] = useState<string | null>(null);
+
+  // Asked now, so that "Leave call" goes straight there.
+  useEffect(() => {
+    let current = true;
+    void engine.leaveUrl?.().then((url) => current && setAfterLeaving(url));
+    return () => {
+      current = false;
+    };
+  }, [engine]);
 
   useEffect(() => {
     const media = engine.createMedia();
@@ -76,6 +94,12 @@ function CallSession({ room, engine, onRestart }: { room: string; engine: RoomEn
       media.stop();
     };
   }, [room, engine]);
+
+  // Left, with a leave page set: go there (natter's own Left page shows meanwhile, and stays if it cannot).
+  const left = session?.call.status.value === "left";
+  useEffect(() => {
+    if (left && afterLeaving !== null) engine.goTo?.(afterLeaving);
+  }, [left, afterLeaving, engine]);
 
   if (!session) return null;
   const { media, call } = session;

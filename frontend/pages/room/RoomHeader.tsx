@@ -2,6 +2,7 @@
  * The bar above the call: the room's name, where the call stands (said out loud when it changes),
  * who locked the room, and the way back to a hidden self view.
  */
+import type { ComponentChildren } from "preact";
 import type { CallState } from "../../call/call";
 import { labelFor, type NameLabel } from "../../call/names";
 import { PersonName } from "../../components/PersonName";
@@ -16,9 +17,11 @@ interface RoomHeaderProps {
   labels: ReadonlyMap<string, NameLabel>;
   selfShown: boolean;
   onShowSelf(): void;
+  /** How the call is shown (layout, floating window), at the far end of the bar. */
+  viewButtons?: ComponentChildren;
 }
 
-export function RoomHeader({ room, call, labels, selfShown, onShowSelf }: RoomHeaderProps) {
+export function RoomHeader({ room, call, labels, selfShown, onShowSelf, viewButtons }: RoomHeaderProps) {
   const status = call.status.value;
   const lock = call.lock.value;
   const selfId = call.selfId.value;
@@ -44,6 +47,7 @@ export function RoomHeader({ room, call, labels, selfShown, onShowSelf }: RoomHe
           {text.showSelfView}
         </button>
       )}
+      {viewButtons && !outside && <div class="view-buttons">{viewButtons}</div>}
     </header>
   );
 }

@@ -3,7 +3,8 @@
  * state (the open dialog, the pin, the self view), so it can be tested without WebRTC. It lays
  * the room out and wires the parts beside it: header, alerts, stage, control bar and dialogs.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { REACTIONS } from "../../../common/protocol";
 import type { CallHandle } from "../../call/call";
 import { labelFor } from "../../call/names";
 import { LockedPanel } from "../../components/LockedPanel";
@@ -18,14 +19,18 @@ import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
 import { removalDialog, useRoomDialog } from "./dialog-state";
+import { EtiquetteNews } from "./EtiquetteNews";
 import { useLabels } from "./labels";
-import { ChatPanel, ON_DEMAND_PREFETCH_AFTER_MS, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
+import { ChatPanel, ON_DEMAND_PREFETCH_AFTER_MS, PeoplePanel, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
 import { RoomAlerts } from "./RoomAlerts";
 import type { VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
 import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
+import { useLayout } from "./use-layout";
+import { usePip } from "./use-pip";
 import { useSpeakers } from "./use-speakers";
+import { LayoutToggle, PipButton } from "./ViewButtons";
 
 interface RoomViewProps {
   room: string;
@@ -55,7 +60,23 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const media = call.media;
   const audioTrack = media.audioTrack.value;
   const chatOpen = call.chat.open.value;
+  // One side panel at a time: chat or people (on a phone either one fills the stage).
+  const [peopleOpen, setPeopleOpenState] = useState(false);
+  const peopleButton = useRef<HTMLButtonElement>(null);
+  const setPeopleOpen = (open: boolean) => {
+    if (open && chatOpen) call.setChatOpen(false);
+    setPeopleOpenState(open);
+    if (!open) peopleButton.current?.focus();
+  };
+  // The chat opened (by its button, its key, or a message while it was open): the people list gives way.
+  useEffect(() => {
+    if (chatOpen) setPeopleOpenState(false);
+  }, [chatOpen]);
   const { speaking, active } = useSpeakers(audioTrack, peers);
+  const layout = useLayout(active, peers);
+  // What floats in picture-in-picture: the grid of tiles, not the panels beside it.
+  const stageArea = useRef<HTMLDivElement>(null);
+  const pip = usePip(() => stageArea.current?.querySelector<HTMLElement>("section.grid") ?? null);
   const muted = !media.micOn.value && audioTrack !== null;
   const talking = media.pushToTalk.value;
   // Held a moment so that it does not flicker between words, but gone at once on unmute or push to talk.
@@ -80,17 +101,43 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
     else if (action === "camera") controls.toggleCamera();
     else if (action === "screen" && call.canShareScreen) void controls.toggleScreen();
     else if (action === "chat") controls.setChatOpen(!chatOpen);
-    else if (action === "help") setDialog({ kind: "shortcuts" });
+    else if (action === "people") setPeopleOpen(!peopleOpen);
+    else if (action === "layout") layout.setMode(layout.mode === "grid" ? "speaker" : "grid");
+    else if (action === "pip" && pip.supported) void pip.toggle();
+    else if (action === "hand" && status === "joined") {
+      if (call.hands.value.includes(call.selfId.value ?? "")) call.lowerHand();
+      else call.raiseHand();
+    } else if (action.startsWith("react-") && status === "joined") {
+      const emoji = REACTIONS[Number(action.slice("react-".length)) - 1];
+      if (emoji) call.react(emoji);
+    } else if (action === "help") setDialog({ kind: "shortcuts" });
   });
 
-  const stage = stageOf({ pinned, selfShown, peers });
+  const stage = stageOf({ pinned, selfShown, peers, mode: layout.mode, speaker: layout.speaker });
   const sinkId = media.choice.value.audiooutput;
   useEffect(() => routeSounds(sinkId), [sinkId]);
 
   return (
     <main class="room">
-      <RoomHeader room={room} call={call} labels={labels} selfShown={selfShown} onShowSelf={() => setSelfShown(true)} />
+      <RoomHeader
+        room={room}
+        call={call}
+        labels={labels}
+        selfShown={selfShown}
+        onShowSelf={() => setSelfShown(true)}
+        viewButtons={
+          <>
+            <LayoutToggle mode={layout.mode} onChange={layout.setMode} />
+            {pip.supported && <PipButton open={pip.open !== null} onToggle={() => void pip.toggle()} />}
+          </>
+        }
+      />
 
+      {pip.problem && (
+        <p class="notice" role="status">
+          {pip.problem}
+        </p>
+      )}
       {mediaError && (
         <p class="notice" role="status">
           {mediaProblem(mediaError)}
@@ -114,7 +161,8 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       ) : (
         <>
           <RoomAlerts call={call} labels={labels} notice={controls.notice} />
-          <div class={chatOpen ? "room__stage room__stage--chat" : "room__stage"}>
+          <EtiquetteNews call={call} labels={labels} />
+          <div ref={stageArea} class={chatOpen || peopleOpen ? "room__stage room__stage--chat" : "room__stage"}>
             <Stage
               call={call}
               labels={labels}
@@ -140,6 +188,24 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 onClose={() => controls.setChatOpen(false)}
               />
             )}
+            {peopleOpen && !chatOpen && (
+              <PeoplePanel
+                call={call}
+                labels={labels}
+                onLowerHand={(id) => call.lowerHand(id)}
+                onRemove={status === "joined" ? (peer) => setDialog(removalDialog(lock !== null, peer)) : undefined}
+                onClose={() => setPeopleOpen(false)}
+              />
+            )}
+            {/* Last in the DOM (the moved grid's old neighbours are in another window), first on screen (CSS order). */}
+            {pip.open === "document" && (
+              <div class="room__floating">
+                <p>The call is in a floating window.</p>
+                <button type="button" onClick={() => void pip.toggle()}>
+                  Bring the call back
+                </button>
+              </div>
+            )}
           </div>
           <p class={hintClass(mutedHint, talking)} role="status">
             {talking ? (
@@ -157,6 +223,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             mutedSpeaking={mutedHint}
             onLock={() => setDialog({ kind: "lock" })}
             onSettings={() => setDialog({ kind: "settings" })}
+            peopleOpen={peopleOpen && !chatOpen}
+            onPeople={() => setPeopleOpen(!peopleOpen)}
+            peopleButton={peopleButton}
             onLeave={onLeave}
           />
         </>

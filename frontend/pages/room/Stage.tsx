@@ -33,12 +33,18 @@ export function Stage(props: StageProps) {
   const sharing = screenStream !== null;
   const selfName = call.selfName.value;
   const sinkId = media.choice.value.audiooutput;
+  const selfId = call.selfId.value ?? SELF;
+  const hands = call.hands.value;
+  const reactions = call.reactions.value;
+  /** A tile's place in the hand queue (1-based), and what it is reacting with now. */
+  const handOf = (id: string) => (hands.includes(id) ? hands.indexOf(id) + 1 : undefined);
+  const reactionsOf = (id: string) => reactions.filter((r) => r.from === id);
   return (
     <TileGrid count={stage.tileCount} spotlight={stage.spotlightLayout}>
       {selfShown && (
         <SelfTile
           name={selfName}
-          label={labelFor(labels, call.selfId.value ?? SELF, selfName)}
+          label={labelFor(labels, selfId, selfName)}
           stream={screenStream ?? call.localStream.value}
           pip={sharing && call.cameraWhileSharing.value && cameraOn && hasVideo ? call.localStream.value : null}
           audio={micOn && hasAudio}
@@ -50,6 +56,8 @@ export function Stage(props: StageProps) {
           spotlight={stage.spotlight === SELF}
           onPin={() => onPin(SELF)}
           onHide={onHideSelf}
+          hand={handOf(selfId)}
+          reactions={reactionsOf(selfId)}
         />
       )}
       {call.peers.value.map((peer) => (
@@ -75,6 +83,8 @@ export function Stage(props: StageProps) {
           verified={isVerified(peer)}
           listening={call.listening.value.get(peer.id)}
           onListening={(change) => call.setListening(peer.id, change)}
+          hand={handOf(peer.id)}
+          reactions={reactionsOf(peer.id)}
         />
       ))}
     </TileGrid>

@@ -27,11 +27,12 @@ function placeholders<P extends { onClose(): void }>(): Placeholders<P> {
 
 export const RoomDialogs = lazy(() => load().then((module) => module.RoomDialogs), placeholders());
 export const ChatPanel = lazy(() => load().then((module) => module.ChatPanel), placeholders());
+export const PeoplePanel = lazy(() => load().then((module) => module.PeoplePanel), placeholders());
 
 /** Fetches the chunk (again, if an earlier try failed); once it is in, every part renders at once. */
 /** How long after the call view appears its on-demand chunk is fetched: after a join has settled (bench/join.ts waits for it). */
 export const ON_DEMAND_PREFETCH_AFTER_MS = 2_000;
 
 export async function prefetchOnDemand(): Promise<void> {
-  await Promise.all([RoomDialogs.preload(), ChatPanel.preload()]);
+  await Promise.all([RoomDialogs.preload(), ChatPanel.preload(), PeoplePanel.preload()]);
 }
