@@ -147,6 +147,21 @@ describe("the people list", () => {
     expect(await screen.findByRole("dialog")).toBeTruthy();
   });
 
+  it("holds each person's for-me-only controls, as their tile does (for phones, where tiles are small)", async () => {
+    const call = fakeCall({ peers: [peerA, peerB] });
+    renderView(call);
+    fireEvent.click(button("People"));
+    const panel = await screen.findByRole("region", { name: /People/ });
+    // One menu per other person, none for ourselves.
+    expect(within(panel).getAllByRole("button", { name: /^Sound and video of / })).toHaveLength(2);
+    fireEvent.click(within(panel).getByRole("button", { name: "Sound and video of Grace" }));
+    await act(() => {
+      fireEvent.click(within(panel).getByRole("button", { name: "Mute for me" }));
+    });
+    expect(call.listening.value.get(peerA.id)?.muted).toBe(true);
+    expect(call.listening.value.get(peerB.id)).toBeUndefined();
+  });
+
   it("gives way to the chat, and gives focus back to its button on Escape", async () => {
     const call = fakeCall({ peers: [peerA] });
     renderView(call);

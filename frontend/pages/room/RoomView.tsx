@@ -6,8 +6,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { REACTIONS } from "../../../common/protocol";
 import type { CallHandle } from "../../call/call";
-import { labelFor } from "../../call/names";
+import { labelFor, labelText } from "../../call/names";
 import { LockedPanel } from "../../components/LockedPanel";
+import { PersonMenu } from "../../components/PersonControls";
 import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
@@ -195,6 +196,15 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
                 onLowerHand={(id) => call.lowerHand(id)}
                 onRemove={status === "joined" ? (peer) => setDialog(removalDialog(lock !== null, peer)) : undefined}
                 onClose={() => setPeopleOpen(false)}
+                personControls={(peer) => (
+                  // The same for-me-only controls as on the person's tile, where a phone's small tiles leave no room.
+                  <PersonMenu
+                    id={`people-${peer.id}`}
+                    name={labelText(labelFor(labels, peer.id, peer.name))}
+                    listening={call.listening.value.get(peer.id)}
+                    onChange={(change) => call.setListening(peer.id, change)}
+                  />
+                )}
               />
             )}
             {/* Last in the DOM (the moved grid's old neighbours are in another window), first on screen (CSS order). */}
