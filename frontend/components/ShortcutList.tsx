@@ -9,7 +9,7 @@ export function ShortcutList() {
     <ul class="shortcuts">
       {SHORTCUTS.map((shortcut) => (
         <li key={shortcut.key}>
-          <kbd>{shortcut.key}</kbd> {text[shortcut.description]}
+          <kbd>{shortcut.label ? text[shortcut.label] : shortcut.key}</kbd> {text[shortcut.description]}
         </li>
       ))}
     </ul>
