@@ -116,7 +116,7 @@ export interface CallControls {
   /** Marks (or unmarks) the safety code the connection to `peerId` shows now as verified by the people. */
   setVerified(peerId: string, verified: boolean): void;
   /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */
-  setListening(peerId: string, change: Partial<Listening>): string | null;
+  setListening(peerId: string, change: Partial<Listening>): Problem | null;
   raiseHand(): void;
   /** Lowers our own hand, or (with an id) someone else's once they have spoken. */
   lowerHand(peerId?: string): void;

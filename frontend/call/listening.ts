@@ -5,6 +5,7 @@
  * and comes back keeps their id, and so our choice), and forgotten with the call.
  */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
+import { type Problem, problem } from "../i18n/problem";
 
 export interface Listening {
   /** Muted for us only. */
@@ -30,10 +31,10 @@ export class ListeningChoices {
    * Changes what we do with `peerId`'s media; returns why the change is refused (and changes
    * nothing), or null. A volume must be a number from 0 to 1.
    */
-  set(peerId: string, change: Partial<Listening>): string | null {
+  set(peerId: string, change: Partial<Listening>): Problem | null {
     const { volume } = change;
     if (volume !== undefined && !(Number.isFinite(volume) && volume >= 0 && volume <= 1))
-      return "A volume goes from 0 to 100 %.";
+      return problem("volumeOutOfRange");
     const next = new Map(this.#choices.value);
     next.set(peerId, { ...(next.get(peerId) ?? AS_SENT), ...pick(change) });
     this.#choices.value = next;

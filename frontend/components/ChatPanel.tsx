@@ -1,10 +1,11 @@
-import { Component } from "preact";
+import { Component, type ComponentChildren } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat-log";
-import { labelFor, labelText, type NameLabel } from "../call/names";
+import { labelFor, type NameLabel } from "../call/names";
 import { t } from "../i18n/active";
 import type { Catalog } from "../i18n/en";
 import { fill, format } from "../i18n/format";
+import { choose } from "../i18n/plural";
 import { type Problem, say } from "../i18n/problems";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
@@ -112,7 +113,7 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose, typin
         </ol>
       </div>
       <p class="chat__typing" role="status">
-        {typingText(typing)}
+        {typingText(typing, t())}
       </p>
       <form
         class="chat__form"
@@ -166,12 +167,13 @@ export function ChatPanel({ messages, labels = NO_LABELS, onSend, onClose, typin
 
 const NO_LABELS: ReadonlyMap<string, NameLabel> = new Map();
 
-/** "Ada is typing…", "Ada and Bob are typing…", and past two, no list of names. */
-function typingText(typing: readonly NameLabel[]): string {
-  const [first, second] = typing.map(labelText);
-  if (typing.length === 1) return `${first} is typing…`;
-  if (typing.length === 2) return `${first} and ${second} are typing…`;
-  return typing.length > 2 ? "Several people are typing…" : "";
+/** "Ada is typing…", "Ada and Bob are typing…", and past two, how many (no list of names). */
+function typingText(typing: readonly NameLabel[], text: Catalog): ComponentChildren {
+  const [first, second] = typing;
+  if (typing.length > 2) return choose(text.locale, text.typingMany, typing.length);
+  if (first && second)
+    return fill(text.typingTwo, { first: <PersonName label={first} />, second: <PersonName label={second} /> });
+  return first ? fill(text.typingOne, { name: <PersonName label={first} /> }) : null;
 }
 
 interface ChatItemProps {

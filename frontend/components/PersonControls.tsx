@@ -6,6 +6,8 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { AS_SENT, heardVolume, type Listening } from "../call/listening";
+import { t } from "../i18n/active";
+import { format } from "../i18n/format";
 import { Icon } from "./Icon";
 import "./PersonControls.css";
 
@@ -18,9 +20,11 @@ export interface PersonControlsProps {
 }
 
 export function PersonControls({ name, listening = AS_SENT, onChange }: PersonControlsProps) {
-  const percent = Math.round(listening.volume * 100);
+  const text = t();
+  const volume = Math.round(listening.volume * 100);
+  const percent = format(text.percent, { percent: volume });
   return (
-    <fieldset class="person-controls" aria-label={`${name}, for you only`}>
+    <fieldset class="person-controls" aria-label={format(text.forYouOnly, { name })}>
       <button
         type="button"
         class="person-controls__toggle"
@@ -28,21 +32,21 @@ export function PersonControls({ name, listening = AS_SENT, onChange }: PersonCo
         onClick={() => onChange({ muted: !listening.muted })}
       >
         <Icon name={listening.muted ? "mic-off" : "speaker"} />
-        <span>Mute for me</span>
+        <span>{text.muteForMe}</span>
       </button>
       <label class="person-controls__volume">
-        <span>Volume</span>
+        <span>{text.volume}</span>
         <input
           type="range"
           min={0}
           max={100}
           step={5}
-          value={percent}
-          aria-label={`${name}'s volume`}
-          aria-valuetext={`${percent} %`}
+          value={volume}
+          aria-label={format(text.volumeOf, { name })}
+          aria-valuetext={percent}
           onInput={(event) => onChange({ volume: Number(event.currentTarget.value) / 100 })}
         />
-        <output aria-hidden="true">{percent} %</output>
+        <output aria-hidden="true">{percent}</output>
       </label>
       <button
         type="button"
@@ -51,9 +55,9 @@ export function PersonControls({ name, listening = AS_SENT, onChange }: PersonCo
         onClick={() => onChange({ videoHidden: !listening.videoHidden })}
       >
         <Icon name={listening.videoHidden ? "camera-off" : "camera"} />
-        <span>Hide video for me</span>
+        <span>{text.hideVideoForMe}</span>
       </button>
-      <p class="person-controls__note">Only you hear and see these changes.</p>
+      <p class="person-controls__note">{text.onlyYouNotice}</p>
     </fieldset>
   );
 }
@@ -67,6 +71,7 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const panelId = `person-controls-${props.id}`;
+  const text = t();
   useEffect(() => {
     if (!open) return;
     const inside = (target: EventTarget | null) =>
@@ -93,7 +98,7 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
         ref={button}
         type="button"
         class="tile__action"
-        aria-label={`Sound and video of ${props.name}`}
+        aria-label={format(text.soundAndVideoOf, { name: props.name })}
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         data-on={open ? "true" : undefined}
@@ -112,7 +117,9 @@ export function PersonMenu(props: PersonControlsProps & { id: string }) {
 
 /** What we changed for ourselves only, said on the tile so a hidden video is not taken for a camera turned off. */
 export function LocalNote({ listening }: { listening: Listening }) {
-  const notes = [heardVolume(listening) === 0 && "Muted for you", listening.videoHidden && "Video hidden for you"];
-  const text = notes.filter(Boolean).join(" · ");
-  return text ? <span class="tile__local">{text}</span> : null;
+  const text = t();
+  const notes = [heardVolume(listening) === 0 && text.mutedForYou, listening.videoHidden && text.videoHiddenForYou];
+  // A separator, not a word: the same in every language.
+  const note = notes.filter(Boolean).join(" · ");
+  return note ? <span class="tile__local">{note}</span> : null;
 }

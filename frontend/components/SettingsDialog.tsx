@@ -79,7 +79,7 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
             checked={call.cameraWhileSharing.value}
             onChange={(event) => call.setCameraWhileSharing(event.currentTarget.checked)}
           />
-          Show my camera in a corner while I share my screen
+          {text.cameraWhileSharing}
         </label>
 
         <LanguagePicker class="settings__language" />

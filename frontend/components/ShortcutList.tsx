@@ -10,7 +10,8 @@ export function ShortcutList() {
     <ul class="shortcuts">
       {SHORTCUTS.map((shortcut) => (
         <li key={shortcut.key}>
-          <kbd>{shortcut.key}</kbd> {format(text[shortcut.description], { emoji: shortcut.reaction ?? "" })}
+          <kbd>{shortcut.label ? text[shortcut.label] : shortcut.key}</kbd>{" "}
+          {format(text[shortcut.description], { emoji: shortcut.reaction ?? "" })}
         </li>
       ))}
     </ul>

@@ -192,7 +192,7 @@ function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions
       {video}
       {!picture && <Avatar name={person.name} />}
       {pip && picture && screen && (
-        <div class="tile__pip" data-testid="camera-pip" role="img" aria-label={`${name}'s camera`}>
+        <div class="tile__pip" data-testid="camera-pip" role="img" aria-label={format(text.cameraOf, { name })}>
           {pip}
         </div>
       )}

@@ -16,8 +16,10 @@ export type ShortcutAction =
   | "push-to-talk";
 
 export interface Shortcut {
-  /** A key, not a word: the same in every language. */
+  /** The key as the code knows it (a letter is also its label in every language). */
   readonly key: string;
+  /** A key whose name is a word ("Space"): the catalog entry that names it. */
+  readonly label?: SentenceKey;
   readonly action: ShortcutAction;
   /** The catalog entry that says what it does ({emoji}: the reaction a digit sends). */
   readonly description: SentenceKey;
@@ -26,7 +28,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: "M", action: "microphone", description: "shortcutMicrophone" },
-  { key: "Space", action: "push-to-talk", description: "shortcutPushToTalk" },
+  { key: "Space", label: "keySpace", action: "push-to-talk", description: "shortcutPushToTalk" },
   { key: "V", action: "camera", description: "shortcutCamera" },
   { key: "D", action: "screen", description: "shortcutScreen" },
   { key: "C", action: "chat", description: "shortcutChat" },

@@ -1,7 +1,8 @@
 /**
  * natter in other languages, in real Chromium: a call in German and one in Arabic (right to left)
- * through the hair check, the call, the lock dialog and the chat, with no English left on screen
- * (beyond people's and rooms' names) and no serious axe violations; and how the language is chosen
+ * through the hair check, the call, the lock dialog, the chat (typing indicator included) and the
+ * per-person controls on a tile, with no English left on screen (beyond people's and rooms' names)
+ * and no serious axe violations; and how the language is chosen
  * (?lang= over the remembered pick, that over the browser's languages, else English), with only
  * the chosen language's catalog downloaded.
  */
@@ -12,6 +13,7 @@ import { describe, expect, inject, it } from "vitest";
 import { ar } from "../../frontend/i18n/ar";
 import { de } from "../../frontend/i18n/de";
 import { type Catalog, en } from "../../frontend/i18n/en";
+import { format } from "../../frontend/i18n/format";
 import { MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
@@ -116,6 +118,22 @@ describe.skipIf(inject("e2eSkip"))("natter in other languages", () => {
     await bob.page.getByRole("log").getByText("Hallo,").waitFor({ timeout: UI_TIMEOUT_MS });
     await expectSpoken(page, catalog, "chat (sender)");
     await expectSpoken(bob.page, catalog, "chat (receiver)");
+
+    // Bob writes without sending: Ada sees him typing, and opens what she may change for him alone.
+    await bob.page.getByLabel(catalog.messageToEveryone).pressSequentially("Noch");
+    const typing = format(catalog.typingOne, { name: "Bob" });
+    await page.locator(".chat__typing", { hasText: typing }).waitFor({ timeout: UI_TIMEOUT_MS });
+    const bobsSound = format(catalog.soundAndVideoOf, { name: "Bob" });
+    await page.getByTestId("remote-tile").getByRole("button", { name: bobsSound }).click();
+    await page
+      .getByRole("group", { name: format(catalog.forYouOnly, { name: "Bob" }) })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    // The tile's buttons fade in (a CSS transition): axe would measure the contrast of a half-faded menu.
+    const actions = page.getByTestId("remote-tile").locator(".tile__actions");
+    await expect
+      .poll(() => actions.evaluate((element) => getComputedStyle(element).opacity), { timeout: UI_TIMEOUT_MS })
+      .toBe("1");
+    await expectSpoken(page, catalog, "typing indicator and per-person controls");
     return { ada, bob };
   }
 

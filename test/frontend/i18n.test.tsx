@@ -26,10 +26,10 @@ const COUNTS = [0, 1, 2, 5, 11, 100];
  * same, add the key here.
  */
 const SAME_AS_ENGLISH: Record<Exclude<Language, "en">, readonly (keyof Catalog)[]> = {
-  de: ["withShortcut", "chat"],
-  fr: ["withShortcut", "participants", "messages"],
-  es: ["withShortcut", "fps"],
-  "pt-BR": ["withShortcut"],
+  de: ["withShortcut", "chat", "percent"],
+  fr: ["withShortcut", "participants", "volume", "messages"],
+  es: ["withShortcut", "fps", "percent"],
+  "pt-BR": ["withShortcut", "volume"],
   ja: ["fps"],
   ar: ["withShortcut"],
 };

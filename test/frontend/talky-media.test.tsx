@@ -174,7 +174,7 @@ describe("per-person controls", () => {
     const choices = new ListeningChoices();
     expect(choices.set("a", { volume: 0.5 })).toBeNull();
     for (const volume of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
-      expect(choices.set("a", { volume })).toBe("A volume goes from 0 to 100 %.");
+      expect(choices.set("a", { volume })).toEqual({ key: "volumeOutOfRange" });
     expect(choices.choices.value.get("a")).toEqual({ ...AS_SENT, volume: 0.5 });
     expect(choices.set("a", { muted: true })).toBeNull();
     expect(choices.choices.value.get("a")).toEqual({ muted: true, volume: 0.5, videoHidden: false });

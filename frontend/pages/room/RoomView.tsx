@@ -219,11 +219,11 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
           </div>
           <p class={hintClass(mutedHint, talking)} role="status">
             {talking ? (
-              "Talking. Let go of Space to mute again."
+              text.talkingHint
             ) : mutedHint ? (
               <>
                 <strong>{text.youAreMuted}</strong>
-                <span class="muted-hint__how"> Hold Space to talk, or press M to unmute.</span>
+                <span class="muted-hint__how"> {text.mutedHowToTalk}</span>
               </>
             ) : null}
           </p>
