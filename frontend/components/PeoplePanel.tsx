@@ -8,7 +8,9 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef } from "preact/hooks";
 import type { CallState, Peer } from "../call/call";
 import { labelFor, labelText, type NameLabel } from "../call/names";
-import { ordinal } from "../services/reactions";
+import { t } from "../i18n/active";
+import { fill, format } from "../i18n/format";
+import { chooseOrdinal } from "../i18n/plural";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
@@ -46,6 +48,7 @@ export function PeoplePanel({ call, labels, onLowerHand, onRemove, onClose, pers
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const rows = rowsOf(call, labels);
+  const text = t();
   return (
     <section
       class="people"
@@ -60,9 +63,9 @@ export function PeoplePanel({ call, labels, onLowerHand, onRemove, onClose, pers
     >
       <header class="people__header">
         <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-          People ({rows.length})
+          {format(text.peopleHeading, { count: rows.length.toLocaleString(text.locale) })}
         </h2>
-        <button type="button" class="icon-button" aria-label="Close people list" onClick={onClose}>
+        <button type="button" class="icon-button" aria-label={text.closePeople} onClick={onClose}>
           <Icon name="close" />
         </button>
       </header>
@@ -89,32 +92,36 @@ function PersonRow({
 }: { row: Row } & Omit<PeoplePanelProps, "call" | "labels" | "onClose">) {
   const name = labelText(row.label);
   const { peer } = row;
+  const text = t();
   return (
     <li class="people__row" data-testid="person" data-peer-id={peer?.id}>
       <div class="people__who">
         <span class="people__name">
-          <PersonName label={row.label} />
-          {peer === null && " (you)"}
+          {peer === null ? (
+            fill(text.selfCaption, { name: <PersonName label={row.label} /> })
+          ) : (
+            <PersonName label={row.label} />
+          )}
         </span>
         <span class="people__states">
           {row.hand > 0 && (
             <span class="people__state people__state--hand" data-testid="person-hand">
-              <Icon name="hand" /> Hand raised, {ordinal(row.hand)}
+              <Icon name="hand" /> {chooseOrdinal(text.locale, text.handRaisedPlace, row.hand)}
             </span>
           )}
           {!row.audio && (
             <span class="people__state">
-              <Icon name="mic-off" /> Muted
+              <Icon name="mic-off" /> {text.personMuted}
             </span>
           )}
           {!row.video && !row.screen && (
             <span class="people__state">
-              <Icon name="camera-off" /> Camera off
+              <Icon name="camera-off" /> {text.cameraOff}
             </span>
           )}
           {row.screen && (
             <span class="people__state">
-              <Icon name="screen" /> Sharing screen
+              <Icon name="screen" /> {text.sharingScreen}
             </span>
           )}
           {peer?.quality && <QualityBadge quality={peer.quality} />}
@@ -125,10 +132,10 @@ function PersonRow({
           <button
             type="button"
             class="people__action"
-            aria-label={peer ? `Lower hand for ${name}` : "Lower hand (yours)"}
+            aria-label={peer ? format(text.lowerHandFor, { name }) : text.lowerOwnHand}
             onClick={() => onLowerHand(peer?.id)}
           >
-            Lower hand
+            {text.lowerHand}
           </button>
         )}
         {/* Per-person controls (mute for me, volume, hide video) mount here. */}
@@ -137,10 +144,10 @@ function PersonRow({
           <button
             type="button"
             class="people__action people__action--danger"
-            aria-label={`Remove ${name} from call`}
+            aria-label={format(text.removeFromCall, { name })}
             onClick={() => onRemove(peer)}
           >
-            Remove
+            {text.remove}
           </button>
         )}
       </div>

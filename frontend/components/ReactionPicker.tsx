@@ -5,11 +5,14 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { REACTIONS, type Reaction } from "../../common/protocol";
+import { t } from "../i18n/active";
+import { format } from "../i18n/format";
 import { REACTION_NAMES } from "../services/reactions";
 import { ControlButton } from "./MediaButtons";
 import "./ReactionPicker.css";
 
 export function ReactionPicker({ onReact, disabled }: { onReact(emoji: Reaction): void; disabled?: boolean }) {
+  const text = t();
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLFieldSetElement>(null);
@@ -40,23 +43,26 @@ export function ReactionPicker({ onReact, disabled }: { onReact(emoji: Reaction)
             if (next instanceof Node && !picker?.contains(next)) setOpen(false);
           }}
         >
-          <legend class="visually-hidden">Send a reaction</legend>
-          {REACTIONS.map((emoji, i) => (
-            <button
-              key={emoji}
-              type="button"
-              class="reaction-picker__emoji"
-              aria-label={`React with ${REACTION_NAMES[emoji]}`}
-              title={`${REACTION_NAMES[emoji]} (${i + 1})`}
-              onClick={() => onReact(emoji)}
-            >
-              {emoji}
-            </button>
-          ))}
+          <legend class="visually-hidden">{text.sendReaction}</legend>
+          {REACTIONS.map((emoji, i) => {
+            const name = text[REACTION_NAMES[emoji]];
+            return (
+              <button
+                key={emoji}
+                type="button"
+                class="reaction-picker__emoji"
+                aria-label={format(text.reactWith, { name })}
+                title={format(text.withShortcut, { label: name, key: i + 1 })}
+                onClick={() => onReact(emoji)}
+              >
+                {emoji}
+              </button>
+            );
+          })}
         </fieldset>
       )}
       <ControlButton
-        label="Reactions"
+        label={text.reactions}
         icon="smile"
         shortcut="1–6"
         class={open ? "control--active" : undefined}

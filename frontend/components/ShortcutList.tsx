@@ -1,5 +1,6 @@
 import { t } from "../i18n/active";
 import { format } from "../i18n/format";
+import { REACTION_NAMES } from "../services/reactions";
 import { SHORTCUTS } from "../services/shortcuts";
 import { Modal } from "./Modal";
 import "./ShortcutList.css";
@@ -11,7 +12,10 @@ export function ShortcutList() {
       {SHORTCUTS.map((shortcut) => (
         <li key={shortcut.key}>
           <kbd>{shortcut.label ? text[shortcut.label] : shortcut.key}</kbd>{" "}
-          {format(text[shortcut.description], { emoji: shortcut.reaction ?? "" })}
+          {format(text[shortcut.description], {
+            emoji: shortcut.reaction ?? "",
+            name: shortcut.reaction ? text[REACTION_NAMES[shortcut.reaction]] : "",
+          })}
         </li>
       ))}
     </ul>

@@ -6,7 +6,7 @@ import { labelText, type NameLabel } from "../call/names";
 import type { ConnectionQuality } from "../call/peer/quality";
 import { t } from "../i18n/active";
 import { fill, format } from "../i18n/format";
-import { ordinal } from "../services/reactions";
+import { chooseOrdinal } from "../i18n/plural";
 import { Icon } from "./Icon";
 import { LocalNote, PersonMenu } from "./PersonControls";
 import { PersonName } from "./PersonName";
@@ -210,7 +210,7 @@ function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions
           <span
             class="tile__hand"
             role="img"
-            aria-label={`Hand raised, ${ordinal(person.hand)}`}
+            aria-label={chooseOrdinal(text.locale, text.handRaisedPlace, person.hand)}
             data-testid="hand"
             data-order={person.hand}
           >

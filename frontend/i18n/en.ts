@@ -5,7 +5,7 @@
  * per CLDR category (plural.ts), "#" standing for the count. Room names, people's names, keys
  * and safety codes are never in here: they are shown as they are.
  */
-import type { PluralForms } from "./plural";
+import type { OrdinalForms, PluralForms } from "./plural";
 
 export const en = {
   /** BCP 47 tag for Intl (dates, numbers, plural rules). */
@@ -196,6 +196,46 @@ export const en = {
   videoHiddenForYou: "Video hidden for you",
   volumeOutOfRange: "A volume goes from 0 to 100 %.",
 
+  // Hands, reactions and the people list (ControlBar, ReactionPicker, Tile, PeoplePanel, EtiquetteNews)
+  raiseHand: "Raise hand",
+  lowerHand: "Lower hand",
+  handRaisedPlace: {
+    ordinal: { one: "Hand raised, #st", two: "Hand raised, #nd", few: "Hand raised, #rd", other: "Hand raised, #th" },
+  } as OrdinalForms,
+  people: "People",
+  peopleHeading: "People ({count})",
+  closePeople: "Close people list",
+  personMuted: "Muted",
+  cameraOff: "Camera off",
+  sharingScreen: "Sharing screen",
+  lowerHandFor: "Lower hand for {name}",
+  lowerOwnHand: "Lower hand (yours)",
+  reactions: "Reactions",
+  sendReaction: "Send a reaction",
+  reactWith: "React with {name}",
+  reactionThumbsUp: "thumbs up",
+  reactionApplause: "applause",
+  reactionLaughter: "laughter",
+  reactionHeart: "heart",
+  reactionCelebration: "celebration",
+  reactionSurprise: "surprise",
+  someoneRaisedHand: "{name} raised their hand.",
+  someoneLoweredHand: "{name} lowered their hand.",
+  youRaisedHand: "You raised your hand.",
+  youLoweredHand: "You lowered your hand.",
+  someoneReacted: "{name} reacted with {reaction}.",
+  youReacted: "You reacted with {reaction}.",
+  someone: "Someone",
+
+  // How the call is shown: speaker view, the floating window (ViewButtons, RoomView, picture-in-picture)
+  speakerView: "Speaker view",
+  floatCall: "Float the call",
+  closeFloating: "Close floating window",
+  callFloating: "The call is in a floating window.",
+  bringCallBack: "Bring the call back",
+  pipUnsupported: "This browser cannot show the call in a floating window.",
+  pipFailed: "The floating window could not open.",
+
   // Chat
   closeChat: "Close chat",
   chatNote: "Messages go straight to the people in the call. They are not stored anywhere.",
@@ -274,8 +314,8 @@ export const en = {
   shortcutPeople: "Open or close the people list",
   shortcutLayout: "Switch between grid and speaker view",
   shortcutPip: "Float the call in a window of its own, or bring it back",
-  shortcutReact: "React with {emoji}",
   keySpace: "Space",
+  shortcutReact: "React with {emoji} ({name})",
   shortcutCamera: "Turn the camera off or on",
   shortcutScreen: "Share the screen or stop sharing",
   shortcutChat: "Open or close the chat",

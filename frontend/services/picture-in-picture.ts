@@ -5,6 +5,7 @@
  * the video element's picture-in-picture exists (Safari, Firefox's own PiP aside), it floats
  * one video: the one on the stage, else the speaker's, else the first.
  */
+import { type Problem, problem } from "../i18n/problem";
 
 /** What this browser can float: the whole stage, one video, or nothing. */
 export type PipSupport = "document" | "video" | null;
@@ -98,16 +99,16 @@ function videoToFloat(stage: HTMLElement): HTMLVideoElement | null {
   );
 }
 
-/** Floats the call as well as this browser can; resolves to why it could not, or the window. */
-export async function float(stage: HTMLElement, onClosed: () => void): Promise<Floating | string> {
+/** Floats the call as well as this browser can; resolves to why it could not (for the page to word), or the window. */
+export async function float(stage: HTMLElement, onClosed: () => void): Promise<Floating | Problem> {
   try {
     const support = pipSupport();
     if (support === "document") return await floatDocument(stage, onClosed);
     const video = support === "video" ? videoToFloat(stage) : null;
     if (video) return await floatVideo(video, onClosed);
-    return "This browser cannot show the call in a floating window.";
+    return problem("pipUnsupported");
   } catch (error) {
     console.warn("natter: picture-in-picture failed", error);
-    return "The floating window could not open.";
+    return problem("pipFailed");
   }
 }

@@ -1,4 +1,4 @@
-import { REACTIONS } from "../../common/protocol";
+import { REACTIONS, type Reaction } from "../../common/protocol";
 import type { SentenceKey } from "../i18n/problem";
 
 /** `react-N` sends the Nth of the offered reactions (common/protocol.ts REACTIONS), 1-based. */
@@ -23,7 +23,7 @@ export interface Shortcut {
   readonly action: ShortcutAction;
   /** The catalog entry that says what it does ({emoji}: the reaction a digit sends). */
   readonly description: SentenceKey;
-  readonly reaction?: string;
+  readonly reaction?: Reaction;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [

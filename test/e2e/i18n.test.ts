@@ -19,11 +19,13 @@ import { useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 20_000;
 
-/** Every text a catalog holds: its sentences and each of its plural forms. */
+/** Every text a catalog holds: its sentences and each of its plural and ordinal forms. */
 function texts(catalog: Catalog): string[] {
-  return Object.entries(catalog).flatMap(([key, value]) =>
-    key === "locale" ? [] : typeof value === "string" ? [value] : Object.values(value),
-  );
+  return Object.entries(catalog).flatMap(([key, value]) => {
+    if (key === "locale") return [];
+    if (typeof value === "string") return [value];
+    return Object.values("ordinal" in value ? value.ordinal : value);
+  });
 }
 
 /**

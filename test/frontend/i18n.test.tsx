@@ -1,8 +1,9 @@
-import { act, fireEvent, render, screen } from "@testing-library/preact";
+import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
 import { findNameProblem, foldName, RESERVED_NAMES, RESERVED_SUFFIXES } from "../../common/display-name-rules";
 import { ChatPanel } from "../../frontend/components/ChatPanel";
 import { LockedPanel } from "../../frontend/components/LockedPanel";
+import { ShortcutList } from "../../frontend/components/ShortcutList";
 import { currentLanguage, useCatalog } from "../../frontend/i18n/active";
 import { ar } from "../../frontend/i18n/ar";
 import { de } from "../../frontend/i18n/de";
@@ -12,11 +13,11 @@ import { format } from "../../frontend/i18n/format";
 import { fr } from "../../frontend/i18n/fr";
 import { ja } from "../../frontend/i18n/ja";
 import { chooseLanguage, LANGUAGE_STORAGE_KEY, LANGUAGES, type Language } from "../../frontend/i18n/languages";
-import { choose, type PluralForms } from "../../frontend/i18n/plural";
+import { choose, chooseOrdinal, type OrdinalForms, type PluralForms } from "../../frontend/i18n/plural";
 import { ptBR } from "../../frontend/i18n/pt-BR";
 import { Home } from "../../frontend/pages/Home";
-import { fakeCall } from "./fake-call";
-import { renderRoomView } from "./render-views";
+import { fakeCall, peerA, peerB } from "./fake-call";
+import { prefetchOnDemand, renderRoomView, tileOf } from "./render-views";
 
 const CATALOGS: Record<Language, Catalog> = { en, de, fr, es, "pt-BR": ptBR, ja, ar };
 const COUNTS = [0, 1, 2, 5, 11, 100];
@@ -27,14 +28,19 @@ const COUNTS = [0, 1, 2, 5, 11, 100];
  */
 const SAME_AS_ENGLISH: Record<Exclude<Language, "en">, readonly (keyof Catalog)[]> = {
   de: ["withShortcut", "chat", "percent"],
-  fr: ["withShortcut", "participants", "volume", "messages"],
+  fr: ["withShortcut", "participants", "volume", "reactionSurprise", "messages"],
   es: ["withShortcut", "fps", "percent"],
   "pt-BR": ["withShortcut", "volume"],
   ja: ["fps"],
   ar: ["withShortcut"],
 };
 
-const isPlural = (value: unknown): value is PluralForms => typeof value === "object" && value !== null;
+const isOrdinal = (value: unknown): value is OrdinalForms =>
+  typeof value === "object" && value !== null && "ordinal" in value;
+const isPlural = (value: unknown): value is PluralForms =>
+  typeof value === "object" && value !== null && !isOrdinal(value);
+/** Places that hit every ordinal category of the seven languages (English 1st, 2nd, 3rd, 4th, 11th–13th, 21st…). */
+const PLACES = [1, 2, 3, 4, 5, 11, 12, 13, 21, 22, 23, 101];
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
 describe("the catalogs", () => {
@@ -80,6 +86,38 @@ describe("the catalogs", () => {
       }
     });
   }
+
+  for (const [language, catalog] of Object.entries(CATALOGS)) {
+    it(`${language} has a sentence for every ordinal category its language uses (a place in a row)`, () => {
+      const rules = new Intl.PluralRules(catalog.locale, { type: "ordinal" });
+      for (const [key, forms] of Object.entries(catalog)) {
+        if (!isOrdinal(forms)) continue;
+        for (const place of PLACES) {
+          const category = rules.select(place);
+          expect(forms.ordinal[category], `${language}.${key} for ${place} (${category})`).toBeDefined();
+          const sentence = chooseOrdinal(catalog.locale, forms, place);
+          expect(sentence).not.toContain("#");
+          expect(sentence).toContain(place.toLocaleString(catalog.locale));
+        }
+      }
+    });
+  }
+
+  it("says a raised hand's place the way each language counts places", () => {
+    const place = (catalog: Catalog, n: number) => chooseOrdinal(catalog.locale, catalog.handRaisedPlace, n);
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map((n) => place(en, n))).toEqual(
+      ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"].map(
+        (o) => `Hand raised, ${o}`,
+      ),
+    );
+    expect([place(fr, 1), place(fr, 2), place(fr, 21)]).toEqual([
+      "Main levée, 1re dans la file",
+      "Main levée, 2e dans la file",
+      "Main levée, 21e dans la file",
+    ]);
+    expect(place(de, 3)).toBe("Hand gehoben, an 3. Stelle");
+    expect(place(ja, 2)).toBe("挙手中（2番目）");
+  });
 
   it("gives Arabic all six forms, and picks each where Arabic grammar does", () => {
     const forms = ar.peopleInCall;
@@ -181,6 +219,47 @@ describe("the views in another language", () => {
     renderRoomView(call);
     expect(screen.getByRole("button", { name: "Anruf verlassen" })).toBeTruthy();
     expect(screen.getByText(/Warte auf andere/)).toBeTruthy();
+  });
+
+  it("says hands, reactions, the people list and the view buttons in German", async () => {
+    await prefetchOnDemand();
+    useCatalog("de", de);
+    const self = "0".repeat(32);
+    const call = fakeCall({ peers: [peerA, { ...peerB, audio: false, screen: true }] });
+    call.hands.value = [peerB.id, self];
+    renderRoomView(call);
+    expect(within(tileOf("Linus")).getByRole("img", { name: "Hand gehoben, an 1. Stelle" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Hand senken" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Sprecheransicht" }).title).toBe("Sprecheransicht (L)");
+    fireEvent.click(screen.getByRole("button", { name: "Reaktionen" }));
+    expect(screen.getByRole("button", { name: "Mit Konfetti reagieren" }).title).toBe("Konfetti (5)");
+
+    fireEvent.click(screen.getByRole("button", { name: "Teilnehmende" }));
+    const panel = await screen.findByRole("region", { name: "Teilnehmende (3)" });
+    const [linus, us] = within(panel).getAllByTestId("person");
+    expect(linus?.textContent).toContain("Hand gehoben, an 1. Stelle");
+    expect(linus?.textContent).toContain("Stumm");
+    expect(linus?.textContent).toContain("Teilt den Bildschirm");
+    expect(us?.textContent).toContain("Ada (du)");
+    expect(within(panel).getByRole("button", { name: "Hand von Linus senken" })).toBeTruthy();
+    expect(within(panel).getByRole("button", { name: "Eigene Hand senken" })).toBeTruthy();
+    expect(within(panel).getByRole("button", { name: "Grace aus dem Anruf entfernen" })).toBeTruthy();
+
+    await act(() => {
+      call.hands.value = [peerB.id];
+      call.reactions.value = [{ key: 1, from: peerA.id, emoji: "❤️" }];
+    });
+    expect(screen.getByTestId("etiquette-news").textContent).toBe(
+      "Du hast die Hand gesenkt. Grace hat mit Herz reagiert.",
+    );
+  });
+
+  it("names each reaction in the shortcut list, in the active language", () => {
+    render(<ShortcutList />);
+    expect(screen.getByText(/React with 👍 \(thumbs up\)/)).toBeTruthy();
+    useCatalog("ja", ja);
+    render(<ShortcutList />);
+    expect(screen.getByText(/🎉（お祝い）でリアクション/)).toBeTruthy();
   });
 
   it("formats chat times in the active language", () => {

@@ -75,7 +75,7 @@ export function ControlBar(props: ControlBarProps) {
           />
         )}
         <ControlButton
-          label={handUp ? "Lower hand" : "Raise hand"}
+          label={handUp ? text.lowerHand : text.raiseHand}
           icon="hand"
           class={handUp ? "control--active" : undefined}
           shortcut="R"
@@ -100,7 +100,7 @@ export function ControlBar(props: ControlBarProps) {
           )}
         </ControlButton>
         <ControlButton
-          label="People"
+          label={text.people}
           icon="people"
           class={peopleOpen ? "control--active" : undefined}
           shortcut="P"

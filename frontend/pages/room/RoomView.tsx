@@ -15,7 +15,7 @@ import { useHeld } from "../../components/use-held";
 import { usePushToTalk } from "../../components/use-push-to-talk";
 import { useShortcuts } from "../../components/use-shortcuts";
 import { t } from "../../i18n/active";
-import { callError, mediaProblem } from "../../i18n/problems";
+import { callError, mediaProblem, say } from "../../i18n/problems";
 import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
@@ -136,7 +136,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
 
       {pip.problem && (
         <p class="notice" role="status">
-          {pip.problem}
+          {say(pip.problem)}
         </p>
       )}
       {mediaError && (
@@ -210,9 +210,9 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
             {/* Last in the DOM (the moved grid's old neighbours are in another window), first on screen (CSS order). */}
             {pip.open === "document" && (
               <div class="room__floating">
-                <p>The call is in a floating window.</p>
+                <p>{text.callFloating}</p>
                 <button type="button" onClick={() => void pip.toggle()}>
-                  Bring the call back
+                  {text.bringCallBack}
                 </button>
               </div>
             )}

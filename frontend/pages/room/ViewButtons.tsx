@@ -5,6 +5,8 @@
 import type { ComponentChildren } from "preact";
 import { Icon, type IconName } from "../../components/Icon";
 import type { LayoutMode } from "../../components/stage";
+import { t } from "../../i18n/active";
+import { format } from "../../i18n/format";
 import "./ViewButtons.css";
 
 interface ViewButtonProps {
@@ -24,7 +26,7 @@ function ViewButton({ label, icon, shortcut, pressed, onClick, children }: ViewB
       class="view-button"
       aria-label={label}
       aria-pressed={pressed}
-      title={`${label} (${shortcut})`}
+      title={format(t().withShortcut, { label, key: shortcut })}
       onClick={onClick}
     >
       <Icon name={icon} />
@@ -35,23 +37,26 @@ function ViewButton({ label, icon, shortcut, pressed, onClick, children }: ViewB
 
 export function LayoutToggle({ mode, onChange }: { mode: LayoutMode; onChange(mode: LayoutMode): void }) {
   const speaker = mode === "speaker";
+  const text = t();
   return (
     <ViewButton
-      label="Speaker view"
+      label={text.speakerView}
       icon="speaker-view"
       shortcut="L"
       pressed={speaker}
       onClick={() => onChange(speaker ? "grid" : "speaker")}
     >
-      Speaker view
+      {text.speakerView}
     </ViewButton>
   );
 }
 
 export function PipButton({ open, onToggle }: { open: boolean; onToggle(): void }) {
+  const text = t();
+  const label = open ? text.closeFloating : text.floatCall;
   return (
-    <ViewButton label={open ? "Close floating window" : "Float the call"} icon="pip" shortcut="F" onClick={onToggle}>
-      {open ? "Close floating window" : "Float the call"}
+    <ViewButton label={label} icon="pip" shortcut="F" onClick={onToggle}>
+      {label}
     </ViewButton>
   );
 }

@@ -3,11 +3,12 @@
  * button and the F key share (the work is in services/picture-in-picture.ts).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { Problem } from "../../i18n/problem";
 import { type Floating, float, pipSupport } from "../../services/picture-in-picture";
 
 export function usePip(stage: () => HTMLElement | null) {
   const [open, setOpen] = useState<Floating["kind"] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
   const floating = useRef<Floating | null>(null);
   const supported = pipSupport() !== null;
 
@@ -25,7 +26,7 @@ export function usePip(stage: () => HTMLElement | null) {
       floating.current = null;
       setOpen(null);
     });
-    if (typeof result === "string") {
+    if ("key" in result) {
       setProblem(result);
       return;
     }
