@@ -10,6 +10,7 @@ import { type Problem, say } from "../i18n/problems";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import "../styles/controls.css";
+import "./SidePanel.css";
 import "./ChatPanel.css";
 
 interface ChatPanelProps {

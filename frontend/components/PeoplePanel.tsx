@@ -15,6 +15,7 @@ import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import { QualityBadge } from "./QualityBadge";
 import "../styles/controls.css";
+import "./SidePanel.css";
 import "./PeoplePanel.css";
 
 interface PeoplePanelProps {

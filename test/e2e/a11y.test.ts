@@ -4,30 +4,12 @@
  * and the hair check's way in for someone whose camera and microphone are blocked.
  */
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
-import type { Result } from "axe-core";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
+import { seriousViolations } from "../helpers/axe";
 import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 20_000;
-
-/** What axe found that matters: serious and critical violations, in words a failure message can show. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  expect(results.passes.length, "axe ran its checks on the page").toBeGreaterThan(10);
-  return results.violations
-    .filter((violation: Result) => violation.impact === "serious" || violation.impact === "critical")
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help}\n  ${violation.nodes
-          .map((node) => `${node.target.join(" ")} — ${node.failureSummary?.replace(/\n/g, " ")}`)
-          .join("\n  ")}`,
-    );
-}
 
 describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
   const cast = useCast({ label: "a11y" });

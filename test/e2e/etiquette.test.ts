@@ -7,9 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { seriousViolations } from "../helpers/axe";
 import type { Person } from "../helpers/browser";
 import { SCREENSHOTS, useCast } from "../helpers/cast";
 
@@ -36,16 +36,6 @@ async function handsOnTiles(page: Page): Promise<string[]> {
       .sort((a, b) => a.order - b.order)
       .map(({ order, name }) => `${order}:${name}`),
   );
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  expect(results.passes.length, "axe ran its checks on the page").toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real browsers", () => {

@@ -7,13 +7,13 @@
  * the chosen language's catalog downloaded.
  */
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { ar } from "../../frontend/i18n/ar";
 import { de } from "../../frontend/i18n/de";
 import { type Catalog, en } from "../../frontend/i18n/en";
 import { format } from "../../frontend/i18n/format";
+import { seriousViolations } from "../helpers/axe";
 import { MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
@@ -49,16 +49,6 @@ async function englishOnScreen(page: Page, catalog: Catalog): Promise<string[]> 
   // biome-ignore lint/performance/useDomNodeTextContent: on-screen text is the point, not the DOM's
   const shown = await page.evaluate(() => document.body.innerText);
   return englishPieces(catalog).filter((piece) => shown.includes(piece));
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  expect(results.passes.length, "axe ran its checks on the page").toBeGreaterThan(10);
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
 
 /** The page is in `catalog`'s language: nothing English on it, axe clean, the document says which language. */
