@@ -3,16 +3,7 @@ import { describe, expect, it } from "vitest";
 import { withVideoBandwidth } from "../../frontend/call/peer/sdp-bandwidth";
 import chromium from "./fixtures/sdp-chromium.json";
 import firefox from "./fixtures/sdp-firefox.json";
-
-/** The SDP's sections: the session first, then one per m= line, each as its lines. */
-function sections(sdp: string): string[][] {
-  const result: string[][] = [[]];
-  for (const line of sdp.split("\r\n")) {
-    if (line.startsWith("m=")) result.push([]);
-    result.at(-1)?.push(line);
-  }
-  return result;
-}
+import { sections } from "./sdp-sections";
 
 const videoSection = (sdp: string) => sections(sdp).find((lines) => lines[0]?.startsWith("m=video ")) ?? [];
 const withoutBandwidth = (sdp: string) =>
