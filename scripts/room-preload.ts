@@ -2,8 +2,8 @@
  * The room's code, fetched with the page. A room link's HTML is the same file as the home page's,
  * and the app only asks for the room's chunk once its own chunk has downloaded and run: one round
  * trip after another. A `Link: rel=preload` header on room links (written into the asset server's
- * `_headers`) starts that download with the HTML instead; Cloudflare also sends such headers
- * ahead as 103 Early Hints. `preload; as=script`, not `modulepreload`: a module preload also
+ * `_headers`) starts that download with the HTML instead; with Early Hints on for the zone,
+ * Cloudflare can also send such headers ahead as a 103 (untested here: wrangler dev does not). `preload; as=script`, not `modulepreload`: a module preload also
  * instantiates the chunk's imports, and the room's chunk imports the entry chunk back, which left
  * Firefox on "Loading the call…" for good once the chunk was cached; a plain preload only fetches
  * the bytes, which the app's own import then uses. The home page (`/`) does not get it, so it stays as light as
