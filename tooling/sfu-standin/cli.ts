@@ -1,22 +1,24 @@
 /**
  * `npm run sfu-standin`: the stand-in on its own for local development. Prints where it listens and
  * the app credentials to use; Ctrl-C stops it. Options come from the environment:
- * SFU_STANDIN_PORT (default 8788), REALTIME_APP_ID / REALTIME_APP_SECRET (random if unset),
- * SFU_STANDIN_TRACK_TIMEOUT_MS (default 30000).
+ * REALTIME_APP_ID and REALTIME_APP_SECRET (required: the same values the Worker is given, so the
+ * secret is never printed), SFU_STANDIN_PORT (default 8788), SFU_STANDIN_TRACK_TIMEOUT_MS (default 30000).
  */
 import { startSfuStandin } from "./start";
 
 const env = process.env;
+if (!env.REALTIME_APP_ID || !env.REALTIME_APP_SECRET) {
+  console.error("sfu-standin: set REALTIME_APP_ID and REALTIME_APP_SECRET (any values; the Worker must use the same).");
+  process.exit(2);
+}
 const standin = await startSfuStandin({
   port: Number(env.SFU_STANDIN_PORT ?? 8788),
-  ...(env.REALTIME_APP_ID && { appId: env.REALTIME_APP_ID }),
-  ...(env.REALTIME_APP_SECRET && { appSecret: env.REALTIME_APP_SECRET }),
+  appId: env.REALTIME_APP_ID,
+  appSecret: env.REALTIME_APP_SECRET,
   ...(env.SFU_STANDIN_TRACK_TIMEOUT_MS && { trackTimeoutMs: Number(env.SFU_STANDIN_TRACK_TIMEOUT_MS) }),
 });
 console.log(`SFU stand-in: ${standin.apiBase}/apps/${standin.appId}/sessions/new`);
-console.log(`  REALTIME_APP_ID=${standin.appId}`);
-// Printed once, on the developer's own terminal: it is a throwaway local secret, not a production one.
-console.log(`  REALTIME_APP_SECRET=${standin.appSecret}`);
+console.log("  bearer: the REALTIME_APP_SECRET from the environment");
 const stop = () => {
   standin.stop().finally(() => process.exit(0));
 };
