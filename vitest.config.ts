@@ -3,6 +3,11 @@ import { defineConfig } from "vitest/config";
 // One `vitest run` covers every layer; each project picks its own runtime.
 export default defineConfig({
   test: {
-    projects: ["./vitest.workers.config.ts", "./vitest.frontend.config.ts", "./vitest.sfu-standin.config.ts", "./vitest.e2e.config.ts"],
+    projects: [
+      "./vitest.workers.config.ts",
+      "./vitest.frontend.config.ts",
+      "./vitest.sfu-standin.config.ts",
+      "./vitest.e2e.config.ts",
+    ],
   },
 });

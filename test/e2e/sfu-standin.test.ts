@@ -104,7 +104,9 @@ describe.skipIf(inject("e2eSkip"))("SFU stand-in with Chromium", () => {
     }
     expect(decoded, "page B decoded no frame of page A's camera").toBeGreaterThan(0);
     // A number for the report, never an assertion: from the pull request to B's first decoded frame.
-    console.log(`sfu-standin: first frame decoded on B ${Math.round(performance.now() - startedPull)} ms after the pull`);
+    console.log(
+      `sfu-standin: first frame decoded on B ${Math.round(performance.now() - startedPull)} ms after the pull`,
+    );
     const source = standin.server.registry.find(sessionA, "camera");
     expect(source?.receivedPackets).toBeGreaterThan(0);
     await publisher.context().close();

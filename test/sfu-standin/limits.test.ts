@@ -105,7 +105,10 @@ describe("forwarding", () => {
     const staying = await endpoint(api);
     const [leavingMid = ""] = await leaving.pull([{ sessionId: publisher.sessionId, trackName: "camera" }]);
     const [stayingMid = ""] = await staying.pull([{ sessionId: publisher.sessionId, trackName: "camera" }]);
-    await until("packets to both", () => (leaving.received.get(leavingMid) ?? 0) > 5 && (staying.received.get(stayingMid) ?? 0) > 5);
+    await until(
+      "packets to both",
+      () => (leaving.received.get(leavingMid) ?? 0) > 5 && (staying.received.get(stayingMid) ?? 0) > 5,
+    );
 
     const closed = await api.closeTracks(leaving.sessionId, { tracks: [{ mid: leavingMid }], force: true });
     expect(closed.status).toBe(200);
@@ -114,7 +117,6 @@ describe("forwarding", () => {
     const [stayBefore, stayAfter] = await receivedAcrossAPause(staying, stayingMid);
     expect(stayAfter).toBeGreaterThan(stayBefore);
   });
-
 });
 
 describe("inactivity", () => {
@@ -132,7 +134,10 @@ describe("inactivity", () => {
     const talking = await endpoint(api);
     await talking.publish("talking");
     // Its media must be flowing before the silent track's clock starts, or a slow start would look like silence.
-    await until("the talking track's media", () => (standin.server.registry.find(talking.sessionId, "talking")?.receivedPackets ?? 0) > 0);
+    await until(
+      "the talking track's media",
+      () => (standin.server.registry.find(talking.sessionId, "talking")?.receivedPackets ?? 0) > 0,
+    );
     const silent = await endpoint(api);
     await silent.publish("silent", { sendMedia: false });
     const subscriber = await endpoint(api);

@@ -32,7 +32,10 @@ export const MID_NOT_FOUND = "not_found";
 export class ApiError extends Error {
   readonly status: number;
   readonly errorCode: string;
-  constructor(kind: ErrorKind, readonly errorDescription: string) {
+  constructor(
+    kind: ErrorKind,
+    readonly errorDescription: string,
+  ) {
     super(errorDescription);
     this.status = ERROR_CODES[kind].status;
     this.errorCode = ERROR_CODES[kind].code;

@@ -3,15 +3,7 @@
  * codec (VP8) and one audio codec (Opus): forwarding then never has to translate between codecs,
  * only to rewrite payload type, SSRC and header extensions for each subscriber (published-track.ts).
  */
-import {
-  type PeerConfig,
-  RTCRtpCodecParameters,
-  useAbsSendTime,
-  useFIR,
-  useNACK,
-  usePLI,
-  useSdesMid,
-} from "werift";
+import { type PeerConfig, RTCRtpCodecParameters, useAbsSendTime, useFIR, useNACK, usePLI, useSdesMid } from "werift";
 
 export function standinPeerConfig(): Partial<PeerConfig> {
   return {

@@ -95,7 +95,11 @@ export class StandinServer {
         if (!body.success) throw new ApiError("badBody", describeIssues(body.issues));
         const { tracks, sessionDescription, force } = body.output;
         const mids = tracks.map((track) => track.mid);
-        return send(res, 200, await this.serialized(session.id, () => session.closeTracks(mids, sessionDescription, force)));
+        return send(
+          res,
+          200,
+          await this.serialized(session.id, () => session.closeTracks(mids, sessionDescription, force)),
+        );
       }
       default:
         throw new ApiError("notFound", `no such endpoint: ${req.method} ${req.url}`);

@@ -55,7 +55,10 @@ export class StandinSession {
       return answer;
     }
     if (body.sessionDescription)
-      throw new ApiError("unsupported", "the stand-in pulls remote tracks only with an SFU offer (no sessionDescription)");
+      throw new ApiError(
+        "unsupported",
+        "the stand-in pulls remote tracks only with an SFU offer (no sessionDescription)",
+      );
     return this.offerPulling(remote);
   }
 
@@ -67,8 +70,21 @@ export class StandinSession {
     const results: TrackResult[] = tracks.map(({ mid, trackName }) => {
       const transceiver = this.pc.getTransceivers().find((candidate) => candidate.mid === mid);
       if (!transceiver)
-        return { location: "local", mid, trackName, errorCode: MID_NOT_FOUND, errorDescription: `no m-line with mid ${mid} in the offer` };
-      const track = new PublishedTrack(this.id, trackName, mid, transceiver.kind as "audio" | "video", transceiver.receiver, performance.now());
+        return {
+          location: "local",
+          mid,
+          trackName,
+          errorCode: MID_NOT_FOUND,
+          errorDescription: `no m-line with mid ${mid} in the offer`,
+        };
+      const track = new PublishedTrack(
+        this.id,
+        trackName,
+        mid,
+        transceiver.kind as "audio" | "video",
+        transceiver.receiver,
+        performance.now(),
+      );
       this.registry.add(track);
       this.published.get(mid)?.close();
       this.published.set(mid, track);
@@ -86,7 +102,13 @@ export class StandinSession {
     const results: TrackResult[] = tracks.map(({ sessionId, trackName }) => {
       const source = this.registry.find(sessionId, trackName);
       if (!source)
-        return { location: "remote", sessionId, trackName, errorCode: TRACK_NOT_FOUND, errorDescription: `session ${sessionId} publishes no track named ${trackName}` };
+        return {
+          location: "remote",
+          sessionId,
+          trackName,
+          errorCode: TRACK_NOT_FOUND,
+          errorDescription: `session ${sessionId} publishes no track named ${trackName}`,
+        };
       const transceiver = this.pc.addTransceiver(source.kind, { direction: "sendonly" });
       const result: TrackResult = { location: "remote", sessionId, trackName };
       added.push({ result, subscribe: () => new Subscription(transceiver, source) });
@@ -130,7 +152,8 @@ export class StandinSession {
       }
       return { mid, errorCode: MID_NOT_FOUND, errorDescription: `no open track with mid ${mid} in this session` };
     });
-    if (offer) return { requiresImmediateRenegotiation: false, sessionDescription: await this.answer(offer), tracks: results };
+    if (offer)
+      return { requiresImmediateRenegotiation: false, sessionDescription: await this.answer(offer), tracks: results };
     if (force || ownSenders.length === 0) return { requiresImmediateRenegotiation: false, tracks: results };
     // Without force the SFU tells the endpoint that its sending m-lines went inactive.
     for (const { transceiver } of ownSenders) transceiver.setDirection("inactive");

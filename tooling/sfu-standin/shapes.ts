@@ -30,7 +30,11 @@ export const NewSessionBody = v.optional(v.object({ sessionDescription: v.option
 export const NewTracksBody = v.object({
   sessionDescription: v.optional(SessionDescription),
   // "Up to 64 tracks can be added with a single API call" (limits page, "Limits").
-  tracks: v.pipe(v.array(v.variant("location", [LocalTrack, RemoteTrack])), v.minLength(1), v.maxLength(MAX_TRACKS_PER_CALL)),
+  tracks: v.pipe(
+    v.array(v.variant("location", [LocalTrack, RemoteTrack])),
+    v.minLength(1),
+    v.maxLength(MAX_TRACKS_PER_CALL),
+  ),
 });
 export type NewTracksBody = v.InferOutput<typeof NewTracksBody>;
 
@@ -38,7 +42,11 @@ export const RenegotiateBody = v.object({ sessionDescription: SessionDescription
 
 export const CloseTracksBody = v.object({
   sessionDescription: v.optional(SessionDescription),
-  tracks: v.pipe(v.array(v.object({ mid: v.pipe(v.string(), v.minLength(1)) })), v.minLength(1), v.maxLength(MAX_TRACKS_PER_CALL)),
+  tracks: v.pipe(
+    v.array(v.object({ mid: v.pipe(v.string(), v.minLength(1)) })),
+    v.minLength(1),
+    v.maxLength(MAX_TRACKS_PER_CALL),
+  ),
   force: v.optional(v.boolean(), false),
 });
 
