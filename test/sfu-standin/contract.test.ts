@@ -42,7 +42,7 @@ describe("sessions/new", () => {
     const created = await api.newSession();
     expect(created.status).toBeGreaterThanOrEqual(200);
     expect(created.status).toBeLessThan(300);
-    expect(created.body).toEqual({ sessionId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(created.body).toEqual({ sessionId: expect.stringMatching(/\S/) });
   });
 
   it(`answers an offer with a complete answer (${OPENAPI} "/apps/{appId}/sessions/new" requestBody sessionDescription)`, async () => {
@@ -60,7 +60,7 @@ describe("sessions/new", () => {
 });
 
 describe("tracks/new", () => {
-  it(`publishes local tracks: an offer and {location:"local", mid, trackName} give an answer and the tracks (${API_PAGE} "Publish or subscribe to tracks")`, async () => {
+  it(`publishes local tracks: an offer and {location:"local", mid, trackName} give an answer and the tracks (${API_PAGE} "Session and track operations", row "Publish or subscribe to tracks")`, async () => {
     const publisher = await endpoint();
     const { mid, sdp } = await publisher.offerTrack("video");
     const published = await api.newTracks(publisher.sessionId, {
