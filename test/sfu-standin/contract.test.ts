@@ -93,6 +93,24 @@ describe("tracks/new", () => {
     await until("forwarded packets", () => (subscriber.received.get(mid) ?? 0) > 0);
   });
 
+  it(`pulls several tracks (audio and video, from two publishers) in one call, each on its own mid (${API_PAGE} "Session and track operations")`, async () => {
+    const voice = await endpoint();
+    await voice.publish("mic", { kind: "audio" });
+    const camera = await endpoint();
+    await camera.publish("camera");
+    const subscriber = await endpoint();
+    const mids = await subscriber.pull([
+      { sessionId: voice.sessionId, trackName: "mic" },
+      { sessionId: camera.sessionId, trackName: "camera" },
+    ]);
+    expect(new Set(mids).size).toBe(2);
+    expect(subscriber.pc.getTransceivers().map((t) => [t.mid, t.kind])).toEqual([
+      [mids[0], "audio"],
+      [mids[1], "video"],
+    ]);
+    await until("packets on both mids", () => mids.every((mid) => (subscriber.received.get(mid) ?? 0) > 0));
+  });
+
   it(`answers HTTP 200 with the failure inside the item when a pulled track does not exist (${ERRORS_PAGE} "Read the response")`, async () => {
     const subscriber = await endpoint();
     const pulled = await api.newTracks(subscriber.sessionId, {

@@ -85,8 +85,10 @@ export class StandinSession {
         transceiver.receiver,
         performance.now(),
       );
+      // A new offer may put another track on a mid that was published before: the old one ends.
+      const previous = this.published.get(mid);
+      if (previous) this.registry.remove(previous);
       this.registry.add(track);
-      this.published.get(mid)?.close();
       this.published.set(mid, track);
       const arrived = this.incoming.get(mid) ?? transceiver.receiver.tracks[0];
       if (arrived) track.attach(arrived);

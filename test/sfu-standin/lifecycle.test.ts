@@ -1,0 +1,54 @@
+/**
+ * The start-up helper, like the coturn one: a free loopback port per start, and a stop that leaves
+ * nothing behind (every peer connection closed, the port released), so test files can start and
+ * stop stand-ins freely.
+ */
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { type SfuStandin, startSfuStandin } from "../../tooling/sfu-standin/start";
+import { RealtimeApi } from "./support/api";
+import { Endpoint, until } from "./support/endpoint";
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("startSfuStandin", () => {
+  const started: SfuStandin[] = [];
+  const endpoints: Endpoint[] = [];
+  afterEach(async () => {
+    await Promise.all(endpoints.splice(0).map((e) => e.close()));
+    await Promise.all(started.splice(0).map((s) => s.stop()));
+  });
+
+  it("listens on 127.0.0.1 on a port of its own, with fresh credentials each time", async () => {
+    const first = await startSfuStandin();
+    const second = await startSfuStandin();
+    started.push(first, second);
+    expect(first.apiBase).toBe(`http://127.0.0.1:${first.port}/v1`);
+    expect(second.port).not.toBe(first.port);
+    expect(second.appSecret).not.toBe(first.appSecret);
+    expect(await acceptsConnections(first.port)).toBe(true);
+  });
+
+  it("stop() closes every session's peer connection and releases the port", async () => {
+    const standin = await startSfuStandin();
+    const api = new RealtimeApi(standin);
+    const publisher = await Endpoint.create(api);
+    endpoints.push(publisher);
+    await publisher.publish("camera");
+    await until("the publisher to connect", () => publisher.pc.connectionState === "connected");
+    const session = standin.server.session(publisher.sessionId);
+
+    await standin.stop();
+    expect(session?.pc.connectionState).toBe("closed");
+    expect(await acceptsConnections(standin.port)).toBe(false);
+  });
+});
