@@ -10,7 +10,7 @@ export class SessionRateLimiter {
 
   constructor(
     private readonly limit = REQUESTS_PER_SECOND,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = performance.now.bind(performance),
   ) {}
 
   /** Counts one request for `sessionId`; false when it is over the limit (and then it is not counted). */

@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import * as v from "valibot";
 import { ApiError } from "./errors";
-import { SessionRateLimiter } from "./rate-limit";
+import { REQUESTS_PER_SECOND, SessionRateLimiter } from "./rate-limit";
 import { TrackRegistry } from "./registry";
 import { StandinSession } from "./session";
 import { CloseTracksBody, describeIssues, NewSessionBody, NewTracksBody, RenegotiateBody } from "./shapes";
@@ -21,6 +21,8 @@ export interface StandinOptions {
   appId: string;
   appSecret: string;
   trackTimeoutMs?: number;
+  /** The rate limiter's clock in ms; tests stop it to count calls "in one second" exactly. */
+  now?: () => number;
 }
 
 export class StandinServer {
@@ -28,11 +30,12 @@ export class StandinServer {
   readonly registry: TrackRegistry;
   private readonly sessions = new Map<string, StandinSession>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly limiter = new SessionRateLimiter();
+  private readonly limiter: SessionRateLimiter;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: StandinOptions) {
     this.registry = new TrackRegistry(options.trackTimeoutMs);
+    this.limiter = new SessionRateLimiter(REQUESTS_PER_SECOND, options.now);
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         const failure = error instanceof ApiError ? error : new ApiError("badState", String(error));

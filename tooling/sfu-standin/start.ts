@@ -25,6 +25,8 @@ export interface StartOptions {
   appSecret?: string;
   /** How long a published track may go without media before it is dropped; Cloudflare's is 30 s. */
   trackTimeoutMs?: number;
+  /** The rate limiter's clock (default performance.now); tests pass a stopped one. */
+  now?: () => number;
 }
 
 export async function startSfuStandin(options: StartOptions = {}): Promise<SfuStandin> {
@@ -34,6 +36,7 @@ export async function startSfuStandin(options: StartOptions = {}): Promise<SfuSt
     appId,
     appSecret,
     ...(options.trackTimeoutMs !== undefined && { trackTimeoutMs: options.trackTimeoutMs }),
+    ...(options.now && { now: options.now }),
   });
   await new Promise<void>((resolve, reject) => {
     server.http.once("error", reject);
