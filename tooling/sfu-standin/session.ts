@@ -164,8 +164,8 @@ export class StandinSession {
     return { requiresImmediateRenegotiation: true, sessionDescription: { type: "offer", sdp }, tracks: results };
   }
 
-  /** GET /sessions/{id}: every track this session publishes or pulls, with its state. */
-  describe(): { tracks: TrackResult[] } {
+  /** GET /sessions/{id}: every track this session publishes or pulls, with its state (DataChannels: none, not imitated). */
+  describe(): { tracks: TrackResult[]; dataChannels: never[] } {
     const local: TrackResult[] = [...this.published.values()].map((track) => ({
       location: "local",
       mid: track.mid,
@@ -179,7 +179,7 @@ export class StandinSession {
       trackName: subscription.source.trackName,
       status: subscription.source.closed ? "inactive" : "active",
     }));
-    return { tracks: [...local, ...remote] };
+    return { tracks: [...local, ...remote], dataChannels: [] };
   }
 
   async close(): Promise<void> {
