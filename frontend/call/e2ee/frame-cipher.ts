@@ -3,9 +3,17 @@
  * code runs in the transform worker, on the main thread (the createEncodedStreams fallback) and
  * in Node's tests. Keys arrive as non-extractable CryptoKeys and are never logged.
  */
-import { type FrameShape, clearBytes } from "./codec-header";
+import { clearBytes, type FrameShape } from "./codec-header";
+import {
+  additionalData,
+  ivFor,
+  MAX_COUNTER,
+  readTrailer,
+  TAG_BYTES,
+  TRAILER_BYTES,
+  writeTrailer,
+} from "./frame-format";
 import { ReplayWindow } from "./replay-window";
-import { additionalData, ivFor, MAX_COUNTER, readTrailer, TAG_BYTES, TRAILER_BYTES, writeTrailer } from "./frame-format";
 
 /**
  * One per page: every outgoing track (audio, video, screen) goes through the same encryptor, so

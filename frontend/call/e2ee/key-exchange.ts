@@ -17,7 +17,7 @@
  * Trust: everything the room relays could be forged by it; the only defence against swapped
  * identity keys is the pair's safety code (peer/safety-identity.ts), computed from `identities`.
  */
-import { E2eeSignal, MAX_GENERATION, parseE2eeSignal } from "../../../common/e2ee-signal";
+import { type E2eeSignal, MAX_GENERATION, parseE2eeSignal } from "../../../common/e2ee-signal";
 import { fromBase64Url, toBase64Url } from "./base64url";
 import { createIdentityKey, type IdentityKey, pairwiseKey } from "./identity-key";
 import { createSenderKey, unwrapSenderKey, wrapSenderKey } from "./sender-key";
@@ -145,9 +145,7 @@ export class KeyExchange {
     const publicKey = fromBase64Url(text);
     if (!publicKey) return "malformed";
     if (peer.publicKey) return sameBytes(peer.publicKey, publicKey) ? null : "identity-changed";
-    const pairwise = await pairwiseKey(this.#identity, this.#options.selfId, { id: from, publicKey }).catch(
-      () => null,
-    );
+    const pairwise = await pairwiseKey(this.#identity, this.#options.selfId, { id: from, publicKey }).catch(() => null);
     if (!pairwise) return "bad-public-key";
     peer.publicKey = publicKey;
     peer.pairwise = pairwise;

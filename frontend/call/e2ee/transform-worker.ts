@@ -46,7 +46,10 @@ function transformer(options: TransformRole): Transformer<EncodedFrame, EncodedF
           type: frame.type,
           mimeType: frame.getMetadata().mimeType,
         });
-        if (!sealed) return void (stats.unsent += 1);
+        if (!sealed) {
+          stats.unsent += 1;
+          return;
+        }
         frame.data = sealed;
         stats.encrypted += 1;
         controller.enqueue(frame);
@@ -57,7 +60,10 @@ function transformer(options: TransformRole): Transformer<EncodedFrame, EncodedF
     async transform(frame, controller) {
       const result = await decryptor.decrypt(frame.data);
       const counts = received(options.sender);
-      if (!result.ok) return void (counts.dropped[result.reason] = (counts.dropped[result.reason] ?? 0) + 1);
+      if (!result.ok) {
+        counts.dropped[result.reason] = (counts.dropped[result.reason] ?? 0) + 1;
+        return;
+      }
       counts.decrypted[result.keyId] = (counts.decrypted[result.keyId] ?? 0) + 1;
       frame.data = result.frame;
       controller.enqueue(frame);
@@ -67,7 +73,10 @@ function transformer(options: TransformRole): Transformer<EncodedFrame, EncodedF
 
 function attach(readable: ReadableStream, writable: WritableStream, options: TransformRole): void {
   // A failing pipe ends only this track's frames; the page sees the track stall, not a crash.
-  void readable.pipeThrough(new TransformStream(transformer(options))).pipeTo(writable).catch(() => undefined);
+  void readable
+    .pipeThrough(new TransformStream(transformer(options)))
+    .pipeTo(writable)
+    .catch(() => undefined);
 }
 
 scope.onrtctransform = ({ transformer: t }) => attach(t.readable, t.writable, t.options as TransformRole);
