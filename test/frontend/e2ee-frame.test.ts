@@ -127,15 +127,15 @@ describe("the replay window", () => {
   it("accepts late frames it has not seen inside the window, and nothing older", () => {
     const window = new ReplayWindow();
     for (const counter of [0, 1, 5, 3]) {
-      expect(window.fresh(counter)).toBe(true);
+      expect(window.check(counter)).toBe("fresh");
       window.accept(counter);
     }
-    expect([0, 1, 3, 5].map((c) => window.fresh(c))).toEqual([false, false, false, false]);
-    expect([2, 4, 6].map((c) => window.fresh(c))).toEqual([true, true, true]);
+    expect([0, 1, 3, 5].map((c) => window.check(c))).toEqual(["replay", "replay", "replay", "replay"]);
+    expect([2, 4, 6].map((c) => window.check(c))).toEqual(["fresh", "fresh", "fresh"]);
     window.accept(5 + REPLAY_WINDOW);
-    expect(window.fresh(5)).toBe(false);
-    expect(window.fresh(6)).toBe(true);
-    expect(window.fresh(4)).toBe(false);
+    expect(window.check(5)).toBe("too-old");
+    expect(window.check(6)).toBe("fresh");
+    expect(window.check(4)).toBe("too-old");
   });
 });
 

@@ -54,7 +54,7 @@ export class FrameEncryptor {
 export type DecryptResult =
   | { ok: true; frame: ArrayBuffer; keyId: number }
   /** Why a frame was dropped: nothing of it reaches the decoder. */
-  | { ok: false; reason: "malformed" | "no-key" | "forged" | "replay" };
+  | { ok: false; reason: "malformed" | "no-key" | "forged" | "replay" | "too-old" };
 
 /** The keys a receiver holds for one sender, by key id; the key exchange decides which. */
 export type KeyLookup = (keyId: number) => CryptoKey | undefined;
@@ -80,7 +80,8 @@ export class FrameDecryptor {
       entry = { key, window: new ReplayWindow() };
       this.#windows.set(trailer.keyId, entry);
     }
-    if (!entry.window.fresh(trailer.counter)) return { ok: false, reason: "replay" };
+    const before = entry.window.check(trailer.counter);
+    if (before !== "fresh") return { ok: false, reason: before };
     const header = bytes.subarray(0, trailer.clearBytes);
     const sealed = bytes.subarray(trailer.clearBytes, bytes.length - TRAILER_BYTES);
     let opened: ArrayBuffer;
@@ -99,7 +100,8 @@ export class FrameDecryptor {
       return { ok: false, reason: "forged" };
     }
     // Checked again: a copy of this frame may have been authenticated while we awaited.
-    if (!entry.window.fresh(trailer.counter)) return { ok: false, reason: "replay" };
+    const after = entry.window.check(trailer.counter);
+    if (after !== "fresh") return { ok: false, reason: after };
     entry.window.accept(trailer.counter);
     const out = new Uint8Array(header.length + opened.byteLength);
     out.set(header);

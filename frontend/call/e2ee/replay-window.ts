@@ -14,13 +14,14 @@ export class ReplayWindow {
   #seen = 0n;
 
   /** Whether a frame with this counter may still be accepted (without recording it). */
-  fresh(counter: number): boolean {
-    if (counter > this.#highest) return true;
+  check(counter: number): "fresh" | "replay" | "too-old" {
+    if (counter > this.#highest) return "fresh";
     const behind = this.#highest - counter;
-    return behind < REPLAY_WINDOW && ((this.#seen >> BigInt(behind)) & 1n) === 0n;
+    if (behind >= REPLAY_WINDOW) return "too-old";
+    return ((this.#seen >> BigInt(behind)) & 1n) === 0n ? "fresh" : "replay";
   }
 
-  /** Records an authenticated frame's counter; call only after `fresh` said yes. */
+  /** Records an authenticated frame's counter; call only after `check` said fresh. */
   accept(counter: number): void {
     const mask = (1n << BigInt(REPLAY_WINDOW)) - 1n;
     if (counter > this.#highest) {
