@@ -24,6 +24,13 @@ interface Person {
   transforms?: MediaTransforms;
   exchange?: KeyExchange;
   pc?: RTCPeerConnection;
+  video?: HTMLVideoElement;
+}
+
+/** The mean colour (r, g, b) of the left and right halves of what a receiver's <video> shows. */
+export interface Picture {
+  left: number[];
+  right: number[];
 }
 
 export interface ReceiverSample {
@@ -66,12 +73,32 @@ async function connect(sender: RTCPeerConnection, receiver: RTCPeerConnection): 
   await sender.setRemoteDescription(receiver.localDescription!);
 }
 
-function play(stream: MediaStream, kind: string): void {
+function play(stream: MediaStream, kind: string): HTMLMediaElement {
   const element = document.createElement(kind === "audio" ? "audio" : "video");
   element.muted = kind === "video";
   element.srcObject = stream;
   document.body.append(element);
   void element.play().catch(() => undefined);
+  return element;
+}
+
+/** Null while the video has shown no picture at all. */
+function picture(video: HTMLVideoElement | undefined): Picture | null {
+  if (!video?.videoWidth) return null;
+  const [width, height] = [32, 24];
+  const canvas = document.createElement("canvas");
+  Object.assign(canvas, { width, height });
+  const context = canvas.getContext("2d")!;
+  context.drawImage(video, 0, 0, width, height);
+  const pixels = context.getImageData(0, 0, width, height).data;
+  const mean = (from: number, to: number) => {
+    const sum = [0, 0, 0];
+    for (let y = 0; y < height; y++)
+      for (let x = from; x < to; x++) for (let c = 0; c < 3; c++) sum[c]! += pixels[(y * width + x) * 4 + c]!;
+    return sum.map((value) => Math.round(value / (height * (to - from))));
+  };
+  // Away from the middle, where the codec blurs the two halves into each other.
+  return { left: mean(2, width / 2 - 4), right: mean(width / 2 + 4, width - 2) };
 }
 
 async function start(options: { api: TransformApi; receivers: { name: string; kind: ReceiverKind }[] }) {
@@ -104,7 +131,8 @@ async function start(options: { api: TransformApi; receivers: { name: string; ki
     for (const track of stream.getTracks()) alice.transforms!.encrypt(outgoing.addTrack(track, stream));
     person.pc.ontrack = ({ receiver, track }) => {
       person.transforms?.decrypt(receiver, "alice");
-      play(new MediaStream([track]), track.kind);
+      const element = play(new MediaStream([track]), track.kind);
+      if (element instanceof HTMLVideoElement) person.video = element;
     };
     await connect(outgoing, person.pc);
   }
@@ -147,6 +175,7 @@ const lab = {
     return Promise.all([...people.values()].filter((p) => p.pc).map(sample));
   },
   sender: () => people.get("alice")!.transforms!.stats(),
+  picture: (name: string) => picture(people.get(name)?.video),
   /** `name` leaves the call: every remaining member forgets them and rotates. Their connection stays, as if the SFU still forwarded to them. */
   async leave(name: string): Promise<void> {
     for (const person of people.values()) if (person.name !== name) await person.exchange?.removeMember(name);
