@@ -31,7 +31,7 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
   const choice = media.choice.value;
   const inUse: Record<DeviceKind, string | undefined> = {
     videoinput: media.videoTrack.value?.getSettings().deviceId ?? choice.videoinput,
-    audioinput: media.audioTrack.value?.getSettings().deviceId ?? choice.audioinput,
+    audioinput: media.audioTrack.value?.getSettings().deviceId || choice.audioinput,
     audiooutput: choice.audiooutput,
   };
   const text = t();
