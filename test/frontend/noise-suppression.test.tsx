@@ -9,7 +9,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it } from "vitest";
 import { NoiseSuppression } from "../../frontend/call/media/noise/noise-suppression";
 import { fakeCall, peerA } from "./fake-call";
-import { fakeMedia, fakePipeline, fakeTrack } from "./fake-media";
+import { fakeMedia, fakePipeline, fakeTrack, someDevices } from "./fake-media";
 import { button, renderHairCheck, renderRoomView } from "./render-views";
 
 const KEY = "natter:noise-suppression";
@@ -32,6 +32,18 @@ describe("the noise suppression switch", () => {
     const next = new NoiseSuppression(signal(fakeTrack("audio")), { open: async () => fakePipeline() });
     expect(next.wanted.value).toBe(true);
     next.dispose();
+  });
+
+  it("leaves the microphone picker on the microphone, not on the denoiser's track (of no device)", () => {
+    const media = fakeMedia();
+    media.devices.value = {
+      ...someDevices,
+      audioinput: [{ id: "audio-0", label: "USB headset" }, ...someDevices.audioinput],
+    };
+    // What LocalMedia exposes while suppression is on: the pipeline's output, the microphone underneath.
+    media.audioTrack.value = fakePipeline().output;
+    renderHairCheck(media);
+    expect((screen.getByLabelText("Microphone") as HTMLSelectElement).value).toBe("audio-1");
   });
 
   it("is in settings mid-call, and turning it off there is remembered too", async () => {
