@@ -6,14 +6,14 @@
  *   espeak-ng -v en-us -s 150 -w /tmp/speech.wav "The quick brown fox jumps over the lazy dog."
  *   node scripts/make-speech-noise.mjs /tmp/speech.wav test/fixtures/speech-noise.wav
  *
- * The noise is seeded, so the same speech gives the same file. The loop is 4 s: 0.5 s of noise
+ * The noise is seeded, so the same speech gives the same file. The loop is 4.5 s: 1 s of noise
  * alone, the sentence, then noise alone to the end, so that a listener always hears both.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
 const RATE = 24_000;
-const SECONDS = 4;
-const SPEECH_AT = 0.5;
+const SECONDS = 4.5;
+const SPEECH_AT = 1;
 /** Relative to full scale: the speech's peak, the hiss's RMS and a key click's peak. */
 const SPEECH_PEAK = 0.5;
 const HISS_RMS = 0.01;
@@ -28,7 +28,7 @@ if (!input || !output) {
 }
 
 const speech = readPcm(readFileSync(input));
-const samples = new Float64Array(RATE * SECONDS);
+const samples = new Float64Array(Math.round(RATE * SECONDS));
 const peak = speech.samples.reduce((max, s) => Math.max(max, Math.abs(s)), 0) || 1;
 const step = speech.rate / RATE;
 const start = Math.round(SPEECH_AT * RATE);
@@ -51,9 +51,9 @@ const uniform = () => {
 };
 // A soft steady hiss (a fan), which the browser's own suppression already takes out...
 for (let i = 0; i < samples.length; i++) samples[i] += HISS_RMS * Math.sqrt(12) * uniform();
-// ...and typing: a key every 60-160 ms, each a few milliseconds of decaying broadband noise. The
+// ...and fast typing: a key every 40-100 ms, each a few milliseconds of decaying broadband noise. The
 // browser's suppression learns steady noise and lets such clicks through; RNNoise takes them out.
-for (let at = 0; at < samples.length; at += Math.round((0.06 + 0.1 * (uniform() + 0.5)) * RATE)) {
+for (let at = 0; at < samples.length; at += Math.round((0.04 + 0.06 * (uniform() + 0.5)) * RATE)) {
   const loudness = CLICK_PEAK * (0.6 + 0.8 * (uniform() + 0.5));
   for (let i = 0; i < CLICK_SAMPLES && at + i < samples.length; i++)
     samples[at + i] += loudness * 2 * uniform() * Math.exp(-i / (CLICK_SAMPLES / 4));
