@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { killEverythingStarted, startWrangler, type WranglerServer } from "../tooling/wrangler";
 import { type CpuOptions, type CpuRun, runCpu } from "./cpu";
+import { measureNoise, type NoiseOutcome, noiseLines } from "./effect-noise";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";
@@ -23,6 +24,8 @@ const RESULTS = join(ROOT, "bench", "results.json");
 const BENCHMARKS = join(ROOT, "BENCHMARKS.md");
 const RESULTS_START = "<!-- results:start (written by npm run bench) -->";
 const RESULTS_END = "<!-- results:end -->";
+/** The noise-suppression bench's microphone: speech under typing (made by scripts/make-speech-noise.mjs). */
+const VOICE_FILE = join(ROOT, "test", "fixtures", "speech-noise.wav");
 /**
  * The issue's limit is 10 minutes. On a busy machine the joins can take many times longer than on
  * an idle one, so each part has a deadline after which its remaining runs are skipped (and said
@@ -100,10 +103,13 @@ async function main(): Promise<void> {
     }
     // Our browser is closed now, so every Chromium still running is someone else's.
     busy.afterJoins = busyness(new Set(servers.map((s) => s.group).filter((g): g is number => g !== null)));
+    // Its own Chromium (a speech-and-typing microphone), after the joins' one has closed: its CPU is its own.
+    log("noise suppression: download, switch-on time, CPU off and on");
+    const noise = await measureNoise({ chromiumPath, baseUrl: natter.baseUrl, dist: assets, voiceFile: VOICE_FILE });
     const signaling = await signalingBench(natter, fast, floor);
     await Promise.all(servers.map((s) => s.stop()));
     busy.end = busyness();
-    report({ chromium, busy, sizes, worker, runs, cpu, signaling });
+    report({ chromium, busy, sizes, worker, runs, cpu, signaling, noise });
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -397,6 +403,7 @@ function report(input: {
   runs: JoinRun[];
   cpu: CpuRun[];
   signaling: SignalingResults;
+  noise: NoiseOutcome;
 }): void {
   const { runs, cpu, signaling, sizes, worker } = input;
   const group = (system: string, people: number) => runs.filter((r) => r.system === system && r.people === people);
@@ -509,6 +516,8 @@ function report(input: {
       `  Worker bundle        ${(worker.gzip / KB).toFixed(1).padStart(6)} KB  (raw ${(worker.raw / KB).toFixed(1)} KB; wrangler: ${worker.wranglerSays})`,
     ].join("\n"),
   );
+
+  out.push(noiseLines(input.noise));
 
   const relayP99 = sig.latency?.natter.p99 ?? Number.NaN;
   const targets: Target[] = [
@@ -630,6 +639,7 @@ function report(input: {
     },
     signaling,
     size: { home: sizes.home, room: sizes.room, worker },
+    noiseSuppression: input.noise,
     notes,
     // A failed run's message carries every page's probe state; enough of it to debug, not a novel.
     failures: failures.map((f) => (f.length > 4000 ? `${f.slice(0, 4000)}…` : f)),

@@ -31,7 +31,8 @@ export function DevicePickers({ media, onChoose }: DevicePickersProps) {
   const choice = media.choice.value;
   const inUse: Record<DeviceKind, string | undefined> = {
     videoinput: media.videoTrack.value?.getSettings().deviceId ?? choice.videoinput,
-    audioinput: media.audioTrack.value?.getSettings().deviceId ?? choice.audioinput,
+    // The microphone's own track: with noise suppression on, the track sent is the denoiser's, of no device.
+    audioinput: media.stream.value?.getAudioTracks()[0]?.getSettings().deviceId ?? choice.audioinput,
     audiooutput: choice.audiooutput,
   };
   const text = t();

@@ -8,6 +8,7 @@ import { DevicePickers } from "./DevicePickers";
 import { LanguagePicker } from "./LanguagePicker";
 import { Modal } from "./Modal";
 import { NameField } from "./NameField";
+import { NoiseSwitch } from "./NoiseSwitch";
 import { ShortcutList } from "./ShortcutList";
 import "../styles/controls.css";
 import "./SettingsDialog.css";
@@ -56,6 +57,7 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
         </form>
 
         <DevicePickers media={call.media} onChoose={(kind, deviceId) => call.useDevice(kind, deviceId)} />
+        <NoiseSwitch media={call.media} />
 
         <label class="check">
           <input

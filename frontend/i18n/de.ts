@@ -291,6 +291,11 @@ export const de: Catalog = {
   playSounds: "Leisen Ton abspielen, wenn jemand beitritt, geht oder schreibt",
   showMyVideo: "Mein eigenes Video zeigen",
   cameraWhileSharing: "Meine Kamera in einer Ecke zeigen, während ich meinen Bildschirm teile",
+  noiseSuppression: "Rauschunterdrückung",
+  noiseSuppressionHint: "Entfernt Tastatur-, Lüfter- und Straßengeräusche aus deiner Stimme, auf diesem Gerät",
+  noiseSuppressionStarting: "Rauschunterdrückung wird gestartet…",
+  noiseSuppressionUnavailable:
+    "Rauschunterdrückung funktioniert in diesem Browser nicht: Dein Mikrofon wird unverändert gesendet",
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
   shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",

@@ -288,6 +288,11 @@ export const fr: Catalog = {
   playSounds: "Jouer un son discret quand quelqu’un arrive, part ou écrit",
   showMyVideo: "Afficher ma propre vidéo",
   cameraWhileSharing: "Afficher ma caméra dans un coin pendant que je partage mon écran",
+  noiseSuppression: "Réduction du bruit",
+  noiseSuppressionHint: "Retire de votre voix les bruits de clavier, de ventilateur et de rue, sur cet appareil",
+  noiseSuppressionStarting: "Démarrage de la réduction du bruit…",
+  noiseSuppressionUnavailable:
+    "La réduction du bruit ne fonctionne pas dans ce navigateur : votre micro est envoyé tel quel",
   keyboardShortcuts: "Raccourcis clavier",
   shortcutMicrophone: "Couper ou activer le micro",
   shortcutPushToTalk: "Micro coupé : maintenir pour parler",

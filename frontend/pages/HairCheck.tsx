@@ -6,6 +6,7 @@ import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";
 import { MicMeter } from "../components/MicMeter";
 import { NameField } from "../components/NameField";
+import { NoiseSwitch } from "../components/NoiseSwitch";
 import { StreamVideo } from "../components/StreamVideo";
 import { Avatar } from "../components/Tile";
 import { useAudioLevels, useLevelMeter } from "../components/use-audio-levels";
@@ -133,6 +134,7 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
 
         <section class="hair-check__devices" aria-label={text.devices}>
           <DevicePickers media={media} onChoose={(kind, deviceId) => media.useDevice(kind, deviceId)} />
+          <NoiseSwitch media={media} />
         </section>
       </div>
     </main>

@@ -2,6 +2,8 @@ import { signal } from "@preact/signals";
 import type { MediaProblem } from "../../frontend/call/media/acquire";
 import type { DeviceChoice, DeviceKind, DeviceList } from "../../frontend/call/media/devices";
 import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/media/local-media";
+import { NoiseSuppression } from "../../frontend/call/media/noise/noise-suppression";
+import type { NoisePipeline } from "../../frontend/call/media/noise/pipeline";
 
 /** Enough of a MediaStreamTrack for views: happy-dom has none to construct. */
 export function fakeTrack(kind: "audio" | "video", deviceId = `${kind}-1`): MediaStreamTrack {
@@ -17,6 +19,24 @@ export function fakeTrack(kind: "audio" | "video", deviceId = `${kind}-1`): Medi
     addEventListener() {},
     removeEventListener() {},
   } as unknown as MediaStreamTrack;
+}
+
+/** A denoiser that runs at once and outputs a track of its own, for views that show the switch. */
+export function fakePipeline(): NoisePipeline & { closed: boolean; inputs: MediaStreamTrack[] } {
+  const pipeline = {
+    output: fakeTrack("audio", ""),
+    context: {} as AudioContext,
+    closed: false,
+    inputs: [] as MediaStreamTrack[],
+    input(track: MediaStreamTrack) {
+      pipeline.inputs.push(track);
+    },
+    running: async () => true,
+    close() {
+      pipeline.closed = true;
+    },
+  };
+  return pipeline;
 }
 
 export const someDevices: DeviceList = {
@@ -47,6 +67,8 @@ export function fakeMedia(
     problem: signal<MediaProblem | null>(initial.problem ?? null),
     devices: signal<DeviceList>(someDevices),
     choice: signal<DeviceChoice>({}),
+    // The real switch logic over a stand-in pipeline: happy-dom has no AudioContext.
+    noise: new NoiseSuppression(audioTrack, { open: async () => fakePipeline() }),
     calls,
     async start() {
       calls.push(["start"]);

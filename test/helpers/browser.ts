@@ -14,9 +14,16 @@ const POLL_INTERVAL_MS = 500;
 /** Gap between the two samples that must show framesDecoded rising; a 30 fps fake camera yields frames well within it. */
 const RISE_SAMPLE_GAP_MS = 1_000;
 
-/** `extraArgs` for tests that need more, e.g. a camera file or an insecure origin treated as secure. */
-export async function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
-  const voice = ["--use-file-for-fake-audio-capture", steadyVoiceFile()].join("=");
+/**
+ * `extraArgs` for tests that need more, e.g. a camera file or an insecure origin treated as secure;
+ * `voiceFile`, a WAV to use as the microphone instead of the steady tone (it loops).
+ */
+export async function launchChromium(
+  executablePath: string,
+  extraArgs: string[] = [],
+  { voiceFile }: { voiceFile?: string } = {},
+): Promise<Browser> {
+  const voice = ["--use-file-for-fake-audio-capture", voiceFile ?? steadyVoiceFile()].join("=");
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice, ...extraArgs] });
 }
 

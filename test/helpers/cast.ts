@@ -28,6 +28,8 @@ export interface CastOptions {
   label: string;
   /** More about a failed page than its stats, e.g. its selected ICE candidate pairs. */
   describeFailure?: (page: Page) => Promise<string>;
+  /** A WAV every person's microphone plays instead of the steady tone (see launchChromium). */
+  voiceFile?: string;
 }
 
 export interface Cast {
@@ -37,12 +39,12 @@ export interface Cast {
   arrive(room: string, name: string, options?: PersonOptions): Promise<Person>;
 }
 
-export function useCast({ label, describeFailure }: CastOptions): Cast {
+export function useCast({ label, describeFailure, voiceFile }: CastOptions): Cast {
   let browser: Browser | undefined;
   let people: Person[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
+    browser = await launchChromium(inject("e2eChromiumPath"), [], { voiceFile });
   });
   afterAll(async () => {
     await browser?.close();

@@ -19,6 +19,7 @@ import {
   NO_DEVICES,
 } from "./devices";
 import { takeEarlyCapture } from "./early-capture";
+import { NoiseSuppression, type NoiseSuppressionHandle } from "./noise/noise-suppression";
 
 /** "asking": the permission prompt (or the devices) have not answered yet. */
 export type MediaPhase = "idle" | "asking" | "ready" | "stopped";
@@ -54,6 +55,8 @@ export interface LocalMediaState {
   readonly problem: ReadonlySignal<MediaProblem | null>;
   readonly devices: ReadonlySignal<DeviceList>;
   readonly choice: ReadonlySignal<DeviceChoice>;
+  /** Noise suppression on the microphone: while on, `audioTrack` is the processed sound. */
+  readonly noise: NoiseSuppressionHandle;
 }
 
 export interface LocalMediaControls {
@@ -92,8 +95,12 @@ export class LocalMedia implements LocalMediaHandle {
   readonly #devices = signal<DeviceList>(NO_DEVICES);
   readonly #choice: Signal<DeviceChoice>;
 
+  /** The microphone's track in, the track to send out (noise/noise-suppression.ts). */
+  readonly #noise = new NoiseSuppression(this.#audio);
+  readonly noise: NoiseSuppressionHandle = this.#noise;
+
   readonly phase: ReadonlySignal<MediaPhase> = this.#phase;
-  readonly audioTrack: ReadonlySignal<MediaStreamTrack | null> = this.#audio;
+  readonly audioTrack: ReadonlySignal<MediaStreamTrack | null> = this.#noise.track;
   readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#video;
   readonly stream: ReadonlySignal<MediaStream | null> = this.#stream;
   readonly micOn: ReadonlySignal<boolean> = this.#micOn;
@@ -149,9 +156,9 @@ export class LocalMedia implements LocalMediaHandle {
     this.#enableAudio();
   }
 
-  /** The microphone sends when it is on, or while push to talk is held. */
+  /** The microphone sends when it is on, or while push to talk is held (on the track that is sent). */
   #enableAudio(): void {
-    const track = this.#audio.value;
+    const track = this.audioTrack.value;
     if (track) track.enabled = this.#micOn.value || this.#held.value;
   }
 
@@ -184,6 +191,7 @@ export class LocalMedia implements LocalMediaHandle {
     this.#phase.value = "stopped";
     this.#mediaDevices?.removeEventListener("devicechange", this.#onDeviceChange);
     this.#release();
+    this.#noise.dispose();
   }
 
   async #acquire(): Promise<void> {
