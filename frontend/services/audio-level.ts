@@ -169,7 +169,10 @@ export class AudioLevels {
   of(id: string): { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> } {
     let view = this.#views.get(id);
     if (!view) {
-      view = { speaking: computed(() => this.#speaking.value.has(id)), active: computed(() => this.#active.value === id) };
+      view = {
+        speaking: computed(() => this.#speaking.value.has(id)),
+        active: computed(() => this.#active.value === id),
+      };
       this.#views.set(id, view);
     }
     return view;

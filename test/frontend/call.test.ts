@@ -182,6 +182,16 @@ describe("Call", () => {
     expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks, tracks]);
   });
 
+  it("with the camera on since the hair check, connects to everyone inside while handling the welcome", async () => {
+    const tracks = [fakeTrack("audio"), fakeTrack("video")];
+    const { call, socket } = await connectedCall({ getUserMedia: async () => streamOf(tracks) });
+    await call.media.start();
+    socket.receive(welcome([{ id: ADA, name: "Ada" }]));
+    // Not one await in between: a microtask would let the call view render first, and the peers'
+    // offers, already on their way, would wait for that render before finding their connection.
+    expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks]);
+  });
+
   it("lets the people already inside make the first offer, and offers first to newcomers", async () => {
     vi.useFakeTimers();
     const { socket } = await connectedCall();
