@@ -171,8 +171,8 @@ function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
   const { audio = true, screen = false, pinned = false, onPin } = person;
-  const speaking = valueOf(person.speaking);
-  const active = valueOf(person.active);
+  const speaking = read(person.speaking);
+  const active = read(person.active);
   const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
   const text = t();
@@ -311,6 +311,6 @@ function useFullscreen(ref: { current: HTMLElement | null }) {
   return { supported, active, toggle };
 }
 
-function valueOf(value: boolean | ReadonlySignal<boolean> | undefined): boolean {
+function read(value: boolean | ReadonlySignal<boolean> | undefined): boolean {
   return typeof value === "object" ? value.value : value === true;
 }

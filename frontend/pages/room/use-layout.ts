@@ -19,7 +19,10 @@ export function useLayout(active: ReadonlySignal<string | null>, peers: readonly
   // speaking indicator did several times a second in a bigger call), so that the speaker view
   // still opens on whoever spoke last. Only the speaker view reads the signal while drawing.
   useEffect(
-    () => effect(() => void (last.current = speakerOf(active.value, last.current, peersNow.current))),
+    () =>
+      effect(() => {
+        last.current = speakerOf(active.value, last.current, peersNow.current);
+      }),
     [active],
   );
   const speaker = speakerOf(mode === "speaker" ? active.value : null, last.current, peers);
