@@ -66,8 +66,10 @@ export class Entry {
     }
     this.#welcomed(welcome);
     this.#held = [];
-    // Ready since the hair check as a rule; otherwise the permission prompt opens now.
-    await media.start();
+    // Ready since the hair check as a rule; otherwise the permission prompt opens now. Not awaited
+    // when ready: an await lets the call view render first (a microtask), and the peers' offers,
+    // already on their way, would wait for that render before we even have their connections.
+    if (media.phase.value !== "ready") await media.start();
     // Left (or was removed) while the permission prompt was open: the end stopped the media.
     if (!isInCall(status.value)) return;
     mediaSync.start();

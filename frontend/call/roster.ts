@@ -38,6 +38,8 @@ export interface Peer {
   readonly screen: boolean;
   /** How good the connection to this peer is (a signal: only the badge redraws every poll). */
   readonly quality?: ReadonlySignal<ConnectionQuality | null>;
+  /** How loud the peer is now, dBFS, from the audio we receive (peer/received-level.ts). */
+  readonly audioLevel?: () => number | null;
   /** The connection's safety code, to compare aloud: waiting, the code, or failed (safety-exchange.ts). */
   readonly safetyCode?: ReadonlySignal<SafetyState>;
   /** Whether the people marked this connection's current safety code as verified (verification.ts). */
@@ -85,6 +87,7 @@ export class Roster {
         video: m.video,
         screen: m.screen,
         quality: m.connection.quality,
+        audioLevel: m.connection.audioLevel,
         safetyCode: m.connection.safetyCode,
         verified: deps.verification.isVerified(m.id, m.connection.safetyCode),
       })),

@@ -26,9 +26,10 @@ interface Person {
   video?: boolean;
   /** Sharing a screen (sent in the camera's place). */
   screen?: boolean;
-  speaking?: boolean;
+  /** A signal, so that only this tile redraws when it changes (a plain value for previews and tests). */
+  speaking?: boolean | ReadonlySignal<boolean>;
   /** The loudest of those speaking. */
-  active?: boolean;
+  active?: boolean | ReadonlySignal<boolean>;
   pinned?: boolean;
   /** Shown large, the others in a strip (pinned, or presenting). */
   spotlight?: boolean;
@@ -169,7 +170,9 @@ interface TileFrameProps {
 function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions }: TileFrameProps) {
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
-  const { audio = true, screen = false, speaking = false, active = false, pinned = false, onPin } = person;
+  const { audio = true, screen = false, pinned = false, onPin } = person;
+  const speaking = read(person.speaking);
+  const active = read(person.active);
   const name = labelText(labelOf(person));
   const spotlight = person.spotlight === true;
   const text = t();
@@ -306,4 +309,8 @@ function useFullscreen(ref: { current: HTMLElement | null }) {
     else void ref.current?.requestFullscreen().catch(() => {});
   };
   return { supported, active, toggle };
+}
+
+function read(value: boolean | ReadonlySignal<boolean> | undefined): boolean {
+  return typeof value === "object" ? value.value : value === true;
 }

@@ -1,4 +1,4 @@
-import { batch, type ReadonlySignal, signal } from "@preact/signals-core";
+import { batch, computed, type ReadonlySignal, signal } from "@preact/signals-core";
 import { audioContext } from "./audio-context";
 
 /** Above this (smoothed, dBFS) someone is speaking: quiet speech is around -40, a quiet room below -60. */
@@ -50,32 +50,47 @@ export class SpeakingDetector {
   }
 }
 
+/** Where a meter's level comes from: dBFS now, or null when it cannot be read (yet). */
+export type LevelReader = () => number | null;
+
 /** One track's level, sampled by AudioLevels. */
 export class LevelMeter {
   readonly #reading = signal<Reading>({ level: FLOOR_DB, speaking: false, silent: false });
   readonly reading: ReadonlySignal<Reading> = this.#reading;
   readonly track: MediaStreamTrack;
   readonly #detector = new SpeakingDetector();
-  readonly #source: MediaStreamAudioSourceNode;
-  readonly #analyser: AnalyserNode;
-  readonly #samples: Float32Array<ArrayBuffer>;
-  readonly #context: AudioContext;
+  readonly #read: LevelReader;
+  readonly #stop: () => void;
 
-  constructor(context: AudioContext, track: MediaStreamTrack) {
+  constructor(track: MediaStreamTrack, read: LevelReader, stop: () => void = () => {}) {
     this.track = track;
-    this.#context = context;
-    this.#source = context.createMediaStreamSource(new MediaStream([track]));
-    this.#analyser = context.createAnalyser();
-    this.#analyser.fftSize = 1024;
-    this.#samples = new Float32Array(this.#analyser.fftSize);
-    this.#source.connect(this.#analyser);
+    this.#read = read;
+    this.#stop = stop;
+  }
+
+  /** A meter that listens to the track itself, through an analyser on the page's AudioContext. */
+  static analysing(context: AudioContext, track: MediaStreamTrack): LevelMeter {
+    const source = context.createMediaStreamSource(new MediaStream([track]));
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 1024;
+    const samples = new Float32Array(analyser.fftSize);
+    source.connect(analyser);
+    return new LevelMeter(
+      track,
+      () => {
+        // A suspended context (no click on the page yet) reads as silence, which is not the microphone's fault.
+        if (context.state !== "running") return null;
+        analyser.getFloatTimeDomainData(samples);
+        return levelDb(samples);
+      },
+      () => source.disconnect(),
+    );
   }
 
   sample(now: number): void {
-    // A suspended context (no click on the page yet) reads as silence, which is not the microphone's fault.
-    if (this.#context.state !== "running") return;
-    this.#analyser.getFloatTimeDomainData(this.#samples);
-    const next = this.#detector.update(levelDb(this.#samples), now);
+    const db = this.#read();
+    if (db === null) return;
+    const next = this.#detector.update(db, now);
     const current = this.#reading.value;
     // Whole decibels are plenty for a meter, and spare the views ten renders a second of noise.
     next.level = Math.round(next.level);
@@ -84,7 +99,7 @@ export class LevelMeter {
   }
 
   stop(): void {
-    this.#source.disconnect();
+    this.#stop();
   }
 }
 
@@ -102,6 +117,7 @@ export class AudioLevels {
   readonly #active = signal<string | null>(null);
   readonly speaking: ReadonlySignal<ReadonlySet<string>> = this.#speaking;
   readonly active: ReadonlySignal<string | null> = this.#active;
+  readonly #views = new Map<string, { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> }>();
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #context: () => AudioContext | null;
   readonly #now: () => number;
@@ -113,25 +129,53 @@ export class AudioLevels {
 
   /**
    * Measures `track` as `id` (replacing what was measured before). With `clone`, a copy is
-   * measured that stays enabled: that is how we hear someone talking while muted.
+   * measured that stays enabled: that is how we hear someone talking while muted. With `level`,
+   * the level is read from there (a peer's received audio says how loud it is, see
+   * call/peer/received-level.ts) and the track needs no analyser, nor the AudioContext.
    */
-  watch(id: string, track: MediaStreamTrack | null, { clone = false } = {}): LevelMeter | null {
+  watch(
+    id: string,
+    track: MediaStreamTrack | null,
+    { clone = false, level }: { clone?: boolean; level?: LevelReader } = {},
+  ): LevelMeter | null {
     const existing = this.#meters.get(id);
     if (existing && this.#watched.get(id) === track) return existing;
     this.forget(id);
-    const context = this.#context();
-    if (!track || !context) return null;
-    let measured = track;
-    if (clone) {
-      measured = track.clone();
-      measured.enabled = true;
-      this.#clones.add(measured);
+    if (!track) return null;
+    let meter: LevelMeter;
+    if (level) meter = new LevelMeter(track, level);
+    else {
+      const context = this.#context();
+      if (!context) return null;
+      let measured = track;
+      if (clone) {
+        measured = track.clone();
+        measured.enabled = true;
+        this.#clones.add(measured);
+      }
+      meter = LevelMeter.analysing(context, measured);
     }
-    const meter = new LevelMeter(context, measured);
     this.#meters.set(id, meter);
     this.#watched.set(id, track);
     this.#timer ??= setInterval(() => this.#sample(), SAMPLE_MS);
     return meter;
+  }
+
+  /**
+   * Whether `id` is speaking, and whether it is the loudest, as signals that change only when
+   * that answer does: a tile that reads them redraws alone, where the whole room used to redraw
+   * each time anyone started or stopped speaking.
+   */
+  of(id: string): { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> } {
+    let view = this.#views.get(id);
+    if (!view) {
+      view = {
+        speaking: computed(() => this.#speaking.value.has(id)),
+        active: computed(() => this.#active.value === id),
+      };
+      this.#views.set(id, view);
+    }
+    return view;
   }
 
   meter(id: string): LevelMeter | undefined {

@@ -81,6 +81,28 @@ describe.skipIf(inject("e2eSkip"))("a call in real browsers", () => {
     // Each page omits only itself, so across the three pages exactly three peers appear.
     expect(seen.size).toBe(3);
 
+    // The fake microphones beep: everyone sees both others speak, from the level of the audio it
+    // receives from them (read from the receiver, with no Web Audio graph per peer).
+    for (const person of trio) {
+      await person.page.waitForFunction(
+        () => {
+          const w = window as unknown as { spoke?: Set<string> };
+          const note = () => {
+            for (const tile of document.querySelectorAll('figure[data-testid="remote-tile"].tile--speaking'))
+              w.spoke?.add(tile.getAttribute("data-peer-id") ?? "");
+          };
+          if (!w.spoke) {
+            w.spoke = new Set();
+            new MutationObserver(note).observe(document.body, { subtree: true, attributeFilter: ["class"] });
+          }
+          note();
+          return w.spoke.size >= 2;
+        },
+        null,
+        { polling: 100, timeout: MEDIA_TIMEOUT_MS },
+      );
+    }
+
     mkdirSync(SCREENSHOTS, { recursive: true });
     for (const person of trio) {
       await person.page.screenshot({ path: `${SCREENSHOTS}three-person-call-${person.name}.png` });

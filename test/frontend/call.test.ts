@@ -3,6 +3,7 @@ import { CloseCode } from "../../common/close-codes";
 import type { IceConfig, LockInfo, PeerInfo } from "../../common/protocol";
 import { GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media/acquire";
+import { LocalMedia } from "../../frontend/call/media/local-media";
 import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer/peer-connection";
 import { ADA, BOB, roomCall, welcome as roomWelcome, SELF, settle } from "./fake-room";
 import { useFakeRTC } from "./fake-rtc";
@@ -180,6 +181,20 @@ describe("Call", () => {
     await settle();
     expect(call.peers.value.map((p) => p.name)).toEqual(["Ada", "Bob"]);
     expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks, tracks]);
+  });
+
+  it("with the camera on since the hair check, connects to everyone inside while handling the welcome", async () => {
+    const tracks = [fakeTrack("audio"), fakeTrack("video")];
+    // As the room page does: the camera starts with the hair check, before the call is joined.
+    const media = new LocalMedia({ getUserMedia: async () => streamOf(tracks) });
+    await media.start();
+    const { call, socket } = roomCall({ media });
+    call.start();
+    socket().open();
+    socket().receive(welcome([{ id: ADA, name: "Ada" }]));
+    // Not one await in between: a microtask would let the call view render first, and the peers'
+    // offers, already on their way, would wait for that render before finding their connection.
+    expect(FakeRTCPeerConnection.created.map((pc) => pc.tracks)).toEqual([tracks]);
   });
 
   it("lets the people already inside make the first offer, and offers first to newcomers", async () => {

@@ -9,6 +9,7 @@ import { CameraPip } from "./camera-pip";
 import { ChatChannel } from "./chat-channel";
 import { PeerHealth } from "./health";
 import type { ConnectionQuality, MediaExpected } from "./quality";
+import { receivedLevelDb } from "./received-level";
 import { SafetyCheck } from "./safety-check";
 import type { SafetyState } from "./safety-exchange";
 import { VideoBudget } from "./video-budget";
@@ -98,6 +99,8 @@ export class PeerConnection {
   readonly #health: PeerHealth;
   /** How good the link to this peer is; null until there is something to measure (health.ts). */
   readonly quality: ReadonlySignal<ConnectionQuality | null>;
+  /** How loud the peer is now, from the audio we receive (received-level.ts). */
+  readonly audioLevel = (): number | null => receivedLevelDb(this.#pc);
   /**
    * The safety code of this connection: waiting until DTLS is up and both ends have committed
    * and revealed (safety-check.ts), then the code, or failed if the exchange broke its rules.

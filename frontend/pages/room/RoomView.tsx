@@ -73,15 +73,15 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   useEffect(() => {
     if (chatOpen) setPeopleOpenState(false);
   }, [chatOpen]);
-  const { speaking, active } = useSpeakers(audioTrack, peers);
-  const layout = useLayout(active, peers);
+  const speakers = useSpeakers(audioTrack, peers);
+  const layout = useLayout(speakers.active, peers);
   // What floats in picture-in-picture: the grid of tiles, not the panels beside it.
   const stageArea = useRef<HTMLDivElement>(null);
   const pip = usePip(() => stageArea.current?.querySelector<HTMLElement>("section.grid") ?? null);
   const muted = !media.micOn.value && audioTrack !== null;
   const talking = media.pushToTalk.value;
   // Held a moment so that it does not flicker between words, but gone at once on unmute or push to talk.
-  const mutedHint = useHeld(muted && !talking && speaking.has(SELF), 1_500) && muted && !talking;
+  const mutedHint = useHeld(muted && !talking && speakers.of(SELF).speaking.value, 1_500) && muted && !talking;
 
   useCallSounds(call);
 
@@ -169,8 +169,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
               labels={labels}
               stage={stage}
               selfShown={selfShown}
-              speaking={speaking}
-              active={active}
+              speakers={speakers}
               isVerified={verified.isVerified}
               onPin={(id) => setPinned((current) => togglePin(current, id))}
               onHideSelf={() => setSelfShown(false)}

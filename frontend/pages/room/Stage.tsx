@@ -9,7 +9,8 @@ import { RemoteTile, SelfTile } from "../../components/Tile";
 import { TileGrid } from "../../components/TileGrid";
 import type { Speakers } from "./use-speakers";
 
-interface StageProps extends Speakers {
+interface StageProps {
+  speakers: Speakers;
   call: CallState & Pick<CallControls, "setListening">;
   labels: ReadonlyMap<string, NameLabel>;
   stage: StageLayout;
@@ -23,7 +24,7 @@ interface StageProps extends Speakers {
 }
 
 export function Stage(props: StageProps) {
-  const { call, labels, stage, selfShown, speaking, active, isVerified, onPin, onHideSelf, onRemove, onVerify } = props;
+  const { call, labels, stage, selfShown, speakers, isVerified, onPin, onHideSelf, onRemove, onVerify } = props;
   const media = call.media;
   const micOn = media.micOn.value;
   const hasAudio = media.audioTrack.value !== null;
@@ -50,8 +51,8 @@ export function Stage(props: StageProps) {
           audio={micOn && hasAudio}
           video={sharing || (cameraOn && hasVideo)}
           screen={sharing}
-          speaking={micOn && speaking.has(SELF)}
-          active={micOn && active === SELF}
+          speaking={micOn && speakers.of(SELF).speaking}
+          active={micOn && speakers.of(SELF).active}
           pinned={stage.pinned === SELF}
           spotlight={stage.spotlight === SELF}
           onPin={() => onPin(SELF)}
@@ -72,8 +73,8 @@ export function Stage(props: StageProps) {
           audio={peer.audio}
           video={peer.video}
           screen={peer.screen}
-          speaking={speaking.has(peer.id)}
-          active={active === peer.id}
+          speaking={speakers.of(peer.id).speaking}
+          active={speakers.of(peer.id).active}
           pinned={stage.pinned === peer.id}
           spotlight={stage.spotlight === peer.id}
           sinkId={sinkId}
