@@ -262,9 +262,13 @@ export type LockInfo = v.InferOutput<typeof LockInfo>;
 export type IceServer = v.InferOutput<typeof IceServer>;
 export type IceConfig = v.InferOutput<typeof IceConfig>;
 
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(
-  ClientMessage.options.map((option) => option.entries.type.literal),
-);
+/**
+ * The client message types, made on first use: a set built at module load would keep every
+ * client schema (and its English messages) in the browser's bundle, which only reads ServerMessage.
+ */
+let knownClientTypes: ReadonlySet<string> | null = null;
+const clientTypes = (): ReadonlySet<string> =>
+  (knownClientTypes ??= new Set(ClientMessage.options.map((option) => option.entries.type.literal)));
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
 
@@ -286,11 +290,12 @@ export function parseClientMessage(text: string): ParseResult {
   if (typeof type !== "string") {
     return { ok: false, code: "bad-message", message: "Message must be a JSON object with a string field `type`." };
   }
-  if (!KNOWN_CLIENT_TYPES.has(type)) {
+  const known = clientTypes();
+  if (!known.has(type)) {
     return {
       ok: false,
       code: "unknown-type",
-      message: `Unknown message type (expected one of: ${[...KNOWN_CLIENT_TYPES].join(", ")}).`,
+      message: `Unknown message type (expected one of: ${[...known].join(", ")}).`,
     };
   }
   const result = v.safeParse(ClientMessage, raw);
