@@ -122,10 +122,11 @@ export class Room extends DurableObject<Env> {
    * those the decision is a question, and the rules run a second time with its answer.
    *
    * Reading storage keeps other events out (the runtime's input gate), but crypto and fetching
-   * TURN credentials do not; an event that needs either is handled again from the start inside
+   * TURN credentials do not; an event that may need either is handled from the start inside
    * `blockConcurrencyWhile`, so that nothing changes the room between the facts and the
    * effects (a removal cannot slip between checking a resume token and admitting it). Which
-   * events may need them is read off the event too, so none is decided in vain before that.
+   * events may need them is read off the event too (`exclusive`); should the rules ever ask for
+   * crypto on another event, it is handled again from the start in the same way.
    */
   private async handle(
     self: WebSocket | null,

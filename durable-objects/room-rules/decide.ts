@@ -11,7 +11,8 @@
  * key is hashed only after the throttle let the try through, a new lock only for a member
  * outside the cooldown with hashes left, credentials are minted only for someone who gets in.
  * For those the decision comes back as a question instead of effects (nothing is applied), the
- * shell answers it, and decides again: the honest minimum, twice, for those events only.
+ * shell answers it, and decides again: the honest minimum, twice for those events only (three
+ * times for the right key: its hash, then the newcomer's credentials).
  */
 import type { ClientMessage } from "../../common/protocol";
 import { alarm } from "./alarm";
