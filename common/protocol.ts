@@ -44,9 +44,10 @@ export const DisplayName = v.pipe(
   v.maxLength(MAX_DISPLAY_NAME_LENGTH, `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, "must not contain control characters"),
+  // The room words the problem (describeIssue); a browser only needs to know that there is one,
+  // so the words stay out of its bundle.
   v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? findNameProblem(dataset.value) : null;
-    if (problem) addIssue({ message: describeNameProblem(problem) });
+    if (dataset.typed && findNameProblem(dataset.value)) addIssue();
   }),
 );
 
@@ -262,9 +263,13 @@ export type LockInfo = v.InferOutput<typeof LockInfo>;
 export type IceServer = v.InferOutput<typeof IceServer>;
 export type IceConfig = v.InferOutput<typeof IceConfig>;
 
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(
-  ClientMessage.options.map((option) => option.entries.type.literal),
-);
+/**
+ * The client message types, made on first use: a set built at module load would keep every
+ * client schema (and its English messages) in the browser's bundle, which only reads ServerMessage.
+ */
+let knownClientTypes: ReadonlySet<string> | null = null;
+const clientTypes = (): ReadonlySet<string> =>
+  (knownClientTypes ??= new Set(ClientMessage.options.map((option) => option.entries.type.literal)));
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
 
@@ -286,11 +291,12 @@ export function parseClientMessage(text: string): ParseResult {
   if (typeof type !== "string") {
     return { ok: false, code: "bad-message", message: "Message must be a JSON object with a string field `type`." };
   }
-  if (!KNOWN_CLIENT_TYPES.has(type)) {
+  const known = clientTypes();
+  if (!known.has(type)) {
     return {
       ok: false,
       code: "unknown-type",
-      message: `Unknown message type (expected one of: ${[...KNOWN_CLIENT_TYPES].join(", ")}).`,
+      message: `Unknown message type (expected one of: ${[...known].join(", ")}).`,
     };
   }
   const result = v.safeParse(ClientMessage, raw);
@@ -308,6 +314,9 @@ export function parseClientMessage(text: string): ParseResult {
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue);
   const where = path ? `field \`${path.slice(0, 80)}\`` : "message";
+  const nameProblem =
+    issue.type === "raw_check" && typeof issue.input === "string" ? findNameProblem(issue.input) : null;
+  if (nameProblem) return `${where} ${describeNameProblem(nameProblem)}.`;
   if (issue.kind === "schema" && issue.received === "undefined" && path) return `${where} is missing.`;
   if (issue.type === "strict_object" && issue.expected === "never") return `${where} is not allowed.`;
   return `${where} ${issue.kind === "validation" ? issue.message : `has the wrong type (expected ${issue.expected})`}.`;

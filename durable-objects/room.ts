@@ -6,9 +6,10 @@
  * This class is the shell: it talks to the runtime and nothing else. The rules of the room
  * live in room-rules/, as one pure function, and every event runs through the same three steps:
  *
- *   1. gather the facts: the sockets and their attachments, the time, and whatever else the
- *      rules ask for (the stored records, a resume token's HMAC, a key's hash, TURN credentials);
- *   2. decide once: `decide(facts, event)` returns plain effects;
+ *   1. gather the facts: the sockets and their attachments, the time, and what the event needs
+ *      (the stored records, a resume token's HMAC);
+ *   2. decide once: `decide(facts, event)` returns plain effects (or, for the few facts only the
+ *      rules know they need, a key's hash or TURN credentials, a question: see `handle`);
  *   3. apply them, in order: send, broadcast, attach, close, store, delete, set the alarm.
  *
  * The events are a WebSocket opening (`fetch`), a frame (`webSocketMessage`), a socket going
@@ -22,8 +23,8 @@ import type { Env } from "../worker/env";
 import { soakHooksEnabled } from "../worker/soak-hooks";
 import { answer } from "./answers";
 import type { Effect } from "./room-rules/changes";
-import { decide, nextQuestion } from "./room-rules/decide";
-import { type Facts, type RoomEvent, settingsFrom } from "./room-rules/facts";
+import { decide, factsNeeded } from "./room-rules/decide";
+import { type Facts, type Question, type RoomEvent, settingsFrom } from "./room-rules/facts";
 import { readFrame } from "./room-rules/gate";
 import type { BudgetState } from "./room-rules/message-budget";
 import { attach, attachmentOf, buckets, close, send } from "./sockets";
@@ -37,6 +38,9 @@ export class Room extends DurableObject<Env> {
    * observability for tests that prove refused tries are refused before any hashing.
    */
   keyChecksSinceWake = 0;
+
+  /** How many times this instance ran the rules (`decide`) since it woke: observability, as above. */
+  decisionsSinceWake = 0;
 
   /** The room's clock. Tests move it forward instead of waiting minutes for knocks to lapse. */
   now: () => number = () => Date.now();
@@ -111,10 +115,18 @@ export class Room extends DurableObject<Env> {
   /**
    * One event: gather, decide, apply. Returns the socket an `open` accepted.
    *
-   * Reading storage keeps other events out (the runtime's input gate), but hashing a key or
-   * fetching TURN credentials does not; an event that needs either is handled again from the
-   * start inside `blockConcurrencyWhile`, so that nothing changes the room between the facts
-   * and the effects (a removal cannot slip between checking a resume token and admitting it).
+   * What the event needs that can be read off it (room-rules/decide.ts `factsNeeded`) is
+   * gathered first, so the rules run once. Only a key's hash, a new lock's hash and TURN
+   * credentials are needed on the rules' word alone (after the throttle, the cooldown, the room
+   * being full: hashing or minting for everyone who asks is the attack they guard against); for
+   * those the decision is a question, and the rules run a second time with its answer.
+   *
+   * Reading storage keeps other events out (the runtime's input gate), but crypto and fetching
+   * TURN credentials do not; an event that may need either is handled from the start inside
+   * `blockConcurrencyWhile`, so that nothing changes the room between the facts and the
+   * effects (a removal cannot slip between checking a resume token and admitting it). Which
+   * events may need them is read off the event too (`exclusive`); should the rules ever ask for
+   * crypto on another event, it is handled again from the start in the same way.
    */
   private async handle(
     self: WebSocket | null,
@@ -125,16 +137,28 @@ export class Room extends DurableObject<Env> {
     // A socket that is closing may already be gone from the list; its departure still counts.
     if (self && !sockets.includes(self)) sockets.push(self);
     const event = eventFor(self ? sockets.indexOf(self) : -1);
+    const needed = factsNeeded(event);
+    if (needed.exclusive && !serialized) {
+      return this.ctx.blockConcurrencyWhile(() => this.handle(self, eventFor, true));
+    }
     let facts = this.facts(sockets, event.kind === "alarm");
-    for (let question = nextQuestion(facts, event); question; question = nextQuestion(facts, event)) {
-      if (question.kind !== "records" && !serialized) {
+    if (needed.records) facts = await this.answer(facts, { kind: "records" });
+    if (needed.resume) facts = await this.answer(facts, { kind: "resume-token", ...needed.resume });
+    for (;;) {
+      this.decisionsSinceWake++;
+      const decision = decide(facts, event);
+      if ("effects" in decision) return this.apply(sockets, decision.effects);
+      if (decision.ask.kind !== "records" && !serialized) {
         return this.ctx.blockConcurrencyWhile(() => this.handle(self, eventFor, true));
       }
-      // Hashing a key is the expensive answer; tests count them.
-      if (question.kind === "key-guess" || question.kind === "new-lock") this.keyChecksSinceWake++;
-      facts = { ...facts, ...(await answer(this.ctx.storage, this.env, facts, question)) };
+      facts = await this.answer(facts, decision.ask);
     }
-    return this.apply(sockets, decide(facts, event));
+  }
+
+  private async answer(facts: Facts, question: Question): Promise<Facts> {
+    // Hashing a key is the expensive answer; tests count them.
+    if (question.kind === "key-guess" || question.kind === "new-lock") this.keyChecksSinceWake++;
+    return { ...facts, ...(await answer(this.ctx.storage, this.env, facts, question)) };
   }
 
   /** The facts every decision starts from: nothing here waits on I/O. */

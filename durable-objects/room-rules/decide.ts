@@ -4,11 +4,15 @@
  * with hand-written facts, and nothing it decides can depend on what hibernation would wipe.
  *
  * Some facts take I/O to find out (the room's records, a resume token's HMAC, a key's PBKDF2
- * hash, TURN credentials) and are worth finding out only when the decision needs them: a key
- * is hashed only after the throttle let the try through, credentials are minted only for
- * someone who gets in, and a signal never reads storage at all. So before deciding, the shell
- * asks `nextQuestion(facts, event)` and answers it until there is none left. Both run the same
- * rules; a question stops them before anything is applied, so it asks, and never acts.
+ * hash, TURN credentials). What an event needs that can be read off the event itself, the shell
+ * gathers before deciding (`factsNeeded`): the records for everything but the hot path, and a
+ * resume token's check for a join that claims one. So nearly every event is decided in one
+ * call. The rest is worth finding out only when the rules say so, and only they know it: a
+ * key is hashed only after the throttle let the try through, a new lock only for a member
+ * outside the cooldown with hashes left, credentials are minted only for someone who gets in.
+ * For those the decision comes back as a question instead of effects (nothing is applied), the
+ * shell answers it, and decides again: the honest minimum, twice for those events only (three
+ * times for the right key: its hash, then the newcomer's credentials).
  */
 import type { ClientMessage } from "../../common/protocol";
 import { alarm } from "./alarm";
@@ -16,24 +20,52 @@ import { Changes, type Effect } from "./changes";
 import { closeAtDoor, depart } from "./departure";
 import { makeRoomAtDoor } from "./door";
 import { lowerHand, raiseHand, react } from "./etiquette";
-import { ASK_RECORDS, type Ask, type Facts, type Question, type RoomEvent, StorageKey } from "./facts";
+import { ASK_RECORDS, type Ask, type Facts, type RoomEvent, StorageKey } from "./facts";
 import { gate } from "./gate";
 import { changeState, kick, refreshIce, signal } from "./in-call";
 import { join } from "./join";
 import { answerKnock, knock } from "./knock";
 import { lock, unlock } from "./lock";
 
-/** What the rules still need to know before they can decide `event`, or null once they know enough. */
-export function nextQuestion(facts: Facts, event: RoomEvent): Question | null {
-  return run(new Changes(facts), event)?.ask ?? null;
+/** A decision: the effects to apply, in order, or the one thing the rules must know first. */
+export type Decision = { effects: Effect[] } | Ask;
+
+/** The one decision about `event`. A question comes with no effects: the shell answers it and decides again. */
+export function decide(facts: Facts, event: RoomEvent): Decision {
+  const changes = new Changes(facts);
+  return run(changes, event) ?? { effects: changes.finish() };
 }
 
-/** The one decision about `event`: the effects to apply, in order. Only once `nextQuestion` is null. */
-export function decide(facts: Facts, event: RoomEvent): Effect[] {
-  const changes = new Changes(facts);
-  const unanswered = run(changes, event);
-  if (unanswered) throw new Error(`The rules cannot decide before "${unanswered.ask.kind}" is answered.`);
-  return changes.finish();
+/** What the shell gathers before deciding `event`, read off the event alone (see the header). */
+export interface NeededFacts {
+  records: boolean;
+  /** A join's resume claim: its token is checked up front. */
+  resume: { id: string; token: string } | null;
+  /**
+   * The event may need crypto or TURN credentials, which let other events in while they are
+   * awaited: the shell handles it with the room's other events held, from the start.
+   */
+  exclusive: boolean;
+}
+
+/** Messages the rules decide on the sockets alone, almost always: the hot path never reads storage. */
+const WITHOUT_RECORDS: ReadonlySet<ClientMessage["type"]> = new Set(["signal", "state", "react"]);
+/** Messages that may need a resume token's HMAC, a key's hash or credentials for someone let in. */
+const MAY_NEED_CRYPTO: ReadonlySet<ClientMessage["type"]> = new Set(["join", "lock", "admit", "refresh-ice"]);
+
+export function factsNeeded(event: RoomEvent): NeededFacts {
+  const none = { records: false, resume: null, exclusive: false };
+  if (event.kind !== "frame") return { ...none, records: true };
+  const { frame } = event;
+  // An oversize frame closes its socket (a departure); a binary or unreadable one gets an error.
+  if (frame.kind !== "text") return { ...none, records: frame.kind === "oversize" };
+  if (!frame.parsed.ok) return none;
+  const { message } = frame.parsed;
+  return {
+    records: !WITHOUT_RECORDS.has(message.type),
+    resume: message.type === "join" ? (message.resume ?? null) : null,
+    exclusive: MAY_NEED_CRYPTO.has(message.type),
+  };
 }
 
 function run(changes: Changes, event: RoomEvent): Ask | undefined {

@@ -1,6 +1,6 @@
 /**
  * A call in one room: a facade over named parts. It owns the lifecycle (connect, join, leave,
- * the end) and the status, and routes each of the room's messages to the part that owns it:
+ * the end) and the status, and routes each of the room's messages (route.ts) to the part that owns it:
  *
  * - link/room-session.ts: the room's socket (heartbeat, reconnect) and the join handshake;
  * - entry.ts: the welcome (media first, then the peers) and being turned away;
@@ -33,6 +33,7 @@ import { MediaSync } from "./media-sync";
 import type { NameLabel } from "./names";
 import { PeerConnection } from "./peer/peer-connection";
 import { Roster } from "./roster";
+import { type CallEnd, type Routes, route } from "./route";
 import { type CallStatus, isInCall, isOver } from "./status";
 import { Verification } from "./verification";
 
@@ -85,6 +86,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #chat: Chat;
   readonly #entry: Entry;
   readonly #etiquette: Etiquette;
+  readonly #routes: Routes;
 
   constructor(options: CallOptions) {
     const now = options.now ?? Date.now;
@@ -131,6 +133,15 @@ export class Call implements CallState, CallControls, CallEvents {
       route: (message) => this.#route(message),
       fail: (error) => this.#end({ error }),
     });
+    this.#routes = {
+      status: this.#status,
+      entry: this.#entry,
+      etiquette: this.#etiquette,
+      roster: this.#roster,
+      door: this.#door,
+      useIce: (ice) => this.#useIce(ice),
+      end: (how) => this.#end(how),
+    };
 
     this.selfName = this.#selfName;
     this.peers = this.#roster.peers;
@@ -223,58 +234,9 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#session.send(message);
   }
 
-  /** Each of the room's messages, to the part that owns it. */
+  /** Each of the room's messages, to the part that owns it (route.ts). */
   #route(message: ServerMessage): void {
-    if (this.#entry.hold(message)) return;
-    switch (message.type) {
-      case "welcome":
-        this.#etiquette.welcome(message.peers, message);
-        void this.#entry.welcome(message);
-        break;
-      case "peer-joined":
-        this.#etiquette.update(message.peer);
-        this.#roster.joined(message.peer);
-        break;
-      case "peer-left":
-        this.#etiquette.left(message.id);
-        this.#roster.remove(message.id);
-        break;
-      case "peer-state":
-        this.#etiquette.update(message.peer);
-        this.#roster.update(message.peer);
-        break;
-      case "reaction":
-        this.#etiquette.reaction(message.from, message.emoji);
-        break;
-      case "signal":
-        this.#roster.signal(message.from, message.data);
-        break;
-      case "ice":
-        this.#useIce(message.ice);
-        break;
-      case "denied":
-        this.#entry.denied(message);
-        break;
-      case "knock-sent":
-      case "locked":
-      case "unlocked":
-      case "knocking":
-      case "knock-ended":
-      case "key-guessed":
-        this.#door.receive(message);
-        break;
-      case "removed":
-        // The socket closes right after; this message is what lets us say who.
-        this.#end({ status: "removed", removedBy: this.#roster.labelOf(message.byId, message.by) });
-        break;
-      case "error":
-        // Most errors are races the room reports and we can shrug off (a signal to a peer who just left).
-        console.warn(`natter: the room reported ${message.code}: ${message.message}`);
-        // Before the room has answered our join, nothing else will happen: the call has failed.
-        if (this.#status.value === "connecting") this.#end({ error: "room-refused" });
-        else this.#door.refused(message);
-        break;
-    }
+    route(this.#routes, message);
   }
 
   /** ICE servers from a welcome or a refresh: into every connection, and a refresh before they expire. */
@@ -301,7 +263,7 @@ export class Call implements CallState, CallControls, CallEvents {
   }
 
   /** The call is over (left, removed, or failed): every part disposes of what it runs. */
-  #end(how: { status: "left" } | { status: "removed"; removedBy: NameLabel | null } | { error: CallError }): void {
+  #end(how: CallEnd): void {
     if (isOver(this.#status.value)) return;
     batch(() => {
       if ("error" in how) {

@@ -4,7 +4,7 @@ import type { IceConfig, LockInfo, PeerInfo } from "../../common/protocol";
 import { GUESS_WARNING_MS, ROOM_NOTICE_MS } from "../../frontend/call/call";
 import type { GetUserMedia } from "../../frontend/call/media/acquire";
 import { LocalMedia } from "../../frontend/call/media/local-media";
-import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer/peer-connection";
+import { FIRST_OFFER_WAIT_MS, isPolite } from "../../frontend/call/peer/negotiation";
 import { ADA, BOB, roomCall, welcome as roomWelcome, SELF, settle } from "./fake-room";
 import { useFakeRTC } from "./fake-rtc";
 

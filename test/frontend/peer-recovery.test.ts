@@ -15,7 +15,8 @@ import {
   STUCK_RESTART_MS,
   WATCHDOG_TICK_MS,
 } from "../../frontend/call/peer/ice-watchdog";
-import { dtlsFingerprint, isPolite, PeerConnection } from "../../frontend/call/peer/peer-connection";
+import { isPolite } from "../../frontend/call/peer/negotiation";
+import { dtlsFingerprint, PeerConnection } from "../../frontend/call/peer/peer-connection";
 import { QUALITY_POLL_MS } from "../../frontend/call/peer/quality";
 import { FakeRTCPeerConnection, fakeSdp, fakeStream, fakeTrack, useFakeRTC } from "./fake-rtc";
 

@@ -3,7 +3,6 @@
  * (durable-objects/room-rules/). No sockets, no storage, no workerd.
  */
 import { describe, expect, it } from "vitest";
-import { nextQuestion } from "../../durable-objects/room-rules/decide";
 import { namesLookAlike } from "../../durable-objects/room-rules/knock";
 import { KNOCK_BUDGET, KNOCK_LAPSE_MS, MAX_PENDING_KNOCKS } from "../../durable-objects/room-rules/limits";
 import {
@@ -20,6 +19,7 @@ import {
   LOCK,
   ofKind,
   peer,
+  questionOf,
   roomFacts,
   said,
 } from "./support/room-facts";
@@ -41,7 +41,7 @@ describe("joining", () => {
   it("admits a joiner to an open room, announcing them before welcoming them", () => {
     // Sockets 0 and 1 are Ada and Bo; socket 2 is at the door.
     const facts = roomFacts({ connected: [ada, bo], doors: [{ client: "x", since: 0 }] });
-    expect(nextQuestion(facts, frame(2, { type: "join", name: "Cy" }))).toEqual({ kind: "credentials", id: FRESH_ID });
+    expect(questionOf(facts, frame(2, { type: "join", name: "Cy" }))).toEqual({ kind: "credentials", id: FRESH_ID });
     const effects = decideNow({ ...facts, answers: credentials(FRESH_ID) }, frame(2, { type: "join", name: "Cy" }));
     expect(said(effects)).toEqual([
       { to: `members but ${FRESH_ID}`, message: { type: "peer-joined", peer: newcomer } },
@@ -65,11 +65,11 @@ describe("joining", () => {
   it("has the key checked before letting anyone into a locked room, and tells the members of a wrong one", () => {
     const facts = roomFacts({ connected: [ada], doors: [{ client: "x", since: 0 }], records: { lock: LOCK } });
     const join = frame(1, { type: "join", name: "X", key: "abcd" });
-    expect(nextQuestion(facts, join)).toEqual({ kind: "key-guess", key: "abcd", lock: LOCK });
+    expect(questionOf(facts, join)).toEqual({ kind: "key-guess", key: "abcd", lock: LOCK });
     const wrong = decideNow({ ...facts, answers: { keyMatches: false } }, join);
     expect(heardBy(wrong, 1)).toEqual([{ type: "denied", reason: "wrong-key", triesLeft: 4 }]);
     expect(broadcast(wrong)).toEqual([{ type: "key-guessed", failures: 1 }]);
-    expect(nextQuestion({ ...facts, answers: { keyMatches: true } }, join)).toEqual({
+    expect(questionOf({ ...facts, answers: { keyMatches: true } }, join)).toEqual({
       kind: "credentials",
       id: FRESH_ID,
     });
@@ -136,7 +136,7 @@ describe("resume claims", () => {
   };
 
   it("asks whether the token is the room's, then honours only a valid token of a live identity, keeping its id", () => {
-    expect(nextQuestion(roomFacts(lockedWithBoAway), join)).toEqual({ kind: "resume-token", id: bo.id, token: "t" });
+    expect(questionOf(roomFacts(lockedWithBoAway), join)).toEqual({ kind: "resume-token", id: bo.id, token: "t" });
     const effects = decideNow(
       roomFacts({ ...lockedWithBoAway, answers: { resumeTokenValid: true, ...credentials(bo.id) } }),
       join,
@@ -187,7 +187,7 @@ describe("locks", () => {
   it("lets members lock and unlock, and nobody else", () => {
     const facts = roomFacts({ connected: [ada, bo], doors: [{ client: "x", since: 0 }] });
     const lock = frame(0, { type: "lock", key: "secret" });
-    expect(nextQuestion(facts, lock)).toEqual({ kind: "new-lock", key: "secret" });
+    expect(questionOf(facts, lock)).toEqual({ kind: "new-lock", key: "secret" });
     const hashed = { salt: "s", hash: "h", iterations: 1 };
     const locked = decideNow({ ...facts, answers: { newLock: hashed } }, lock);
     expect(ofKind(locked, "store")).toEqual([
@@ -239,7 +239,7 @@ describe("knocking", () => {
     const knock = knockBy("Cy");
     const facts = roomFacts({ connected: [bo, ada], knocking: [knock], records: { lock: LOCK } });
     const admitted = { id: knock.id, name: "Cy" };
-    expect(nextQuestion(facts, frame(1, { type: "admit", id: knock.id }))).toEqual({
+    expect(questionOf(facts, frame(1, { type: "admit", id: knock.id }))).toEqual({
       kind: "credentials",
       id: knock.id,
     });
@@ -325,7 +325,7 @@ describe("limits (issue #11)", () => {
     const lock = frame(0, { type: "lock", key: "a good key" });
     expect(gist(heardBy(decideNow(justLocked(1_500, null), lock), 0))).toEqual(["lock-cooldown"]);
     expect(gist(heardBy(decideNow(justLocked(1_500), frame(0, { type: "unlock" })), 0))).toEqual(["lock-cooldown"]);
-    expect(nextQuestion(justLocked(3_000, null), lock)).toEqual({ kind: "new-lock", key: "a good key" });
+    expect(questionOf(justLocked(3_000, null), lock)).toEqual({ kind: "new-lock", key: "a good key" });
     expect(heardBy(decideNow(roomFacts({ connected: [ada] }), frame(0, { type: "lock", key: "  ab  " })), 0)).toEqual([
       {
         type: "error",

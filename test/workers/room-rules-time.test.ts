@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../common/close-codes";
 import { HEARTBEAT_TIMEOUT_MS, LIVENESS_CHECK_MS } from "../../common/protocol";
-import { nextQuestion } from "../../durable-objects/room-rules/decide";
 import type { RoomEvent } from "../../durable-objects/room-rules/facts";
 import {
   DOOR_IDLE_MS,
@@ -14,7 +13,19 @@ import {
   MAX_DOOR_SOCKETS_PER_CLIENT,
   RESUME_GRACE_MS,
 } from "../../durable-objects/room-rules/limits";
-import { ada, bo, broadcast, cy, decideNow, frame, heardBy, LOCK, ofKind, roomFacts } from "./support/room-facts";
+import {
+  ada,
+  bo,
+  broadcast,
+  cy,
+  decideNow,
+  frame,
+  heardBy,
+  LOCK,
+  ofKind,
+  questionOf,
+  roomFacts,
+} from "./support/room-facts";
 
 const NOW = 1_000_000;
 const alarm: RoomEvent = { kind: "alarm" };
@@ -49,7 +60,7 @@ describe("resume grace", () => {
       ...facts,
       sockets: [facts.sockets[0]!, { attachment: { ...facts.sockets[1]!.attachment, departed: true } }],
     };
-    expect(nextQuestion(done, departure(1, 1000))).toBeNull();
+    expect(questionOf(done, departure(1, 1000))).toBeNull();
     expect(decideNow(done, departure(1, 1000))).toEqual([]);
   });
 

@@ -4,7 +4,6 @@
  * the room out and wires the parts beside it: header, alerts, stage, control bar and dialogs.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { REACTIONS } from "../../../common/protocol";
 import type { CallHandle } from "../../call/call";
 import { labelFor, labelText } from "../../call/names";
 import { LockedPanel } from "../../components/LockedPanel";
@@ -13,16 +12,15 @@ import { SELF, stageOf, togglePin } from "../../components/stage";
 import { useCallSounds } from "../../components/use-call-sounds";
 import { useHeld } from "../../components/use-held";
 import { usePushToTalk } from "../../components/use-push-to-talk";
-import { useShortcuts } from "../../components/use-shortcuts";
 import { t } from "../../i18n/active";
 import { callError, mediaProblem, say } from "../../i18n/problems";
-import type { ShortcutAction } from "../../services/shortcuts";
 import { routeSounds } from "../../services/sounds";
 import { ControlBar } from "./ControlBar";
 import { removalDialog, useRoomDialog } from "./dialog-state";
 import { EtiquetteNews } from "./EtiquetteNews";
 import { useLabels } from "./labels";
 import { ChatPanel, ON_DEMAND_PREFETCH_AFTER_MS, PeoplePanel, prefetchOnDemand, RoomDialogs } from "./lazy-parts";
+import { MutedHint } from "./MutedHint";
 import { RoomAlerts } from "./RoomAlerts";
 import type { VerifiedCodes } from "./RoomDialogs";
 import { RoomHeader } from "./RoomHeader";
@@ -30,6 +28,7 @@ import { Stage } from "./Stage";
 import { useControls } from "./use-controls";
 import { useLayout } from "./use-layout";
 import { usePip } from "./use-pip";
+import { useRoomShortcuts } from "./use-room-shortcuts";
 import { useSpeakers } from "./use-speakers";
 import { LayoutToggle, PipButton } from "./ViewButtons";
 
@@ -96,22 +95,17 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   }, []);
 
   usePushToTalk(inCall && !dialog && audioTrack !== null, call.setPushToTalk);
-  useShortcuts((action: ShortcutAction) => {
-    if (!inCall || dialog) return;
-    if (action === "microphone") controls.toggleMic();
-    else if (action === "camera") controls.toggleCamera();
-    else if (action === "screen" && call.canShareScreen) void controls.toggleScreen();
-    else if (action === "chat") controls.setChatOpen(!chatOpen);
-    else if (action === "people") setPeopleOpen(!peopleOpen);
-    else if (action === "layout") layout.setMode(layout.mode === "grid" ? "speaker" : "grid");
-    else if (action === "pip" && pip.supported) void pip.toggle();
-    else if (action === "hand" && status === "joined") {
-      if (call.hands.value.includes(call.selfId.value ?? "")) call.lowerHand();
-      else call.raiseHand();
-    } else if (action.startsWith("react-") && status === "joined") {
-      const emoji = REACTIONS[Number(action.slice("react-".length)) - 1];
-      if (emoji) call.react(emoji);
-    } else if (action === "help") setDialog({ kind: "shortcuts" });
+  useRoomShortcuts({
+    call,
+    status,
+    enabled: inCall && !dialog,
+    controls,
+    chatOpen,
+    peopleOpen,
+    setPeopleOpen,
+    layout,
+    pip,
+    showShortcuts: () => setDialog({ kind: "shortcuts" }),
   });
 
   const stage = stageOf({ pinned, selfShown, peers, mode: layout.mode, speaker: layout.speaker });
@@ -216,16 +210,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
               </div>
             )}
           </div>
-          <p class={hintClass(mutedHint, talking)} role="status">
-            {talking ? (
-              text.talkingHint
-            ) : mutedHint ? (
-              <>
-                <strong>{text.youAreMuted}</strong>
-                <span class="muted-hint__how"> {text.mutedHowToTalk}</span>
-              </>
-            ) : null}
-          </p>
+          <MutedHint mutedHint={mutedHint} talking={talking} />
           <ControlBar
             call={call}
             controls={controls}
@@ -253,9 +238,4 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
       )}
     </main>
   );
-}
-
-function hintClass(mutedHint: boolean, talking: boolean): string {
-  if (talking) return "muted-hint muted-hint--shown muted-hint--talking";
-  return mutedHint ? "muted-hint muted-hint--shown" : "muted-hint";
 }

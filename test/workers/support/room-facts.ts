@@ -5,13 +5,14 @@
  */
 import type { ClientMessage, IceConfig, ServerMessage } from "../../../common/protocol";
 import type { Effect } from "../../../durable-objects/room-rules/changes";
-import { decide, nextQuestion } from "../../../durable-objects/room-rules/decide";
+import { decide } from "../../../durable-objects/room-rules/decide";
 import {
   type Answers,
   type Facts,
   type Knock,
   type Member,
   type MemberRecord,
+  type Question,
   type RoomEvent,
   type RoomRecords,
   type SocketFacts,
@@ -93,9 +94,15 @@ export function frame(socket: number, message: ClientMessage): RoomEvent {
 
 /** Decides, after checking that the rules have no question left. */
 export function decideNow(facts: Facts, event: RoomEvent): Effect[] {
-  const question = nextQuestion(facts, event);
-  if (question) throw new Error(`The rules still ask: ${JSON.stringify(question)}`);
-  return decide(facts, event);
+  const decision = decide(facts, event);
+  if ("ask" in decision) throw new Error(`The rules still ask: ${JSON.stringify(decision.ask)}`);
+  return decision.effects;
+}
+
+/** The question the rules ask before they can decide `event`, or null when they decide at once. */
+export function questionOf(facts: Facts, event: RoomEvent): Question | null {
+  const decision = decide(facts, event);
+  return "ask" in decision ? decision.ask : null;
 }
 
 /** What the room says, in order: `to` is a socket number, or "members but <id>" for a broadcast. */
