@@ -307,6 +307,8 @@ export const ar: Catalog = {
   playSounds: "تشغيل صوت هادئ عندما ينضم أحد أو يغادر أو يكتب",
   showMyVideo: "إظهار الفيديو الخاص بي",
   cameraWhileSharing: "إظهار الكاميرا الخاصة بي في زاوية أثناء مشاركة شاشتي",
+  blurBackground: "تمويه خلفيتي",
+  blurFailed: "تعذّر تشغيل تمويه الخلفية على هذا الجهاز.",
   keyboardShortcuts: "اختصارات لوحة المفاتيح",
   shortcutMicrophone: "كتم الميكروفون أو إلغاء كتمه",
   shortcutPushToTalk: "أثناء كتم الميكروفون، اضغط باستمرار للتحدث",

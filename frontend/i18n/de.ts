@@ -291,6 +291,8 @@ export const de: Catalog = {
   playSounds: "Leisen Ton abspielen, wenn jemand beitritt, geht oder schreibt",
   showMyVideo: "Mein eigenes Video zeigen",
   cameraWhileSharing: "Meine Kamera in einer Ecke zeigen, während ich meinen Bildschirm teile",
+  blurBackground: "Meinen Hintergrund weichzeichnen",
+  blurFailed: "Die Hintergrund-Unschärfe konnte auf diesem Gerät nicht starten.",
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
   shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",

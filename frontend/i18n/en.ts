@@ -307,6 +307,8 @@ export const en = {
   playSounds: "Play a quiet sound when someone joins, leaves or writes",
   showMyVideo: "Show my own video",
   cameraWhileSharing: "Show my camera in a corner while I share my screen",
+  blurBackground: "Blur my background",
+  blurFailed: "Background blur could not start on this device.",
   keyboardShortcuts: "Keyboard shortcuts",
   shortcutMicrophone: "Mute or unmute the microphone",
   shortcutPushToTalk: "While muted, hold to talk",

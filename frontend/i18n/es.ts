@@ -288,6 +288,8 @@ export const es: Catalog = {
   playSounds: "Reproducir un sonido suave cuando alguien entra, sale o escribe",
   showMyVideo: "Mostrar mi propio video",
   cameraWhileSharing: "Mostrar mi cámara en una esquina mientras comparto mi pantalla",
+  blurBackground: "Desenfocar mi fondo",
+  blurFailed: "El desenfoque de fondo no pudo iniciarse en este dispositivo.",
   keyboardShortcuts: "Atajos de teclado",
   shortcutMicrophone: "Silenciar o activar el micrófono",
   shortcutPushToTalk: "Con el micrófono silenciado, mantén pulsado para hablar",

@@ -288,6 +288,8 @@ export const fr: Catalog = {
   playSounds: "Jouer un son discret quand quelqu’un arrive, part ou écrit",
   showMyVideo: "Afficher ma propre vidéo",
   cameraWhileSharing: "Afficher ma caméra dans un coin pendant que je partage mon écran",
+  blurBackground: "Flouter mon arrière-plan",
+  blurFailed: "Le flou d’arrière-plan n’a pas pu démarrer sur cet appareil.",
   keyboardShortcuts: "Raccourcis clavier",
   shortcutMicrophone: "Couper ou activer le micro",
   shortcutPushToTalk: "Micro coupé : maintenir pour parler",

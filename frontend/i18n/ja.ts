@@ -281,6 +281,8 @@ export const ja: Catalog = {
   playSounds: "誰かの参加・退出・書き込みを小さな音で知らせる",
   showMyVideo: "自分の映像を表示する",
   cameraWhileSharing: "画面共有中は自分のカメラを隅に表示する",
+  blurBackground: "背景をぼかす",
+  blurFailed: "この端末では背景のぼかしを開始できませんでした。",
   keyboardShortcuts: "キーボードショートカット",
   shortcutMicrophone: "マイクのミュート／解除",
   shortcutPushToTalk: "ミュート中に押し続けると話せます",

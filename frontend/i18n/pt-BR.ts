@@ -286,6 +286,8 @@ export const ptBR: Catalog = {
   playSounds: "Tocar um som baixinho quando alguém entra, sai ou escreve",
   showMyVideo: "Mostrar meu próprio vídeo",
   cameraWhileSharing: "Mostrar minha câmera num canto enquanto compartilho minha tela",
+  blurBackground: "Desfocar meu fundo",
+  blurFailed: "O desfoque de fundo não pôde ser iniciado neste dispositivo.",
   keyboardShortcuts: "Atalhos de teclado",
   shortcutMicrophone: "Desativar ou ativar o microfone",
   shortcutPushToTalk: "Com o microfone desativado, segure para falar",

@@ -8,6 +8,7 @@ import {
   type GetUserMedia,
   type MediaProblem,
 } from "./acquire";
+import { BlurredCamera } from "./blur/blurred-camera";
 import { CAMERA, type CaptureConstraints, captureConstraints, MICROPHONE } from "./constraints";
 import { loadDeviceChoice, saveDeviceChoice } from "./device-choice";
 import {
@@ -92,10 +93,13 @@ export class LocalMedia implements LocalMediaHandle {
   readonly #devices = signal<DeviceList>(NO_DEVICES);
   readonly #choice: Signal<DeviceChoice>;
 
+  /** The camera as sent and previewed: blurred while the person wants it (blur/blurred-camera.ts). */
+  readonly #blur = new BlurredCamera(this.#video, this.#cameraOn);
+
   readonly phase: ReadonlySignal<MediaPhase> = this.#phase;
   readonly audioTrack: ReadonlySignal<MediaStreamTrack | null> = this.#audio;
-  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#video;
-  readonly stream: ReadonlySignal<MediaStream | null> = this.#stream;
+  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#blur.track;
+  readonly stream: ReadonlySignal<MediaStream | null> = this.#blur.withTrack(this.#stream);
   readonly micOn: ReadonlySignal<boolean> = this.#micOn;
   readonly cameraOn: ReadonlySignal<boolean> = this.#cameraOn;
   readonly pushToTalk: ReadonlySignal<boolean> = computed(
@@ -184,6 +188,7 @@ export class LocalMedia implements LocalMediaHandle {
     this.#phase.value = "stopped";
     this.#mediaDevices?.removeEventListener("devicechange", this.#onDeviceChange);
     this.#release();
+    this.#blur.dispose();
   }
 
   async #acquire(): Promise<void> {
