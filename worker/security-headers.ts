@@ -8,7 +8,9 @@ import type { MiddlewareHandler } from "hono";
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   // No inline script and no eval: an injected <script> or handler attribute cannot run.
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets WebAssembly compile (background blur's segmenter, our own file under
+  // /assets/); it allows no JavaScript eval, and Chromium compiles no wasm at all without it.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",

@@ -28,6 +28,8 @@ export interface CastOptions {
   label: string;
   /** More about a failed page than its stats, e.g. its selected ICE candidate pairs. */
   describeFailure?: (page: Page) => Promise<string>;
+  /** More Chromium flags for this file's browser, e.g. `personCameraArgs()` for a camera that films a person. */
+  chromiumArgs?: string[];
 }
 
 export interface Cast {
@@ -37,12 +39,12 @@ export interface Cast {
   arrive(room: string, name: string, options?: PersonOptions): Promise<Person>;
 }
 
-export function useCast({ label, describeFailure }: CastOptions): Cast {
+export function useCast({ label, describeFailure, chromiumArgs }: CastOptions): Cast {
   let browser: Browser | undefined;
   let people: Person[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"));
+    browser = await launchChromium(inject("e2eChromiumPath"), chromiumArgs);
   });
   afterAll(async () => {
     await browser?.close();

@@ -36,5 +36,8 @@ export function blurFailed(): void {
  * insertable streams (MediaStreamTrackProcessor/Generator); a browser without them gets no switch.
  */
 export function blurSupported(): boolean {
-  return typeof globalThis.MediaStreamTrackProcessor === "function" && typeof globalThis.MediaStreamTrackGenerator === "function";
+  return (
+    typeof globalThis.MediaStreamTrackProcessor === "function" &&
+    typeof globalThis.MediaStreamTrackGenerator === "function"
+  );
 }

@@ -4,13 +4,13 @@
  *
  * Frames are read with maxBufferSize 1, so when a frame takes longer than the camera's interval the
  * older ones are dropped rather than queued: the picture stays live, at a lower rate. Segmentation
- * runs on a small copy of the frame (the model sees 256x144 anyway), and when it alone eats most
- * of the frame interval the last mask is reused for every other frame.
+ * runs on a small copy of the frame (the model sees 256x144 anyway), and when it alone eats more
+ * than half of the camera's frame interval the last mask is reused for every other frame.
  */
 import { Compositor } from "./compositor";
-import { loadSegmenter, type PersonMask, type Segmenter } from "./segmenter";
+import { loadSegmenter, type Segmenter } from "./segmenter";
 
-/** The size the segmenter is given: the landscape model's own input, so no further scaling inside. */
+/** The size the segmenter is given: the landscape model's own input, so no scaling inside. */
 const SEGMENT_WIDTH = 256;
 const SEGMENT_HEIGHT = 144;
 /** Above this share of the frame interval spent segmenting, every other frame reuses the last mask. */
@@ -33,18 +33,22 @@ class Engine implements BlurEngine {
   readonly #segmenter: Segmenter;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
   readonly #compositor = new Compositor();
-  readonly #small: OffscreenCanvasRenderingContext2D;
+  /** What the segmenter is given: a canvas element, which is what the solution accepts. */
+  readonly #small: CanvasRenderingContext2D;
   #reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   #source: MediaStreamTrack | null = null;
   #closed = false;
-  #mask: PersonMask | null = null;
+  #mask: HTMLCanvasElement | null = null;
   #segmentMs = 0;
   #frame = 0;
 
   constructor(segmenter: Segmenter, writer: WritableStreamDefaultWriter<VideoFrame>) {
     this.#segmenter = segmenter;
     this.#writer = writer;
-    const small = new OffscreenCanvas(SEGMENT_WIDTH, SEGMENT_HEIGHT).getContext("2d", { willReadFrequently: true });
+    const canvas = document.createElement("canvas");
+    canvas.width = SEGMENT_WIDTH;
+    canvas.height = SEGMENT_HEIGHT;
+    const small = canvas.getContext("2d");
     if (!small) throw new Error("no 2D canvas");
     this.#small = small;
   }
@@ -94,7 +98,7 @@ class Engine implements BlurEngine {
     if (!this.#mask || !slow || this.#frame % 2 === 0) {
       const started = performance.now();
       this.#small.drawImage(frame, 0, 0, SEGMENT_WIDTH, SEGMENT_HEIGHT);
-      this.#mask = this.#segmenter.segment(this.#small.canvas, started) ?? this.#mask;
+      this.#mask = await this.#segmenter.segment(this.#small.canvas);
       this.#segmentMs = performance.now() - started;
     }
     if (!this.#mask) return;

@@ -11,18 +11,22 @@ declare global {
   interface MediaStreamTrackProcessor {
     readonly readable: ReadableStream<VideoFrame>;
   }
-  var MediaStreamTrackProcessor: {
-    prototype: MediaStreamTrackProcessor;
-    new (init: MediaStreamTrackProcessorInit): MediaStreamTrackProcessor;
-  } | undefined;
+  var MediaStreamTrackProcessor:
+    | {
+        prototype: MediaStreamTrackProcessor;
+        new (init: MediaStreamTrackProcessorInit): MediaStreamTrackProcessor;
+      }
+    | undefined;
 
   interface MediaStreamTrackGenerator extends MediaStreamTrack {
     readonly writable: WritableStream<VideoFrame>;
   }
-  var MediaStreamTrackGenerator: {
-    prototype: MediaStreamTrackGenerator;
-    new (init: { kind: "video" }): MediaStreamTrackGenerator;
-  } | undefined;
+  var MediaStreamTrackGenerator:
+    | {
+        prototype: MediaStreamTrackGenerator;
+        new (init: { kind: "video" }): MediaStreamTrackGenerator;
+      }
+    | undefined;
 }
 
 export {};

@@ -1,50 +1,96 @@
 /**
- * Finds the person in a camera frame: MediaPipe's selfie segmentation model (the landscape one,
- * made for 16:9 webcams: 256x144 in, one confidence per pixel out) run by MediaPipe Tasks'
- * ImageSegmenter. The wasm, its loader and the model ship inside npm packages and are built into
- * hashed files under /assets/, so nothing is fetched from another origin (the library's own
- * default is a CDN), and browsers cache them for good after the first time.
+ * Finds the person in a camera frame: MediaPipe's selfie segmentation solution, with its landscape
+ * model (made for 16:9 webcams: 256x144 in, one confidence per pixel out). Its loader script, wasm,
+ * graph and model all ship in the npm package and are built into hashed files under /assets/, so
+ * nothing is fetched from another origin (the solution's own default is a CDN) and browsers cache
+ * them for good after the first time.
+ *
+ * The loader is a classic script that defines a global, not a module (and its package claims to
+ * have no side effects, so a bundler would drop an import of it): it is added as a <script> from
+ * our own origin, which the CSP's script-src 'self' allows. The tiny graph file is kept a file
+ * (no-inline): Vite would make it a data: URL, which the CSP's connect-src 'self' refuses to fetch.
  */
-import { ImageSegmenter } from "@mediapipe/tasks-vision";
-import wasmLoaderPath from "@mediapipe/tasks-vision/vision_wasm_internal.js?url";
-import wasmBinaryPath from "@mediapipe/tasks-vision/vision_wasm_internal.wasm?url";
-import modelAssetPath from "@mediapipe/selfie_segmentation/selfie_segmentation_landscape.tflite?url";
 
-/** How much each pixel is the person, 0..1, row by row. */
-export interface PersonMask {
-  readonly values: Float32Array;
-  readonly width: number;
-  readonly height: number;
+import graphUrl from "@mediapipe/selfie_segmentation/selfie_segmentation.binarypb?url&no-inline";
+import loaderUrl from "@mediapipe/selfie_segmentation/selfie_segmentation.js?url";
+import modelUrl from "@mediapipe/selfie_segmentation/selfie_segmentation_landscape.tflite?url";
+import wasmLoaderUrl from "@mediapipe/selfie_segmentation/selfie_segmentation_solution_simd_wasm_bin.js?url";
+import wasmUrl from "@mediapipe/selfie_segmentation/selfie_segmentation_solution_simd_wasm_bin.wasm?url";
+
+/** Every file the solution asks for, by the name it asks with. */
+const FILES: Readonly<Record<string, string>> = {
+  "selfie_segmentation.binarypb": graphUrl,
+  "selfie_segmentation_landscape.tflite": modelUrl,
+  // Every browser with insertable streams (blur-setting.ts) has wasm SIMD: the other build is not shipped.
+  "selfie_segmentation_solution_simd_wasm_bin.js": wasmLoaderUrl,
+  "selfie_segmentation_solution_simd_wasm_bin.wasm": wasmUrl,
+};
+
+/** The part of the solution's API used here (its package's index.d.ts, without the global). */
+interface Solution {
+  setOptions(options: { modelSelection?: number; selfieMode?: boolean }): void;
+  onResults(listener: (results: { segmentationMask: CanvasImageSource }) => void): void;
+  initialize(): Promise<void>;
+  send(inputs: { image: HTMLCanvasElement }): Promise<void>;
+  close(): Promise<void>;
 }
+type SolutionClass = new (config: { locateFile: (file: string) => string }) => Solution;
 
 export interface Segmenter {
-  segment(image: TexImageSource, now: number): PersonMask | null;
+  /** The person in `image` as the alpha of the returned canvas (same size); valid until the next call. */
+  segment(image: HTMLCanvasElement): Promise<HTMLCanvasElement>;
   close(): void;
 }
 
+let loader: Promise<SolutionClass> | null = null;
+
+function loadSolutionClass(): Promise<SolutionClass> {
+  loader ??= new Promise<SolutionClass>((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = loaderUrl;
+    script.addEventListener("load", () => {
+      const found = (globalThis as { SelfieSegmentation?: SolutionClass }).SelfieSegmentation;
+      if (found) resolve(found);
+      else reject(new Error("the segmentation script defined nothing"));
+    });
+    script.addEventListener("error", () => reject(new Error("the segmentation script did not load")));
+    document.head.append(script);
+  }).catch((error: unknown) => {
+    loader = null;
+    throw error;
+  });
+  return loader;
+}
+
 export async function loadSegmenter(): Promise<Segmenter> {
-  const segmenter = await ImageSegmenter.createFromOptions(
-    { wasmLoaderPath, wasmBinaryPath },
-    {
-      // CPU (XNNPACK) beats the GL delegate where WebGL is software, and costs no GPU memory.
-      baseOptions: { modelAssetPath, delegate: "CPU" },
-      runningMode: "VIDEO",
-      outputConfidenceMasks: true,
-      outputCategoryMask: false,
+  const SelfieSegmentation = await loadSolutionClass();
+  const solution = new SelfieSegmentation({
+    locateFile(file) {
+      const url = FILES[file];
+      // Never a guess at some other address: an unknown file is a failure, not a CDN request.
+      if (!url) throw new Error(`segmentation asked for an unknown file: ${file}`);
+      return url;
     },
-  );
-  let last = 0;
+  });
+  solution.setOptions({ modelSelection: 1, selfieMode: false });
+  const mask = document.createElement("canvas");
+  const maskContext = mask.getContext("2d");
+  if (!maskContext) throw new Error("no 2D canvas");
+  // The solution's mask lives on its own WebGL canvas and is redrawn by the next frame: copied out at once.
+  solution.onResults(({ segmentationMask }) => {
+    maskContext.globalCompositeOperation = "copy";
+    maskContext.drawImage(segmentationMask, 0, 0, mask.width, mask.height);
+  });
+  await solution.initialize();
   return {
-    segment(image, now) {
-      // The library insists on strictly rising timestamps.
-      last = Math.max(now, last + 1);
-      const result = segmenter.segmentForVideo(image, last);
-      const mask = result.confidenceMasks?.[0];
-      // A copy: the library reuses the memory behind the mask for the next frame.
-      const found = mask ? { values: mask.getAsFloat32Array().slice(), width: mask.width, height: mask.height } : null;
-      result.close();
-      return found;
+    async segment(image) {
+      if (mask.width !== image.width || mask.height !== image.height) {
+        mask.width = image.width;
+        mask.height = image.height;
+      }
+      await solution.send({ image });
+      return mask;
     },
-    close: () => segmenter.close(),
+    close: () => void solution.close(),
   };
 }
