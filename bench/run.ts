@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { killEverythingStarted, startWrangler, type WranglerServer } from "../tooling/wrangler";
 import { type CpuOptions, type CpuRun, runCpu } from "./cpu";
+import { benchBlur } from "./effect-blur";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
 import { type Summary, summarize } from "./lib/stats";
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     }
     // Our browser is closed now, so every Chromium still running is someone else's.
     busy.afterJoins = busyness(new Set(servers.map((s) => s.group).filter((g): g is number => g !== null)));
+    await benchBlur(chromiumPath, natter.baseUrl, log);
     const signaling = await signalingBench(natter, fast, floor);
     await Promise.all(servers.map((s) => s.stop()));
     busy.end = busyness();

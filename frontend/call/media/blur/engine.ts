@@ -4,23 +4,22 @@
  *
  * Frames are read with maxBufferSize 1, so when a frame takes longer than the camera's interval the
  * older ones are dropped rather than queued: the picture stays live, at a lower rate. Segmentation
- * runs on a small copy of the frame (the model sees 256x144 anyway), and when it alone eats more
- * than half of the camera's frame interval the last mask is reused for every other frame.
+ * runs on a small copy of the frame (the model's own 256x144), and when it takes more than half of
+ * the camera's frame interval, every other frame reuses the last mask: the outline then lags by a
+ * frame, but the picture keeps its rate.
  */
 import { Compositor } from "./compositor";
 import { loadSegmenter, type Segmenter } from "./segmenter";
 
-/** The size the segmenter is given: the landscape model's own input, so no scaling inside. */
-const SEGMENT_WIDTH = 256;
-const SEGMENT_HEIGHT = 144;
 /** Above this share of the frame interval spent segmenting, every other frame reuses the last mask. */
 const SEGMENT_BUDGET = 0.5;
+/** The camera asks for 24 fps at most 30 (constraints.ts): budgeted for 30. */
 const FRAME_INTERVAL_MS = 1000 / 30;
 
 export interface BlurEngine {
   /** The camera track to read; null pauses (a muted camera). */
   setSource(track: MediaStreamTrack | null): void;
-  /** Stops reading and frees the segmenter's wasm memory and GL context. */
+  /** Stops reading and lets go of the segmenter (its wasm memory) and the canvases. */
   close(): void;
 }
 
@@ -33,22 +32,21 @@ class Engine implements BlurEngine {
   readonly #segmenter: Segmenter;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
   readonly #compositor = new Compositor();
-  /** What the segmenter is given: a canvas element, which is what the solution accepts. */
-  readonly #small: CanvasRenderingContext2D;
+  /** The frame at the segmenter's size, read back as pixels for it. */
+  readonly #small: OffscreenCanvasRenderingContext2D;
   #reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   #source: MediaStreamTrack | null = null;
   #closed = false;
-  #mask: HTMLCanvasElement | null = null;
+  #mask: OffscreenCanvas | null = null;
   #segmentMs = 0;
-  #frame = 0;
+  #frames = 0;
 
   constructor(segmenter: Segmenter, writer: WritableStreamDefaultWriter<VideoFrame>) {
     this.#segmenter = segmenter;
     this.#writer = writer;
-    const canvas = document.createElement("canvas");
-    canvas.width = SEGMENT_WIDTH;
-    canvas.height = SEGMENT_HEIGHT;
-    const small = canvas.getContext("2d");
+    const small = new OffscreenCanvas(segmenter.width, segmenter.height).getContext("2d", {
+      willReadFrequently: true,
+    });
     if (!small) throw new Error("no 2D canvas");
     this.#small = small;
   }
@@ -66,6 +64,7 @@ class Engine implements BlurEngine {
     this.setSource(null);
     this.#closed = true;
     this.#segmenter.close();
+    this.#mask = null;
     void this.#writer.close().catch(() => {});
   }
 
@@ -91,18 +90,16 @@ class Engine implements BlurEngine {
   }
 
   async #process(frame: VideoFrame): Promise<void> {
-    const width = frame.displayWidth;
-    const height = frame.displayHeight;
-    this.#frame += 1;
+    this.#frames += 1;
     const slow = this.#segmentMs > FRAME_INTERVAL_MS * SEGMENT_BUDGET;
-    if (!this.#mask || !slow || this.#frame % 2 === 0) {
+    if (!this.#mask || !slow || this.#frames % 2 === 0) {
       const started = performance.now();
-      this.#small.drawImage(frame, 0, 0, SEGMENT_WIDTH, SEGMENT_HEIGHT);
-      this.#mask = await this.#segmenter.segment(this.#small.canvas);
+      const { width, height } = this.#segmenter;
+      this.#small.drawImage(frame, 0, 0, width, height);
+      this.#mask = this.#segmenter.segment(this.#small.getImageData(0, 0, width, height));
       this.#segmentMs = performance.now() - started;
     }
-    if (!this.#mask) return;
-    const canvas = this.#compositor.draw(frame, width, height, this.#mask);
+    const canvas = this.#compositor.draw(frame, frame.displayWidth, frame.displayHeight, this.#mask);
     const out = new VideoFrame(canvas, { timestamp: frame.timestamp });
     try {
       await this.#writer.write(out);
