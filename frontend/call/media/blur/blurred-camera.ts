@@ -14,6 +14,16 @@ import { computed, effect, type ReadonlySignal, signal } from "@preact/signals-c
 import { blurFailed, blurSupported, blurWanted } from "./blur-setting";
 import type { BlurEngine } from "./engine";
 
+export interface BlurredCameraOptions {
+  /** The person's wish; defaults to the remembered one (blur-setting.ts). */
+  wanted?: ReadonlySignal<boolean>;
+  /** Starts the engine writing to `output`; defaults to fetching the engine's chunk. */
+  loadEngine?: (output: WritableStream<VideoFrame>) => Promise<BlurEngine>;
+}
+
+const fetchEngine = (output: WritableStream<VideoFrame>) =>
+  import("./engine").then((engine) => engine.startBlurEngine(output));
+
 export class BlurredCamera {
   readonly #raw: ReadonlySignal<MediaStreamTrack | null>;
   readonly #generator = signal<MediaStreamTrackGenerator | null>(null);
@@ -22,6 +32,7 @@ export class BlurredCamera {
   /** The camera track the engine should read now; null pauses it. */
   #source: MediaStreamTrack | null = null;
   readonly #dispose: () => void;
+  readonly #loadEngine: (output: WritableStream<VideoFrame>) => Promise<BlurEngine>;
 
   /** What the call sends and the preview shows. */
   readonly track: ReadonlySignal<MediaStreamTrack | null>;
@@ -29,9 +40,10 @@ export class BlurredCamera {
   constructor(
     raw: ReadonlySignal<MediaStreamTrack | null>,
     cameraOn: ReadonlySignal<boolean>,
-    wanted: ReadonlySignal<boolean> = blurWanted,
+    { wanted = blurWanted, loadEngine = fetchEngine }: BlurredCameraOptions = {},
   ) {
     this.#raw = raw;
+    this.#loadEngine = loadEngine;
     this.track = computed(() => (raw.value && this.#generator.value) || raw.value);
     this.#dispose = effect(() => {
       const camera = raw.value;
@@ -75,22 +87,20 @@ export class BlurredCamera {
     }
     const generator = this.#generator.peek();
     if (this.#loading || !generator) return;
-    const loading = import("./engine")
-      .then((engine) => engine.startBlurEngine(generator.writable))
-      .then(
-        (engine) => {
-          if (this.#loading !== loading) return engine.close();
-          this.#loading = null;
-          this.#engine = engine;
-          engine.setSource(this.#source);
-        },
-        (error: unknown) => {
-          if (this.#loading !== loading) return;
-          console.warn("Background blur could not start:", error);
-          this.#loading = null;
-          blurFailed();
-        },
-      );
+    const loading = this.#loadEngine(generator.writable).then(
+      (engine) => {
+        if (this.#loading !== loading) return engine.close();
+        this.#loading = null;
+        this.#engine = engine;
+        engine.setSource(this.#source);
+      },
+      (error: unknown) => {
+        if (this.#loading !== loading) return;
+        console.warn("Background blur could not start:", error);
+        this.#loading = null;
+        blurFailed();
+      },
+    );
     this.#loading = loading;
   }
 
