@@ -89,7 +89,9 @@ function fakeEngine() {
   let closed = 0;
   const engine: BlurEngine = {
     setSource: (track) => void sources.push(track),
-    close: () => void (closed += 1),
+    close: () => {
+      closed += 1;
+    },
   };
   const starts: WritableStream<VideoFrame>[] = [];
   const loadEngine = async (output: WritableStream<VideoFrame>) => {
