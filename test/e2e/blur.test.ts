@@ -243,7 +243,7 @@ describe.skipIf(inject("e2eSkip"))("background blur in real browsers", () => {
     await expect.poll(bobSees, { timeout: MEDIA_TIMEOUT_MS, message: "blurred after sharing" }).toBeGreaterThan(40);
   }, 240_000);
 
-  it("blur fetches nothing from another origin: its files come from /assets/, cached for good, under a CSP without eval", async () => {
+  it("blur loads only when turned on, nothing from another origin: its files come from /assets/, cached for good, under a CSP without eval", async () => {
     const room = newRoom();
     const person = await cast.person("Ada");
     const origin = new URL(inject("e2eBaseUrl")).origin;
@@ -261,7 +261,11 @@ describe.skipIf(inject("e2eSkip"))("background blur in real browsers", () => {
     });
     const page = await person.page.goto(`/${room}`);
     const csp = (await page?.allHeaders())?.["content-security-policy"] ?? "";
-    await person.page.getByRole("checkbox", { name: "Blur my background" }).check();
+    const box = person.page.getByRole("checkbox", { name: "Blur my background" });
+    await box.waitFor({ timeout: UI_TIMEOUT_MS });
+    await person.page.waitForLoadState("networkidle");
+    expect([...assets.keys()], "nothing of the blur is fetched before it is turned on").toEqual([]);
+    await box.check();
     await expect
       .poll(
         async () => difference(await shownLuma(person.page, '[data-testid="preview"] video'), cameraLuma(), BACKGROUND),
