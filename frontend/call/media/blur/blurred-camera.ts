@@ -7,7 +7,7 @@
  * outlives camera switches and muting (only its source changes), so those need no replaceTrack;
  * turning blur on or off swaps the track, which media-sync sends with replaceTrack.
  * The engine (engine.ts: segmenter, model, wasm) is a separate chunk, fetched the first time blur
- * is turned on, and closed (freeing its wasm memory and GL context) when blur is turned off or the
+ * is turned on, and closed (letting go of its wasm memory and canvases) when blur is turned off or the
  * camera is let go; a muted camera only pauses it, so unmuting is instant.
  */
 import { computed, effect, type ReadonlySignal, signal } from "@preact/signals-core";
