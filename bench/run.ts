@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { killEverythingStarted, startWrangler, type WranglerServer } from "../tooling/wrangler";
 import { type CpuOptions, type CpuRun, runCpu } from "./cpu";
+import { type BlurOutcome, blurLines, measureBlur } from "./effect-blur";
 import { measureNoise, type NoiseOutcome, noiseLines } from "./effect-noise";
 import { type JoinOptions, type JoinRun, launchChromium, measurePageBytes, type PageBytes, runJoin } from "./join";
 import { type Busyness, busyness, machine } from "./lib/machine";
@@ -106,10 +107,12 @@ async function main(): Promise<void> {
     // Its own Chromium (a speech-and-typing microphone), after the joins' one has closed: its CPU is its own.
     log("noise suppression: download, switch-on time, CPU off and on");
     const noise = await measureNoise({ chromiumPath, baseUrl: natter.baseUrl, dist: assets, voiceFile: VOICE_FILE });
+    log("background blur: download, switch-on time, frame rate, CPU off and on");
+    const blur = await measureBlur(chromiumPath, natter.baseUrl);
     const signaling = await signalingBench(natter, fast, floor);
     await Promise.all(servers.map((s) => s.stop()));
     busy.end = busyness();
-    report({ chromium, busy, sizes, worker, runs, cpu, signaling, noise });
+    report({ chromium, busy, sizes, worker, runs, cpu, signaling, noise, blur });
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -404,6 +407,7 @@ function report(input: {
   cpu: CpuRun[];
   signaling: SignalingResults;
   noise: NoiseOutcome;
+  blur: BlurOutcome;
 }): void {
   const { runs, cpu, signaling, sizes, worker } = input;
   const group = (system: string, people: number) => runs.filter((r) => r.system === system && r.people === people);
@@ -518,6 +522,7 @@ function report(input: {
   );
 
   out.push(noiseLines(input.noise));
+  out.push(blurLines(input.blur));
 
   const relayP99 = sig.latency?.natter.p99 ?? Number.NaN;
   const targets: Target[] = [
@@ -640,6 +645,7 @@ function report(input: {
     signaling,
     size: { home: sizes.home, room: sizes.room, worker },
     noiseSuppression: input.noise,
+    backgroundBlur: input.blur,
     notes,
     // A failed run's message carries every page's probe state; enough of it to debug, not a novel.
     failures: failures.map((f) => (f.length > 4000 ? `${f.slice(0, 4000)}…` : f)),

@@ -8,10 +8,10 @@ import type { MiddlewareHandler } from "hono";
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   // No inline script and no eval: an injected <script> or handler attribute cannot run.
-  // 'wasm-unsafe-eval' lets WebAssembly compile, and nothing else (JS eval stays blocked): the
-  // noise suppressor's RNNoise is wasm, compiled in its AudioWorklet, which runs under this policy;
-  // without it Chromium refuses the compile and the worklet outputs silence. The wasm itself
-  // comes only from this origin (connect-src 'self').
+  // 'wasm-unsafe-eval' lets WebAssembly compile, and nothing else (JavaScript eval stays blocked):
+  // the noise suppressor's RNNoise (compiled in its AudioWorklet, which runs under this policy) and
+  // background blur's segmenter are wasm, and Chromium compiles no wasm at all without it (the
+  // worklet would output silence). The wasm comes only from this origin (/assets/, connect-src 'self').
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",

@@ -4,6 +4,7 @@ import { rememberDisplayName } from "../call/display-name";
 import { t } from "../i18n/active";
 import type { Problem } from "../i18n/problem";
 import { setSoundsOn, soundsOn } from "../services/sounds";
+import { BlurSwitch } from "./BlurSwitch";
 import { DevicePickers } from "./DevicePickers";
 import { LanguagePicker } from "./LanguagePicker";
 import { Modal } from "./Modal";
@@ -83,6 +84,7 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
           />
           {text.cameraWhileSharing}
         </label>
+        <BlurSwitch />
 
         <LanguagePicker class="settings__language" />
 

@@ -311,6 +311,8 @@ export const ar: Catalog = {
   noiseSuppressionHint: "يزيل أصوات لوحة المفاتيح والمروحة والشارع من صوتك، على هذا الجهاز",
   noiseSuppressionStarting: "جارٍ تشغيل كتم الضوضاء…",
   noiseSuppressionUnavailable: "كتم الضوضاء لا يعمل في هذا المتصفح: يُرسَل صوت الميكروفون كما هو",
+  blurBackground: "تمويه خلفيتي",
+  blurFailed: "تعذّر تشغيل تمويه الخلفية على هذا الجهاز.",
   keyboardShortcuts: "اختصارات لوحة المفاتيح",
   shortcutMicrophone: "كتم الميكروفون أو إلغاء كتمه",
   shortcutPushToTalk: "أثناء كتم الميكروفون، اضغط باستمرار للتحدث",

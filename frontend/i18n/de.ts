@@ -296,6 +296,8 @@ export const de: Catalog = {
   noiseSuppressionStarting: "Rauschunterdrückung wird gestartet…",
   noiseSuppressionUnavailable:
     "Rauschunterdrückung funktioniert in diesem Browser nicht: Dein Mikrofon wird unverändert gesendet",
+  blurBackground: "Meinen Hintergrund weichzeichnen",
+  blurFailed: "Die Hintergrund-Unschärfe konnte auf diesem Gerät nicht starten.",
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
   shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",

@@ -311,6 +311,8 @@ export const en = {
   noiseSuppressionHint: "Takes keyboard, fan and street noise out of your voice, on this device",
   noiseSuppressionStarting: "Starting noise suppression…",
   noiseSuppressionUnavailable: "Noise suppression does not work in this browser: your microphone is sent as it is",
+  blurBackground: "Blur my background",
+  blurFailed: "Background blur could not start on this device.",
   keyboardShortcuts: "Keyboard shortcuts",
   shortcutMicrophone: "Mute or unmute the microphone",
   shortcutPushToTalk: "While muted, hold to talk",

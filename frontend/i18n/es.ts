@@ -292,6 +292,8 @@ export const es: Catalog = {
   noiseSuppressionHint: "Quita de tu voz el ruido del teclado, del ventilador y de la calle, en este dispositivo",
   noiseSuppressionStarting: "Iniciando la supresión de ruido…",
   noiseSuppressionUnavailable: "La supresión de ruido no funciona en este navegador: tu micrófono se envía tal cual",
+  blurBackground: "Desenfocar mi fondo",
+  blurFailed: "El desenfoque de fondo no pudo iniciarse en este dispositivo.",
   keyboardShortcuts: "Atajos de teclado",
   shortcutMicrophone: "Silenciar o activar el micrófono",
   shortcutPushToTalk: "Con el micrófono silenciado, mantén pulsado para hablar",

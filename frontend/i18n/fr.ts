@@ -293,6 +293,8 @@ export const fr: Catalog = {
   noiseSuppressionStarting: "Démarrage de la réduction du bruit…",
   noiseSuppressionUnavailable:
     "La réduction du bruit ne fonctionne pas dans ce navigateur : votre micro est envoyé tel quel",
+  blurBackground: "Flouter mon arrière-plan",
+  blurFailed: "Le flou d’arrière-plan n’a pas pu démarrer sur cet appareil.",
   keyboardShortcuts: "Raccourcis clavier",
   shortcutMicrophone: "Couper ou activer le micro",
   shortcutPushToTalk: "Micro coupé : maintenir pour parler",

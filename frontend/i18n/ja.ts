@@ -285,6 +285,8 @@ export const ja: Catalog = {
   noiseSuppressionHint: "キーボード、ファン、街の雑音を声から取り除きます（この端末上で処理）",
   noiseSuppressionStarting: "ノイズ抑制を開始しています…",
   noiseSuppressionUnavailable: "このブラウザーではノイズ抑制を使えません。マイクの音はそのまま送られます",
+  blurBackground: "背景をぼかす",
+  blurFailed: "この端末では背景のぼかしを開始できませんでした。",
   keyboardShortcuts: "キーボードショートカット",
   shortcutMicrophone: "マイクのミュート／解除",
   shortcutPushToTalk: "ミュート中に押し続けると話せます",

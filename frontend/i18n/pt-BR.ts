@@ -290,6 +290,8 @@ export const ptBR: Catalog = {
   noiseSuppressionHint: "Tira da sua voz o barulho de teclado, ventilador e rua, neste dispositivo",
   noiseSuppressionStarting: "Iniciando a supressão de ruído…",
   noiseSuppressionUnavailable: "A supressão de ruído não funciona neste navegador: seu microfone é enviado como está",
+  blurBackground: "Desfocar meu fundo",
+  blurFailed: "O desfoque de fundo não pôde ser iniciado neste dispositivo.",
   keyboardShortcuts: "Atalhos de teclado",
   shortcutMicrophone: "Desativar ou ativar o microfone",
   shortcutPushToTalk: "Com o microfone desativado, segure para falar",

@@ -2,6 +2,7 @@ import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { displayNameProblem } from "../call/display-name";
 import type { LocalMediaHandle } from "../call/media/local-media";
+import { BlurSwitch } from "../components/BlurSwitch";
 import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";
 import { MicMeter } from "../components/MicMeter";
@@ -93,6 +94,7 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
             </div>
           </div>
           <MicMeter meter={meter} micOn={micOn} available={audioTrack !== null} />
+          <BlurSwitch />
         </section>
 
         <form class="hair-check__form" onSubmit={submit} noValidate>

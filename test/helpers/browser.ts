@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../tooling/chromium-args";
 
@@ -25,6 +26,18 @@ export async function launchChromium(
 ): Promise<Browser> {
   const voice = ["--use-file-for-fake-audio-capture", voiceFile ?? steadyVoiceFile()].join("=");
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice, ...extraArgs] });
+}
+
+/**
+ * A camera that films a person (a portrait photo between two sharp checkerboard strips, see
+ * test/e2e/fixtures/README.md) instead of Chromium's moving test pattern, which has no one in it:
+ * for tests of what background blur keeps and what it blurs. Not the default: the pattern moves,
+ * this picture does not.
+ */
+export const PERSON_CAMERA_FILE = fileURLToPath(new URL("../e2e/fixtures/person-camera.y4m", import.meta.url));
+
+export function personCameraArgs(): string[] {
+  return [`--use-file-for-fake-video-capture=${PERSON_CAMERA_FILE}`];
 }
 
 /**

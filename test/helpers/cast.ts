@@ -30,6 +30,8 @@ export interface CastOptions {
   describeFailure?: (page: Page) => Promise<string>;
   /** A WAV every person's microphone plays instead of the steady tone (see launchChromium). */
   voiceFile?: string;
+  /** More Chromium flags for this file's browser, e.g. `personCameraArgs()` for a camera that films a person. */
+  chromiumArgs?: string[];
 }
 
 export interface Cast {
@@ -39,12 +41,12 @@ export interface Cast {
   arrive(room: string, name: string, options?: PersonOptions): Promise<Person>;
 }
 
-export function useCast({ label, describeFailure, voiceFile }: CastOptions): Cast {
+export function useCast({ label, describeFailure, voiceFile, chromiumArgs }: CastOptions): Cast {
   let browser: Browser | undefined;
   let people: Person[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium(inject("e2eChromiumPath"), [], { voiceFile });
+    browser = await launchChromium(inject("e2eChromiumPath"), chromiumArgs ?? [], { voiceFile });
   });
   afterAll(async () => {
     await browser?.close();

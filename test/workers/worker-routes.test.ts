@@ -115,7 +115,9 @@ describe("security", () => {
     // WebAssembly may compile (the noise suppressor), JavaScript may not be eval'd.
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
     expect(csp).not.toContain("unsafe-inline");
+    // JavaScript eval stays off; only WebAssembly may compile (background blur's segmenter, issue 17).
     expect(csp).not.toContain("'unsafe-eval'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(SECURITY_HEADERS["Referrer-Policy"]).toBe("no-referrer");
   });

@@ -8,6 +8,7 @@ import {
   type GetUserMedia,
   type MediaProblem,
 } from "./acquire";
+import { BlurredCamera } from "./blur/blurred-camera";
 import { CAMERA, type CaptureConstraints, captureConstraints, MICROPHONE } from "./constraints";
 import { loadDeviceChoice, saveDeviceChoice } from "./device-choice";
 import {
@@ -98,11 +99,13 @@ export class LocalMedia implements LocalMediaHandle {
   /** The microphone's track in, the track to send out (noise/noise-suppression.ts). */
   readonly #noise = new NoiseSuppression(this.#audio);
   readonly noise: NoiseSuppressionHandle = this.#noise;
+  /** The camera as sent and previewed: blurred while the person wants it (blur/blurred-camera.ts). */
+  readonly #blur = new BlurredCamera(this.#video, this.#cameraOn);
 
   readonly phase: ReadonlySignal<MediaPhase> = this.#phase;
   readonly audioTrack: ReadonlySignal<MediaStreamTrack | null> = this.#noise.track;
-  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#video;
-  readonly stream: ReadonlySignal<MediaStream | null> = this.#stream;
+  readonly videoTrack: ReadonlySignal<MediaStreamTrack | null> = this.#blur.track;
+  readonly stream: ReadonlySignal<MediaStream | null> = this.#blur.withTrack(this.#stream);
   readonly micOn: ReadonlySignal<boolean> = this.#micOn;
   readonly cameraOn: ReadonlySignal<boolean> = this.#cameraOn;
   readonly pushToTalk: ReadonlySignal<boolean> = computed(
@@ -192,6 +195,7 @@ export class LocalMedia implements LocalMediaHandle {
     this.#mediaDevices?.removeEventListener("devicechange", this.#onDeviceChange);
     this.#release();
     this.#noise.dispose();
+    this.#blur.dispose();
   }
 
   async #acquire(): Promise<void> {

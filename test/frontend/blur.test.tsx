@@ -1,0 +1,199 @@
+/**
+ * Background blur in the views and in the camera's plumbing. happy-dom has no insertable streams,
+ * so the browser's MediaStreamTrackProcessor/Generator are stand-ins here (the engine that uses
+ * them runs only in real browsers: test/e2e/blur.test.ts); what is tested is ours: the switch, its
+ * remembered preference, and which track the call sends as the wish and the camera change.
+ */
+import { signal } from "@preact/signals-core";
+import { act, fireEvent, screen, within } from "@testing-library/preact";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { blurWanted, setBlurWanted } from "../../frontend/call/media/blur/blur-setting";
+import { BlurredCamera } from "../../frontend/call/media/blur/blurred-camera";
+import type { BlurEngine } from "../../frontend/call/media/blur/engine";
+import { fakeCall } from "./fake-call";
+import { fakeTrack } from "./fake-media";
+import { button, prefetchOnDemand, renderHairCheck, renderRoomView } from "./render-views";
+
+/** A generator track as Chromium makes one: a track that is fed frames, here never. */
+class FakeGenerator {
+  readonly kind = "video";
+  enabled = true;
+  stopped = false;
+  readonly writable = new WritableStream<VideoFrame>();
+  stop() {
+    this.stopped = true;
+  }
+}
+
+function insertableStreams(): void {
+  vi.stubGlobal("MediaStreamTrackProcessor", class {});
+  vi.stubGlobal("MediaStreamTrackGenerator", FakeGenerator);
+}
+
+beforeAll(prefetchOnDemand);
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setBlurWanted(false);
+  localStorage.clear();
+});
+
+describe("the blur switch", () => {
+  beforeEach(insertableStreams);
+
+  it("is in the hair check, off at first, and remembers being turned on", () => {
+    renderHairCheck();
+    const box = screen.getByRole("checkbox", { name: "Blur my background" }) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    expect(box.checked).toBe(true);
+    expect(blurWanted.value).toBe(true);
+    expect(localStorage.getItem("natter:blur")).toBe("on");
+    fireEvent.click(box);
+    expect(localStorage.getItem("natter:blur")).toBe("off");
+  });
+
+  it("is in the settings dialog too, showing what the hair check chose", () => {
+    setBlurWanted(true);
+    renderRoomView(fakeCall());
+    fireEvent.click(button("Settings"));
+    const dialog = screen.getByRole("dialog", { name: "Settings" });
+    const box = within(dialog).getByRole("checkbox", { name: "Blur my background" }) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    fireEvent.click(box);
+    expect(blurWanted.value).toBe(false);
+    expect(localStorage.getItem("natter:blur")).toBe("off");
+  });
+
+  it("reads the remembered choice when the page loads", async () => {
+    localStorage.setItem("natter:blur", "on");
+    vi.resetModules();
+    const fresh = await import("../../frontend/call/media/blur/blur-setting");
+    expect(fresh.blurWanted.value).toBe(true);
+    localStorage.setItem("natter:blur", "something else");
+    vi.resetModules();
+    expect((await import("../../frontend/call/media/blur/blur-setting")).blurWanted.value).toBe(false);
+  });
+
+  it("is not offered by a browser that cannot blur", () => {
+    vi.unstubAllGlobals();
+    vi.stubGlobal("MediaStreamTrackGenerator", undefined);
+    renderHairCheck();
+    expect(screen.queryByRole("checkbox", { name: "Blur my background" })).toBeNull();
+  });
+});
+
+/** An engine that records what it was asked to read. */
+function fakeEngine() {
+  const sources: (MediaStreamTrack | null)[] = [];
+  let closed = 0;
+  const engine: BlurEngine = {
+    setSource: (track) => void sources.push(track),
+    close: () => {
+      closed += 1;
+    },
+  };
+  const starts: WritableStream<VideoFrame>[] = [];
+  const loadEngine = async (output: WritableStream<VideoFrame>) => {
+    starts.push(output);
+    return engine;
+  };
+  return { sources, starts, loadEngine, closed: () => closed };
+}
+
+describe("the camera the call sends", () => {
+  beforeEach(insertableStreams);
+
+  function setUp() {
+    const raw = signal<MediaStreamTrack | null>(fakeTrack("video", "camera-1"));
+    const cameraOn = signal(true);
+    const wanted = signal(false);
+    const engine = fakeEngine();
+    const camera = new BlurredCamera(raw, cameraOn, { wanted, loadEngine: engine.loadEngine });
+    return { raw, cameraOn, wanted, engine, camera };
+  }
+
+  it("is the camera's own track until blur is wanted, then a generator the engine feeds from the camera", async () => {
+    const { raw, wanted, engine, camera } = setUp();
+    expect(camera.track.value).toBe(raw.value);
+    expect(engine.starts).toEqual([]);
+
+    await act(async () => {
+      wanted.value = true;
+    });
+    const generator = camera.track.value as unknown as FakeGenerator;
+    expect(generator).toBeInstanceOf(FakeGenerator);
+    expect(engine.starts).toEqual([generator.writable]);
+    expect(engine.sources).toEqual([raw.value]);
+
+    await act(async () => {
+      wanted.value = false;
+    });
+    expect(camera.track.value).toBe(raw.value);
+    expect(generator.stopped).toBe(true);
+    expect(engine.closed()).toBe(1);
+  });
+
+  it("keeps the same generator across a camera switch and mute, so the call swaps nothing", async () => {
+    const { raw, cameraOn, wanted, engine, camera } = setUp();
+    await act(async () => {
+      wanted.value = true;
+    });
+    const generator = camera.track.value as unknown as FakeGenerator;
+
+    const other = fakeTrack("video", "camera-2");
+    raw.value = other;
+    expect(camera.track.value).toBe(generator);
+    expect(engine.sources.at(-1)).toBe(other);
+
+    cameraOn.value = false;
+    expect(generator.enabled).toBe(false);
+    expect(engine.sources.at(-1)).toBeNull();
+    cameraOn.value = true;
+    expect(generator.enabled).toBe(true);
+    expect(engine.sources.at(-1)).toBe(other);
+    expect(engine.starts.length).toBe(1);
+  });
+
+  it("lets go of the engine and the generator when the camera stops", async () => {
+    const { raw, wanted, engine, camera } = setUp();
+    await act(async () => {
+      wanted.value = true;
+    });
+    const generator = camera.track.value as unknown as FakeGenerator;
+    raw.value = null;
+    expect(camera.track.value).toBeNull();
+    expect(generator.stopped).toBe(true);
+    expect(engine.closed()).toBe(1);
+  });
+
+  it("sends no unblurred frame while the engine loads, and shows the preview the generator", async () => {
+    const { raw, wanted, camera } = setUp();
+    const stream = signal<MediaStream | null>(new MediaStream([fakeTrack("audio"), raw.value as MediaStreamTrack]));
+    const preview = camera.withTrack(stream);
+    wanted.value = true;
+    // Before the engine has even answered, the track is already the generator (with no frames yet).
+    expect(camera.track.value).toBeInstanceOf(FakeGenerator);
+    expect(preview.value?.getVideoTracks()).toEqual([camera.track.value]);
+    expect(preview.value?.getAudioTracks()).toEqual(stream.value?.getAudioTracks());
+  });
+
+  it("turns blur off, and says so, when the engine cannot start here", async () => {
+    insertableStreams();
+    const raw = signal<MediaStreamTrack | null>(fakeTrack("video"));
+    setBlurWanted(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const camera = new BlurredCamera(raw, signal(true), {
+      loadEngine: () => Promise.reject(new Error("no wasm here")),
+    });
+    renderHairCheck();
+    await act(async () => {});
+    expect(blurWanted.value).toBe(false);
+    expect(camera.track.value).toBe(raw.value);
+    expect(screen.getByText("Background blur could not start on this device.")).toBeTruthy();
+    // Not remembered: the next visit tries again.
+    expect(localStorage.getItem("natter:blur")).toBe("on");
+    warn.mockRestore();
+    camera.dispose();
+  });
+});
