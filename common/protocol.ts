@@ -14,19 +14,6 @@ export const MAX_DISPLAY_NAME_LENGTH = 64;
 export const MAX_SDP_LENGTH = 60 * 1024;
 export const MAX_CANDIDATE_LENGTH = 1024;
 
-/** The heartbeat the room answers without waking up (setWebSocketAutoResponse). */
-export const PING = '{"type":"ping"}';
-export const PONG = '{"type":"pong"}';
-
-/**
- * How often clients send PING. The room drops a peer whose last heartbeat is older than
- * HEARTBEAT_TIMEOUT_MS, checked every LIVENESS_CHECK_MS, so a vanished tab is gone from
- * everyone's grid within 30 s.
- */
-export const HEARTBEAT_INTERVAL_MS = 8_000;
-export const HEARTBEAT_TIMEOUT_MS = 20_000;
-export const LIVENESS_CHECK_MS = 10_000;
-
 /** Pass phrases: long enough to mean something, short enough to bound hashing work. */
 export const MIN_KEY_LENGTH = 4;
 export const MAX_KEY_LENGTH = 256;

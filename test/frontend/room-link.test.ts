@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CloseCode, closeVerdict } from "../../common/close-codes";
-import { PING, PONG, type ServerMessage } from "../../common/protocol";
+import { PING, PONG } from "../../common/heartbeat";
+import type { ServerMessage } from "../../common/protocol";
 import { backoffCeiling } from "../../frontend/call/link/backoff";
 import {
   type LinkEnvironment,
