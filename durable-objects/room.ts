@@ -18,7 +18,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode } from "../common/close-codes";
-import { PING, PONG } from "../common/protocol";
+import { PING, PONG } from "../common/heartbeat";
 import type { Env } from "../worker/env";
 import { soakHooksEnabled } from "../worker/soak-hooks";
 import { answer } from "./answers";

@@ -6,7 +6,7 @@
  * been empty long enough forgets everything.
  */
 import { CloseCode } from "../../common/close-codes";
-import { HEARTBEAT_TIMEOUT_MS } from "../../common/protocol";
+import { HEARTBEAT_TIMEOUT_MS } from "../../common/heartbeat";
 import type { Changes } from "./changes";
 import { closeAtDoor, depart, leftForGood } from "./departure";
 import { idleDoors } from "./door";

@@ -6,7 +6,8 @@
  * Everything here is plain data. A socket is named by its index in `Facts.sockets`, so the
  * rules never hold a WebSocket and tests can write facts by hand.
  */
-import type { IceConfig, LockInfo, ParseResult, PeerInfo } from "../../common/protocol";
+import type { ParseResult } from "../../common/parse-client-message";
+import type { IceConfig, LockInfo, PeerInfo } from "../../common/protocol";
 import type { StoredLock } from "../lock-key";
 import type { GuessThrottleState } from "./guess-throttle";
 import { DEFAULT_MAX_PEERS } from "./limits";

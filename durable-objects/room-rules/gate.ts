@@ -4,7 +4,8 @@
  * or for flooding and oversize frames, a close) and goes no further.
  */
 import { CloseCode } from "../../common/close-codes";
-import { type ClientMessage, isOversize, MAX_MESSAGE_BYTES, parseClientMessage } from "../../common/protocol";
+import { isOversize, parseClientMessage } from "../../common/parse-client-message";
+import { type ClientMessage, MAX_MESSAGE_BYTES } from "../../common/protocol";
 import type { Changes } from "./changes";
 import { depart } from "./departure";
 import { ASK_RECORDS, type Ask, type Frame } from "./facts";

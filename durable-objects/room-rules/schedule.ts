@@ -6,7 +6,7 @@
  * whose grace ends, the next liveness check while anyone is (or may be) connected, and the
  * purge of an empty room, counted from when it became empty.
  */
-import { LIVENESS_CHECK_MS } from "../../common/protocol";
+import { LIVENESS_CHECK_MS } from "../../common/heartbeat";
 import { doorDeadline } from "./door";
 import { EMPTY_ROOM_PURGE_MS, KNOCK_LAPSE_MS } from "./limits";
 import type { RoomState } from "./state";

@@ -8,7 +8,7 @@ import { batch, type Signal } from "@preact/signals-core";
 import type { IceConfig, ServerMessage } from "../../common/protocol";
 import type { Door } from "./door";
 import type { CallError } from "./handle";
-import type { LocalMediaHandle } from "./media/local-media";
+import type { LocalMediaHandle } from "./media/local-media-handle";
 import type { ScreenShare } from "./media/screen-share";
 import type { MediaSync } from "./media-sync";
 import type { Roster } from "./roster";

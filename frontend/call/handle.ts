@@ -16,7 +16,7 @@ import type { SignalingOptions } from "./link/signaling";
 import type { Listening } from "./listening";
 import type { GetUserMedia, MediaProblem } from "./media/acquire";
 import type { DeviceKind } from "./media/devices";
-import type { LocalMediaHandle, LocalMediaState } from "./media/local-media";
+import type { LocalMediaHandle, LocalMediaState } from "./media/local-media-handle";
 import type { GetDisplayMedia } from "./media/screen-share";
 import type { NameLabel } from "./names";
 import type { Peer } from "./roster";

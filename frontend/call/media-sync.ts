@@ -10,7 +10,7 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { ClientMessage } from "../../common/protocol";
 import { readSetting, writeSetting } from "../services/storage";
-import type { LocalMediaHandle } from "./media/local-media";
+import type { LocalMediaHandle } from "./media/local-media-handle";
 import type { ScreenShare } from "./media/screen-share";
 import type { PeerConnection } from "./peer/peer-connection";
 import type { Member } from "./roster";

@@ -1,12 +1,13 @@
-import { Component, type ComponentChildren } from "preact";
+import type { ComponentChildren } from "preact";
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { type ChatEntry, type ChatPart, linkify, MAX_CHAT_LENGTH } from "../call/chat-log";
+import { type ChatEntry, MAX_CHAT_LENGTH } from "../call/chat-log";
 import { labelFor, type NameLabel } from "../call/names";
 import { t } from "../i18n/active";
 import type { Catalog } from "../i18n/en";
 import { fill, format } from "../i18n/format";
 import { choose } from "../i18n/plural";
 import { type Problem, say } from "../i18n/problems";
+import { ChatItem } from "./ChatMessage";
 import { Icon } from "./Icon";
 import { PersonName } from "./PersonName";
 import "../styles/controls.css";
@@ -26,16 +27,6 @@ interface ChatPanelProps {
   onTyping?(on: boolean): void;
 }
 
-/** One formatter per language (making one is slow; a chat may render hundreds of times). */
-const TIMES = new Map<string, Intl.DateTimeFormat>();
-function timeFormat(locale: string): Intl.DateTimeFormat {
-  let format = TIMES.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" });
-    TIMES.set(locale, format);
-  }
-  return format;
-}
 /** Show how much room is left only when it starts to matter. */
 const COUNT_FROM = MAX_CHAT_LENGTH - 200;
 
@@ -175,78 +166,4 @@ function typingText(typing: readonly NameLabel[], text: Catalog): ComponentChild
   if (first && second)
     return fill(text.typingTwo, { first: <PersonName label={first} />, second: <PersonName label={second} /> });
   return first ? fill(text.typingOne, { name: <PersonName label={first} /> }) : null;
-}
-
-interface ChatItemProps {
-  entry: ChatEntry;
-  /** The sender's label, as plain strings so that an unchanged item can be told at a glance. */
-  name: string;
-  tag: string | null;
-  /** The catalog to speak in: a new language redraws every item. */
-  text: Catalog;
-}
-
-/**
- * One message. Entries never change once logged, so an item draws again only when its sender's
- * label does: a new message costs one item, not the whole log (and linkify runs once per message).
- */
-class ChatItem extends Component<ChatItemProps> {
-  override shouldComponentUpdate(next: ChatItemProps): boolean {
-    const { entry, name, tag } = this.props;
-    return next.entry !== entry || next.name !== name || next.tag !== tag || next.text !== this.props.text;
-  }
-
-  override render({ entry, name, tag, text }: ChatItemProps) {
-    const label = { name, tag };
-    if (entry.notice === "flood") {
-      return (
-        <li class="chat__message chat__notice">{fill(text.messagesDropped, { name: <PersonName label={label} /> })}</li>
-      );
-    }
-    return (
-      <li class={entry.from === null ? "chat__message chat__message--own" : "chat__message"}>
-        <p class="chat__meta">
-          <span class="chat__name">{entry.from === null ? text.you : <PersonName label={label} />}</span>{" "}
-          <time dateTime={new Date(entry.at).toISOString()}>{timeFormat(text.locale).format(entry.at)}</time>
-        </p>
-        <p class="chat__text" dir="auto">
-          <MessageText parts={linkify(entry.text)} />
-        </p>
-      </li>
-    );
-  }
-}
-
-/**
- * Text and links as Preact children: strings become text nodes, so markup in a message is shown
- * as typed and never parsed. Links open in a new tab that cannot reach back to this page
- * (noopener) or learn its address, which names the room (noreferrer).
- */
-export function MessageText({ parts }: { parts: readonly ChatPart[] }) {
-  return (
-    <>
-      {parts.map((part, index) =>
-        part.kind === "link" ? (
-          <a key={index} class="chat__link" href={part.href} target="_blank" rel="noopener noreferrer" dir="ltr">
-            <LinkText text={part.text} host={part.host} />
-          </a>
-        ) : (
-          part.text
-        ),
-      )}
-    </>
-  );
-}
-
-/** The address with its host in bold: the one part that says which site a link opens. */
-function LinkText({ text, host }: { text: string; host: string }) {
-  const start = text.indexOf("//") + 2;
-  if (start < 2 || host === "" || text.slice(start, start + host.length) !== host) return <>{text}</>;
-  return (
-    <>
-      {text.slice(0, start)}
-      <strong class="chat__host">{host}</strong>
-      {text.slice(start + host.length)}
-    </>
-  );
 }

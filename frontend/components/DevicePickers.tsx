@@ -1,6 +1,6 @@
 import { useId, useState } from "preact/hooks";
 import { canChooseSpeaker, type DeviceKind } from "../call/media/devices";
-import type { LocalMediaState } from "../call/media/local-media";
+import type { LocalMediaState } from "../call/media/local-media-handle";
 import { t } from "../i18n/active";
 import type { Catalog } from "../i18n/en";
 import { type Problem, say } from "../i18n/problems";

@@ -1,5 +1,5 @@
 import { useId } from "preact/hooks";
-import type { LocalMediaState } from "../call/media/local-media";
+import type { LocalMediaState } from "../call/media/local-media-handle";
 import { t } from "../i18n/active";
 import "../styles/controls.css";
 

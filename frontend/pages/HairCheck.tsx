@@ -1,7 +1,7 @@
 import { useId, useState } from "preact/hooks";
 import type { CallHandle } from "../call/call";
 import { displayNameProblem } from "../call/display-name";
-import type { LocalMediaHandle } from "../call/media/local-media";
+import type { LocalMediaHandle } from "../call/media/local-media-handle";
 import { BlurSwitch } from "../components/BlurSwitch";
 import { DevicePickers } from "../components/DevicePickers";
 import { CameraButton, MicButton } from "../components/MediaButtons";

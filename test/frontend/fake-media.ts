@@ -1,7 +1,7 @@
 import { signal } from "@preact/signals";
 import type { MediaProblem } from "../../frontend/call/media/acquire";
 import type { DeviceChoice, DeviceKind, DeviceList } from "../../frontend/call/media/devices";
-import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/media/local-media";
+import type { LocalMediaHandle, MediaPhase } from "../../frontend/call/media/local-media-handle";
 import { NoiseSuppression } from "../../frontend/call/media/noise/noise-suppression";
 import type { NoisePipeline } from "../../frontend/call/media/noise/pipeline";
 

@@ -3,8 +3,8 @@
  * FakeSocket the test can open, feed and drop. One set-up for every engine test that needs a call
  * in a room, instead of one per file.
  */
+import { PING, PONG } from "../../common/heartbeat";
 import type { IceConfig, LockInfo, PeerInfo, ServerMessage } from "../../common/protocol";
-import { PING, PONG } from "../../common/protocol";
 import { Call, type CallOptions } from "../../frontend/call/call";
 import { FakeSocket } from "./fake-socket";
 

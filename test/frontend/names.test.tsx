@@ -6,7 +6,7 @@
  */
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseClientMessage } from "../../common/protocol";
+import { parseClientMessage } from "../../common/parse-client-message";
 import { displayNameProblem } from "../../frontend/call/display-name";
 import { labelPeople } from "../../frontend/call/names";
 import { ConfirmRemoveDialog } from "../../frontend/components/ConfirmRemoveDialog";

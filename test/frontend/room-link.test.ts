@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CloseCode, closeVerdict } from "../../common/close-codes";
-import { PING, PONG, type ServerMessage } from "../../common/protocol";
+import { PING, PONG } from "../../common/heartbeat";
+import type { ServerMessage } from "../../common/protocol";
 import { backoffCeiling } from "../../frontend/call/link/backoff";
 import {
-  ATTEMPT_TIMEOUT_MS,
   type LinkEnvironment,
   PROBE_AFTER_MS,
   PROBE_EVERY_MS,
   probeUrlFor,
-  RoomLink,
-} from "../../frontend/call/link/room-link";
+} from "../../frontend/call/link/link-environment";
+import { ATTEMPT_TIMEOUT_MS, RoomLink } from "../../frontend/call/link/room-link";
 import { CHECK_TIMEOUT_MS, HEARTBEAT_MS, PONG_TIMEOUT_MS } from "../../frontend/call/link/signaling";
 import { FakeSocket } from "./fake-socket";
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HEARTBEAT_TIMEOUT_MS, PING, PONG, type ServerMessage } from "../../common/protocol";
+import { HEARTBEAT_TIMEOUT_MS, PING, PONG } from "../../common/heartbeat";
+import type { ServerMessage } from "../../common/protocol";
 import { roomIdFor } from "../../common/room-id";
 import { Call } from "../../frontend/call/call";
 import { HEARTBEAT_MS, parseServerMessage, Signaling } from "../../frontend/call/link/signaling";

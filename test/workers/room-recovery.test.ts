@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../common/close-codes";
-import { HEARTBEAT_TIMEOUT_MS } from "../../common/protocol";
+import { HEARTBEAT_TIMEOUT_MS } from "../../common/heartbeat";
 import type { Room } from "../../durable-objects/room";
 import { DEFAULT_MAX_PEERS, MAX_DOOR_SOCKETS, RESUME_GRACE_MS } from "../../durable-objects/room-rules/limits";
 import {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../common/close-codes";
-import { HEARTBEAT_TIMEOUT_MS, LIVENESS_CHECK_MS } from "../../common/protocol";
+import { HEARTBEAT_TIMEOUT_MS, LIVENESS_CHECK_MS } from "../../common/heartbeat";
 import type { RoomEvent } from "../../durable-objects/room-rules/facts";
 import {
   DOOR_IDLE_MS,

@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PING, PONG } from "../../common/protocol";
+import { PING, PONG } from "../../common/heartbeat";
 import type { Room } from "../../durable-objects/room";
 import { RESUME_GRACE_MS } from "../../durable-objects/room-rules/limits";
 import { answer, candidate, offer, RoomClient, randomRoom, roomStub } from "./support/room-client";

@@ -1,6 +1,14 @@
 import { CloseCode, type CloseVerdict, closeVerdict } from "../../../common/close-codes";
 import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import { type BackoffOptions, backoffDelay, RECONNECT_BACKOFF } from "./backoff";
+import {
+  browserEnvironment,
+  type LinkEnvironment,
+  PROBE_AFTER_MS,
+  PROBE_EVERY_MS,
+  PROBE_TIMEOUT_MS,
+  probeUrlFor,
+} from "./link-environment";
 import { Signaling, type SignalingOptions } from "./signaling";
 
 /** Proof of who we were, from the last welcome, for `join{resume}`. */
@@ -18,26 +26,6 @@ export interface RoomLinkHandlers {
   /** The link is over for good (never called after `close()`). */
   closed(info: { code: number; reason: string; verdict: CloseVerdict }): void;
 }
-
-/** Where the link hears that the network is back and that the tab is visible again. */
-export interface LinkEnvironment {
-  window: Pick<EventTarget, "addEventListener" | "removeEventListener">;
-  document: Pick<Document, "addEventListener" | "removeEventListener" | "visibilityState">;
-  /**
-   * Whether a fresh request to `url` gets an answer within `timeoutMs` (any answer: it is the
-   * network that is asked about, not the server). Without it the link never probes.
-   */
-  reachable?(url: string, timeoutMs: number): Promise<boolean>;
-}
-
-/**
- * A PING unanswered this long (several round trips on any network a call works over) starts
- * probing: see #probe.
- */
-export const PROBE_AFTER_MS = 4_000;
-/** A new probe this often while probing, each with PROBE_TIMEOUT_MS to get an answer. */
-export const PROBE_EVERY_MS = 500;
-export const PROBE_TIMEOUT_MS = 2_000;
 
 export interface RoomLinkOptions {
   signaling?: SignalingOptions;
@@ -300,29 +288,4 @@ export class RoomLink {
       doc.removeEventListener("visibilitychange", visibility);
     };
   }
-}
-
-/** The room's own server, asked something cheap that never wakes a room: its health check. */
-export function probeUrlFor(socketUrl: string): string {
-  const url = new URL(socketUrl);
-  url.protocol = url.protocol === "wss:" ? "https:" : "http:";
-  url.pathname = "/api/health";
-  url.search = "";
-  return url.href;
-}
-
-/** Any answer counts, even an error status: the question is whether packets get through now. */
-async function fetchAnswers(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    await fetch(url, { cache: "no-store", credentials: "omit", signal: AbortSignal.timeout(timeoutMs) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function browserEnvironment(): LinkEnvironment | null {
-  return typeof window === "undefined" || typeof document === "undefined"
-    ? null
-    : { window, document, reachable: fetchAnswers };
 }

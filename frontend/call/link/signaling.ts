@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { CloseCode } from "../../../common/close-codes";
-import { type ClientMessage, HEARTBEAT_INTERVAL_MS, PING, PONG, ServerMessage } from "../../../common/protocol";
+import { HEARTBEAT_INTERVAL_MS, PING, PONG } from "../../../common/heartbeat";
+import { type ClientMessage, ServerMessage } from "../../../common/protocol";
 import { takeEarlySocket } from "./early-socket";
 
 /**

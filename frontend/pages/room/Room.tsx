@@ -7,7 +7,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { Call, type CallHandle, type CallOptions } from "../../call/call";
 import { defaultDisplayName, rememberDisplayName } from "../../call/display-name";
-import { LocalMedia, type LocalMediaHandle } from "../../call/media/local-media";
+import { LocalMedia } from "../../call/media/local-media";
+import type { LocalMediaHandle } from "../../call/media/local-media-handle";
 import { leaveUrl } from "../../services/leave-url";
 import { HairCheck } from "../HairCheck";
 import { Left } from "../Left";

@@ -3,7 +3,8 @@
  * Worker's own fetch handler, exactly as a browser's upgrade request would.
  */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { type PeerInfo, PING, PONG, type ServerMessage, type SignalData } from "../../../common/protocol";
+import { PING, PONG } from "../../../common/heartbeat";
+import type { PeerInfo, ServerMessage, SignalData } from "../../../common/protocol";
 import { roomIdFor } from "../../../common/room-id";
 import { normalizeRoomName } from "../../../common/room-name";
 import type { Room } from "../../../durable-objects/room";
