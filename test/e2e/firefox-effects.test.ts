@@ -236,12 +236,23 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("blur and noise s
     await fern.open(newRoom());
     await fern.driver.waitFor(BLUR_BOX);
     expect([await checked(fern.driver, BLUR_BOX), await checked(fern.driver, NOISE_BOX)]).toEqual([true, true]);
-    // Neither effect says it cannot work here.
-    const notes = await fern.driver.evaluate(
-      () =>
-        [...document.querySelectorAll(".blur-switch .field-note, .noise-switch .field-note")].map((p) => p.textContent),
-      null,
-    );
-    expect(notes.join(" ")).not.toMatch(/could not start|does not work/);
+    // Both are at work again at once: the preview is blurred, and suppression has stopped starting.
+    const camera = cameraLuma();
+    await expect
+      .poll(async () => difference(await shownLumaIn(fern.driver, PREVIEW_VIDEO), camera, BACKGROUND), {
+        timeout: BLUR_TIMEOUT_MS,
+        message: "the remembered blur applies to the preview",
+      })
+      .toBeGreaterThan(40);
+    const notes = () =>
+      fern.driver.evaluate(
+        () =>
+          [...document.querySelectorAll(".blur-switch .field-note, .noise-switch .field-note")]
+            .map((note) => note.textContent)
+            .join(" | "),
+        null,
+      );
+    await expect.poll(notes, { timeout: BLUR_TIMEOUT_MS }).not.toMatch(/Starting/);
+    expect(await notes(), "neither effect says it cannot work here").not.toMatch(/could not start|does not work/);
   }, 120_000);
 });
