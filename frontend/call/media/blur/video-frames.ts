@@ -1,15 +1,16 @@
 /**
  * The camera's frames for browsers without insertable streams (canvas-engine.ts, lazy): the track
  * plays, muted, in a <video> that is never put on the page, and `onFrame` is called with it each
- * time it shows a new frame. requestVideoFrameCallback says exactly when that is; a timer at the
- * camera's top rate stands in where it is missing, and also runs beside it, because a page whose
- * rendering stops (a hidden tab) fires no frame callbacks: a timer keeps some frames going there
- * (browsers slow such timers down, but the others see a slow picture rather than a frozen one).
+ * time it shows a new frame. requestVideoFrameCallback says exactly when that is. A clock at the
+ * camera's top rate (frame-clock.ts) stands in where it is missing, and whenever no frame callback
+ * came for a while: a hidden tab renders nothing and so fires none, and without the clock the
+ * others would see the picture freeze.
  */
+import { startClock } from "./frame-clock";
 
-/** The camera runs at 30 fps at most (constraints.ts); the timer never asks more often. */
+/** The camera runs at 30 fps at most (constraints.ts): the clock never asks more often. */
 const FRAME_INTERVAL_MS = 1000 / 30;
-/** While frame callbacks arrive, the timer only steps in after this long without one. */
+/** While frame callbacks arrive, the clock only steps in after this long without one. */
 const CALLBACK_GRACE_MS = 250;
 
 /** Calls `onFrame` with the playing video at each new frame of `track`, until the returned stop is called. */
@@ -21,29 +22,26 @@ export function onVideoFrames(track: MediaStreamTrack, onFrame: (video: HTMLVide
   const callbacks = typeof video.requestVideoFrameCallback === "function";
   let stopped = false;
   let callback = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastCallback = Number.NEGATIVE_INFINITY;
 
-  const tick = (fromCallback: boolean) => {
-    if (stopped) return;
-    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) onFrame(video);
-    schedule(fromCallback);
+  const draw = () => {
+    if (!stopped && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) onFrame(video);
   };
-  const schedule = (callbacksWork: boolean) => {
+  const onCallback = () => {
     if (stopped) return;
-    clearTimeout(timer);
-    if (callbacks) {
-      video.cancelVideoFrameCallback(callback);
-      callback = video.requestVideoFrameCallback(() => tick(true));
-    }
-    // With working frame callbacks the timer is only a safety net; without, it is the clock.
-    timer = setTimeout(() => tick(false), callbacks && callbacksWork ? CALLBACK_GRACE_MS : FRAME_INTERVAL_MS);
+    lastCallback = performance.now();
+    draw();
+    callback = video.requestVideoFrameCallback(onCallback);
   };
+  if (callbacks) callback = video.requestVideoFrameCallback(onCallback);
+  const stopClock = startClock(FRAME_INTERVAL_MS, () => {
+    if (performance.now() - lastCallback > CALLBACK_GRACE_MS) draw();
+  });
 
   void video.play().catch(() => {});
-  schedule(true);
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    stopClock();
     if (callbacks) video.cancelVideoFrameCallback(callback);
     video.pause();
     video.srcObject = null;
