@@ -6,7 +6,8 @@
  * picture Chromium's person camera shows (fixtures/person-camera.y4m, converted to RGB here), redrawn
  * at the camera's rate. Only the source of the pictures is stood in for: the app, its blur engine
  * and the WebRTC in between are the browser's own. The ids of these camera tracks are kept in
- * `window.__e2eCameraTracks`, so a test can tell the camera from anything made of it.
+ * `window.__e2eCameraTracks`, and those of every canvas's captured track (the camera's included)
+ * in `window.__e2eCanvasTracks`, so a test can tell the camera from the blurred canvas made of it.
  */
 import { readFileSync } from "node:fs";
 import { PERSON_CAMERA_FILE } from "./browser";
@@ -41,9 +42,19 @@ function personRgb(): Buffer {
 /** Runs in the page before its own scripts (the picture is its argument). */
 function installPersonCamera(picture: { rgb: string; width: number; height: number; fps: number }): void {
   const devices = navigator.mediaDevices;
+  // Pages with no media devices (about:blank, before the app's page) get nothing.
+  if (!devices) return;
   const original = devices.getUserMedia.bind(devices);
-  const seen = window as unknown as { __e2eCameraTracks: string[] };
+  const seen = window as unknown as { __e2eCameraTracks: string[]; __e2eCanvasTracks: string[] };
   seen.__e2eCameraTracks = [];
+  seen.__e2eCanvasTracks = [];
+  // Firefox's captured canvas tracks are plain MediaStreamTracks: their ids are how a test knows them.
+  const capture = HTMLCanvasElement.prototype.captureStream;
+  HTMLCanvasElement.prototype.captureStream = function (this: HTMLCanvasElement, fps?: number) {
+    const stream = capture.call(this, fps);
+    for (const track of stream.getVideoTracks()) seen.__e2eCanvasTracks.push(track.id);
+    return stream;
+  };
   const bytes = atob(picture.rgb);
   const cameraTrack = (): MediaStreamTrack => {
     const canvas = document.createElement("canvas");
