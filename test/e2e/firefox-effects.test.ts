@@ -93,6 +93,22 @@ async function sentRate(driver: PageDriver): Promise<string> {
   return `${fps.toFixed(1)} fps at ${after.width}x${after.height}`;
 }
 
+/** Frames per second the page's own tile shows (what its camera track, blurred or not, carries), over RATE_WINDOW_MS. */
+function selfRate(driver: PageDriver): Promise<string> {
+  return driver.evaluate(async (ms) => {
+    const video = document.querySelector<HTMLVideoElement>('[data-testid="self-tile"] video');
+    if (!video || typeof video.requestVideoFrameCallback !== "function") return "not measurable";
+    let frames = 0;
+    const count = () => {
+      frames += 1;
+      video.requestVideoFrameCallback(count);
+    };
+    video.requestVideoFrameCallback(count);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return `${((frames * 1000) / ms).toFixed(1)} fps at ${video.videoWidth}x${video.videoHeight}`;
+  }, RATE_WINDOW_MS);
+}
+
 /** The sound the page receives: the loudest level now, and all audio packets so far. */
 function receivedAudio(driver: PageDriver): Promise<{ level: number; packets: number }> {
   return driver.evaluate(async () => {
@@ -164,7 +180,7 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("blur and noise s
     const blurred = await shownLumaIn(ada.driver, REMOTE_VIDEO);
     const blurredBackground = difference(blurred, camera, BACKGROUND);
     const blurredPerson = difference(blurred, camera, PERSON);
-    const blurredRate = await sentRate(fern.driver);
+    const blurredRate = `${await sentRate(fern.driver)} (own tile ${await selfRate(fern.driver)})`;
 
     // Off, mid-call: the camera itself is sent again, by replaceTrack, and Ada sees it as filmed.
     await countNegotiations(fern.driver);
@@ -179,7 +195,7 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("blur and noise s
     const plain = await shownLumaIn(ada.driver, REMOTE_VIDEO);
     const plainBackground = difference(plain, camera, BACKGROUND);
     const plainPerson = difference(plain, camera, PERSON);
-    const plainRate = await sentRate(fern.driver);
+    const plainRate = `${await sentRate(fern.driver)} (own tile ${await selfRate(fern.driver)})`;
     console.info(
       `Firefox blur, luma difference from the camera (0-255): blurred background ${blurredBackground.toFixed(1)}, ` +
         `person ${blurredPerson.toFixed(1)}; unblurred background ${plainBackground.toFixed(1)}, person ${plainPerson.toFixed(1)}. ` +
