@@ -5,7 +5,7 @@ import "../styles/controls.css";
 /**
  * "Blur my background", in the hair check and in settings; remembered on this device. The blur
  * itself follows the preference wherever the camera is (blur/blurred-camera.ts), so this switch
- * only states the wish. Browsers that cannot blur (no insertable streams) get no switch.
+ * only states the wish. Browsers that can blur no way at all (blur-output.ts) get no switch.
  */
 export function BlurSwitch() {
   const text = t();

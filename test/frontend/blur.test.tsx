@@ -7,6 +7,7 @@
 import { signal } from "@preact/signals-core";
 import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type BlurSink, blurPath } from "../../frontend/call/media/blur/blur-output";
 import { blurWanted, setBlurWanted } from "../../frontend/call/media/blur/blur-setting";
 import { BlurredCamera } from "../../frontend/call/media/blur/blurred-camera";
 import type { BlurEngine } from "../../frontend/call/media/blur/engine";
@@ -28,6 +29,13 @@ class FakeGenerator {
 function insertableStreams(): void {
   vi.stubGlobal("MediaStreamTrackProcessor", class {});
   vi.stubGlobal("MediaStreamTrackGenerator", FakeGenerator);
+}
+
+/** Firefox, Safari: no MediaStreamTrackProcessor/Generator on the page. */
+function withoutInsertableStreams(): void {
+  vi.unstubAllGlobals();
+  vi.stubGlobal("MediaStreamTrackProcessor", undefined);
+  vi.stubGlobal("MediaStreamTrackGenerator", undefined);
 }
 
 beforeAll(prefetchOnDemand);
@@ -75,11 +83,24 @@ describe("the blur switch", () => {
     expect((await import("../../frontend/call/media/blur/blur-setting")).blurWanted.value).toBe(false);
   });
 
-  it("is not offered by a browser that cannot blur", () => {
-    vi.unstubAllGlobals();
-    vi.stubGlobal("MediaStreamTrackGenerator", undefined);
+  it("is offered by a browser without insertable streams that can capture a canvas (Firefox)", () => {
+    withoutInsertableStreams();
+    expect(blurPath()).toBe("canvas");
     renderHairCheck();
-    expect(screen.queryByRole("checkbox", { name: "Blur my background" })).toBeNull();
+    expect(screen.getByRole("checkbox", { name: "Blur my background" })).toBeTruthy();
+  });
+
+  it("is not offered by a browser that cannot blur either way", () => {
+    withoutInsertableStreams();
+    const capture = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, "captureStream");
+    Object.defineProperty(HTMLCanvasElement.prototype, "captureStream", { value: undefined, configurable: true });
+    try {
+      expect(blurPath()).toBeNull();
+      renderHairCheck();
+      expect(screen.queryByRole("checkbox", { name: "Blur my background" })).toBeNull();
+    } finally {
+      if (capture) Object.defineProperty(HTMLCanvasElement.prototype, "captureStream", capture);
+    }
   });
 });
 
@@ -93,8 +114,8 @@ function fakeEngine() {
       closed += 1;
     },
   };
-  const starts: WritableStream<VideoFrame>[] = [];
-  const loadEngine = async (output: WritableStream<VideoFrame>) => {
+  const starts: BlurSink[] = [];
+  const loadEngine = async (output: BlurSink) => {
     starts.push(output);
     return engine;
   };
@@ -195,5 +216,62 @@ describe("the camera the call sends", () => {
     expect(localStorage.getItem("natter:blur")).toBe("on");
     warn.mockRestore();
     camera.dispose();
+  });
+});
+
+describe("the camera the call sends, where only a canvas can be captured (Firefox)", () => {
+  beforeEach(withoutInsertableStreams);
+
+  function setUp() {
+    const raw = signal<MediaStreamTrack | null>(fakeTrack("video", "camera-1"));
+    const cameraOn = signal(true);
+    const wanted = signal(false);
+    const engine = fakeEngine();
+    const camera = new BlurredCamera(raw, cameraOn, { wanted, loadEngine: engine.loadEngine });
+    return { raw, cameraOn, wanted, engine, camera };
+  }
+
+  it("is at once a canvas's captured track, never the camera's, and the engine draws on that canvas", async () => {
+    const { raw, wanted, engine, camera } = setUp();
+    const stream = signal<MediaStream | null>(new MediaStream([fakeTrack("audio"), raw.value as MediaStreamTrack]));
+    const preview = camera.withTrack(stream);
+    wanted.value = true;
+    // Before the engine has even answered: the sent and previewed track is the (still blank) canvas's.
+    const sent = camera.track.value;
+    expect(sent).not.toBe(raw.value);
+    expect(sent?.kind).toBe("video");
+    expect(preview.value?.getVideoTracks()).toEqual([sent]);
+    await act(async () => {});
+    expect(engine.starts.length).toBe(1);
+    const canvas = engine.starts[0];
+    expect(canvas).toBeInstanceOf(HTMLCanvasElement);
+    expect((sent as CanvasCaptureMediaStreamTrack).canvas).toBe(canvas);
+    expect(engine.sources).toEqual([raw.value]);
+  });
+
+  it("keeps the same track across a camera switch and mute, and stops it when blur is turned off", async () => {
+    const { raw, cameraOn, wanted, engine, camera } = setUp();
+    await act(async () => {
+      wanted.value = true;
+    });
+    const sent = camera.track.value as MediaStreamTrack;
+    const other = fakeTrack("video", "camera-2");
+    raw.value = other;
+    expect(camera.track.value).toBe(sent);
+    expect(engine.sources.at(-1)).toBe(other);
+    cameraOn.value = false;
+    expect(sent.enabled).toBe(false);
+    expect(engine.sources.at(-1)).toBeNull();
+    cameraOn.value = true;
+    expect(sent.enabled).toBe(true);
+    expect(engine.starts.length).toBe(1);
+
+    const stop = vi.spyOn(sent, "stop");
+    await act(async () => {
+      wanted.value = false;
+    });
+    expect(camera.track.value).toBe(other);
+    expect(stop).toHaveBeenCalled();
+    expect(engine.closed()).toBe(1);
   });
 });

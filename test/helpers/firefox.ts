@@ -33,12 +33,18 @@ export async function launchFirefox(executablePath: string): Promise<Browser> {
   });
 }
 
-/** Someone in Firefox, not yet on any page. */
-export async function newFirefoxPerson(browser: Browser, baseUrl: string, name: string): Promise<CallPerson> {
+/** Someone in Firefox, not yet on any page; `scripts` run before the page's own (e.g. a test camera). */
+export async function newFirefoxPerson(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  scripts: readonly string[] = [],
+): Promise<CallPerson> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   await page.evaluateOnNewDocument(RECORD_WEB_SOCKETS);
+  for (const script of scripts) await page.evaluateOnNewDocument(script);
   const log: string[] = [];
   page.on("console", (message) => {
     if (message.type() !== "error" && message.type() !== "warn") return;

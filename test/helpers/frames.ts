@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { PERSON_CAMERA_FILE } from "./browser";
+import type { PageDriver } from "./call-person";
 
 /** Frames are compared as a grid of 4x4 pixel blocks: small shifts and codec noise average out. */
 export const GRID_W = 160;
@@ -30,24 +31,29 @@ export function cameraLuma(): Float64Array {
 
 /** The picture the page's `selector` <video> shows now, scaled to the grid, as luma. */
 export async function shownLuma(page: Page, selector: string): Promise<number[]> {
-  return page.evaluate(
-    ({ selector, width, height }) => {
-      const video = document.querySelector<HTMLVideoElement>(selector);
-      if (!video || video.videoWidth === 0) return [];
-      const canvas = document.createElement("canvas");
-      canvas.width = width;
-      canvas.height = height;
-      const ctx = canvas.getContext("2d", { willReadFrequently: true });
-      if (!ctx) return [];
-      ctx.drawImage(video, 0, 0, width, height);
-      const { data } = ctx.getImageData(0, 0, width, height);
-      const luma: number[] = [];
-      for (let i = 0; i < data.length; i += 4)
-        luma.push(0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0));
-      return luma;
-    },
-    { selector, width: GRID_W, height: GRID_H },
-  );
+  return page.evaluate(readLuma, { selector, width: GRID_W, height: GRID_H });
+}
+
+/** The same, through a CallPerson's driver (Chromium or Firefox). */
+export async function shownLumaIn(driver: PageDriver, selector: string): Promise<number[]> {
+  return driver.evaluate(readLuma, { selector, width: GRID_W, height: GRID_H });
+}
+
+/** Runs in the page: the <video>'s picture drawn at width x height, as luma per pixel. */
+function readLuma({ selector, width, height }: { selector: string; width: number; height: number }): number[] {
+  const video = document.querySelector<HTMLVideoElement>(selector);
+  if (!video || video.videoWidth === 0) return [];
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) return [];
+  ctx.drawImage(video, 0, 0, width, height);
+  const { data } = ctx.getImageData(0, 0, width, height);
+  const luma: number[] = [];
+  for (let i = 0; i < data.length; i += 4)
+    luma.push(0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0));
+  return luma;
 }
 
 export type Region = { x0: number; x1: number; y0: number; y1: number };

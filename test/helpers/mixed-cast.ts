@@ -21,7 +21,11 @@ export interface MixedCast {
   arrive(room: string, name: string, browser: BrowserName): Promise<CallPerson>;
 }
 
-export function useMixedCast(label: string): MixedCast {
+/** `firefoxScripts` run in every Firefox page before its own (e.g. firefox-camera.ts). */
+export function useMixedCast(
+  label: string,
+  { firefoxScripts = [] }: { firefoxScripts?: readonly string[] } = {},
+): MixedCast {
   let chromium: ChromiumBrowser | undefined;
   let firefox: FirefoxBrowser | undefined;
   let people: CallPerson[] = [];
@@ -51,7 +55,7 @@ export function useMixedCast(label: string): MixedCast {
       someone = await newChromiumPerson(chromium, baseUrl, name);
     } else {
       if (!firefox) throw new Error("useMixedCast: people can only arrive inside a test");
-      someone = await newFirefoxPerson(firefox, baseUrl, name);
+      someone = await newFirefoxPerson(firefox, baseUrl, name, firefoxScripts);
     }
     people.push(someone);
     return someone;

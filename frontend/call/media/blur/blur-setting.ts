@@ -6,6 +6,7 @@
  */
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import { readSetting, writeSetting } from "../../../services/storage";
+import { blurPath } from "./blur-output";
 
 const BLUR_KEY = "natter:blur";
 
@@ -32,12 +33,9 @@ export function blurFailed(): void {
 }
 
 /**
- * Frames are read from the camera and the blurred ones written to a new track with Chromium's
- * insertable streams (MediaStreamTrackProcessor/Generator); a browser without them gets no switch.
+ * Whether this browser can blur one way or another (blur-output.ts): with insertable streams, or
+ * with the canvas fallback; a browser with neither gets no switch.
  */
 export function blurSupported(): boolean {
-  return (
-    typeof globalThis.MediaStreamTrackProcessor === "function" &&
-    typeof globalThis.MediaStreamTrackGenerator === "function"
-  );
+  return blurPath() !== null;
 }

@@ -1,38 +1,42 @@
 /**
  * The camera track the call sends and previews, blurred or not. While blur is wanted and a camera
- * runs, the track is a generator fed by the blur engine; otherwise it is the camera's own track.
+ * runs, the track is the blur output (blur-output.ts: a generator in Chromium, a captured canvas
+ * elsewhere) fed by the blur engine; otherwise it is the camera's own track.
  *
- * The generator is made at once, before the engine has loaded, so a blurred camera never sends a
+ * The output is made at once, before the engine has loaded, so a blurred camera never sends a
  * single unblurred frame: until the first processed frame the others see nothing new. It also
  * outlives camera switches and muting (only its source changes), so those need no replaceTrack;
  * turning blur on or off swaps the track, which media-sync sends with replaceTrack.
- * The engine (engine.ts: segmenter, model, wasm) is a separate chunk, fetched the first time blur
+ * The engine (engine.ts or canvas-engine.ts: segmenter, model, wasm) is a separate chunk, fetched the first time blur
  * is turned on, and closed (letting go of its wasm memory and canvases) when blur is turned off or the
  * camera is let go; a muted camera only pauses it, so unmuting is instant.
  */
 import { computed, effect, type ReadonlySignal, signal } from "@preact/signals-core";
-import { blurFailed, blurSupported, blurWanted } from "./blur-setting";
+import { type BlurOutput, type BlurPath, type BlurSink, blurPath, openBlurOutput } from "./blur-output";
+import { blurFailed, blurWanted } from "./blur-setting";
 import type { BlurEngine } from "./engine";
 
 export interface BlurredCameraOptions {
   /** The person's wish; defaults to the remembered one (blur-setting.ts). */
   wanted?: ReadonlySignal<boolean>;
-  /** Starts the engine writing to `output`; defaults to fetching the engine's chunk. */
-  loadEngine?: (output: WritableStream<VideoFrame>) => Promise<BlurEngine>;
+  /** Starts the engine writing to `sink`; defaults to fetching the engine's chunk for that kind of sink. */
+  loadEngine?: (sink: BlurSink) => Promise<BlurEngine>;
 }
 
-const fetchEngine = (output: WritableStream<VideoFrame>) =>
-  import("./engine").then((engine) => engine.startBlurEngine(output));
+const fetchEngine = (sink: BlurSink) =>
+  sink instanceof WritableStream
+    ? import("./engine").then((engine) => engine.startBlurEngine(sink))
+    : import("./canvas-engine").then((engine) => engine.startCanvasEngine(sink));
 
 export class BlurredCamera {
   readonly #raw: ReadonlySignal<MediaStreamTrack | null>;
-  readonly #generator = signal<MediaStreamTrackGenerator | null>(null);
+  readonly #output = signal<BlurOutput | null>(null);
   #engine: BlurEngine | null = null;
   #loading: Promise<void> | null = null;
   /** The camera track the engine should read now; null pauses it. */
   #source: MediaStreamTrack | null = null;
   readonly #dispose: () => void;
-  readonly #loadEngine: (output: WritableStream<VideoFrame>) => Promise<BlurEngine>;
+  readonly #loadEngine: (sink: BlurSink) => Promise<BlurEngine>;
 
   /** What the call sends and the preview shows. */
   readonly track: ReadonlySignal<MediaStreamTrack | null>;
@@ -44,15 +48,17 @@ export class BlurredCamera {
   ) {
     this.#raw = raw;
     this.#loadEngine = loadEngine;
-    this.track = computed(() => (raw.value && this.#generator.value) || raw.value);
+    this.track = computed(() => (raw.value && this.#output.value?.track) || raw.value);
     this.#dispose = effect(() => {
       const camera = raw.value;
-      if (!wanted.value || !camera || !blurSupported()) {
+      const path = blurPath();
+      if (!wanted.value || !camera || !path) {
         this.#stop();
         return;
       }
-      const generator = this.#generator.peek() ?? this.#start();
-      generator.enabled = cameraOn.value;
+      const output = this.#output.peek() ?? this.#start(path);
+      // Muted: the output sends black, as the camera's own track would.
+      output.track.enabled = cameraOn.value;
       this.#feed(cameraOn.value ? camera : null);
     });
   }
@@ -72,11 +78,10 @@ export class BlurredCamera {
     this.#stop();
   }
 
-  #start(): MediaStreamTrackGenerator {
-    const Generator = globalThis.MediaStreamTrackGenerator as NonNullable<typeof MediaStreamTrackGenerator>;
-    const generator = new Generator({ kind: "video" });
-    this.#generator.value = generator;
-    return generator;
+  #start(path: BlurPath): BlurOutput {
+    const output = openBlurOutput(path);
+    this.#output.value = output;
+    return output;
   }
 
   #feed(source: MediaStreamTrack | null): void {
@@ -85,9 +90,9 @@ export class BlurredCamera {
       this.#engine.setSource(source);
       return;
     }
-    const generator = this.#generator.peek();
-    if (this.#loading || !generator) return;
-    const loading = this.#loadEngine(generator.writable).then(
+    const output = this.#output.peek();
+    if (this.#loading || !output) return;
+    const loading = this.#loadEngine(output.sink).then(
       (engine) => {
         if (this.#loading !== loading) return engine.close();
         this.#loading = null;
@@ -109,9 +114,9 @@ export class BlurredCamera {
     this.#loading = null;
     this.#engine?.close();
     this.#engine = null;
-    const generator = this.#generator.peek();
-    if (!generator) return;
-    this.#generator.value = null;
-    generator.stop();
+    const output = this.#output.peek();
+    if (!output) return;
+    this.#output.value = null;
+    output.track.stop();
   }
 }
