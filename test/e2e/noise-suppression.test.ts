@@ -11,7 +11,13 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import {
+  joinFromHairCheck,
+  MEDIA_TIMEOUT_MS,
+  type Person,
+  receivedAudioLevel,
+  waitForDecodedVideoFrom,
+} from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 30_000;
@@ -108,22 +114,6 @@ function countNegotiations(page: Page): Promise<void> {
       pc.addEventListener("signalingstatechange", () => {
         counted.__e2eNegotiations += 1;
       });
-  });
-}
-
-/** The loudest sound `page` receives now (getStats, inbound audioLevel). */
-function receivedAudioLevel(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const list = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
-    let loudest = 0;
-    for (const pc of list) {
-      if (pc.connectionState === "closed") continue;
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
-        if (report.type === "inbound-rtp" && report.kind === "audio" && typeof report.audioLevel === "number")
-          loudest = Math.max(loudest, report.audioLevel);
-      });
-    }
-    return loudest;
   });
 }
 

@@ -10,7 +10,13 @@ import { mkdirSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { seriousViolations } from "../helpers/axe";
-import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
+import {
+  joinFromHairCheck,
+  MEDIA_TIMEOUT_MS,
+  type Person,
+  receivedAudioLevel,
+  waitForDecodedVideoFrom,
+} from "../helpers/browser";
 import { SCREENSHOTS, useCast } from "../helpers/cast";
 
 const UI_TIMEOUT_MS = 30_000;
@@ -23,22 +29,6 @@ const newRoom = () => `talky-${randomBytes(8).toString("hex")}`;
 
 const remoteTile = (page: Page, name: string): Locator =>
   page.locator('figure[data-testid="remote-tile"]').filter({ has: page.locator("figcaption", { hasText: name }) });
-
-/** The loudest sound this page receives now, over all its connections (getStats, inbound audioLevel). */
-function receivedAudioLevel(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const list = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
-    let loudest = 0;
-    for (const pc of list) {
-      if (pc.connectionState === "closed") continue;
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
-        if (report.type === "inbound-rtp" && report.kind === "audio" && typeof report.audioLevel === "number")
-          loudest = Math.max(loudest, report.audioLevel);
-      });
-    }
-    return loudest;
-  });
-}
 
 /** Video frames decoded so far on the connection whose sound `tile` plays. */
 function framesFrom(tile: Locator): Promise<number> {

@@ -187,6 +187,22 @@ export async function framesDecoded(page: Page): Promise<FramesDecoded> {
   return { total, connections };
 }
 
+/** The loudest sound `page` receives now, over all its connections (getStats, inbound audioLevel). */
+export function receivedAudioLevel(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const list = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+    let loudest = 0;
+    for (const pc of list) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
+        if (report.type === "inbound-rtp" && report.kind === "audio" && typeof report.audioLevel === "number")
+          loudest = Math.max(loudest, report.audioLevel);
+      });
+    }
+    return loudest;
+  });
+}
+
 /**
  * Runs inside the page (serialised by Playwright or puppeteer), so it may only use browser globals.
  * Firefox's helper (firefox.ts) installs the same recorder and reads its connections with this too.
