@@ -1,5 +1,6 @@
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
+import { inlineTokens } from "./scripts/inline-tokens";
 import { pageSizes } from "./scripts/page-sizes";
 import { roomPreloadHeaders } from "./scripts/room-preload";
 import { headersFile } from "./worker/security-headers";
@@ -28,7 +29,7 @@ function assetHeaders(): Plugin {
 // so the build has to land outside Vite's root.
 export default defineConfig({
   root: "frontend",
-  plugins: [preact(), assetHeaders(), pageSizes()],
+  plugins: [inlineTokens(), preact(), assetHeaders(), pageSizes()],
   build: {
     outDir: "../dist",
     emptyOutDir: true,

@@ -17,6 +17,7 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { CREATURES, KINDS, LOOKS, MOODS, THINGS, VERBS } from "../../common/room-name-words";
+import { inline, readTokens } from "../../scripts/inline-tokens";
 import { joinFromHairCheck, MEDIA_TIMEOUT_MS } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
@@ -79,8 +80,9 @@ describe("the home page bundle", () => {
 
   it("links only the tokens and the shared base, not the call's styles", () => {
     const css = homePageStyles();
-    expect(css, "the design tokens").toContain("--surface");
     expect(css, "the shared button rule").toMatch(/(^|[},])button\{/);
+    // The design tokens come written into their uses (scripts/inline-tokens.ts): the pill radius.
+    expect(css, "the tokens' values").toMatch(/(^|[},])button\{[^}]*border-radius:999px/);
     expect(css).not.toMatch(CALL_SELECTOR);
     const stylesheetsWith = (pattern: RegExp) =>
       readdirSync(`${DIST}assets`)
@@ -93,6 +95,34 @@ describe("the home page bundle", () => {
     ).toHaveLength(1);
     // The chat panel is on demand (like the dialogs): its rules come with its chunk.
     expect(stylesheetsWith(/\.chat\b/)).toEqual([expect.stringMatching(/^on-demand-[\w-]+\.css$/)]);
+  });
+});
+
+describe("the design tokens in the build", () => {
+  const stylesheets = () =>
+    readdirSync(`${DIST}assets`)
+      .filter((file) => file.endsWith(".css"))
+      .map((file) => readFileSync(`${DIST}assets/${file}`, "utf8"));
+  const tokens = readTokens(
+    readFileSync(fileURLToPath(new URL("../../frontend/styles/tokens.css", import.meta.url)), "utf8"),
+  );
+
+  it("are written into every stylesheet as values, and their definitions are not shipped", () => {
+    expect(tokens.size, "tokens.css defines the tokens").toBeGreaterThan(20);
+    const named = stylesheets().flatMap((css) =>
+      [...tokens.keys()].filter((name) => css.includes(`${name}:`) || css.includes(`var(${name})`)),
+    );
+    expect(named).toEqual([]);
+  });
+
+  it("stop the build where a stylesheet redefines one, rather than inline a value it overrides", () => {
+    expect(() => inline(".tile { --space-2: 1rem; padding: var(--space-2); }", tokens, "Tile.css")).toThrow(
+      "Tile.css redefines the token --space-2",
+    );
+    // A component's own property, and a var() with a fallback, stay as they are.
+    expect(inline(".q { color: var(--quality); margin: var(--space-1, 2px) var(--space-2); }", tokens, "Q.css")).toBe(
+      ".q { color: var(--quality); margin: var(--space-1, 2px) 0.5rem; }",
+    );
   });
 });
 
