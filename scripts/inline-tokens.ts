@@ -1,7 +1,7 @@
 /**
  * The design tokens (frontend/styles/tokens.css), written into the built stylesheets as their
  * values. In the source every component says `var(--space-2)` so that a change of palette or
- * scale is one edit; in the download that name costs three times the bytes of `.5rem`, some 220
+ * scale is one edit; in the download that name costs three times the bytes of `.5rem`, some 300
  * times, and the minifier cannot fold `calc(-1 * var(--space-1))`. A token is defined once, on
  * :root, and nothing redefines it below (the build stops if a stylesheet does, or if a script
  * names one), so every `var(--token)` computes to the :root value: writing the value in its place
@@ -55,8 +55,8 @@ export function inlineTokens(): Plugin {
       // Every use now holds its value: the definitions themselves would be dead bytes on every page.
       if (file.endsWith(TOKENS_FILE)) return { code: "", map: null };
       if (file.endsWith(".css")) return { code: inline(code, tokens, file), map: null };
-      // A script that read or set a token would see the :root value while the stylesheets use
-      // their own copies: refuse rather than let the two drift.
+      // A script that read a token would find it gone from the build, and one that set it would
+      // change nothing the stylesheets draw: refuse rather than ship either.
       if (/\.[cm]?[jt]sx?$/.test(file)) {
         for (const name of code.match(/(?<![\w-])--[\w-]+/g) ?? []) {
           if (tokens.has(name)) throw new Error(`inline-tokens: ${file} names the design token ${name}`);
