@@ -1,7 +1,6 @@
-import { useId } from "preact/hooks";
 import type { LocalMediaState } from "../call/media/local-media-handle";
 import { t } from "../i18n/active";
-import "../styles/controls.css";
+import { Switch } from "./Switch";
 
 /**
  * The "Noise suppression" switch, in the hair check and in settings. Only the switch lives here:
@@ -9,29 +8,22 @@ import "../styles/controls.css";
  * remembered on this device.
  */
 export function NoiseSwitch({ media }: { media: LocalMediaState }) {
-  const noteId = useId();
   const { noise } = media;
   const status = noise.status.value;
   const text = t();
   return (
-    <div class="noise-switch">
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={noise.wanted.value}
-          aria-describedby={noteId}
-          onChange={(event) => noise.set(event.currentTarget.checked)}
-        />
-        {text.noiseSuppression}
-      </label>
-      {/* A live region that always exists, so "starting" and "unavailable" are announced. */}
-      <p class="field-note" id={noteId} role="status">
-        {status === "starting"
+    <Switch
+      class="noise-switch"
+      label={text.noiseSuppression}
+      checked={noise.wanted.value}
+      onChange={(on) => noise.set(on)}
+      note={
+        status === "starting"
           ? text.noiseSuppressionStarting
           : status === "unavailable"
             ? text.noiseSuppressionUnavailable
-            : text.noiseSuppressionHint}
-      </p>
-    </div>
+            : text.noiseSuppressionHint
+      }
+    />
   );
 }

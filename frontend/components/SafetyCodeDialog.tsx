@@ -6,6 +6,7 @@ import { fill } from "../i18n/format";
 import { safetyFailure } from "../i18n/problems";
 import { Modal } from "./Modal";
 import { PersonName } from "./PersonName";
+import { Switch } from "./Switch";
 import "../styles/controls.css";
 import "./SafetyCodeDialog.css";
 
@@ -49,15 +50,13 @@ export function SafetyCodeDialog({ label, code, verified, onVerifiedChange, onCl
           </div>
         )}
         {state.kind !== "failed" && <p>{text.readTheCode}</p>}
-        <label class="safety-code__verified">
-          <input
-            type="checkbox"
-            checked={verified}
-            disabled={state.kind !== "code"}
-            onChange={(event) => onVerifiedChange(event.currentTarget.checked)}
-          />
-          {text.markVerified}
-        </label>
+        <Switch
+          class="safety-code__verified"
+          label={text.markVerified}
+          checked={verified}
+          disabled={state.kind !== "code"}
+          onChange={onVerifiedChange}
+        />
         <div class="actions">
           <button type="button" onClick={onClose} autofocus>
             {text.done}

@@ -11,6 +11,7 @@ import { Modal } from "./Modal";
 import { NameField } from "./NameField";
 import { NoiseSwitch } from "./NoiseSwitch";
 import { ShortcutList } from "./ShortcutList";
+import { Switch } from "./Switch";
 import "../styles/controls.css";
 import "./SettingsDialog.css";
 
@@ -60,31 +61,14 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
         <DevicePickers media={call.media} onChoose={(kind, deviceId) => call.useDevice(kind, deviceId)} />
         <NoiseSwitch media={call.media} />
 
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={soundsOn.value}
-            onChange={(event) => setSoundsOn(event.currentTarget.checked)}
-          />
-          {text.playSounds}
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={selfViewShown}
-            onChange={(event) => onSelfViewShown(event.currentTarget.checked)}
-          />
-          {text.showMyVideo}
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={call.cameraWhileSharing.value}
-            onChange={(event) => call.setCameraWhileSharing(event.currentTarget.checked)}
-          />
-          {text.cameraWhileSharing}
-        </label>
-        <BlurSwitch />
+        <Switch label={text.playSounds} checked={soundsOn.value} onChange={setSoundsOn} />
+        <Switch label={text.showMyVideo} checked={selfViewShown} onChange={onSelfViewShown} />
+        <Switch
+          label={text.cameraWhileSharing}
+          checked={call.cameraWhileSharing.value}
+          onChange={(on) => call.setCameraWhileSharing(on)}
+        />
+        <BlurSwitch media={call.media} />
 
         <LanguagePicker class="settings__language" />
 

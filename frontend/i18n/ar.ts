@@ -313,6 +313,8 @@ export const ar: Catalog = {
   noiseSuppressionUnavailable: "كتم الضوضاء لا يعمل في هذا المتصفح: يُرسَل صوت الميكروفون كما هو",
   blurBackground: "تمويه خلفيتي",
   blurFailed: "تعذّر تشغيل تمويه الخلفية على هذا الجهاز.",
+  blurHint: "يتم التمويه على هذا الجهاز: لا تغادره صورتك أبدًا دون تمويه",
+  blurNeedsCamera: "يتطلب كاميرا",
   keyboardShortcuts: "اختصارات لوحة المفاتيح",
   shortcutMicrophone: "كتم الميكروفون أو إلغاء كتمه",
   shortcutPushToTalk: "أثناء كتم الميكروفون، اضغط باستمرار للتحدث",

@@ -298,6 +298,8 @@ export const de: Catalog = {
     "Rauschunterdrückung funktioniert in diesem Browser nicht: Dein Mikrofon wird unverändert gesendet",
   blurBackground: "Meinen Hintergrund weichzeichnen",
   blurFailed: "Die Hintergrund-Unschärfe konnte auf diesem Gerät nicht starten.",
+  blurHint: "Wird auf diesem Gerät weichgezeichnet: Dein Bild verlässt es nie ohne Weichzeichner",
+  blurNeedsCamera: "Braucht eine Kamera",
   keyboardShortcuts: "Tastenkürzel",
   shortcutMicrophone: "Mikrofon stumm- oder einschalten",
   shortcutPushToTalk: "Bei stummem Mikrofon: gedrückt halten zum Sprechen",

@@ -313,6 +313,8 @@ export const en = {
   noiseSuppressionUnavailable: "Noise suppression does not work in this browser: your microphone is sent as it is",
   blurBackground: "Blur my background",
   blurFailed: "Background blur could not start on this device.",
+  blurHint: "Blurred on this device: your picture never leaves it unblurred",
+  blurNeedsCamera: "Needs a camera",
   keyboardShortcuts: "Keyboard shortcuts",
   shortcutMicrophone: "Mute or unmute the microphone",
   shortcutPushToTalk: "While muted, hold to talk",

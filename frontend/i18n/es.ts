@@ -294,6 +294,8 @@ export const es: Catalog = {
   noiseSuppressionUnavailable: "La supresión de ruido no funciona en este navegador: tu micrófono se envía tal cual",
   blurBackground: "Desenfocar mi fondo",
   blurFailed: "El desenfoque de fondo no pudo iniciarse en este dispositivo.",
+  blurHint: "Se desenfoca en este dispositivo: tu imagen nunca sale de él sin desenfocar",
+  blurNeedsCamera: "Necesita una cámara",
   keyboardShortcuts: "Atajos de teclado",
   shortcutMicrophone: "Silenciar o activar el micrófono",
   shortcutPushToTalk: "Con el micrófono silenciado, mantén pulsado para hablar",

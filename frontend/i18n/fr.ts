@@ -295,6 +295,8 @@ export const fr: Catalog = {
     "La réduction du bruit ne fonctionne pas dans ce navigateur : votre micro est envoyé tel quel",
   blurBackground: "Flouter mon arrière-plan",
   blurFailed: "Le flou d’arrière-plan n’a pas pu démarrer sur cet appareil.",
+  blurHint: "Flouté sur cet appareil : votre image n’en sort jamais sans flou",
+  blurNeedsCamera: "Nécessite une caméra",
   keyboardShortcuts: "Raccourcis clavier",
   shortcutMicrophone: "Couper ou activer le micro",
   shortcutPushToTalk: "Micro coupé : maintenir pour parler",

@@ -287,6 +287,8 @@ export const ja: Catalog = {
   noiseSuppressionUnavailable: "このブラウザーではノイズ抑制を使えません。マイクの音はそのまま送られます",
   blurBackground: "背景をぼかす",
   blurFailed: "この端末では背景のぼかしを開始できませんでした。",
+  blurHint: "ぼかしはこの端末上で処理され、ぼかす前の映像が送られることはありません",
+  blurNeedsCamera: "カメラが必要です",
   keyboardShortcuts: "キーボードショートカット",
   shortcutMicrophone: "マイクのミュート／解除",
   shortcutPushToTalk: "ミュート中に押し続けると話せます",

@@ -292,6 +292,8 @@ export const ptBR: Catalog = {
   noiseSuppressionUnavailable: "A supressão de ruído não funciona neste navegador: seu microfone é enviado como está",
   blurBackground: "Desfocar meu fundo",
   blurFailed: "O desfoque de fundo não pôde ser iniciado neste dispositivo.",
+  blurHint: "O desfoque é feito neste dispositivo: sua imagem nunca sai dele sem desfoque",
+  blurNeedsCamera: "Precisa de uma câmera",
   keyboardShortcuts: "Atalhos de teclado",
   shortcutMicrophone: "Desativar ou ativar o microfone",
   shortcutPushToTalk: "Com o microfone desativado, segure para falar",

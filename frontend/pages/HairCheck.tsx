@@ -94,7 +94,7 @@ export function HairCheck({ room, media, call, joining, onJoin, onRetry }: HairC
             </div>
           </div>
           <MicMeter meter={meter} micOn={micOn} available={audioTrack !== null} />
-          <BlurSwitch />
+          <BlurSwitch media={media} />
         </section>
 
         <form class="hair-check__form" onSubmit={submit} noValidate>

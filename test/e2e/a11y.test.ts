@@ -4,6 +4,7 @@
  * and the hair check's way in for someone whose camera and microphone are blocked.
  */
 import { randomBytes } from "node:crypto";
+import type { Locator } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { seriousViolations } from "../helpers/axe";
 import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
@@ -27,6 +28,10 @@ describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
   }
 
   const newRoom = () => `a11y-${randomBytes(8).toString("hex")}`;
+
+  /** The text a screen reader reads after the control's name: what its aria-describedby points at. */
+  const describedBy = (control: Locator) =>
+    control.evaluate((el) => document.getElementById(el.getAttribute("aria-describedby") ?? "")?.textContent ?? null);
 
   it("home, hair check, call (with chat and settings open) and the left page have no serious violations", async () => {
     const room = newRoom();
@@ -73,6 +78,10 @@ describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
     await atHairCheck(ada, room);
     await ada.page.getByText(/Camera and microphone are blocked/).waitFor({ timeout: UI_TIMEOUT_MS });
     await ada.page.getByText(/click the camera or padlock icon/).waitFor();
+    // Blur has no camera to act on: its switch stays in view, greyed out, and says why.
+    const blur = ada.page.getByRole("checkbox", { name: "Blur my background" });
+    expect(await blur.isDisabled()).toBe(true);
+    expect(await describedBy(blur)).toBe("Needs a camera");
     expect(await seriousViolations(ada.page), "hair check, blocked").toEqual([]);
 
     const bob = await person("Bob");
@@ -84,6 +93,25 @@ describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
     const adaOnBob = bob.page.locator('figure[data-testid="remote-tile"]').filter({ hasText: "Ada" });
     await adaOnBob.getByRole("img", { name: "Microphone muted" }).waitFor({ timeout: UI_TIMEOUT_MS });
     await adaOnBob.getByTestId("avatar").waitFor();
+  });
+
+  it("a switch is reached with Tab, toggled with Space, and read with its note", async () => {
+    const ada = await person("Ada");
+    await atHairCheck(ada, newRoom());
+    const page = ada.page;
+    const noise = page.getByRole("checkbox", { name: "Noise suppression" });
+    await noise.waitFor({ timeout: UI_TIMEOUT_MS });
+    for (let i = 0; i < 30 && !(await noise.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    expect(await noise.evaluate((el) => el === document.activeElement), "Tab reaches the switch").toBe(true);
+    expect(await describedBy(noise)).toBe("Takes keyboard, fan and street noise out of your voice, on this device");
+    await page.keyboard.press("Space");
+    expect(await noise.isChecked()).toBe(true);
+    expect(await page.evaluate(() => localStorage.getItem("natter:noise-suppression"))).toBe("on");
+    await page.keyboard.press("Space");
+    expect(await noise.isChecked()).toBe(false);
+    expect(await page.evaluate(() => localStorage.getItem("natter:noise-suppression"))).toBe("off");
   });
 
   it("dialogs trap focus and give it back; focus is visible; motion stops when asked", async () => {

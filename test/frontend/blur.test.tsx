@@ -12,7 +12,7 @@ import { blurWanted, setBlurWanted } from "../../frontend/call/media/blur/blur-s
 import { BlurredCamera } from "../../frontend/call/media/blur/blurred-camera";
 import type { BlurEngine } from "../../frontend/call/media/blur/engine";
 import { fakeCall } from "./fake-call";
-import { fakeTrack } from "./fake-media";
+import { fakeMedia, fakeTrack } from "./fake-media";
 import { button, prefetchOnDemand, renderHairCheck, renderRoomView } from "./render-views";
 
 /** A generator track as Chromium makes one: a track that is fed frames, here never. */
@@ -46,6 +46,14 @@ afterEach(() => {
   localStorage.clear();
 });
 
+const blurBox = () => screen.getByRole("checkbox", { name: "Blur my background" }) as HTMLInputElement;
+
+/** What a screen reader reads after the box's name: the text its aria-describedby points at. */
+function descriptionOf(element: Element): string | null | undefined {
+  const id = element.getAttribute("aria-describedby");
+  return id === null ? null : document.getElementById(id)?.textContent;
+}
+
 describe("the blur switch", () => {
   beforeEach(insertableStreams);
 
@@ -71,6 +79,56 @@ describe("the blur switch", () => {
     fireEvent.click(box);
     expect(blurWanted.value).toBe(false);
     expect(localStorage.getItem("natter:blur")).toBe("off");
+  });
+
+  it("says under it, and to a screen reader with it, that blurring happens on this device", () => {
+    renderHairCheck();
+    expect(descriptionOf(blurBox())).toBe("Blurred on this device: your picture never leaves it unblurred");
+  });
+
+  it("without a camera, is greyed out and says it needs one, keeping the wish; a camera brings it back", async () => {
+    setBlurWanted(true);
+    const media = fakeMedia({ video: false, problem: { missing: "camera", reason: "NotFoundError" } });
+    renderHairCheck(media);
+    const box = blurBox();
+    expect(box.disabled).toBe(true);
+    expect(box.checked).toBe(true);
+    expect(descriptionOf(box)).toBe("Needs a camera");
+    fireEvent.click(screen.getByText("Blur my background"));
+    expect(blurWanted.value).toBe(true);
+
+    // The camera is plugged in (or allowed) and the retry finds it.
+    await act(async () => {
+      media.videoTrack.value = fakeTrack("video");
+    });
+    expect(box.disabled).toBe(false);
+    expect(descriptionOf(box)).toBe("Blurred on this device: your picture never leaves it unblurred");
+    fireEvent.click(box);
+    expect(blurWanted.value).toBe(false);
+  });
+
+  it("stays on offer while the browser is still asking, and while the camera is only turned off", async () => {
+    const media = fakeMedia({ phase: "asking", video: false });
+    renderHairCheck(media);
+    expect(blurBox().disabled).toBe(false);
+    await act(async () => {
+      media.videoTrack.value = fakeTrack("video");
+      media.phase.value = "ready";
+    });
+    fireEvent.click(button("Turn camera off"));
+    // Off, not missing: turning blur on before the camera comes back on is just what someone may want.
+    expect(blurBox().disabled).toBe(false);
+    fireEvent.click(blurBox());
+    expect(blurWanted.value).toBe(true);
+  });
+
+  it("is greyed out in settings too when the call has no camera", () => {
+    renderRoomView(fakeCall({ media: fakeMedia({ video: false }) }));
+    fireEvent.click(button("Settings"));
+    const dialog = screen.getByRole("dialog", { name: "Settings" });
+    const box = within(dialog).getByRole("checkbox", { name: "Blur my background" }) as HTMLInputElement;
+    expect(box.disabled).toBe(true);
+    expect(descriptionOf(box)).toBe("Needs a camera");
   });
 
   it("reads the remembered choice when the page loads", async () => {
@@ -122,17 +180,18 @@ function fakeEngine() {
   return { sources, starts, loadEngine, closed: () => closed };
 }
 
+/** A camera, its on/off, the wish and a recording engine, wired into the BlurredCamera under test. */
+function setUp() {
+  const raw = signal<MediaStreamTrack | null>(fakeTrack("video", "camera-1"));
+  const cameraOn = signal(true);
+  const wanted = signal(false);
+  const engine = fakeEngine();
+  const camera = new BlurredCamera(raw, cameraOn, { wanted, loadEngine: engine.loadEngine });
+  return { raw, cameraOn, wanted, engine, camera };
+}
+
 describe("the camera the call sends", () => {
   beforeEach(insertableStreams);
-
-  function setUp() {
-    const raw = signal<MediaStreamTrack | null>(fakeTrack("video", "camera-1"));
-    const cameraOn = signal(true);
-    const wanted = signal(false);
-    const engine = fakeEngine();
-    const camera = new BlurredCamera(raw, cameraOn, { wanted, loadEngine: engine.loadEngine });
-    return { raw, cameraOn, wanted, engine, camera };
-  }
 
   it("is the camera's own track until blur is wanted, then a generator the engine feeds from the camera", async () => {
     const { raw, wanted, engine, camera } = setUp();
@@ -221,15 +280,6 @@ describe("the camera the call sends", () => {
 
 describe("the camera the call sends, where only a canvas can be captured (Firefox)", () => {
   beforeEach(withoutInsertableStreams);
-
-  function setUp() {
-    const raw = signal<MediaStreamTrack | null>(fakeTrack("video", "camera-1"));
-    const cameraOn = signal(true);
-    const wanted = signal(false);
-    const engine = fakeEngine();
-    const camera = new BlurredCamera(raw, cameraOn, { wanted, loadEngine: engine.loadEngine });
-    return { raw, cameraOn, wanted, engine, camera };
-  }
 
   it("is at once a canvas's captured track, never the camera's, and the engine draws on that canvas", async () => {
     const { raw, wanted, engine, camera } = setUp();
