@@ -17,6 +17,7 @@ import {
   type RoomRecords,
   StorageKey,
 } from "./room-rules/facts";
+import type { SfuRecord } from "./room-rules/sfu-calls";
 
 export async function answer(
   storage: DurableObjectStorage,
@@ -50,6 +51,7 @@ export async function answer(
 /** Everything the room keeps in storage but its secret (storage caches reads in memory). */
 async function readRecords(storage: DurableObjectStorage): Promise<RoomRecords> {
   const identities = await storage.list<MemberRecord>({ prefix: StorageKey.member });
+  const sessions = await storage.list<SfuRecord>({ prefix: StorageKey.sfu });
   const { lock, guesses, knockBudget, knockHolds, emptySince } = StorageKey;
   const values = await storage.get<never>([lock, guesses, knockBudget, knockHolds, emptySince]);
   return {
@@ -59,6 +61,9 @@ async function readRecords(storage: DurableObjectStorage): Promise<RoomRecords> 
     knockBudget: values.get(knockBudget) ?? null,
     knockHolds: values.get(knockHolds) ?? {},
     emptySince: values.get(emptySince) ?? null,
+    ...(sessions.size > 0 && {
+      sfu: Object.fromEntries([...sessions].map(([key, record]) => [key.slice(StorageKey.sfu.length), record])),
+    }),
   };
 }
 
