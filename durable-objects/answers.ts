@@ -28,7 +28,7 @@ export async function answer(
   const { answers } = facts;
   switch (question.kind) {
     case "records":
-      return { records: await readRecords(storage) };
+      return { records: await readRecords(storage, facts.settings.sfu === true) };
     case "resume-token": {
       const { secret, drawn } = await roomSecret(storage, answers);
       const resumeTokenValid = await isResumeTokenValid(secret, question.id, question.token);
@@ -48,10 +48,13 @@ export async function answer(
   }
 }
 
-/** Everything the room keeps in storage but its secret (storage caches reads in memory). */
-async function readRecords(storage: DurableObjectStorage): Promise<RoomRecords> {
+/**
+ * Everything the room keeps in storage but its secret (storage caches reads in memory). SFU
+ * sessions only where SFU mode is configured: a mesh-only room reads exactly what it always did.
+ */
+async function readRecords(storage: DurableObjectStorage, withSfu: boolean): Promise<RoomRecords> {
   const identities = await storage.list<MemberRecord>({ prefix: StorageKey.member });
-  const sessions = await storage.list<SfuRecord>({ prefix: StorageKey.sfu });
+  const sessions = withSfu ? await storage.list<SfuRecord>({ prefix: StorageKey.sfu }) : new Map<string, SfuRecord>();
   const { lock, guesses, knockBudget, knockHolds, emptySince } = StorageKey;
   const values = await storage.get<never>([lock, guesses, knockBudget, knockHolds, emptySince]);
   return {
