@@ -140,7 +140,15 @@ describe.skipIf(inject("e2eSkip"))("SFU mode through the room, with Chromium", (
       frames = await decoded();
       if (frames === 0) await b.waitForTimeout(100);
     }
-    expect(frames, "page B decoded no frame of page A's camera").toBeGreaterThan(0);
+    if (frames === 0) {
+      // Where the media stopped, for the failure message.
+      const state = (page: Page) => page.evaluate(() => (window as unknown as RoomPage).pc.connectionState);
+      const tracks = (standin.server.registry as unknown as { tracks: Map<string, { receivedPackets: number }> })
+        .tracks;
+      const received = [...tracks.values()].map((t) => t.receivedPackets);
+      const where = `A ${await state(a)}, B ${await state(b)}, SFU received packets per track: ${received}`;
+      expect(frames, `page B decoded no frame of page A's camera (${where})`).toBeGreaterThan(0);
+    }
 
     // No frame either page received from the room carries the app secret.
     for (const page of [a, b]) {
