@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       "./vitest.workers.config.ts",
+      "./vitest.workers-sfu.config.ts",
       "./vitest.frontend.config.ts",
       "./vitest.sfu-standin.config.ts",
       "./vitest.e2e.config.ts",

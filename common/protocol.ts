@@ -124,6 +124,22 @@ const Resume = v.strictObject({
  */
 export const LockInfo = v.strictObject({ by: RelayedName, byId: v.nullable(PeerId) });
 
+/**
+ * SFU mode (Cloudflare Realtime; not used by calls yet). Browsers name their own tracks and the
+ * transceivers' mids; the room alone talks to the SFU (its app secret never reaches a browser),
+ * and members name each other by peer id, never by SFU session id.
+ */
+export const MAX_SFU_TRACKS_PER_MESSAGE = 8;
+const SfuTrackName = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a track name (1-64 of A-Z a-z 0-9 _ -)"),
+);
+const SfuMid = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a mid (1-32 of A-Z a-z 0-9 _ -)"));
+const Sdp = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(MAX_SDP_LENGTH));
+const sfuList = <T extends v.GenericSchema>(item: T) =>
+  v.pipe(v.array(item), v.minLength(1, "must not be empty"), v.maxLength(MAX_SFU_TRACKS_PER_MESSAGE));
+const SfuLocalTrack = v.strictObject({ mid: SfuMid, trackName: SfuTrackName });
+
 // ---- client → room --------------------------------------------------------------
 
 export const ClientMessage = v.variant("type", [
@@ -147,6 +163,13 @@ export const ClientMessage = v.variant("type", [
   v.strictObject({ type: v.literal("lower-hand"), id: v.optional(PeerId) }),
   /** A reaction, relayed to everyone as `reaction` and never stored. */
   v.strictObject({ type: v.literal("react"), emoji: Reaction }),
+  /** SFU: publish our tracks (each transceiver's mid, and the name we give its track) with our offer. */
+  v.strictObject({ type: v.literal("sfu-publish"), offer: Sdp, tracks: sfuList(SfuLocalTrack) }),
+  /** SFU: pull tracks that member `from` publishes; the answer to the SFU's offer goes back as sfu-renegotiate. */
+  v.strictObject({ type: v.literal("sfu-pull"), from: PeerId, tracks: sfuList(SfuTrackName) }),
+  v.strictObject({ type: v.literal("sfu-renegotiate"), answer: Sdp }),
+  /** SFU: stop publishing or pulling these mids; with our offer the SFU answers it, without it closes them at once. */
+  v.strictObject({ type: v.literal("sfu-close"), mids: sfuList(SfuMid), offer: v.optional(Sdp) }),
 ]);
 
 // ---- room → client --------------------------------------------------------------
@@ -172,6 +195,18 @@ export const ErrorCode = v.picklist([
   "hand-not-raised",
   /** Reactions beyond the per-person allowance are dropped, not relayed. */
   "too-many-reactions",
+  /** An sfu-* message to a room that has no SFU configured: calls stay peer to peer. */
+  "sfu-unavailable",
+  /** The SFU refused or could not be reached; the message says what it answered. */
+  "sfu-failed",
+  /** One SFU request at a time per member: the previous one has not been answered yet. */
+  "sfu-busy",
+  /** sfu-renegotiate or sfu-close before this member published or pulled anything. */
+  "sfu-no-session",
+  /** sfu-pull of a track the member does not publish, or sfu-close of a mid we do not hold. */
+  "unknown-track",
+  /** More SFU tracks than a member may publish, or a track name or mid used twice. */
+  "too-many-tracks",
 ]);
 
 /**
@@ -235,6 +270,19 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("signal"), from: PeerId, data: SignalData }),
   /** Someone reacted (the sender too hears it: the room's word that it went out). */
   v.strictObject({ type: v.literal("reaction"), from: PeerId, emoji: Reaction }),
+  /** SFU: the SFU's answer to our sfu-publish offer. */
+  v.strictObject({ type: v.literal("sfu-published"), answer: Sdp, tracks: v.array(SfuLocalTrack) }),
+  /** SFU: the SFU's offer for the tracks we pulled, with the mid each arrives on. */
+  v.strictObject({
+    type: v.literal("sfu-pulled"),
+    offer: Sdp,
+    tracks: v.array(v.strictObject({ from: PeerId, trackName: SfuTrackName, mid: SfuMid })),
+  }),
+  v.strictObject({ type: v.literal("sfu-renegotiated") }),
+  /** SFU: these mids are closed; `answer` answers the offer sfu-close carried. */
+  v.strictObject({ type: v.literal("sfu-closed"), mids: v.array(SfuMid), answer: v.optional(Sdp) }),
+  /** SFU: every track member `id` publishes now (to members only; empty once it publishes none). */
+  v.strictObject({ type: v.literal("sfu-tracks"), id: PeerId, tracks: v.array(SfuTrackName) }),
   v.strictObject({ type: v.literal("error"), code: ErrorCode, message: v.string() }),
 ]);
 

@@ -17,6 +17,7 @@ import {
   type RoomRecords,
   StorageKey,
 } from "./room-rules/facts";
+import type { SfuRecord } from "./room-rules/sfu-calls";
 
 export async function answer(
   storage: DurableObjectStorage,
@@ -27,7 +28,7 @@ export async function answer(
   const { answers } = facts;
   switch (question.kind) {
     case "records":
-      return { records: await readRecords(storage) };
+      return { records: await readRecords(storage, facts.settings.sfu === true) };
     case "resume-token": {
       const { secret, drawn } = await roomSecret(storage, answers);
       const resumeTokenValid = await isResumeTokenValid(secret, question.id, question.token);
@@ -47,9 +48,13 @@ export async function answer(
   }
 }
 
-/** Everything the room keeps in storage but its secret (storage caches reads in memory). */
-async function readRecords(storage: DurableObjectStorage): Promise<RoomRecords> {
+/**
+ * Everything the room keeps in storage but its secret (storage caches reads in memory). SFU
+ * sessions only where SFU mode is configured: a mesh-only room reads exactly what it always did.
+ */
+async function readRecords(storage: DurableObjectStorage, withSfu: boolean): Promise<RoomRecords> {
   const identities = await storage.list<MemberRecord>({ prefix: StorageKey.member });
+  const sessions = withSfu ? await storage.list<SfuRecord>({ prefix: StorageKey.sfu }) : new Map<string, SfuRecord>();
   const { lock, guesses, knockBudget, knockHolds, emptySince } = StorageKey;
   const values = await storage.get<never>([lock, guesses, knockBudget, knockHolds, emptySince]);
   return {
@@ -59,6 +64,9 @@ async function readRecords(storage: DurableObjectStorage): Promise<RoomRecords> 
     knockBudget: values.get(knockBudget) ?? null,
     knockHolds: values.get(knockHolds) ?? {},
     emptySince: values.get(emptySince) ?? null,
+    ...(sessions.size > 0 && {
+      sfu: Object.fromEntries([...sessions].map(([key, record]) => [key.slice(StorageKey.sfu.length), record])),
+    }),
   };
 }
 

@@ -22,11 +22,14 @@ import { PING, PONG } from "../common/heartbeat";
 import type { Env } from "../worker/env";
 import { soakHooksEnabled } from "../worker/soak-hooks";
 import { answer } from "./answers";
+import { realtimeConfig } from "./realtime-api";
 import type { Effect } from "./room-rules/changes";
 import { decide, factsNeeded } from "./room-rules/decide";
 import { type Facts, type Question, type RoomEvent, settingsFrom } from "./room-rules/facts";
 import { readFrame } from "./room-rules/gate";
 import type { BudgetState } from "./room-rules/message-budget";
+import type { SfuCall } from "./room-rules/sfu-calls";
+import { carryOut } from "./sfu-io";
 import { attach, attachmentOf, buckets, close, send } from "./sockets";
 
 /** The header in which the Worker passes the hashed client key; the Worker always overwrites it. */
@@ -50,6 +53,9 @@ export class Room extends DurableObject<Env> {
    * object hibernates only after seconds of quiet, by when a bucket is full again anyway.
    */
   private hashBudget: BudgetState | null = null;
+
+  /** SFU requests the last decisions asked for, made once the event that asked is done (see `sfuCalls`). */
+  private readonly sfuQueue: SfuCall[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,6 +81,7 @@ export class Room extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const frame = readFrame(raw);
     await this.handle(ws, (socket) => ({ kind: "frame", socket, frame }));
+    await this.sfuCalls();
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -82,16 +89,40 @@ export class Room extends DurableObject<Env> {
     // missing close frame and may not be sent back.
     close(ws, code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
     await this.handle(ws, (socket) => ({ kind: "departure", socket, code }));
+    await this.sfuCalls();
   }
 
   override async webSocketError(ws: WebSocket, _error: unknown): Promise<void> {
     // A transport error ends the socket without a close frame, like a network drop.
     await this.handle(ws, (socket) => ({ kind: "departure", socket, code: 1006 }));
+    await this.sfuCalls();
   }
 
   /** Timers would pin the object in memory, so everything due later is one alarm (room-rules/schedule.ts). */
   override async alarm(): Promise<void> {
     await this.handle(null, () => ({ kind: "alarm" }));
+    await this.sfuCalls();
+  }
+
+  /**
+   * Makes the SFU requests the rules asked for, then hands each outcome back to the rules as an
+   * event of its own. The requests run outside the decision that asked for them (and outside
+   * any `blockConcurrencyWhile`): the room keeps handling everyone else's messages meanwhile,
+   * and the rules look again at who is still in the room when the outcome arrives.
+   */
+  private async sfuCalls(): Promise<void> {
+    const config = realtimeConfig(this.env);
+    while (this.sfuQueue.length > 0) {
+      const calls = this.sfuQueue.splice(0);
+      await Promise.all(
+        calls.map(async (call) => {
+          const outcome = await carryOut(config, call);
+          // Nobody waits for a departed member's session to close: a failure is only worth a log line.
+          if (call.op === "end" && !outcome.ok) console.warn(`SFU: closing a session failed: ${outcome.reason}`);
+          await this.handle(null, () => ({ kind: "sfu-result", call, outcome }));
+        }),
+      );
+    }
   }
 
   /**
@@ -165,7 +196,7 @@ export class Room extends DurableObject<Env> {
   private facts(sockets: WebSocket[], withHeartbeats: boolean): Facts {
     return {
       now: this.now(),
-      settings: settingsFrom(this.env),
+      settings: { ...settingsFrom(this.env), sfu: realtimeConfig(this.env) !== null },
       sockets: sockets.map((ws) => ({
         attachment: attachmentOf(ws),
         messageBudget: buckets.messages.get(ws),
@@ -233,6 +264,9 @@ export class Room extends DurableObject<Env> {
           break;
         case "alarm":
           writes.push(effect.at === null ? storage.deleteAlarm() : storage.setAlarm(effect.at));
+          break;
+        case "sfu":
+          this.sfuQueue.push(effect.call);
           break;
       }
     }

@@ -1,4 +1,5 @@
 import type { IceEnv } from "../durable-objects/ice-servers";
+import type { RealtimeEnv } from "../durable-objects/realtime-api";
 
 /**
  * Bindings, variables and secrets, as the Worker and the Room see them. What wrangler.toml
@@ -6,7 +7,7 @@ import type { IceEnv } from "../durable-objects/ice-servers";
  * worker-configuration.d.ts as `Cloudflare.Env`, and `npm run lint` fails when that file is stale;
  * secrets and optional variables that wrangler.toml leaves out are typed here.
  */
-export type Env = Cloudflare.Env & IceEnv & OptionalSettings;
+export type Env = Cloudflare.Env & IceEnv & RealtimeEnv & OptionalSettings;
 
 interface OptionalSettings {
   /** Most people in one call (default 8): a full mesh's upload grows with every peer. */

@@ -8,6 +8,7 @@ import type { IceConfig } from "../../common/protocol";
 import type { Changes } from "./changes";
 import { type Ask, ask, lockInfo, type Member } from "./facts";
 import { endKnock } from "./replies";
+import { tellPublishers } from "./sfu";
 
 interface Credentials {
   ice: IceConfig;
@@ -50,6 +51,8 @@ export function welcome(changes: Changes, ref: number, member: Member, peers: Me
     resumeToken: credentials.resumeToken,
     ...(member.hand !== undefined && { hand: member.hand }),
   });
+  // SFU mode only (no one publishes otherwise): what the others publish, as they heard it.
+  tellPublishers(changes, ref, member.id);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Facts, MemberRecord, RoomRecords, SocketAttachment } from "./facts
 import { StorageKey } from "./facts";
 import type { BudgetState } from "./message-budget";
 import { schedule } from "./schedule";
+import { midsOf, type SfuCall, type SfuRecord } from "./sfu-calls";
 import { RoomState } from "./state";
 
 export type Effect =
@@ -34,13 +35,17 @@ export type Effect =
   /** Forget everything in storage. */
   | { kind: "delete-all" }
   /** Set the alarm, or (null) delete it. */
-  | { kind: "alarm"; at: number | null };
+  | { kind: "alarm"; at: number | null }
+  /** Make this request to the SFU; its outcome comes back as an `sfu-result` event. */
+  | { kind: "sfu"; call: SfuCall };
 
 export class Changes {
   readonly effects: Effect[] = [];
   readonly room: RoomState;
   private rescheduled = false;
   private purged = false;
+  /** SFU sessions this decision changed (null: forgotten), over the stored ones. */
+  private readonly sfuRecords = new Map<string, SfuRecord | null>();
 
   constructor(readonly facts: Facts) {
     this.room = new RoomState(facts);
@@ -106,10 +111,35 @@ export class Changes {
     this.store(StorageKey.member + record.member.id, record);
   }
 
-  /** Ends identity `id` for good: its resume token is worthless from now on. */
+  /**
+   * Ends identity `id` for good: its resume token is worthless from now on, and its SFU
+   * session (if it has one) is closed, so a member who left or was removed gets no more media.
+   */
   dropIdentity(id: string): void {
     this.room.deleteIdentity(id);
     this.delete(StorageKey.member + id);
+    const session = this.sfuRecord(id);
+    if (!session) return;
+    this.setSfuRecord(id, null);
+    const mids = midsOf(session);
+    if (mids.length > 0) this.sfu({ op: "end", member: id, sessionId: session.sessionId, mids });
+  }
+
+  /** Member `id`'s SFU session as this decision leaves it. */
+  sfuRecord(id: string): SfuRecord | null {
+    if (this.sfuRecords.has(id)) return this.sfuRecords.get(id) ?? null;
+    return this.facts.records?.sfu?.[id] ?? null;
+  }
+
+  /** Keeps (or, with null, forgets) member `id`'s SFU session. */
+  setSfuRecord(id: string, record: SfuRecord | null): void {
+    this.sfuRecords.set(id, record);
+    if (record) this.store(StorageKey.sfu + id, record);
+    else this.delete(StorageKey.sfu + id);
+  }
+
+  sfu(call: SfuCall): void {
+    this.effects.push({ kind: "sfu", call });
   }
 
   /** Who is in the room, knocking or at the door changed: the next alarm is worked out at the end. */

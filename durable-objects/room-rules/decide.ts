@@ -26,6 +26,8 @@ import { changeState, kick, refreshIce, signal } from "./in-call";
 import { join } from "./join";
 import { answerKnock, knock } from "./knock";
 import { lock, unlock } from "./lock";
+import { sfuMessage } from "./sfu";
+import { sfuResult } from "./sfu-results";
 
 /** A decision: the effects to apply, in order, or the one thing the rules must know first. */
 export type Decision = { effects: Effect[] } | Ask;
@@ -87,6 +89,8 @@ function run(changes: Changes, event: RoomEvent): Ask | undefined {
       return;
     case "alarm":
       return alarm(changes);
+    case "sfu-result":
+      return sfuResult(changes, event.call, event.outcome);
   }
 }
 
@@ -119,6 +123,11 @@ function onMessage(changes: Changes, ref: number, message: ClientMessage): Ask |
     case "react":
       react(changes, ref, message);
       return;
+    case "sfu-publish":
+    case "sfu-pull":
+    case "sfu-renegotiate":
+    case "sfu-close":
+      return sfuMessage(changes, ref, message);
   }
 }
 

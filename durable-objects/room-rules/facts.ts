@@ -12,6 +12,7 @@ import type { StoredLock } from "../lock-key";
 import type { GuessThrottleState } from "./guess-throttle";
 import { DEFAULT_MAX_PEERS } from "./limits";
 import { type BudgetConfig, type BudgetState, budgetConfig } from "./message-budget";
+import type { SfuCall, SfuOutcome, SfuRecord } from "./sfu-calls";
 
 export type Member = PeerInfo;
 
@@ -50,6 +51,8 @@ export interface SocketAttachment {
   heldUntil?: number;
   /** When the socket came to the door (opened, or its knock ended): idle door sockets are closed (door.ts). */
   doorSince?: number;
+  /** When this member's SFU request went out, until its outcome is in: one at a time (sfu.ts). */
+  sfuSince?: number;
 }
 
 /** One socket the room holds, as the rules see it. */
@@ -96,6 +99,8 @@ export const StorageKey = {
   member: "member:",
   knockBudget: "knockBudget",
   knockHolds: "knockHolds",
+  /** Followed by the peer id: one SfuRecord per member with an SFU session. */
+  sfu: "sfu:",
 } as const;
 
 /** What the room keeps in storage, read when a decision needs it (signals and `state` do not). */
@@ -111,6 +116,8 @@ export interface RoomRecords {
   knockHolds: Readonly<Record<string, number>>;
   /** When the room last became empty; null while anyone is in it. */
   emptySince: number | null;
+  /** SFU sessions by peer id (absent, like empty, when no one has one). */
+  sfu?: Readonly<Record<string, SfuRecord>>;
 }
 
 /** Answers to the questions the rules asked for this event (see Question). */
@@ -154,6 +161,8 @@ export const ASK_RECORDS: Ask = ask({ kind: "records" });
 export interface Settings {
   maxPeers: number;
   messageBudget: BudgetConfig;
+  /** Whether the SFU (Cloudflare Realtime) is configured; the shell reads its settings, the rules only this. */
+  sfu?: boolean;
 }
 
 export interface Facts {
@@ -181,7 +190,9 @@ export type RoomEvent =
   | { kind: "frame"; socket: number; frame: Frame }
   /** The socket closed (with `code`) or failed (1006). */
   | { kind: "departure"; socket: number; code: number }
-  | { kind: "alarm" };
+  | { kind: "alarm" }
+  /** An SFU request the rules asked for has come back (the shell made it between two events). */
+  | { kind: "sfu-result"; call: SfuCall; outcome: SfuOutcome };
 
 export function settingsFrom(env: { MAX_PEERS?: string; MESSAGE_BURST?: string; MESSAGES_PER_SECOND?: string }) {
   const maxPeers = Number(env.MAX_PEERS);

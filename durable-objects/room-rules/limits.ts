@@ -72,3 +72,10 @@ export const DOOR_IDLE_MS = 10_000;
 export const MAX_DOOR_SOCKETS = 12;
 /** Sockets at the door one client keeps; a new one beyond this closes that client's oldest. */
 export const MAX_DOOR_SOCKETS_PER_CLIENT = 3;
+
+/** SFU mode: tracks one member may publish at once (camera, microphone, screen and its sound, with room to spare). */
+export const MAX_SFU_PUBLISHED_TRACKS = 8;
+/** SFU mode: tracks one member may pull at once (everyone else's, in a call of 50). */
+export const MAX_SFU_PULLED_TRACKS = 4 * 49;
+/** SFU mode: a request still unanswered after this long no longer holds back the member's next one. */
+export const SFU_REQUEST_HOLD_MS = 15_000;

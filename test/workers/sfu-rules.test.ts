@@ -1,0 +1,121 @@
+/**
+ * SFU mode's rules as a pure function (durable-objects/room-rules/sfu.ts, sfu-results.ts):
+ * who may ask the SFU for what, what the room keeps, whom it tells, and what it undoes when a
+ * member is gone by the time the SFU answers. No sockets, no SFU.
+ */
+import { describe, expect, it } from "vitest";
+import type { Facts, RoomEvent } from "../../durable-objects/room-rules/facts";
+import type { SfuCall, SfuOutcome, SfuRecord } from "../../durable-objects/room-rules/sfu-calls";
+import { ada, bo, cy, decideNow, frame, heardBy, roomFacts, said } from "./support/room-facts";
+
+const withSfu = (facts: Facts): Facts => ({ ...facts, settings: { ...facts.settings, sfu: true } });
+const adaPublishes: SfuRecord = {
+  sessionId: "session-ada",
+  published: [
+    { mid: "0", trackName: "mic" },
+    { mid: "1", trackName: "cam" },
+  ],
+  pulled: [],
+};
+const sfuCalls = (effects: ReturnType<typeof decideNow>) => effects.flatMap((e) => (e.kind === "sfu" ? [e.call] : []));
+const result = (call: SfuCall, outcome: SfuOutcome): RoomEvent => ({ kind: "sfu-result", call, outcome });
+
+describe("SFU requests", () => {
+  it("are refused with sfu-unavailable when no SFU is configured, and call nothing", () => {
+    const effects = decideNow(
+      roomFacts({ connected: [ada, bo] }),
+      frame(0, { type: "sfu-pull", from: bo.id, tracks: ["cam"] }),
+    );
+    expect(heardBy(effects, 0)).toEqual([expect.objectContaining({ code: "sfu-unavailable" })]);
+    expect(sfuCalls(effects)).toEqual([]);
+  });
+
+  it("from a member become one request, with the publisher's session looked up by the room", () => {
+    const facts = withSfu(roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const effects = decideNow(facts, frame(1, { type: "sfu-pull", from: ada.id, tracks: ["cam"] }));
+    expect(sfuCalls(effects)).toEqual([
+      {
+        op: "pull",
+        member: bo.id,
+        sessionId: null,
+        tracks: [{ from: ada.id, sessionId: "session-ada", trackName: "cam" }],
+      },
+    ]);
+    expect(said(effects)).toEqual([]);
+  });
+
+  it("may pull from a member briefly away, whose tracks the SFU may still forward, but not from one who is gone", () => {
+    const away = withSfu(
+      roomFacts({
+        connected: [bo],
+        away: [{ member: ada, until: 2_000_000 }],
+        records: { sfu: { [ada.id]: adaPublishes } },
+      }),
+    );
+    expect(sfuCalls(decideNow(away, frame(0, { type: "sfu-pull", from: ada.id, tracks: ["mic"] })))).toHaveLength(1);
+    const gone = withSfu(roomFacts({ connected: [bo], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const effects = decideNow(gone, frame(0, { type: "sfu-pull", from: ada.id, tracks: ["mic"] }));
+    expect(heardBy(effects, 0)).toEqual([expect.objectContaining({ code: "unknown-peer" })]);
+  });
+
+  it("refuses publishing more than a member may, counting what it already publishes", () => {
+    const facts = withSfu(roomFacts({ connected: [ada], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const tracks = Array.from({ length: 7 }, (_, i) => ({ mid: String(i + 2), trackName: `t${i}` }));
+    const effects = decideNow(facts, frame(0, { type: "sfu-publish", offer: "v=0", tracks }));
+    expect(heardBy(effects, 0)).toEqual([expect.objectContaining({ code: "too-many-tracks" })]);
+    expect(sfuCalls(effects)).toEqual([]);
+  });
+});
+
+describe("SFU outcomes", () => {
+  const publish: SfuCall = {
+    op: "publish",
+    member: ada.id,
+    sessionId: null,
+    offer: "v=0",
+    tracks: [{ mid: "0", trackName: "mic" }],
+  };
+  const published: SfuOutcome = {
+    ok: true,
+    sessionId: "session-new",
+    sdp: "v=0 answer",
+    tracks: [{ mid: "0", trackName: "mic" }],
+  };
+
+  it("keep the new session, answer the member and tell the others", () => {
+    const effects = decideNow(withSfu(roomFacts({ connected: [ada, bo] })), result(publish, published));
+    expect(effects).toContainEqual({
+      kind: "store",
+      key: `sfu:${ada.id}`,
+      value: { sessionId: "session-new", published: [{ mid: "0", trackName: "mic" }], pulled: [] },
+    });
+    expect(said(effects)).toEqual([
+      { to: 0, message: { type: "sfu-published", answer: "v=0 answer", tracks: [{ mid: "0", trackName: "mic" }] } },
+      { to: `members but ${ada.id}`, message: { type: "sfu-tracks", id: ada.id, tracks: ["mic"] } },
+    ]);
+  });
+
+  it("of a member gone meanwhile close what the request opened, keep nothing and tell no one", () => {
+    const effects = decideNow(withSfu(roomFacts({ connected: [bo, cy] })), result(publish, published));
+    expect(sfuCalls(effects)).toEqual([{ op: "end", member: ada.id, sessionId: "session-new", mids: ["0"] }]);
+    expect(said(effects)).toEqual([]);
+    expect(effects.filter((e) => e.kind === "store")).toEqual([]);
+  });
+});
+
+describe("leaving in SFU mode", () => {
+  it("a removal ends the removed member's SFU session: every track it publishes or pulls", () => {
+    const record: SfuRecord = { ...adaPublishes, pulled: [{ mid: "2", from: bo.id, trackName: "cam" }] };
+    const facts = withSfu(roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: record } } }));
+    const effects = decideNow(facts, frame(1, { type: "kick", id: ada.id }));
+    expect(sfuCalls(effects)).toEqual([{ op: "end", member: ada.id, sessionId: "session-ada", mids: ["0", "1", "2"] }]);
+    expect(effects).toContainEqual({ kind: "delete", keys: [`sfu:${ada.id}`] });
+  });
+
+  it("a member without an SFU session leaves exactly as in a mesh call", () => {
+    const facts = withSfu(roomFacts({ connected: [ada, bo] }));
+    const effects = decideNow(facts, frame(1, { type: "kick", id: ada.id }));
+    expect(sfuCalls(effects)).toEqual([]);
+    expect(effects).toEqual(decideNow(roomFacts({ connected: [ada, bo] }), frame(1, { type: "kick", id: ada.id })));
+  });
+});
