@@ -108,8 +108,9 @@ function peer(id) {
   // One transport per connection, as natter asks for: fewer candidates to gather and check.
   const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
   pc.onicecandidate = ({ candidate }) => { if (candidate) sendTo(id, { candidate }); };
+  // Not muted: natter plays each person's sound through their tile's video, so the floor decodes and plays it too.
   const video = document.body.appendChild(document.createElement("video"));
-  Object.assign(video, { autoplay: true, playsInline: true, muted: true });
+  Object.assign(video, { autoplay: true, playsInline: true });
   pc.ontrack = ({ streams }) => { video.srcObject = streams[0]; };
   // Tracks first: the offer (or the answer) must carry them.
   p = { pc, queue: media.then((stream) => { for (const track of stream.getTracks()) pc.addTrack(track, stream); }) };

@@ -12,6 +12,7 @@ import { format } from "../i18n/format";
 import { chooseOrdinal } from "../i18n/plural";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icon";
+import { SpeakingBars } from "./SpeakingBars";
 import "./Tile.css";
 import "./TileEtiquette.css";
 
@@ -30,6 +31,8 @@ export interface Person {
   speaking?: boolean | ReadonlySignal<boolean>;
   /** The loudest of those speaking. */
   active?: boolean | ReadonlySignal<boolean>;
+  /** How loud, in dBFS: the speaking bars' height (bound to their style, so the tile does not redraw). */
+  level?: ReadonlySignal<number>;
   pinned?: boolean;
   /** Shown large, the others in a strip (pinned, or presenting). */
   spotlight?: boolean;
@@ -122,13 +125,7 @@ export function TileFrame({ testId, peerId, person, caption, video, pip, badge, 
           </span>
         )}
         <span class="tile__caption">{caption}</span>
-        {speaking && audio && (
-          <span class="tile__speaking" aria-hidden="true">
-            <i />
-            <i />
-            <i />
-          </span>
-        )}
+        {speaking && audio && <SpeakingBars level={person.level} />}
       </figcaption>
       {screen && <span class="tile__tag">{text.presenting}</span>}
       {badge}

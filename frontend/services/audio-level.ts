@@ -1,4 +1,4 @@
-import { batch, computed, type ReadonlySignal, signal } from "@preact/signals-core";
+import { batch, computed, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
 import { audioContext } from "./audio-context";
 
 /** Above this (smoothed, dBFS) someone is speaking: quiet speech is around -40, a quiet room below -60. */
@@ -52,6 +52,15 @@ export class SpeakingDetector {
 
 /** Where a meter's level comes from: dBFS now, or null when it cannot be read (yet). */
 export type LevelReader = () => number | null;
+
+/** What a tile reads about one person: each a signal that changes only when its answer does. */
+export interface SpeakerView {
+  speaking: ReadonlySignal<boolean>;
+  /** The loudest of those speaking. */
+  active: ReadonlySignal<boolean>;
+  /** The smoothed level in whole dBFS (FLOOR_DB when unmeasured), at most ten changes a second. */
+  level: ReadonlySignal<number>;
+}
 
 /** One track's level, sampled by AudioLevels. */
 export class LevelMeter {
@@ -117,7 +126,9 @@ export class AudioLevels {
   readonly #active = signal<string | null>(null);
   readonly speaking: ReadonlySignal<ReadonlySet<string>> = this.#speaking;
   readonly active: ReadonlySignal<string | null> = this.#active;
-  readonly #views = new Map<string, { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> }>();
+  readonly #views = new Map<string, SpeakerView>();
+  /** Each person's smoothed level, for the views that draw it (the speaking bars); made on first ask. */
+  readonly #levels = new Map<string, Signal<number>>();
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #context: () => AudioContext | null;
   readonly #now: () => number;
@@ -162,16 +173,21 @@ export class AudioLevels {
   }
 
   /**
-   * Whether `id` is speaking, and whether it is the loudest, as signals that change only when
-   * that answer does: a tile that reads them redraws alone, where the whole room used to redraw
-   * each time anyone started or stopped speaking.
+   * Whether `id` is speaking, whether it is the loudest, and how loud, as signals that change only
+   * when that answer does: a tile that reads them redraws alone, where the whole room used to
+   * redraw each time anyone started or stopped speaking; the level is bound to the bars' style
+   * without redrawing even the tile.
    */
-  of(id: string): { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> } {
+  of(id: string): SpeakerView {
     let view = this.#views.get(id);
     if (!view) {
+      // peek: a view asked for during a render (or an effect) must not subscribe it to the meter.
+      const level = signal(this.#meters.get(id)?.reading.peek().level ?? FLOOR_DB);
+      this.#levels.set(id, level);
       view = {
         speaking: computed(() => this.#speaking.value.has(id)),
         active: computed(() => this.#active.value === id),
+        level,
       };
       this.#views.set(id, view);
     }
@@ -189,6 +205,8 @@ export class AudioLevels {
     if (this.#clones.delete(meter.track)) meter.track.stop();
     this.#meters.delete(id);
     this.#watched.delete(id);
+    const level = this.#levels.get(id);
+    if (level) level.value = FLOOR_DB;
     if (this.#meters.size === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -223,6 +241,8 @@ export class AudioLevels {
     batch(() => {
       if (!sameSet(speaking, this.#speaking.value)) this.#speaking.value = speaking;
       if (active !== current) this.#active.value = active;
+      // A signal notifies only on a change: a steady level costs nothing downstream.
+      for (const [id, level] of this.#levels) level.value = this.#meters.get(id)?.reading.value.level ?? FLOOR_DB;
     });
   }
 }

@@ -4,7 +4,7 @@
  * and the hair check's way in for someone whose camera and microphone are blocked.
  */
 import { randomBytes } from "node:crypto";
-import type { Locator } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { seriousViolations } from "../helpers/axe";
 import { joinFromHairCheck, MEDIA_TIMEOUT_MS, type Person, waitForDecodedVideoFrom } from "../helpers/browser";
@@ -153,11 +153,43 @@ describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
     await page.keyboard.press("Escape");
     expect(await settings.evaluate((el) => el === document.activeElement)).toBe(true);
 
-    // The fake microphone beeps, so the speaking bars show; they bounce unless motion is reduced.
-    const bar = page.locator('[data-testid="self-tile"] .tile__speaking i').first();
-    await bar.waitFor({ timeout: UI_TIMEOUT_MS });
-    expect(await bar.evaluate((el) => getComputedStyle(el).animationName)).toBe("speaking");
+    // The fake microphone's steady tone makes the speaking bars show. They are as tall as the
+    // level says (their --level), and nothing on the page animates for ever while someone speaks.
+    const bars = page.locator('[data-testid="self-tile"] [data-testid="speaking-bars"]');
+    await bars.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await endlessAnimations(page), "endless animations while speaking").toEqual([]);
+    const quietTall = await middleBarHeightAt(bars, 0);
+    const loudTall = await middleBarHeightAt(bars, 1);
+    expect(loudTall, "the bars follow the level").toBeGreaterThan(quietTall);
+    // Speaking into a muted microphone pulses the mute button a few times, not for ever.
+    await page.getByRole("button", { name: "Mute microphone" }).click();
+    await page.locator(".control--pulse").waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await endlessAnimations(page), "endless animations while speaking muted").toEqual([]);
+    await page.getByRole("button", { name: "Unmute microphone" }).click();
+    await bars.waitFor({ timeout: UI_TIMEOUT_MS });
+
+    // With reduced motion the bars stand still, whatever the level.
     await page.emulateMedia({ reducedMotion: "reduce" });
-    expect(await bar.evaluate((el) => getComputedStyle(el).animationName)).toBe("none");
+    expect(await middleBarHeightAt(bars, 0), "still bars").toBe(await middleBarHeightAt(bars, 1));
   });
 });
+
+/** What runs for ever on the page (CSS animations with infinite iterations), by animation name or target. */
+function endlessAnimations(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    document
+      .getAnimations()
+      .filter((a) => a.playState === "running" && a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY)
+      .map((a) => ("animationName" in a ? String(a.animationName) : a.id || "animation")),
+  );
+}
+
+/** The middle bar's drawn height (its scaleY) with the bars' --level set to `level`, as the page would set it. */
+function middleBarHeightAt(bars: Locator, level: number): Promise<number> {
+  return bars.evaluate((el: HTMLElement, level) => {
+    el.style.setProperty("--level", String(level));
+    const middle = el.children[1];
+    if (!middle) throw new Error("the speaking bars have no middle bar");
+    return new DOMMatrixReadOnly(getComputedStyle(middle).transform).d;
+  }, level);
+}

@@ -82,4 +82,32 @@ describe("speaking", () => {
     expect(counts.get("Stage") ?? 0).toBe(0);
     expect(counts.get("ControlBar") ?? 0).toBe(0);
   });
+
+  it("sizes the speaking bars by the level, without redrawing the tile, and leaves them alone while it holds", () => {
+    vi.useFakeTimers();
+    const grace = { db: -45 };
+    renderRoomView(fakeCall({ peers: [speakingPeer(peerA, grace), peerB] }));
+    act(() => void vi.advanceTimersByTime(1_000));
+    const bars = tileOf("Grace").querySelector<HTMLElement>('[data-testid="speaking-bars"]');
+    if (!bars) throw new Error("Grace speaks, but her tile shows no speaking bars");
+    const height = () => Number.parseFloat(bars.style.getPropertyValue("--level"));
+    const quiet = height();
+    const louder = rendersDuring(() => {
+      grace.db = -25;
+      act(() => void vi.advanceTimersByTime(1_000));
+    });
+    const loud = height();
+    expect(loud).toBeGreaterThan(quiet);
+    // The bars moved with no render at all: the level is written straight into their style.
+    expect(louder.get("TileFrame") ?? 0).toBe(0);
+    expect(louder.get("SpeakingBars") ?? 0).toBe(0);
+    // A level that holds writes nothing, so the page has nothing to draw.
+    const setProperty = vi.spyOn(bars.style, "setProperty");
+    act(() => void vi.advanceTimersByTime(1_000));
+    expect(setProperty).not.toHaveBeenCalled();
+    expect(height()).toBe(loud);
+    grace.db = -48;
+    act(() => void vi.advanceTimersByTime(1_000));
+    expect(height()).toBeLessThan(loud);
+  });
 });

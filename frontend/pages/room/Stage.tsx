@@ -53,6 +53,7 @@ export function Stage(props: StageProps) {
           screen={sharing}
           speaking={micOn && speakers.of(SELF).speaking}
           active={micOn && speakers.of(SELF).active}
+          level={speakers.of(SELF).level}
           pinned={stage.pinned === SELF}
           spotlight={stage.spotlight === SELF}
           onPin={() => onPin(SELF)}
@@ -75,6 +76,7 @@ export function Stage(props: StageProps) {
           screen={peer.screen}
           speaking={speakers.of(peer.id).speaking}
           active={speakers.of(peer.id).active}
+          level={speakers.of(peer.id).level}
           pinned={stage.pinned === peer.id}
           spotlight={stage.spotlight === peer.id}
           sinkId={sinkId}

@@ -7,13 +7,14 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Peer } from "../../call/call";
 import { SELF } from "../../components/stage";
 import { useAudioLevels, useLevelMeter } from "../../components/use-audio-levels";
+import type { SpeakerView } from "../../services/audio-level";
 
 export interface Speakers {
   /**
-   * Whether a person (by peer id, SELF for us) speaks now and is the loudest: signals each tile
-   * reads for itself, so that only that tile redraws when it changes, not the room.
+   * Whether a person (by peer id, SELF for us) speaks now, is the loudest, and how loud: signals
+   * each tile reads for itself, so that only that tile redraws when it changes, not the room.
    */
-  of(id: string): { speaking: ReadonlySignal<boolean>; active: ReadonlySignal<boolean> };
+  of(id: string): SpeakerView;
   /** The one speaking loudest, if anyone. */
   active: ReadonlySignal<string | null>;
 }
