@@ -35,11 +35,13 @@ import { LayoutToggle, PipButton } from "./ViewButtons";
 interface RoomViewProps {
   room: string;
   call: CallHandle;
+  /** Drawn ahead, behind the hair check, while the room has not answered the join yet (Room.tsx). */
+  hidden?: boolean;
   onLeave(): void;
   onRetry(): void;
 }
 
-export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
+export function RoomView({ room, call, hidden = false, onLeave, onRetry }: RoomViewProps) {
   const status = call.status.value;
   const peers = call.peers.value;
   const mediaError = call.mediaError.value;
@@ -113,7 +115,7 @@ export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   useEffect(() => routeSounds(sinkId), [sinkId]);
 
   return (
-    <main class="room">
+    <main class="room" hidden={hidden}>
       <RoomHeader
         room={room}
         call={call}
