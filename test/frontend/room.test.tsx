@@ -114,27 +114,6 @@ describe("Room", () => {
     localStorage.clear();
   });
 
-  it("draws the call's view behind the hair check once Join is pressed, and shows it when the room answers", async () => {
-    const { started, container } = renderRoom();
-    const callView = () => container.querySelector<HTMLElement>("main.room");
-    // Not before Join: someone who never joins never pays for it.
-    expect(callView()).toBeNull();
-
-    fireEvent.click(screen.getByRole("button", { name: "Join" }));
-    // Drawn while the room has not answered, but hidden: what shows and what can be reached is the hair check.
-    expect(callView()?.hidden).toBe(true);
-    expect(screen.getByTestId("self-tile")).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Leave call" })).toBeNull();
-    expect(screen.getByRole("button", { name: "Joining…" })).toBeTruthy();
-
-    await act(() => {
-      started[0]!.call.status.value = "joined";
-    });
-    expect(callView()?.hidden).toBe(false);
-    expect(screen.queryByRole("heading", { name: "Ready to join?" })).toBeNull();
-    expect(screen.getByRole("button", { name: "Leave call" })).toBeTruthy();
-  });
-
   it("leaves the call and stops the camera on unmount", () => {
     const { started, unmount } = renderRoom();
     act(() => {

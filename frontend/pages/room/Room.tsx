@@ -108,24 +108,14 @@ function CallSession({ room, engine, onRestart }: { room: string; engine: RoomEn
   if (status === "left") return <Left room={room} onRejoin={onRestart} />;
   if (status === "removed") return <Removed room={room} by={call.removedBy.value} />;
   // The hair check stays up until the room answers the join, so a locked door never flashes the grid first.
-  const hairCheck = !joining || status === "connecting";
-  const join = (name: string) => {
-    // The join goes out first: everything else here can wait a moment, the room's answer cannot.
-    call.join(name);
-    rememberDisplayName(name);
-    setJoining(true);
-  };
-  // The call's view is drawn, hidden, as soon as the join has gone out: drawing it takes tens of
-  // milliseconds that the round trip to the room leaves idle anyway. Drawn only once the welcome
-  // had come, it held up the first connection's offer, which arrives right behind the welcome.
-  return (
-    <>
-      {hairCheck && (
-        <HairCheck room={room} media={media} call={call} joining={joining} onJoin={join} onRetry={onRestart} />
-      )}
-      {joining && (
-        <RoomView room={room} call={call} hidden={hairCheck} onLeave={() => call.leave()} onRetry={onRestart} />
-      )}
-    </>
-  );
+  if (!joining || status === "connecting") {
+    const join = (name: string) => {
+      // The join goes out first: everything else here can wait a moment, the room's answer cannot.
+      call.join(name);
+      rememberDisplayName(name);
+      setJoining(true);
+    };
+    return <HairCheck room={room} media={media} call={call} joining={joining} onJoin={join} onRetry={onRestart} />;
+  }
+  return <RoomView room={room} call={call} onLeave={() => call.leave()} onRetry={onRestart} />;
 }

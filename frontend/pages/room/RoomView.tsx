@@ -35,13 +35,11 @@ import { LayoutToggle, PipButton } from "./ViewButtons";
 interface RoomViewProps {
   room: string;
   call: CallHandle;
-  /** Drawn ahead, behind the hair check, while the room has not answered the join yet (Room.tsx). */
-  hidden?: boolean;
   onLeave(): void;
   onRetry(): void;
 }
 
-export function RoomView({ room, call, hidden = false, onLeave, onRetry }: RoomViewProps) {
+export function RoomView({ room, call, onLeave, onRetry }: RoomViewProps) {
   const status = call.status.value;
   const peers = call.peers.value;
   const mediaError = call.mediaError.value;
@@ -115,7 +113,7 @@ export function RoomView({ room, call, hidden = false, onLeave, onRetry }: RoomV
   useEffect(() => routeSounds(sinkId), [sinkId]);
 
   return (
-    <main class="room" hidden={hidden}>
+    <main class="room">
       <RoomHeader
         room={room}
         call={call}
