@@ -4,7 +4,7 @@
  * the first place a call uses them is the header's "2 people in the call": rendered on both pages
  * in the very task in which the first connection's offer is made (by whoever was there) and
  * received (by the newcomer), so those milliseconds were added to every join. A worker pays them
- * instead, while the hair check shows (Room.tsx starts it). Where no worker can start,
+ * instead, while the app loads; early.ts starts it on a room link. Where no worker can start,
  * nothing changes: the first use pays, as before.
  */
 export function warmIntl(locale: string): void {

@@ -1,9 +1,9 @@
 /**
  * Issue #15: on a room link the camera starts, and the room's socket opens, before the room's
  * code has even loaded (frontend/early.ts), and the hair check then uses exactly those: one camera
- * request and one socket for the whole visit, and the call works through them. The room page also
- * has a worker ready the browser's number formatting, off the page's main thread. The home page and
- * a link that is not a room start none of these. No timing is asserted, only the order of events.
+ * request and one socket for the whole visit, and the call works through them. It also has a worker
+ * ready the browser's number formatting, off the page's main thread. The home page and a link that
+ * is not a room start none of these. No timing is asserted, only the order of events.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
@@ -90,7 +90,7 @@ describe.skipIf(inject("e2eSkip"))("the camera and the room's socket start befor
     expect(warnings).toEqual([]);
   });
 
-  it("a room page readies number formatting in a worker that then stops; the home page starts none", async () => {
+  it("a room link's first module readies number formatting in a worker that then stops; the home page starts none", async () => {
     const someone = await cast.person("eve");
     const workers: string[] = [];
     const stopped: string[] = [];

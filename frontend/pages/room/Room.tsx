@@ -9,8 +9,6 @@ import { Call, type CallHandle, type CallOptions } from "../../call/call";
 import { defaultDisplayName, rememberDisplayName } from "../../call/display-name";
 import { LocalMedia } from "../../call/media/local-media";
 import type { LocalMediaHandle } from "../../call/media/local-media-handle";
-import { currentLanguage } from "../../i18n/active";
-import { warmIntl } from "../../i18n/intl-warm";
 import { leaveUrl } from "../../services/leave-url";
 import { HairCheck } from "../HairCheck";
 import { Left } from "../Left";
@@ -88,8 +86,6 @@ function CallSession({ room, engine, onRestart }: { room: string; engine: RoomEn
   }, [engine]);
 
   useEffect(() => {
-    // Once the hair check shows, not sooner: on two busy cores the worker slowed the page's start.
-    warmIntl(currentLanguage());
     const media = engine.createMedia();
     void media.start();
     const call = engine.connect({ room, name: defaultDisplayName(), media });
