@@ -11,10 +11,9 @@ import { roomSocketUrlFor } from "./call/link/socket-url";
 import { captureConstraints } from "./call/media/constraints";
 import { loadDeviceChoice } from "./call/media/device-choice";
 import { startEarlyCapture } from "./call/media/early-capture";
+import { initialLanguage } from "./i18n/active";
 import { warmIntl } from "./i18n/intl-warm";
-import { chooseLanguage, LANGUAGE_STORAGE_KEY } from "./i18n/languages";
 import { matchRoute } from "./routes";
-import { readSetting } from "./services/storage";
 
 const route = matchRoute(location.pathname);
 if (route.kind === "room") {
@@ -25,8 +24,5 @@ if (route.kind === "room") {
   startEarlyCapture(captureConstraints(loadDeviceChoice()));
   // No crypto.subtle (not a secure context): the app's own attempt says what is wrong.
   roomSocketUrlFor(route.name).then(openEarlySocket, () => {});
-  // The language active.ts's initialLanguage() picks, chosen here without importing it: that module
-  // brings the Preact signals with it, which would then run before the camera and socket start.
-  const query = new URLSearchParams(location.search).get("lang");
-  warmIntl(chooseLanguage({ query, remembered: readSetting(LANGUAGE_STORAGE_KEY), preferred: navigator.languages }));
+  warmIntl(initialLanguage());
 }
