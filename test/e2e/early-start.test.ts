@@ -1,9 +1,8 @@
 /**
  * Issue #15: on a room link the camera starts, and the room's socket opens, before the room's
  * code has even loaded (frontend/early.ts), and the hair check then uses exactly those: one camera
- * request and one socket for the whole visit, and the call works through them. It also has a worker
- * ready the browser's number formatting, off the page's main thread. The home page and a link that
- * is not a room start none of these. No timing is asserted, only the order of events.
+ * request and one socket for the whole visit, and the call works through them. The home page and
+ * a link that is not a room start neither. No timing is asserted, only the order of events.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
@@ -88,27 +87,6 @@ describe.skipIf(inject("e2eSkip"))("the camera and the room's socket start befor
     expect(fetched.filter((path) => path === `/${chunk}`)).toHaveLength(1);
     expect(fetched.filter((path) => /\/assets\/Room-[^/]+\.css$/.test(path))).toHaveLength(1);
     expect(warnings).toEqual([]);
-  });
-
-  it("a room link's first module readies number formatting in a worker that then stops; the home page starts none", async () => {
-    const someone = await cast.person("eve");
-    const workers: string[] = [];
-    const stopped: string[] = [];
-    someone.page.on("worker", (worker) => {
-      workers.push(new URL(worker.url()).pathname);
-      worker.on("close", () => stopped.push(new URL(worker.url()).pathname));
-    });
-    await someone.page.goto("/");
-    await someone.page.getByRole("heading", { level: 1 }).waitFor({ timeout: MEDIA_TIMEOUT_MS });
-    await someone.page.waitForTimeout(500);
-    expect(workers).toEqual([]);
-
-    await someone.page.goto(`/intl-${randomBytes(4).toString("hex")}`);
-    await someone.page.getByRole("button", { name: /^Join/ }).waitFor({ timeout: MEDIA_TIMEOUT_MS });
-    await expect.poll(() => stopped, { timeout: MEDIA_TIMEOUT_MS }).toHaveLength(1);
-    expect(workers).toHaveLength(1);
-    expect(workers[0]).toMatch(/^\/assets\/intl-warm\.worker-[^/]+\.js$/);
-    expect(stopped).toEqual(workers);
   });
 
   it("the home page and a link that is no room start neither the camera nor a socket", async () => {
