@@ -3,16 +3,13 @@
  * address at once ("/Team%20Sync" becomes "/team-sync", the query kept), and starts the camera and
  * opens the room's socket while the app's chunks are still downloading and parsing, so both are
  * ready when the hair check appears (early-capture.ts, early-socket.ts say how they are handed
- * over), and has a worker ready the number formatting the call's header needs (intl-warm.ts).
- * main.tsx imports it first; the CSP forbids inline script, so it cannot be in the HTML.
+ * over). main.tsx imports it first; the CSP forbids inline script, so it cannot be in the HTML.
  */
 import { openEarlySocket } from "./call/link/early-socket";
 import { roomSocketUrlFor } from "./call/link/socket-url";
 import { captureConstraints } from "./call/media/constraints";
 import { loadDeviceChoice } from "./call/media/device-choice";
 import { startEarlyCapture } from "./call/media/early-capture";
-import { initialLanguage } from "./i18n/active";
-import { warmIntl } from "./i18n/intl-warm";
 import { matchRoute } from "./routes";
 
 const route = matchRoute(location.pathname);
@@ -24,5 +21,4 @@ if (route.kind === "room") {
   startEarlyCapture(captureConstraints(loadDeviceChoice()));
   // No crypto.subtle (not a secure context): the app's own attempt says what is wrong.
   roomSocketUrlFor(route.name).then(openEarlySocket, () => {});
-  warmIntl(initialLanguage());
 }
