@@ -89,7 +89,7 @@ export class Negotiation {
     return this.#lastNegotiationAt;
   }
 
-  /** Settles once every signal received so far has been applied. */
+  /** Settles once every signal received so far has been applied (candidates: handed to the connection). */
   settled(): Promise<void> {
     return this.#inbox;
   }
@@ -123,7 +123,7 @@ export class Negotiation {
   /**
    * Applies one message from this peer. Never rejects: a failure is logged and the next negotiation
    * repairs it. Messages wait for the ones before them, so an offer's candidates never overtake it
-   * while it waits for our own offer (below).
+   * while it waits for our own offer (below); a candidate is only handed over, not waited for.
    */
   handleSignal(data: SignalData): Promise<void> {
     const applied = this.#inbox.then(() => this.#applySignal(data));
@@ -160,12 +160,14 @@ export class Negotiation {
           this.#sendDescription();
         }
       } else if (data.candidate) {
-        try {
-          await this.#pc.addIceCandidate(data.candidate);
-        } catch (error) {
+        // Handed over without waiting for it to be applied: the connection applies candidates and
+        // descriptions in the order they are handed over (the spec's operations chain), and the
+        // peer's first candidates, queued behind its offer, otherwise reached ICE one round trip
+        // to the WebRTC thread after another once we had answered, before any check could start.
+        this.#pc.addIceCandidate(data.candidate).catch((error: unknown) => {
           // Candidates for an offer we ignored are expected to fail.
-          if (!this.#ignoreOffer) throw error;
-        }
+          if (!this.#ignoreOffer) console.error("natter: signaling with a peer failed", error);
+        });
       }
     } catch (error) {
       console.error("natter: signaling with a peer failed", error);
