@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Facts, RoomEvent } from "../../durable-objects/room-rules/facts";
+import { SFU_REQUEST_HOLD_MS } from "../../durable-objects/room-rules/limits";
 import type { SfuCall, SfuOutcome, SfuRecord } from "../../durable-objects/room-rules/sfu-calls";
 import { ada, bo, cy, decideNow, frame, heardBy, roomFacts, said } from "./support/room-facts";
 
@@ -64,6 +65,22 @@ describe("SFU requests", () => {
     const effects = decideNow(facts, frame(0, { type: "sfu-publish", offer: "v=0", tracks }));
     expect(heardBy(effects, 0)).toEqual([expect.objectContaining({ code: "too-many-tracks" })]);
     expect(sfuCalls(effects)).toEqual([]);
+  });
+
+  it("are refused while the member's last one is out, until it has been out SFU_REQUEST_HOLD_MS", () => {
+    const base = withSfu(roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const outSince = (since: number): Facts => ({
+      ...base,
+      sockets: base.sockets.map((socket, i) =>
+        i === 1 ? { ...socket, attachment: { ...socket.attachment, sfuSince: since } } : socket,
+      ),
+    });
+    const pull = frame(1, { type: "sfu-pull", from: ada.id, tracks: ["cam"] });
+    const busy = decideNow(outSince(base.now - (SFU_REQUEST_HOLD_MS - 1)), pull);
+    expect(heardBy(busy, 1)).toEqual([expect.objectContaining({ code: "sfu-busy" })]);
+    expect(sfuCalls(busy)).toEqual([]);
+    // An answer that never came no longer holds the member back.
+    expect(sfuCalls(decideNow(outSince(base.now - SFU_REQUEST_HOLD_MS), pull))).toHaveLength(1);
   });
 });
 
