@@ -59,7 +59,9 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
         </form>
 
         <DevicePickers media={call.media} onChoose={(kind, deviceId) => call.useDevice(kind, deviceId)} />
+        {/* The two sound and picture effects together, right under the devices they process. */}
         <NoiseSwitch media={call.media} />
+        <BlurSwitch media={call.media} />
 
         <Switch label={text.playSounds} checked={soundsOn.value} onChange={setSoundsOn} />
         <Switch label={text.showMyVideo} checked={selfViewShown} onChange={onSelfViewShown} />
@@ -68,7 +70,6 @@ export function SettingsDialog({ call, selfViewShown, onSelfViewShown, onClose }
           checked={call.cameraWhileSharing.value}
           onChange={(on) => call.setCameraWhileSharing(on)}
         />
-        <BlurSwitch media={call.media} />
 
         <LanguagePicker class="settings__language" />
 
