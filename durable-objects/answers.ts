@@ -9,6 +9,7 @@ import type { Env } from "../worker/env";
 import { iceConfigFor } from "./ice-servers";
 import { hashKey, verifyKey } from "./lock-key";
 import { isResumeTokenValid, newRoomSecret, resumeTokenFor } from "./resume-token";
+import type { CallModeRecord } from "./room-rules/call-mode";
 import {
   type Answers,
   type Facts,
@@ -17,7 +18,6 @@ import {
   type RoomRecords,
   StorageKey,
 } from "./room-rules/facts";
-import type { CallModeRecord } from "./room-rules/call-mode";
 import type { SfuRecord } from "./room-rules/sfu-calls";
 
 export async function answer(
