@@ -226,6 +226,9 @@ export const DeniedReason = v.picklist([
 /** How a knock ended, as the members see it (so every member's prompt goes away). */
 export const KnockOutcome = v.picklist(["admitted", "declined", "lapsed", "withdrawn", "full"]);
 
+/** How a call's media travels: browser to browser, or through the SFU (the room decides, for everyone). */
+export const CallMode = v.picklist(["mesh", "sfu"]);
+
 export const ServerMessage = v.variant("type", [
   v.strictObject({
     type: v.literal("welcome"),
@@ -237,6 +240,8 @@ export const ServerMessage = v.variant("type", [
     resumeToken: v.string(),
     /** Our own raised hand's order number, when a resume kept it up. */
     hand: v.optional(v.number()),
+    /** The call's mode, counting us; only from a room with SFU mode configured (otherwise always mesh). */
+    mode: v.optional(CallMode),
   }),
   v.strictObject({ type: v.literal("ice"), ice: IceConfig }),
   v.strictObject({
@@ -283,6 +288,8 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("sfu-closed"), mids: v.array(SfuMid), answer: v.optional(Sdp) }),
   /** SFU: every track member `id` publishes now (to members only; empty once it publishes none). */
   v.strictObject({ type: v.literal("sfu-tracks"), id: PeerId, tracks: v.array(SfuTrackName) }),
+  /** The call's mode changed (members only; never from a room without SFU mode configured). */
+  v.strictObject({ type: v.literal("call-mode"), mode: CallMode }),
   v.strictObject({ type: v.literal("error"), code: ErrorCode, message: v.string() }),
 ]);
 
@@ -293,6 +300,7 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 export type ErrorCode = v.InferOutput<typeof ErrorCode>;
 export type DeniedReason = v.InferOutput<typeof DeniedReason>;
 export type KnockOutcome = v.InferOutput<typeof KnockOutcome>;
+export type CallMode = v.InferOutput<typeof CallMode>;
 export type Reaction = v.InferOutput<typeof Reaction>;
 export type LockInfo = v.InferOutput<typeof LockInfo>;
 export type IceServer = v.InferOutput<typeof IceServer>;

@@ -9,6 +9,7 @@ import type { Env } from "../worker/env";
 import { iceConfigFor } from "./ice-servers";
 import { hashKey, verifyKey } from "./lock-key";
 import { isResumeTokenValid, newRoomSecret, resumeTokenFor } from "./resume-token";
+import type { CallModeRecord } from "./room-rules/call-mode";
 import {
   type Answers,
   type Facts,
@@ -50,13 +51,16 @@ export async function answer(
 
 /**
  * Everything the room keeps in storage but its secret (storage caches reads in memory). SFU
- * sessions only where SFU mode is configured: a mesh-only room reads exactly what it always did.
+ * sessions and the call mode only where SFU mode is configured: a mesh-only room reads exactly
+ * what it always did.
  */
 async function readRecords(storage: DurableObjectStorage, withSfu: boolean): Promise<RoomRecords> {
   const identities = await storage.list<MemberRecord>({ prefix: StorageKey.member });
   const sessions = withSfu ? await storage.list<SfuRecord>({ prefix: StorageKey.sfu }) : new Map<string, SfuRecord>();
-  const { lock, guesses, knockBudget, knockHolds, emptySince } = StorageKey;
-  const values = await storage.get<never>([lock, guesses, knockBudget, knockHolds, emptySince]);
+  const { lock, guesses, knockBudget, knockHolds, emptySince, callMode } = StorageKey;
+  const keys = [lock, guesses, knockBudget, knockHolds, emptySince, ...(withSfu ? [callMode] : [])];
+  const values = await storage.get<never>(keys);
+  const mode = values.get(callMode) as CallModeRecord | undefined;
   return {
     identities: [...identities.values()],
     lock: values.get(lock) ?? null,
@@ -64,6 +68,7 @@ async function readRecords(storage: DurableObjectStorage, withSfu: boolean): Pro
     knockBudget: values.get(knockBudget) ?? null,
     knockHolds: values.get(knockHolds) ?? {},
     emptySince: values.get(emptySince) ?? null,
+    ...(mode !== undefined && { callMode: mode }),
     ...(sessions.size > 0 && {
       sfu: Object.fromEntries([...sessions].map(([key, record]) => [key.slice(StorageKey.sfu.length), record])),
     }),

@@ -10,8 +10,12 @@ import type { RealtimeEnv } from "../durable-objects/realtime-api";
 export type Env = Cloudflare.Env & IceEnv & RealtimeEnv & OptionalSettings;
 
 interface OptionalSettings {
-  /** Most people in one call (default 8): a full mesh's upload grows with every peer. */
+  /** Most people in a mesh call (default 8): a full mesh's upload grows with every peer. */
   MAX_PEERS?: string;
+  /** Where SFU mode is configured: calls of up to this many people stay peer to peer (default 4). */
+  SFU_THRESHOLD?: string;
+  /** Where SFU mode is configured: most people in one call (default 50, at most 50). */
+  SFU_MAX_PEERS?: string;
   /** Per-socket flood control: messages allowed at once, and refilled per second. */
   MESSAGE_BURST?: string;
   MESSAGES_PER_SECOND?: string;

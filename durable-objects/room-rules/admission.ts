@@ -5,6 +5,7 @@
  */
 import { CloseCode } from "../../common/close-codes";
 import type { IceConfig } from "../../common/protocol";
+import { settleCallMode } from "./call-mode";
 import type { Changes } from "./changes";
 import { type Ask, ask, lockInfo, type Member } from "./facts";
 import { endKnock } from "./replies";
@@ -40,8 +41,14 @@ export function admit(changes: Changes, ref: number, member: Member, peers: Memb
   welcome(changes, ref, member, peers, credentials);
 }
 
-/** What a newcomer needs to know: who it is, who is here, the lock, how to connect, how to come back. */
+/**
+ * What a newcomer needs to know: who it is, who is here, the lock, how to connect, how to come
+ * back, and (where the SFU is configured) whether the call is mesh or SFU, counting the newcomer:
+ * the others hear of a change now, the newcomer from its welcome.
+ */
 export function welcome(changes: Changes, ref: number, member: Member, peers: Member[], credentials: Credentials) {
+  settleCallMode(changes, peers.length + 1, member.id);
+  const { sfu } = changes.facts.settings;
   changes.send(ref, {
     type: "welcome",
     id: member.id,
@@ -50,6 +57,7 @@ export function welcome(changes: Changes, ref: number, member: Member, peers: Me
     ice: credentials.ice,
     resumeToken: credentials.resumeToken,
     ...(member.hand !== undefined && { hand: member.hand }),
+    ...(sfu && { mode: changes.callMode().mode }),
   });
   // SFU mode only (no one publishes otherwise): what the others publish, as they heard it.
   tellPublishers(changes, ref, member.id);

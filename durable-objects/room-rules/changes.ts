@@ -5,9 +5,11 @@
  * attach, close, accept, store, delete, set the alarm. None of them asks the shell to decide
  * anything or to call back. The builder also keeps the room's state up to date as effects are
  * added (state.ts), so each step of a decision sees the previous ones, and when the decision
- * changed who is in the room it ends with the room's next alarm (schedule.ts).
+ * changed who is in the room it ends with the call mode brought up to date (call-mode.ts) and
+ * the room's next alarm (schedule.ts).
  */
 import type { ServerMessage } from "../../common/protocol";
+import { type CallModeRecord, callModeDueAt, MESH, settleCallMode } from "./call-mode";
 import type { Facts, MemberRecord, RoomRecords, SocketAttachment } from "./facts";
 import { StorageKey } from "./facts";
 import type { BudgetState } from "./message-budget";
@@ -46,6 +48,8 @@ export class Changes {
   private purged = false;
   /** SFU sessions this decision changed (null: forgotten), over the stored ones. */
   private readonly sfuRecords = new Map<string, SfuRecord | null>();
+  /** The call mode as this decision changed it (undefined: as stored). */
+  private callModeRecord: CallModeRecord | undefined;
 
   constructor(readonly facts: Facts) {
     this.room = new RoomState(facts);
@@ -138,6 +142,18 @@ export class Changes {
     else this.delete(StorageKey.sfu + id);
   }
 
+  /** The call mode as this decision leaves it (call-mode.ts). */
+  callMode(): CallModeRecord {
+    return this.callModeRecord ?? this.facts.records?.callMode ?? MESH;
+  }
+
+  /** Keeps the call mode; plain mesh is kept as no record at all. */
+  setCallMode(record: CallModeRecord): void {
+    this.callModeRecord = record;
+    if (record.mode === "mesh" && record.smallSince === undefined) this.delete(StorageKey.callMode);
+    else this.store(StorageKey.callMode, record);
+  }
+
   sfu(call: SfuCall): void {
     this.effects.push({ kind: "sfu", call });
   }
@@ -156,7 +172,9 @@ export class Changes {
   /** The decision's effects, ending with the next alarm when it is due for one. */
   finish(): Effect[] {
     if (this.rescheduled && !this.purged) {
-      const next = schedule(this.room, this.now);
+      // Who is in the call may have changed: so may the call mode (only where the SFU is configured).
+      settleCallMode(this, this.room.everyone().length, null);
+      const next = schedule(this.room, this.now, callModeDueAt(this.callMode()));
       if (next.emptySince !== this.room.emptySince) {
         if (next.emptySince === null) this.delete(StorageKey.emptySince);
         else this.store(StorageKey.emptySince, next.emptySince);

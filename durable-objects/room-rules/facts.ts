@@ -9,6 +9,7 @@
 import type { ParseResult } from "../../common/parse-client-message";
 import type { IceConfig, LockInfo, PeerInfo } from "../../common/protocol";
 import type { StoredLock } from "../lock-key";
+import { type CallModeRecord, callModeSettings } from "./call-mode";
 import type { GuessThrottleState } from "./guess-throttle";
 import { DEFAULT_MAX_PEERS } from "./limits";
 import { type BudgetConfig, type BudgetState, budgetConfig } from "./message-budget";
@@ -101,6 +102,8 @@ export const StorageKey = {
   knockHolds: "knockHolds",
   /** Followed by the peer id: one SfuRecord per member with an SFU session. */
   sfu: "sfu:",
+  /** The call mode (call-mode.ts), only while it is not plain mesh. */
+  callMode: "callMode",
 } as const;
 
 /** What the room keeps in storage, read when a decision needs it (signals and `state` do not). */
@@ -118,6 +121,8 @@ export interface RoomRecords {
   emptySince: number | null;
   /** SFU sessions by peer id (absent, like empty, when no one has one). */
   sfu?: Readonly<Record<string, SfuRecord>>;
+  /** The call mode (absent: mesh); read only where SFU mode is configured. */
+  callMode?: CallModeRecord;
 }
 
 /** Answers to the questions the rules asked for this event (see Question). */
@@ -159,7 +164,12 @@ export const ASK_RECORDS: Ask = ask({ kind: "records" });
 
 /** Settings from the environment that the rules use. */
 export interface Settings {
+  /** Most people in a mesh call (MAX_PEERS). */
   maxPeers: number;
+  /** Calls of up to this many people stay mesh where the SFU is configured (SFU_THRESHOLD). */
+  sfuThreshold: number;
+  /** Most people in a call where the SFU is configured (SFU_MAX_PEERS). */
+  sfuMaxPeers: number;
   messageBudget: BudgetConfig;
   /** Whether the SFU (Cloudflare Realtime) is configured; the shell reads its settings, the rules only this. */
   sfu?: boolean;
@@ -194,10 +204,17 @@ export type RoomEvent =
   /** An SFU request the rules asked for has come back (the shell made it between two events). */
   | { kind: "sfu-result"; call: SfuCall; outcome: SfuOutcome };
 
-export function settingsFrom(env: { MAX_PEERS?: string; MESSAGE_BURST?: string; MESSAGES_PER_SECOND?: string }) {
+export function settingsFrom(env: {
+  MAX_PEERS?: string;
+  MESSAGE_BURST?: string;
+  MESSAGES_PER_SECOND?: string;
+  SFU_THRESHOLD?: string;
+  SFU_MAX_PEERS?: string;
+}) {
   const maxPeers = Number(env.MAX_PEERS);
   return {
     maxPeers: Number.isInteger(maxPeers) && maxPeers >= 2 ? maxPeers : DEFAULT_MAX_PEERS,
+    ...callModeSettings(env),
     messageBudget: budgetConfig(env),
   } satisfies Settings;
 }

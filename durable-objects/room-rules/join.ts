@@ -5,6 +5,7 @@
  */
 import type { ClientMessage } from "../../common/protocol";
 import { admit } from "./admission";
+import { isFull } from "./call-mode";
 import type { Changes } from "./changes";
 import { ASK_RECORDS, type Ask, ask, type Member } from "./facts";
 import { tryKey } from "./lock";
@@ -47,10 +48,13 @@ export function join(changes: Changes, ref: number, message: Join): Ask | undefi
   if (key !== "refused") return key;
 }
 
-/** Admits socket `ref` as a new member (a knocker keeps its knock id), unless the call is full. */
+/**
+ * Admits socket `ref` as a new member (a knocker keeps its knock id), unless the call is full
+ * (call-mode.ts: MAX_PEERS, or where the SFU can take over, SFU_MAX_PEERS).
+ */
 function admitIfRoom(changes: Changes, ref: number, name: string): Ask | undefined {
   const others = changes.room.everyoneBut(ref);
-  if (others.length >= changes.facts.settings.maxPeers) {
+  if (isFull(changes.facts.settings, others.length)) {
     changes.send(ref, FULL);
     return;
   }

@@ -7,6 +7,7 @@
  */
 import type { ServerMessage } from "../../common/protocol";
 import { becomeMember, credentialsFor, welcome } from "./admission";
+import { isFull } from "./call-mode";
 import type { Changes } from "./changes";
 import { ASK_RECORDS, type Ask, type Knock, type Member, StorageKey } from "./facts";
 import {
@@ -87,7 +88,7 @@ export function answerKnock(changes: Changes, ref: number, id: string, admitted:
   if (!knock) return changes.send(ref, error("unknown-knock", "No one with that id is asking to join."));
   const others = changes.room.everyoneBut(ref);
   // The admitter counts too: `others` leaves them out.
-  if (admitted && others.length + 1 >= changes.facts.settings.maxPeers) {
+  if (admitted && isFull(changes.facts.settings, others.length + 1)) {
     toKnocker(changes, id, FULL);
     endKnock(changes, id, "full");
     return;

@@ -75,7 +75,19 @@ export const MAX_DOOR_SOCKETS_PER_CLIENT = 3;
 
 /** SFU mode: tracks one member may publish at once (camera, microphone, screen and its sound, with room to spare). */
 export const MAX_SFU_PUBLISHED_TRACKS = 8;
-/** SFU mode: tracks one member may pull at once (everyone else's, in a call of 50). */
-export const MAX_SFU_PULLED_TRACKS = 4 * 49;
+/** SFU mode: SFU_MAX_PEERS may not go beyond this; MAX_SFU_PULLED_TRACKS is sized for it. */
+export const SFU_PEERS_LIMIT = 50;
+/** SFU mode: tracks one member may pull at once (everyone else's, in the largest call). */
+export const MAX_SFU_PULLED_TRACKS = 4 * (SFU_PEERS_LIMIT - 1);
 /** SFU mode: a request still unanswered after this long no longer holds back the member's next one. */
 export const SFU_REQUEST_HOLD_MS = 15_000;
+
+/** SFU mode: calls of up to this many people stay peer to peer unless SFU_THRESHOLD says otherwise. */
+export const DEFAULT_SFU_THRESHOLD = 4;
+/** SFU mode: most people in one call through the SFU unless SFU_MAX_PEERS says otherwise. */
+export const DEFAULT_SFU_MAX_PEERS = 50;
+/**
+ * SFU mode: a call that has become small enough for mesh again goes back only after this long
+ * (Jitsi's back-to-P2P delay), so a call hovering around the threshold does not flap.
+ */
+export const CALL_MODE_HOLD_MS = 5_000;

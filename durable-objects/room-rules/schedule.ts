@@ -3,8 +3,9 @@
  * (timers would keep it in memory), and it has one alarm: the earliest of everything due.
  *
  * What can be due: a knock to lapse, a door socket to close for idling, an away identity
- * whose grace ends, the next liveness check while anyone is (or may be) connected, and the
- * purge of an empty room, counted from when it became empty.
+ * whose grace ends, the next liveness check while anyone is (or may be) connected, the end of
+ * the call mode's hold (call-mode.ts: `callModeDueAt`), and the purge of an empty room, counted
+ * from when it became empty.
  */
 import { LIVENESS_CHECK_MS } from "../../common/heartbeat";
 import { doorDeadline } from "./door";
@@ -18,8 +19,9 @@ export interface Schedule {
   alarmAt: number | null;
 }
 
-export function schedule(room: RoomState, now: number): Schedule {
+export function schedule(room: RoomState, now: number, callModeDueAt: number | null = null): Schedule {
   const times = room.knocks().map(({ knock }) => knock.at + KNOCK_LAPSE_MS);
+  if (callModeDueAt !== null) times.push(callModeDueAt);
   for (const door of room.doors()) times.push(doorDeadline(door));
   // An identity the room counts as connected without a socket lost it in a restart: the
   // next check gives it its grace period (alarm.ts).

@@ -14,7 +14,7 @@
  * Framework-free so that any view (or a test) can drive it through its signals (handle.ts).
  */
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
-import type { ClientMessage, IceConfig, Reaction, ServerMessage } from "../../common/protocol";
+import type { CallMode, ClientMessage, IceConfig, Reaction, ServerMessage } from "../../common/protocol";
 import type { Problem } from "../i18n/problem";
 import { Chat } from "./chat";
 import { displayNameProblem } from "./display-name";
@@ -50,10 +50,12 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #selfName: Signal<string>;
   readonly #error = signal<CallError | null>(null);
   readonly #removedBy = signal<NameLabel | null>(null);
+  readonly #callMode = signal<CallMode>("mesh");
   readonly status: ReadonlySignal<CallStatus> = this.#status;
   readonly selfId: ReadonlySignal<string | null> = this.#selfId;
   readonly error: ReadonlySignal<CallError | null> = this.#error;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
+  readonly callMode: ReadonlySignal<CallMode> = this.#callMode;
   // What views read of the parts: each part's own signals (set in the constructor; `declare` emits no field).
   declare readonly selfName: CallState["selfName"];
   declare readonly peers: CallState["peers"];
@@ -136,6 +138,7 @@ export class Call implements CallState, CallControls, CallEvents {
     });
     this.#routes = {
       status: this.#status,
+      callMode: this.#callMode,
       entry: this.#entry,
       etiquette: this.#etiquette,
       roster: this.#roster,

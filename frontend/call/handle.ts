@@ -4,7 +4,7 @@
  * plain signals (test/frontend/fake-call.ts); the engine is call.ts.
  */
 import type { ReadonlySignal } from "@preact/signals-core";
-import type { LockInfo, Reaction } from "../../common/protocol";
+import type { CallMode, LockInfo, Reaction } from "../../common/protocol";
 import type { Problem } from "../i18n/problem";
 import type { Access } from "./access";
 import type { ChatState } from "./chat-log";
@@ -41,6 +41,12 @@ export type RoomNoticeCode = "busy" | "lock-cooldown" | "rate-limited" | "too-ma
 /** Everything a view needs to draw a call: read-only signals, so views cannot change the engine behind its back. */
 export interface CallState {
   readonly status: ReadonlySignal<CallStatus>;
+  /**
+   * How the room says the call's media travels: "mesh" (browser to browser, and always from a
+   * room without SFU mode) or "sfu" (through Cloudflare's SFU). Stored as the room announces it;
+   * the engine does not act on it yet.
+   */
+  readonly callMode: ReadonlySignal<CallMode>;
   readonly selfId: ReadonlySignal<string | null>;
   readonly selfName: ReadonlySignal<string>;
   readonly localStream: ReadonlySignal<MediaStream | null>;

@@ -3,8 +3,8 @@
  * lists the parts). Split from call.ts so the facade reads as lifecycle and controls, and this
  * one switch shows at a glance who handles what; it decides nothing itself.
  */
-import type { ReadonlySignal } from "@preact/signals-core";
-import type { IceConfig, ServerMessage } from "../../common/protocol";
+import type { ReadonlySignal, Signal } from "@preact/signals-core";
+import type { CallMode, IceConfig, ServerMessage } from "../../common/protocol";
 import type { Door } from "./door";
 import type { Entry } from "./entry";
 import type { Etiquette } from "./etiquette";
@@ -19,6 +19,8 @@ export type CallEnd = { status: "left" } | { status: "removed"; removedBy: NameL
 /** The parts a message can go to, and what the facade itself does with one. */
 export interface Routes {
   status: ReadonlySignal<CallStatus>;
+  /** The room's word on mesh or SFU: kept, not acted on (yet). */
+  callMode: Signal<CallMode>;
   entry: Entry;
   etiquette: Etiquette;
   roster: Roster;
@@ -32,6 +34,8 @@ export function route(parts: Routes, message: ServerMessage): void {
   if (parts.entry.hold(message)) return;
   switch (message.type) {
     case "welcome":
+      // A room without SFU mode never says: its calls are mesh.
+      parts.callMode.value = message.mode ?? "mesh";
       parts.etiquette.welcome(message.peers, message);
       void parts.entry.welcome(message);
       break;
@@ -55,6 +59,9 @@ export function route(parts: Routes, message: ServerMessage): void {
       break;
     case "ice":
       parts.useIce(message.ice);
+      break;
+    case "call-mode":
+      parts.callMode.value = message.mode;
       break;
     case "denied":
       parts.entry.denied(message);

@@ -110,6 +110,7 @@ export const ar: Catalog = {
   youLeft: "غادرت المكالمة",
   lockedBy: "أقفلها {name}",
   lockedByYou: "أقفلتها أنت",
+  bigCall: "مكالمة كبيرة: يمر الفيديو عبر خادم الوسائط لدى Cloudflare، ويبقى مشفّرًا من طرف إلى طرف",
   showSelfView: "إظهار صورتي",
   callStopped: "توقفت المكالمة.",
   youAreMuted: "صوتك مكتوم",

@@ -108,6 +108,7 @@ export const de: Catalog = {
   youLeft: "Du hast den Anruf verlassen",
   lockedBy: "Abgeschlossen von {name}",
   lockedByYou: "Von dir abgeschlossen",
+  bigCall: "Großer Anruf: Video läuft über den Medienserver von Cloudflare, weiterhin Ende-zu-Ende-verschlüsselt",
   showSelfView: "Eigenes Bild zeigen",
   callStopped: "Der Anruf wurde beendet.",
   youAreMuted: "Du bist stummgeschaltet",

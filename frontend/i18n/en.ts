@@ -117,6 +117,8 @@ export const en = {
   youLeft: "You left",
   lockedBy: "Locked by {name}",
   lockedByYou: "Locked by you",
+  /** Shown while the room says the call goes through the SFU (issue #18). */
+  bigCall: "Big call: video goes through Cloudflare's media server, still end-to-end encrypted",
   showSelfView: "Show self view",
   callStopped: "The call stopped.",
   youAreMuted: "You are muted",

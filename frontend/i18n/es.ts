@@ -107,6 +107,7 @@ export const es: Catalog = {
   youLeft: "Saliste",
   lockedBy: "Cerrada por {name}",
   lockedByYou: "Cerrada por ti",
+  bigCall: "Llamada grande: el vídeo pasa por el servidor de medios de Cloudflare, sigue cifrado de extremo a extremo",
   showSelfView: "Mostrar mi vista",
   callStopped: "La llamada se detuvo.",
   youAreMuted: "Estás silenciado",

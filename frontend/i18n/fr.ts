@@ -107,6 +107,7 @@ export const fr: Catalog = {
   youLeft: "Vous êtes parti",
   lockedBy: "Verrouillé par {name}",
   lockedByYou: "Verrouillé par vous",
+  bigCall: "Grand appel : la vidéo passe par le serveur média de Cloudflare, toujours chiffrée de bout en bout",
   showSelfView: "Afficher ma vidéo",
   callStopped: "L’appel s’est arrêté.",
   youAreMuted: "Votre micro est coupé",

@@ -104,6 +104,7 @@ export const ja: Catalog = {
   youLeft: "退出しました",
   lockedBy: "{name} がロック",
   lockedByYou: "自分がロック",
+  bigCall: "大人数の通話：映像は Cloudflare のメディアサーバーを経由します。エンドツーエンド暗号化はそのままです",
   showSelfView: "自分の映像を表示",
   callStopped: "通話が止まりました。",
   youAreMuted: "ミュート中です",

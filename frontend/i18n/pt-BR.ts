@@ -105,6 +105,7 @@ export const ptBR: Catalog = {
   youLeft: "Você saiu",
   lockedBy: "Trancada por {name}",
   lockedByYou: "Trancada por você",
+  bigCall: "Chamada grande: o vídeo passa pelo servidor de mídia da Cloudflare, ainda criptografado de ponta a ponta",
   showSelfView: "Mostrar minha imagem",
   callStopped: "A chamada parou.",
   youAreMuted: "Seu microfone está mudo",

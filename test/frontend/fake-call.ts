@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import type { LockInfo, Reaction } from "../../common/protocol";
+import type { CallMode, LockInfo, Reaction } from "../../common/protocol";
 import type { Access } from "../../frontend/call/access";
 import type {
   CallHandle,
@@ -33,6 +33,7 @@ export function fakeCall(
     knocks?: KnockRequest[];
     media?: ReturnType<typeof fakeMedia>;
     canShareScreen?: boolean;
+    callMode?: CallMode;
   } = {},
 ) {
   /** Every control the view used, in order, so tests can assert what a click asked the engine to do. */
@@ -44,6 +45,7 @@ export function fakeCall(
   const listening = new ListeningChoices();
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
+    callMode: signal<CallMode>(initial.callMode ?? "mesh"),
     selfId: signal<string | null>("0".repeat(32)),
     selfName: signal("Ada"),
     localStream: signal<MediaStream | null>(null),

@@ -4,7 +4,7 @@
  * in a room, instead of one per file.
  */
 import { PING, PONG } from "../../common/heartbeat";
-import type { IceConfig, LockInfo, PeerInfo, ServerMessage } from "../../common/protocol";
+import type { CallMode, IceConfig, LockInfo, PeerInfo, ServerMessage } from "../../common/protocol";
 import { Call, type CallOptions } from "../../frontend/call/call";
 import { FakeSocket } from "./fake-socket";
 
@@ -24,9 +24,10 @@ export function welcome(
     lock = null,
     ice = { iceServers: [], iceTransportPolicy: "all", expiresAt: null },
     token = "token",
-  }: { id?: string; lock?: LockInfo | null; ice?: IceConfig; token?: string } = {},
+    mode,
+  }: { id?: string; lock?: LockInfo | null; ice?: IceConfig; token?: string; mode?: CallMode } = {},
 ): ServerMessage {
-  return { type: "welcome", id, peers, lock, ice, resumeToken: token };
+  return { type: "welcome", id, peers, lock, ice, resumeToken: token, ...(mode && { mode }) };
 }
 
 /** The room's socket, answering heartbeats as the runtime does, so that long waits keep it alive. */

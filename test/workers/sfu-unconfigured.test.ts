@@ -6,6 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RealtimeApi, RealtimeError, realtimeConfig } from "../../durable-objects/realtime-api";
+import { DEFAULT_MAX_PEERS } from "../../durable-objects/room-rules/limits";
 import { RoomClient, randomRoom, roomStub } from "./support/room-client";
 
 describe("a room without an SFU configured", () => {
@@ -36,6 +37,33 @@ describe("a room without an SFU configured", () => {
       ...(await state.storage.list()).keys(),
     ]);
     expect(keys.filter((key) => key.startsWith("sfu:"))).toEqual([]);
+  });
+});
+
+describe("a room without an SFU configured: mesh only, as always", () => {
+  it(`never says a word about the call mode, and refuses joiner ${DEFAULT_MAX_PEERS + 1} with full`, async () => {
+    const room = randomRoom();
+    const inside: RoomClient[] = [];
+    for (let n = 0; n < DEFAULT_MAX_PEERS; n++) inside.push((await RoomClient.join(room, `P${n}`)).client);
+    const late = await RoomClient.connect(room);
+    late.send({ type: "join", name: "Late" });
+    expect(await late.next()).toEqual({ type: "denied", reason: "full" });
+    // Someone leaves: in a room with the SFU configured this would start the hold back to mesh.
+    inside.pop()!.close();
+    for (const client of inside) {
+      for (let i = 0; i < inside.length - inside.indexOf(client); i++) await client.next("peer-joined");
+      await client.next("peer-left");
+      await client.expectNothingPending();
+    }
+    for (const client of [...inside, late]) {
+      expect(client.received.filter((m) => m.type === "call-mode")).toEqual([]);
+      for (const welcome of client.received.filter((m) => m.type === "welcome"))
+        expect(welcome).not.toHaveProperty("mode");
+    }
+    const keys = await runInDurableObject(roomStub(room), async (_room, state) => [
+      ...(await state.storage.list()).keys(),
+    ]);
+    expect(keys).not.toContain("callMode");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The bar above the call: the room's name, where the call stands (said out loud when it changes),
- * who locked the room, and the way back to a hidden self view.
+ * who locked the room, that a big call goes through the SFU, and the way back to a hidden self view.
  */
 import type { ComponentChildren } from "preact";
 import type { CallState } from "../../call/call";
@@ -40,6 +40,11 @@ export function RoomHeader({ room, call, labels, selfShown, onShowSelf, viewButt
           {lock.byId !== null && lock.byId === selfId
             ? text.lockedByYou
             : fill(text.lockedBy, { name: <PersonName label={labelFor(labels, lock.byId, lock.by)} /> })}
+        </p>
+      )}
+      {call.callMode.value === "sfu" && !outside && (
+        <p class="badge" data-call-mode="sfu">
+          {text.bigCall}
         </p>
       )}
       {!selfShown && !outside && (

@@ -1,0 +1,87 @@
+/**
+ * Mesh or SFU, as the page sees it: the engine keeps the room's word on the call mode (from the
+ * welcome and from `call-mode`), and the room header says plainly when a call goes through the
+ * SFU. The engine does not route media by it yet (issue #18's next stage); here it only stores it.
+ */
+import { act, screen } from "@testing-library/preact";
+import { describe, expect, it } from "vitest";
+import { parseServerMessage } from "../../frontend/call/link/signaling";
+import { en } from "../../frontend/i18n/en";
+import { fakeCall } from "./fake-call";
+import { ADA, roomCall, welcome } from "./fake-room";
+import { useFakeRTC } from "./fake-rtc";
+import { renderRoomView } from "./render-views";
+
+describe("the call mode in the engine", () => {
+  useFakeRTC();
+
+  async function joined(mode?: "mesh" | "sfu") {
+    const { call, socket, receive } = roomCall({ getUserMedia: null });
+    call.start();
+    socket().open();
+    await receive(welcome([{ id: ADA, name: "Ada" }], mode && { mode }));
+    return { call, receive };
+  }
+
+  it("is mesh from a room that never says (one without SFU mode)", async () => {
+    const { call } = await joined();
+    expect(call.status.value).toBe("joined");
+    expect(call.callMode.value).toBe("mesh");
+  });
+
+  it("is what the welcome says, then what each call-mode says", async () => {
+    const { call, receive } = await joined("sfu");
+    expect(call.callMode.value).toBe("sfu");
+    await receive({ type: "call-mode", mode: "mesh" });
+    expect(call.callMode.value).toBe("mesh");
+    await receive({ type: "call-mode", mode: "sfu" });
+    expect(call.callMode.value).toBe("sfu");
+    // Only stored: the call goes on with its peer connection as before.
+    expect(call.peers.value.map((p) => p.id)).toEqual([ADA]);
+  });
+
+  it("is what a welcome after a reconnect says", async () => {
+    const { call, receive } = await joined("sfu");
+    await receive(welcome([{ id: ADA, name: "Ada" }]));
+    expect(call.callMode.value).toBe("mesh");
+  });
+
+  it("takes only the two modes the protocol names", () => {
+    expect(parseServerMessage(JSON.stringify({ type: "call-mode", mode: "sfu" }))).toEqual({
+      type: "call-mode",
+      mode: "sfu",
+    });
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      expect(parseServerMessage(JSON.stringify({ type: "call-mode", mode: "p2p" }))).toBeNull();
+      expect(parseServerMessage(JSON.stringify({ type: "call-mode" }))).toBeNull();
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
+describe("the big-call notice", () => {
+  it("shows in the header only while the room says the call goes through the SFU", async () => {
+    const call = fakeCall({ callMode: "mesh" });
+    renderRoomView(call);
+    expect(screen.queryByText(en.bigCall)).toBeNull();
+
+    await act(() => {
+      call.callMode.value = "sfu";
+    });
+    const notice = screen.getByText(en.bigCall);
+    expect(notice.closest("header")).not.toBeNull();
+
+    await act(() => {
+      call.callMode.value = "mesh";
+    });
+    expect(screen.queryByText(en.bigCall)).toBeNull();
+  });
+
+  it("is not shown at the door of a locked room", () => {
+    renderRoomView(fakeCall({ callMode: "sfu", status: "outside", access: { state: "locked" } }));
+    expect(screen.queryByText(en.bigCall)).toBeNull();
+  });
+});
