@@ -56,6 +56,8 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly error: ReadonlySignal<CallError | null> = this.#error;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
   readonly callMode: ReadonlySignal<CallMode> = this.#callMode;
+  /** Always "mesh" until the SFU stage of issue #18 routes media (see CallState.mediaRoute). */
+  readonly mediaRoute: ReadonlySignal<CallMode> = signal<CallMode>("mesh");
   // What views read of the parts: each part's own signals (set in the constructor; `declare` emits no field).
   declare readonly selfName: CallState["selfName"];
   declare readonly peers: CallState["peers"];

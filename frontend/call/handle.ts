@@ -47,6 +47,13 @@ export interface CallState {
    * the engine does not act on it yet.
    */
   readonly callMode: ReadonlySignal<CallMode>;
+  /**
+   * How this page's media really travels, which is what a view may tell the person: "sfu" only
+   * once the engine sends and receives through the SFU with every frame encrypted in the browser.
+   * The room's word (callMode) is not enough: a room that lies must not make the page claim a
+   * route it does not take. The engine routes nothing through the SFU yet, so this stays "mesh".
+   */
+  readonly mediaRoute: ReadonlySignal<CallMode>;
   readonly selfId: ReadonlySignal<string | null>;
   readonly selfName: ReadonlySignal<string>;
   readonly localStream: ReadonlySignal<MediaStream | null>;

@@ -1,7 +1,8 @@
 /**
  * Mesh or SFU, as the page sees it: the engine keeps the room's word on the call mode (from the
  * welcome and from `call-mode`), and the room header says plainly when a call goes through the
- * SFU. The engine does not route media by it yet (issue #18's next stage); here it only stores it.
+ * SFU: when the engine's media does (`mediaRoute`), never on the room's word alone. The engine
+ * does not route media by the mode yet (issue #18's next stage); here it only stores it.
  */
 import { act, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
@@ -36,8 +37,10 @@ describe("the call mode in the engine", () => {
     expect(call.callMode.value).toBe("mesh");
     await receive({ type: "call-mode", mode: "sfu" });
     expect(call.callMode.value).toBe("sfu");
-    // Only stored: the call goes on with its peer connection as before.
+    // Only stored: the call goes on with its peer connection as before, and the page does not
+    // claim a route through the SFU on the room's word alone.
     expect(call.peers.value.map((p) => p.id)).toEqual([ADA]);
+    expect(call.mediaRoute.value).toBe("mesh");
   });
 
   it("is what a welcome after a reconnect says", async () => {
@@ -63,25 +66,26 @@ describe("the call mode in the engine", () => {
 });
 
 describe("the big-call notice", () => {
-  it("shows in the header only while the room says the call goes through the SFU", async () => {
-    const call = fakeCall({ callMode: "mesh" });
+  it("shows in the header only while the engine's media goes through the SFU", async () => {
+    const call = fakeCall({ callMode: "sfu", mediaRoute: "mesh" });
     renderRoomView(call);
+    // The room's word alone: not shown.
     expect(screen.queryByText(en.bigCall)).toBeNull();
 
     await act(() => {
-      call.callMode.value = "sfu";
+      call.mediaRoute.value = "sfu";
     });
     const notice = screen.getByText(en.bigCall);
     expect(notice.closest("header")).not.toBeNull();
 
     await act(() => {
-      call.callMode.value = "mesh";
+      call.mediaRoute.value = "mesh";
     });
     expect(screen.queryByText(en.bigCall)).toBeNull();
   });
 
   it("is not shown at the door of a locked room", () => {
-    renderRoomView(fakeCall({ callMode: "sfu", status: "outside", access: { state: "locked" } }));
+    renderRoomView(fakeCall({ callMode: "sfu", mediaRoute: "sfu", status: "outside", access: { state: "locked" } }));
     expect(screen.queryByText(en.bigCall)).toBeNull();
   });
 });

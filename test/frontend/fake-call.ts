@@ -34,6 +34,7 @@ export function fakeCall(
     media?: ReturnType<typeof fakeMedia>;
     canShareScreen?: boolean;
     callMode?: CallMode;
+    mediaRoute?: CallMode;
   } = {},
 ) {
   /** Every control the view used, in order, so tests can assert what a click asked the engine to do. */
@@ -46,6 +47,7 @@ export function fakeCall(
   const state = {
     status: signal<CallStatus>(initial.status ?? "joined"),
     callMode: signal<CallMode>(initial.callMode ?? "mesh"),
+    mediaRoute: signal<CallMode>(initial.mediaRoute ?? "mesh"),
     selfId: signal<string | null>("0".repeat(32)),
     selfName: signal("Ada"),
     localStream: signal<MediaStream | null>(null),

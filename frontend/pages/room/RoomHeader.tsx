@@ -42,7 +42,7 @@ export function RoomHeader({ room, call, labels, selfShown, onShowSelf, viewButt
             : fill(text.lockedBy, { name: <PersonName label={labelFor(labels, lock.byId, lock.by)} /> })}
         </p>
       )}
-      {call.callMode.value === "sfu" && !outside && (
+      {call.mediaRoute.value === "sfu" && !outside && (
         <p class="badge" data-call-mode="sfu">
           {text.bigCall}
         </p>
