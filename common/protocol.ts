@@ -280,7 +280,8 @@ export const ServerMessage = v.variant("type", [
   /** SFU: the SFU's offer for the tracks we pulled, with the mid each arrives on. */
   v.strictObject({
     type: v.literal("sfu-pulled"),
-    offer: Sdp,
+    /** Absent when the SFU needed no renegotiation: the tracks arrive with the next one. */
+    offer: v.optional(Sdp),
     tracks: v.array(v.strictObject({ from: PeerId, trackName: SfuTrackName, mid: SfuMid })),
   }),
   v.strictObject({ type: v.literal("sfu-renegotiated") }),

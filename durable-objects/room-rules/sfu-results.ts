@@ -39,6 +39,9 @@ export function sfuResult(changes: Changes, call: SfuCall, outcome: SfuOutcome):
   if (failed.length > 0) {
     const why = failed.map((t) => `${t.trackName ?? t.mid ?? "?"}: ${t.error}`).join("; ");
     tell(error("sfu-failed", `The SFU refused ${done ? "some tracks" : "every track"}: ${why}`));
+  } else if (!done) {
+    // An answer that opened none of the tracks asked for and refused none: the member still hears of it.
+    tell(error("sfu-failed", "The SFU answered without opening any of the tracks asked for."));
   }
 }
 
@@ -58,6 +61,8 @@ function ok(
       const next = { ...record, published: [...withoutMids(record.published, published), ...published] };
       changes.setSfuRecord(id, next);
       if (outcome.sdp !== null) tell({ type: "sfu-published", answer: outcome.sdp, tracks: published });
+      else if (published.length > 0)
+        tell(error("sfu-failed", "The SFU took the tracks but sent no answer to the offer."));
       if (published.length > 0) changes.broadcast(id, publishes(id, next));
       return published.length > 0;
     }
@@ -67,7 +72,9 @@ function ok(
         return asked ? [{ mid, from: asked.from, trackName }] : [];
       });
       changes.setSfuRecord(id, { ...record, pulled: [...withoutMids(record.pulled, pulled), ...pulled] });
-      if (outcome.sdp !== null && pulled.length > 0) tell({ type: "sfu-pulled", offer: outcome.sdp, tracks: pulled });
+      // Told even without an offer (the SFU needed no renegotiation): otherwise the member would wait for ever.
+      if (pulled.length > 0)
+        tell({ type: "sfu-pulled", ...(outcome.sdp !== null && { offer: outcome.sdp }), tracks: pulled });
       return pulled.length > 0;
     }
     case "renegotiate":

@@ -76,7 +76,7 @@ describe("SFU mode: publishing and pulling", () => {
       [alice.id, "cam"],
       [alice.id, "mic"],
     ]);
-    const answer = await answerTo(pulled.offer);
+    const answer = await answerTo(pulled.offer ?? "");
     bob.send({ type: "sfu-renegotiate", answer: answer.sdp });
     expect(await bob.next("sfu-renegotiated")).toEqual({ type: "sfu-renegotiated" });
 

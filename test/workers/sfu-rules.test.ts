@@ -120,6 +120,56 @@ describe("SFU outcomes", () => {
   });
 });
 
+describe("SFU answers the member would otherwise wait for in vain", () => {
+  const bobHasSession: SfuRecord = { sessionId: "session-bo", published: [], pulled: [] };
+  const facts = withSfu(
+    roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: adaPublishes, [bo.id]: bobHasSession } } }),
+  );
+  const pull: SfuCall = {
+    op: "pull",
+    member: bo.id,
+    sessionId: "session-bo",
+    tracks: [{ from: ada.id, sessionId: "session-ada", trackName: "cam" }],
+  };
+
+  it("a pull the SFU needed no renegotiation for is still told, without an offer, with each track's mid", () => {
+    const outcome: SfuOutcome = {
+      ok: true,
+      sessionId: "session-bo",
+      sdp: null,
+      tracks: [{ mid: "4", trackName: "cam" }],
+    };
+    const effects = decideNow(facts, result(pull, outcome));
+    expect(heardBy(effects, 1)).toEqual([
+      { type: "sfu-pulled", tracks: [{ from: ada.id, trackName: "cam", mid: "4" }] },
+    ]);
+  });
+
+  it("a pull that opened none of the tracks and refused none is told as a failure", () => {
+    const outcome: SfuOutcome = { ok: true, sessionId: "session-bo", sdp: "v=0 offer", tracks: [] };
+    const effects = decideNow(facts, result(pull, outcome));
+    expect(heardBy(effects, 1)).toEqual([expect.objectContaining({ type: "error", code: "sfu-failed" })]);
+  });
+
+  it("a publish the SFU took without an answer is told as a failure", () => {
+    const publish: SfuCall = {
+      op: "publish",
+      member: bo.id,
+      sessionId: "session-bo",
+      offer: "v=0",
+      tracks: [{ mid: "0", trackName: "mic" }],
+    };
+    const outcome: SfuOutcome = {
+      ok: true,
+      sessionId: "session-bo",
+      sdp: null,
+      tracks: [{ mid: "0", trackName: "mic" }],
+    };
+    const effects = decideNow(facts, result(publish, outcome));
+    expect(heardBy(effects, 1)).toEqual([expect.objectContaining({ type: "error", code: "sfu-failed" })]);
+  });
+});
+
 describe("leaving in SFU mode", () => {
   it("a removal ends the removed member's SFU session: every track it publishes or pulls", () => {
     const record: SfuRecord = { ...adaPublishes, pulled: [{ mid: "2", from: bo.id, trackName: "cam" }] };
