@@ -11,6 +11,7 @@ import { Endpoint, until } from "./support/endpoint";
 const API_PAGE = "https://developers.cloudflare.com/realtime/sfu/api/";
 const OPENAPI = "https://developers.cloudflare.com/realtime/static/calls-api-2024-05-21.yaml";
 const ERRORS_PAGE = "https://developers.cloudflare.com/realtime/sfu/observability/error-codes/";
+const SIMULCAST_PAGE = "https://developers.cloudflare.com/realtime/sfu/features/simulcast/";
 
 let standin: SfuStandin;
 let api: RealtimeApi;
@@ -109,6 +110,45 @@ describe("tracks/new", () => {
       [mids[1], "video"],
     ]);
     await until("packets on both mids", () => mids.every((mid) => (subscriber.received.get(mid) ?? 0) > 0));
+  });
+
+  it(`pulls with a simulcast preference, echoed in the track's result (${SIMULCAST_PAGE} "Subscribe to a simulcast track")`, async () => {
+    const publisher = await endpoint();
+    await publisher.publish("camera");
+    const subscriber = await endpoint();
+    const simulcast = { preferredRid: "f", priorityOrdering: "asciibetical", ridNotAvailable: "asciibetical" };
+    const pulled = await api.newTracks(subscriber.sessionId, {
+      tracks: [{ location: "remote", sessionId: publisher.sessionId, trackName: "camera", simulcast }],
+    });
+    expect(pulled.status).toBe(200);
+    expect(pulled.body.tracks).toEqual([
+      { location: "remote", sessionId: publisher.sessionId, trackName: "camera", mid: expect.any(String), simulcast },
+    ]);
+    // A publisher without simulcast sends one layer: the subscriber gets it whatever it prefers.
+    await subscriber.answerSfuOffer(pulled.body.sessionDescription);
+    const mid = pulled.body.tracks[0].mid as string;
+    await until("forwarded packets", () => (subscriber.received.get(mid) ?? 0) > 0);
+  });
+
+  it(`changes a pulled track's layer with PUT tracks/update by its receiving mid, without renegotiation (${SIMULCAST_PAGE} "Change the received layer"; ${OPENAPI} UpdateTracksResponse)`, async () => {
+    const publisher = await endpoint();
+    await publisher.publish("camera");
+    const subscriber = await endpoint();
+    const [mid] = await subscriber.pull([{ sessionId: publisher.sessionId, trackName: "camera" }]);
+    const track = { location: "remote", sessionId: publisher.sessionId, trackName: "camera", mid };
+    const simulcast = { preferredRid: "h" };
+    const updated = await api.updateTracks(subscriber.sessionId, { tracks: [{ ...track, simulcast }] });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toEqual({ requiresImmediateRenegotiation: false, tracks: [{ ...track, simulcast }] });
+    // A mid this session does not pull fails in its item; a body without `simulcast` is not the documented one.
+    const unknown = await api.updateTracks(subscriber.sessionId, { tracks: [{ ...track, mid: "99", simulcast }] });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.tracks).toEqual([
+      { ...track, mid: "99", errorCode: expect.stringMatching(/\S/), errorDescription: expect.stringMatching(/\S/) },
+    ]);
+    const malformed = await api.updateTracks(subscriber.sessionId, { tracks: [track] });
+    expect(malformed.status).toBe(400);
+    expectErrorShape(malformed.body, "decoding_error");
   });
 
   it(`answers HTTP 200 with the failure inside the item when a pulled track does not exist (${ERRORS_PAGE} "Read the response")`, async () => {

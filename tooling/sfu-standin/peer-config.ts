@@ -3,7 +3,17 @@
  * codec (VP8) and one audio codec (Opus): forwarding then never has to translate between codecs,
  * only to rewrite payload type, SSRC and header extensions for each subscriber (published-track.ts).
  */
-import { type PeerConfig, RTCRtpCodecParameters, useAbsSendTime, useFIR, useNACK, usePLI, useSdesMid } from "werift";
+import {
+  type PeerConfig,
+  RTCRtpCodecParameters,
+  useAbsSendTime,
+  useFIR,
+  useNACK,
+  usePLI,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+} from "werift";
 
 export function standinPeerConfig(): Partial<PeerConfig> {
   return {
@@ -23,7 +33,11 @@ export function standinPeerConfig(): Partial<PeerConfig> {
         }),
       ],
     },
-    headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
+    // The RID extensions tell a simulcast track's layers apart.
+    headerExtensions: {
+      video: [useSdesMid(), useAbsSendTime(), useSdesRTPStreamId(), useRepairedRtpStreamId()],
+      audio: [useSdesMid(), useAbsSendTime()],
+    },
     // Loopback and the machine's own addresses only: the stand-in never leaves this host.
     iceUseIpv6: false,
     iceUseTcp: false,

@@ -12,10 +12,17 @@ import { ApiError } from "./errors";
 import { REQUESTS_PER_SECOND, SessionRateLimiter } from "./rate-limit";
 import { TrackRegistry } from "./registry";
 import { StandinSession } from "./session";
-import { CloseTracksBody, describeIssues, NewSessionBody, NewTracksBody, RenegotiateBody } from "./shapes";
+import {
+  CloseTracksBody,
+  describeIssues,
+  NewSessionBody,
+  NewTracksBody,
+  RenegotiateBody,
+  UpdateTracksBody,
+} from "./shapes";
 
 const MAX_BODY_BYTES = 1_000_000;
-const ROUTE = /^\/v1\/apps\/([^/]+)\/sessions\/([^/]+)(\/tracks\/new|\/tracks\/close|\/renegotiate)?$/;
+const ROUTE = /^\/v1\/apps\/([^/]+)\/sessions\/([^/]+)(\/tracks\/new|\/tracks\/update|\/tracks\/close|\/renegotiate)?$/;
 
 export interface StandinOptions {
   appId: string;
@@ -92,6 +99,11 @@ export class StandinServer {
         if (!body.success) throw new ApiError("badBody", describeIssues(body.issues));
         await this.serialized(session.id, () => session.renegotiate(body.output.sessionDescription));
         return send(res, 200, {});
+      }
+      case "PUT /tracks/update": {
+        const body = v.safeParse(UpdateTracksBody, await readJson(req));
+        if (!body.success) throw new ApiError("badBody", describeIssues(body.issues));
+        return send(res, 200, await this.serialized(session.id, async () => session.updateTracks(body.output)));
       }
       case "PUT /tracks/close": {
         const body = v.safeParse(CloseTracksBody, await readJson(req));

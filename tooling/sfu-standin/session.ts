@@ -9,13 +9,15 @@ import { ApiError, MID_NOT_FOUND, TRACK_NOT_FOUND } from "./errors";
 import { standinPeerConfig } from "./peer-config";
 import { PublishedTrack, Subscription } from "./published-track";
 import type { TrackRegistry } from "./registry";
-import type { NewTracksBody, SessionDescription, TrackResult, TracksAnswer } from "./shapes";
+import type { NewTracksBody, SessionDescription, TrackResult, TracksAnswer, UpdateTracksBody } from "./shapes";
+import type { Simulcast } from "./simulcast";
 
 export class StandinSession {
   readonly pc = new RTCPeerConnection(standinPeerConfig());
   private readonly published = new Map<string, PublishedTrack>();
   private readonly pulled = new Map<string, Subscription>();
-  private readonly incoming = new Map<string, MediaStreamTrack>();
+  /** Tracks that arrived per mid before or after their publish request (a simulcast mid has one per RID). */
+  private readonly incoming = new Map<string, MediaStreamTrack[]>();
 
   constructor(
     readonly id: string,
@@ -23,7 +25,7 @@ export class StandinSession {
   ) {
     this.pc.ontrack = ({ track, transceiver }) => {
       if (!transceiver.mid) return;
-      this.incoming.set(transceiver.mid, track);
+      this.incoming.set(transceiver.mid, [...(this.incoming.get(transceiver.mid) ?? []), track]);
       this.published.get(transceiver.mid)?.attach(track);
     };
     // A subscriber that has just connected needs a keyframe before it can show anything.
@@ -90,18 +92,20 @@ export class StandinSession {
       if (previous) this.registry.remove(previous);
       this.registry.add(track);
       this.published.set(mid, track);
-      const arrived = this.incoming.get(mid) ?? transceiver.receiver.tracks[0];
-      if (arrived) track.attach(arrived);
+      for (const arrived of new Set([...(this.incoming.get(mid) ?? []), ...transceiver.receiver.tracks]))
+        track.attach(arrived);
       return { location: "local", mid, trackName };
     });
     return { requiresImmediateRenegotiation: false, sessionDescription, tracks: results };
   }
 
-  private async offerPulling(tracks: { sessionId: string; trackName: string }[]): Promise<TracksAnswer> {
+  private async offerPulling(
+    tracks: { sessionId: string; trackName: string; simulcast?: Simulcast | undefined }[],
+  ): Promise<TracksAnswer> {
     if (this.pc.signalingState !== "stable")
       throw new ApiError("badState", "an SFU offer is waiting for its answer: PUT /renegotiate first");
     const added: { result: TrackResult; subscribe: () => Subscription }[] = [];
-    const results: TrackResult[] = tracks.map(({ sessionId, trackName }) => {
+    const results: TrackResult[] = tracks.map(({ sessionId, trackName, simulcast }) => {
       const source = this.registry.find(sessionId, trackName);
       if (!source)
         return {
@@ -112,8 +116,8 @@ export class StandinSession {
           errorDescription: `session ${sessionId} publishes no track named ${trackName}`,
         };
       const transceiver = this.pc.addTransceiver(source.kind, { direction: "sendonly" });
-      const result: TrackResult = { location: "remote", sessionId, trackName };
-      added.push({ result, subscribe: () => new Subscription(transceiver, source) });
+      const result: TrackResult = { location: "remote", sessionId, trackName, ...(simulcast && { simulcast }) };
+      added.push({ result, subscribe: () => new Subscription(transceiver, source, simulcast) });
       return result;
     });
     if (added.length === 0) return { requiresImmediateRenegotiation: false, tracks: results };
@@ -134,6 +138,26 @@ export class StandinSession {
       throw new ApiError("badState", "renegotiate takes an answer to the SFU's pending offer, and there is none");
     await this.pc.setRemoteDescription(answer);
     for (const subscription of this.pulled.values()) subscription.source.requestKeyframe();
+  }
+
+  /** A new layer preference for pulled tracks, by their mid here; no renegotiation is needed. */
+  updateTracks(body: UpdateTracksBody): TracksAnswer {
+    const results: TrackResult[] = body.tracks.map(({ location, sessionId, trackName, mid, simulcast }) => {
+      const subscription = this.pulled.get(mid);
+      const source = subscription?.source;
+      if (!subscription || source?.sessionId !== sessionId || source.trackName !== trackName)
+        return {
+          location,
+          sessionId,
+          trackName,
+          mid,
+          errorCode: MID_NOT_FOUND,
+          errorDescription: `mid ${mid} does not pull ${trackName} of session ${sessionId} here`,
+        };
+      subscription.prefer(simulcast);
+      return { location, sessionId, trackName, mid, simulcast };
+    });
+    return { requiresImmediateRenegotiation: false, tracks: results };
   }
 
   async closeTracks(mids: string[], offer: SessionDescription | undefined, force: boolean): Promise<TracksAnswer> {

@@ -5,6 +5,7 @@
  * cloudflare/orange sends. Unknown fields are ignored, as a JSON API does.
  */
 import * as v from "valibot";
+import { Simulcast } from "./simulcast";
 
 export const MAX_TRACKS_PER_CALL = 64;
 
@@ -23,6 +24,8 @@ const RemoteTrack = v.object({
   location: v.literal("remote"),
   sessionId: v.pipe(v.string(), v.minLength(1)),
   trackName: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  // Which layer of a simulcast track to receive (simulcast page, "Subscribe to a simulcast track").
+  simulcast: v.optional(Simulcast),
 });
 
 export const NewSessionBody = v.optional(v.object({ sessionDescription: v.optional(SessionDescription) }), {});
@@ -37,6 +40,27 @@ export const NewTracksBody = v.object({
   ),
 });
 export type NewTracksBody = v.InferOutput<typeof NewTracksBody>;
+
+/**
+ * PUT tracks/update: a pulled track's new layer preference, found by the receiving mid (simulcast
+ * page, "Change the received layer"; OpenAPI `UpdateTracksRequest`, example "reuse_with_simulcast").
+ */
+export const UpdateTracksBody = v.object({
+  tracks: v.pipe(
+    v.array(
+      v.object({
+        location: v.literal("remote"),
+        sessionId: v.pipe(v.string(), v.minLength(1)),
+        trackName: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+        mid: v.pipe(v.string(), v.minLength(1)),
+        simulcast: Simulcast,
+      }),
+    ),
+    v.minLength(1),
+    v.maxLength(MAX_TRACKS_PER_CALL),
+  ),
+});
+export type UpdateTracksBody = v.InferOutput<typeof UpdateTracksBody>;
 
 export const RenegotiateBody = v.object({ sessionDescription: SessionDescription });
 
@@ -57,6 +81,7 @@ export interface TrackResult {
   sessionId?: string;
   trackName?: string;
   status?: "active" | "inactive";
+  simulcast?: Simulcast;
   errorCode?: string;
   errorDescription?: string;
 }

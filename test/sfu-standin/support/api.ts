@@ -44,6 +44,9 @@ export class RealtimeApi {
   renegotiate(sessionId: string, body: unknown): Promise<Answer> {
     return this.call("PUT", `/sessions/${sessionId}/renegotiate`, body);
   }
+  updateTracks(sessionId: string, body: unknown): Promise<Answer> {
+    return this.call("PUT", `/sessions/${sessionId}/tracks/update`, body);
+  }
   closeTracks(sessionId: string, body: unknown): Promise<Answer> {
     return this.call("PUT", `/sessions/${sessionId}/tracks/close`, body);
   }
