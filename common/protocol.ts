@@ -136,6 +136,8 @@ const SfuTrackName = v.pipe(
 );
 const SfuMid = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a mid (1-32 of A-Z a-z 0-9 _ -)"));
 const Sdp = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(MAX_SDP_LENGTH));
+/** A simulcast layer, by the RID its publisher gave it (e.g. f, h, q). */
+const SfuLayer = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,16}$/, "must be a simulcast RID (1-16 of A-Z a-z 0-9)"));
 const sfuList = <T extends v.GenericSchema>(item: T) =>
   v.pipe(v.array(item), v.minLength(1, "must not be empty"), v.maxLength(MAX_SFU_TRACKS_PER_MESSAGE));
 const SfuLocalTrack = v.strictObject({ mid: SfuMid, trackName: SfuTrackName });
@@ -170,6 +172,11 @@ export const ClientMessage = v.variant("type", [
   v.strictObject({ type: v.literal("sfu-renegotiate"), answer: Sdp }),
   /** SFU: stop publishing or pulling these mids; with our offer the SFU answers it, without it closes them at once. */
   v.strictObject({ type: v.literal("sfu-close"), mids: sfuList(SfuMid), offer: v.optional(Sdp) }),
+  /**
+   * SFU: receive simulcast layer `layer` of the track we pull on `mid` (a tile grew or shrank); no
+   * renegotiation. While the publisher does not send that layer the SFU sends the next lower one.
+   */
+  v.strictObject({ type: v.literal("sfu-layer"), mid: SfuMid, layer: SfuLayer }),
 ]);
 
 // ---- room → client --------------------------------------------------------------
@@ -287,6 +294,8 @@ export const ServerMessage = v.variant("type", [
   v.strictObject({ type: v.literal("sfu-renegotiated") }),
   /** SFU: these mids are closed; `answer` answers the offer sfu-close carried. */
   v.strictObject({ type: v.literal("sfu-closed"), mids: v.array(SfuMid), answer: v.optional(Sdp) }),
+  /** SFU: the track we pull on `mid` now comes in layer `layer` (the answer to sfu-layer). */
+  v.strictObject({ type: v.literal("sfu-layer-set"), mid: SfuMid, layer: SfuLayer }),
   /** SFU: every track member `id` publishes now (to members only; empty once it publishes none). */
   v.strictObject({ type: v.literal("sfu-tracks"), id: PeerId, tracks: v.array(SfuTrackName) }),
   /** The call's mode changed (members only; never from a room without SFU mode configured). */

@@ -18,6 +18,7 @@ import {
   RenegotiateResponse,
   type SessionDescription,
   TracksResponse,
+  type UpdateTracksRequest,
 } from "./realtime-shapes";
 
 export const DEFAULT_REALTIME_API_BASE = "https://rtc.live.cloudflare.com/v1";
@@ -97,6 +98,10 @@ export class RealtimeApi {
   async renegotiate(sessionId: string, answer: SessionDescription): Promise<void> {
     const body: RenegotiateRequest = { sessionDescription: answer };
     await this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/renegotiate`, RenegotiateResponse, body);
+  }
+
+  updateTracks(sessionId: string, body: UpdateTracksRequest): Promise<TracksResponse> {
+    return this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/tracks/update`, TracksResponse, body);
   }
 
   closeTracks(sessionId: string, body: CloseTracksRequest): Promise<TracksResponse> {

@@ -20,6 +20,23 @@ export type NewTracksRequest = {
     | { location: "remote"; sessionId: string; trackName: string }
   )[];
 };
+/**
+ * PUT tracks/update: a pulled track's simulcast preference, by its mid in the receiving session
+ * (simulcast page, "Change the received layer"; OpenAPI example "reuse_with_simulcast").
+ */
+export type UpdateTracksRequest = {
+  tracks: {
+    location: "remote";
+    sessionId: string;
+    trackName: string;
+    mid: string;
+    simulcast: {
+      preferredRid: string;
+      priorityOrdering: "none" | "asciibetical";
+      ridNotAvailable: "none" | "asciibetical";
+    };
+  }[];
+};
 export type RenegotiateRequest = { sessionDescription: SessionDescription };
 export type CloseTracksRequest = { sessionDescription?: SessionDescription; tracks: { mid: string }[]; force: boolean };
 

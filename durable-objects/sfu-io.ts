@@ -47,6 +47,20 @@ export async function carryOut(config: RealtimeConfig | null, call: SfuCall): Pr
             force: call.offer === null,
           }),
         );
+      case "layer": {
+        // Falls back to lower layers when the preferred one is not sent or does not fit the bandwidth:
+        // a smaller picture beats a frozen one ("Quality control" on Cloudflare's simulcast page).
+        const simulcast = {
+          preferredRid: call.layer,
+          priorityOrdering: "asciibetical",
+          ridNotAvailable: "asciibetical",
+        } as const;
+        const { mid, from, trackName } = call;
+        return outcome(
+          id,
+          await api.updateTracks(id, { tracks: [{ location: "remote", sessionId: from, trackName, mid, simulcast }] }),
+        );
+      }
       case "end":
         return outcome(id, await api.closeTracks(id, { tracks: call.mids.map((mid) => ({ mid })), force: true }));
     }

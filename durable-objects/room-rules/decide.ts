@@ -127,6 +127,7 @@ function onMessage(changes: Changes, ref: number, message: ClientMessage): Ask |
     case "sfu-pull":
     case "sfu-renegotiate":
     case "sfu-close":
+    case "sfu-layer":
       return sfuMessage(changes, ref, message);
   }
 }

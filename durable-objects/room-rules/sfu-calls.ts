@@ -37,6 +37,8 @@ export type SfuCall =
     }
   | { op: "renegotiate"; member: string; sessionId: string; answer: string }
   | { op: "close"; member: string; sessionId: string; mids: string[]; offer: string | null }
+  /** A pulled track's simulcast layer: the publisher's session and track name, as the SFU names them. */
+  | { op: "layer"; member: string; sessionId: string; mid: string; from: string; trackName: string; layer: string }
   /** The room ends a departed member's session: every track it holds, closed at once. */
   | { op: "end"; member: string; sessionId: string; mids: string[] };
 

@@ -24,7 +24,8 @@ export function sfuResult(changes: Changes, call: SfuCall, outcome: SfuOutcome):
   if (!changes.room.isLive(id, changes.now) || (made !== null && stored !== null)) {
     // Gone meanwhile, or (only if the one-at-a-time hold lapsed) a second session raced the first: undo it.
     const sessionId = made ?? outcome.sessionId;
-    const mids = outcome.ok ? opened(outcome.tracks).map((t) => t.mid) : [];
+    const opens = call.op === "publish" || call.op === "pull";
+    const mids = outcome.ok && opens ? opened(outcome.tracks).map((t) => t.mid) : [];
     if (sessionId !== null && mids.length > 0) changes.sfu({ op: "end", member: id, sessionId, mids });
     if (stored !== null && made !== null) tell(error("sfu-busy", "Another SFU request of yours was answered first."));
     return;
@@ -80,6 +81,11 @@ function ok(
     case "renegotiate":
       tell({ type: "sfu-renegotiated" });
       return true;
+    case "layer": {
+      const set = tracks.some((t) => t.mid === call.mid);
+      if (set) tell({ type: "sfu-layer-set", mid: call.mid, layer: call.layer });
+      return set;
+    }
     case "close": {
       const gone = call.mids.filter((mid) => !outcome.tracks.some((t) => t.mid === mid && t.error !== undefined));
       const closed = gone.map((mid) => ({ mid }));

@@ -1,6 +1,6 @@
 /**
  * SFU mode's requests from members (not used by calls yet): publish our tracks, pull another
- * member's, answer the SFU's offer, close tracks. The rules decide who may ask for what; the
+ * member's, answer the SFU's offer, close tracks, choose the simulcast layer of a pulled track. The rules decide who may ask for what; the
  * shell only makes the request they describe (an `sfu` effect) and hands back its outcome
  * (sfu-results.ts). A refused request gets one specific error and calls nothing: outsiders,
  * knockers and removed members are not members; a room without the SFU configured says so;
@@ -80,6 +80,18 @@ function callFor(
       if (hasDuplicates(message.mids)) return tooMany("Each mid may be closed once per request.");
       const offer = message.offer ?? null;
       return { op: "close", member: id, sessionId: record.sessionId, mids: message.mids, offer };
+    }
+    case "sfu-layer": {
+      if (!record) return NO_SESSION;
+      const pulled = record.pulled.find((t) => t.mid === message.mid);
+      if (!pulled) return error("unknown-track", `You pull no SFU track on mid ${JSON.stringify(message.mid)}.`);
+      // The SFU names the track by its publisher's session, which members never see.
+      const source = changes.sfuRecord(pulled.from);
+      if (!source?.published.some((t) => t.trackName === pulled.trackName))
+        return error("unknown-track", "That member no longer publishes this track.");
+      const { mid, trackName } = pulled;
+      const from = source.sessionId;
+      return { op: "layer", member: id, sessionId: record.sessionId, mid, from, trackName, layer: message.layer };
     }
   }
 }

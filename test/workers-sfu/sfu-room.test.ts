@@ -87,6 +87,32 @@ describe("SFU mode: publishing and pulling", () => {
     );
   });
 
+  it("changes the simulcast layer of a pulled track through the SFU's tracks/update, and refuses a mid not pulled", async () => {
+    const { alice, bob } = await publishingRoom();
+    await bob.next("sfu-tracks");
+    bob.send({ type: "sfu-pull", from: alice.id, tracks: ["cam"] });
+    const pulled = await bob.next("sfu-pulled");
+    bob.send({ type: "sfu-renegotiate", answer: (await answerTo(pulled.offer ?? "")).sdp });
+    await bob.next("sfu-renegotiated");
+    const mid = pulled.tracks[0]!.mid;
+
+    const before = await sfuCalls();
+    bob.send({ type: "sfu-layer", mid, layer: "h" });
+    expect(await bob.next("sfu-layer-set")).toEqual({ type: "sfu-layer-set", mid, layer: "h" });
+    expect(await sfuCalls()).toBe(before + 1);
+
+    for (const [message, code] of [
+      [{ type: "sfu-layer", mid: "99", layer: "h" }, "unknown-track"],
+      [{ type: "sfu-layer", mid, layer: "not a rid" }, "bad-message"],
+    ] as const) {
+      bob.send(message);
+      expect(await bob.next("error"), JSON.stringify(message)).toMatchObject({ code });
+    }
+    alice.send({ type: "sfu-layer", mid, layer: "h" });
+    expect(await alice.next("error")).toMatchObject({ code: "unknown-track" });
+    expect(await sfuCalls()).toBe(before + 1);
+  });
+
   it("tells a newcomer, after its welcome, who publishes which tracks", async () => {
     const { room, alice } = await publishingRoom();
     const { client: carol } = await RoomClient.join(room, "Carol");

@@ -170,6 +170,72 @@ describe("SFU answers the member would otherwise wait for in vain", () => {
   });
 });
 
+describe("choosing a pulled track's simulcast layer", () => {
+  const bobPulls: SfuRecord = {
+    sessionId: "session-bo",
+    published: [],
+    pulled: [{ mid: "4", from: ada.id, trackName: "cam" }],
+  };
+  const facts = withSfu(
+    roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: adaPublishes, [bo.id]: bobPulls } } }),
+  );
+  const layer: SfuCall = {
+    op: "layer",
+    member: bo.id,
+    sessionId: "session-bo",
+    mid: "4",
+    from: "session-ada",
+    trackName: "cam",
+    layer: "q",
+  };
+
+  it("becomes one request naming the publisher's session and track, which members never see", () => {
+    const effects = decideNow(facts, frame(1, { type: "sfu-layer", mid: "4", layer: "q" }));
+    expect(sfuCalls(effects)).toEqual([layer]);
+    expect(said(effects)).toEqual([]);
+  });
+
+  it("is refused for a mid the member does not pull, or without an SFU session, calling nothing", () => {
+    const unknown = decideNow(facts, frame(1, { type: "sfu-layer", mid: "0", layer: "q" }));
+    expect(heardBy(unknown, 1)).toEqual([expect.objectContaining({ code: "unknown-track" })]);
+    const noSession = decideNow(facts, frame(0, { type: "sfu-layer", mid: "4", layer: "q" }));
+    expect(heardBy(noSession, 0)).toEqual([expect.objectContaining({ code: "unknown-track" })]);
+    const nobody = withSfu(roomFacts({ connected: [ada, bo], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const none = decideNow(nobody, frame(1, { type: "sfu-layer", mid: "4", layer: "q" }));
+    expect(heardBy(none, 1)).toEqual([expect.objectContaining({ code: "sfu-no-session" })]);
+    expect([...sfuCalls(unknown), ...sfuCalls(noSession), ...sfuCalls(none)]).toEqual([]);
+  });
+
+  it("is refused once the publisher no longer publishes the track", () => {
+    const stopped = withSfu(
+      roomFacts({
+        connected: [ada, bo],
+        records: { sfu: { [ada.id]: { ...adaPublishes, published: [] }, [bo.id]: bobPulls } },
+      }),
+    );
+    const effects = decideNow(stopped, frame(1, { type: "sfu-layer", mid: "4", layer: "q" }));
+    expect(heardBy(effects, 1)).toEqual([expect.objectContaining({ code: "unknown-track" })]);
+    expect(sfuCalls(effects)).toEqual([]);
+  });
+
+  it("is told when the SFU took it, and as a failure when it refused the track", () => {
+    const ok: SfuOutcome = { ok: true, sessionId: "session-bo", sdp: null, tracks: [{ mid: "4", trackName: "cam" }] };
+    expect(heardBy(decideNow(facts, result(layer, ok)), 1)).toEqual([{ type: "sfu-layer-set", mid: "4", layer: "q" }]);
+    const refused: SfuOutcome = { ...ok, tracks: [{ mid: "4", trackName: "cam", error: "not_found: no such mid" }] };
+    expect(heardBy(decideNow(facts, result(layer, refused)), 1)).toEqual([
+      expect.objectContaining({ type: "error", code: "sfu-failed" }),
+    ]);
+  });
+
+  it("of a member gone meanwhile closes nothing: a layer change opens no track", () => {
+    const gone = withSfu(roomFacts({ connected: [ada], records: { sfu: { [ada.id]: adaPublishes } } }));
+    const ok: SfuOutcome = { ok: true, sessionId: "session-bo", sdp: null, tracks: [{ mid: "4", trackName: "cam" }] };
+    const effects = decideNow(gone, result(layer, ok));
+    expect(sfuCalls(effects)).toEqual([]);
+    expect(said(effects)).toEqual([]);
+  });
+});
+
 describe("leaving in SFU mode", () => {
   it("a removal ends the removed member's SFU session: every track it publishes or pulls", () => {
     const record: SfuRecord = { ...adaPublishes, pulled: [{ mid: "2", from: bo.id, trackName: "cam" }] };

@@ -20,6 +20,7 @@ describe("a room without an SFU configured", () => {
       { type: "sfu-pull", from: bo.id, tracks: ["mic"] },
       { type: "sfu-renegotiate", answer: "v=0" },
       { type: "sfu-close", mids: ["0"] },
+      { type: "sfu-layer", mid: "0", layer: "h" },
     ];
     for (const message of messages) {
       ada.send(message);
