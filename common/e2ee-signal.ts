@@ -5,8 +5,8 @@
  * keys wrapped under pairwise keys the room cannot derive, and safety-code frames that only
  * commit to or reveal random nonces.
  *
- * Not yet part of `SignalData` (common/protocol.ts): that union accepts only `description` and
- * `candidate`, so wiring SFU mode adds one branch, `v.strictObject({ e2ee: E2eeSignal })`.
+ * They ride as `SignalData`'s `{e2ee}` branch (common/protocol.ts); the call engine does not send
+ * them yet (SFU mode is not wired into it).
  */
 import * as v from "valibot";
 
@@ -27,6 +27,12 @@ export const WRAP_IV_BYTES = 12;
 export const WRAPPED_KEY_BYTES = 48;
 /** Safety-code frames (peer/safety-exchange.ts) are well under 100 characters. */
 export const MAX_SAFETY_FRAME_LENGTH = 256;
+/**
+ * A sealed chat frame as base64url: a chat message or typing frame plus the 16-byte GCM tag. The
+ * largest frame a member sends is 2,000 characters escaped as \uXXXX (chat-log.ts): about 12 KB,
+ * 16 K characters sealed; this leaves room to spare and stays far under a room message's 64 KiB.
+ */
+export const MAX_SEALED_CHAT_LENGTH = 24_000;
 /** Sender-key generations count up from 0 for one member's session; 32 bits never run out in a call. */
 export const MAX_GENERATION = 0xffff_ffff;
 
@@ -40,6 +46,18 @@ export const E2eeSignal = v.variant("kind", [
     generation: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_GENERATION)),
     iv: base64Url(WRAP_IV_BYTES),
     wrapped: base64Url(WRAPPED_KEY_BYTES),
+  }),
+  /**
+   * A chat (or typing) frame for this recipient, sealed under the pair's chat key: what the data
+   * channel carries in a mesh call, when there is none (SFU mode). `seq` counts up per pair, so a
+   * frame the room replays or reorders is dropped.
+   */
+  v.strictObject({
+    kind: v.literal("chat"),
+    v: v.literal(1),
+    seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+    iv: base64Url(WRAP_IV_BYTES),
+    box: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/, "must be base64url"), v.maxLength(MAX_SEALED_CHAT_LENGTH)),
   }),
   /** One commit-then-reveal frame of the pair's safety code over their identity keys. */
   v.strictObject({

@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { findNameProblem } from "./display-name-rules";
+import { E2eeSignal } from "./e2ee-signal";
 
 /** A frame larger than this closes the socket with 1009 ("message too big"). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -64,6 +65,12 @@ const IceCandidate = v.strictObject({
 export const SignalData = v.union([
   v.strictObject({ description: SessionDescription }),
   v.strictObject({ candidate: v.nullable(IceCandidate) }),
+  /**
+   * SFU mode's end-to-end messages to one member (common/e2ee-signal.ts): identity keys, wrapped
+   * sender keys, safety-code frames and sealed chat. Opaque to the room, which checks their
+   * shape and size and relays them like any signal; a mesh connection ignores them.
+   */
+  v.strictObject({ e2ee: E2eeSignal }),
 ]);
 
 /** What a peer says about its own media, so the others can show badges without guessing from tracks. */

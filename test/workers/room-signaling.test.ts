@@ -108,6 +108,33 @@ describe("signal relay", () => {
     await cy.expectNothingPending();
   });
 
+  it("relays SFU mode's end-to-end messages (sealed chat) unread to their one target, and refuses malformed ones", async () => {
+    const room = randomRoom();
+    const { client: ada } = await RoomClient.join(room, "Ada");
+    const { client: bo } = await RoomClient.join(room, "Bo");
+    const { client: cy } = await RoomClient.join(room, "Cy");
+    await ada.next("peer-joined");
+    await ada.next("peer-joined");
+    await bo.next("peer-joined");
+
+    // The room sees only base64url: what it relays is exactly what Ada sealed for Bo.
+    const sealed = { e2ee: { kind: "chat", v: 1, seq: 0, iv: "AAECAwQFBgcICQoL", box: "q83vASNFZ4mrze8BI0VniQ" } };
+    ada.send({ type: "signal", to: bo.id, data: sealed });
+    expect(await bo.next("signal")).toEqual({ type: "signal", from: ada.id, data: sealed });
+
+    for (const e2ee of [
+      { ...sealed.e2ee, box: "not base64url!" },
+      { ...sealed.e2ee, box: "A".repeat(24_001) },
+      { ...sealed.e2ee, seq: -1 },
+      { ...sealed.e2ee, text: "in the clear" },
+    ]) {
+      ada.send({ type: "signal", to: bo.id, data: { e2ee } });
+      expect(await ada.next("error")).toMatchObject({ code: "bad-message" });
+    }
+    await bo.expectNothingPending();
+    await cy.expectNothingPending();
+  });
+
   it("keeps signals in order", async () => {
     const room = randomRoom();
     const { client: ada } = await RoomClient.join(room, "Ada");

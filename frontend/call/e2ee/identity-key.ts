@@ -13,8 +13,9 @@ export interface IdentityKey {
   publicKey: Uint8Array<ArrayBuffer>;
 }
 
-/** What the HKDF output is for: only wrapping sender keys between exactly these two members. */
+/** What each HKDF output is for: wrapping sender keys, or sealing chat, between exactly these two members. */
 const PAIRWISE_CONTEXT = "natter e2ee pairwise v1";
+const CHAT_CONTEXT = "natter e2ee chat v1";
 
 export async function createIdentityKey(): Promise<IdentityKey> {
   const pair = (await crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"])) as CryptoKeyPair;
@@ -33,17 +34,36 @@ export interface Member {
  * the same key. Throws for a public key that is not a valid X25519 point or that gives the
  * all-zero secret (WebCrypto refuses low-order points).
  */
-export async function pairwiseKey(own: IdentityKey, ownId: string, peer: Member): Promise<CryptoKey> {
+export function pairwiseKey(own: IdentityKey, ownId: string, peer: Member): Promise<CryptoKey> {
+  return derive(own, ownId, peer, PAIRWISE_CONTEXT, ["wrapKey", "unwrapKey"]);
+}
+
+/**
+ * The key two members seal chat frames with when there is no data channel between them (SFU
+ * mode: e2ee/sealed-chat.ts). Derived like the pairwise key but under its own context, so no key
+ * ever both wraps sender keys and encrypts messages.
+ */
+export function pairwiseChatKey(own: IdentityKey, ownId: string, peer: Member): Promise<CryptoKey> {
+  return derive(own, ownId, peer, CHAT_CONTEXT, ["encrypt", "decrypt"]);
+}
+
+async function derive(
+  own: IdentityKey,
+  ownId: string,
+  peer: Member,
+  context: string,
+  usages: KeyUsage[],
+): Promise<CryptoKey> {
   const peerKey = await crypto.subtle.importKey("raw", peer.publicKey, { name: "X25519" }, false, []);
   const secret = await crypto.subtle.deriveBits({ name: "X25519", public: peerKey }, own.privateKey, 256);
   const ikm = await crypto.subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
   const sides = [`${ownId} ${toHex(own.publicKey)}`, `${peer.id} ${toHex(peer.publicKey)}`].sort();
-  const info = new TextEncoder().encode(`${PAIRWISE_CONTEXT}\n${sides.join("\n")}`);
+  const info = new TextEncoder().encode(`${context}\n${sides.join("\n")}`);
   return crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info },
     ikm,
     { name: "AES-GCM", length: 256 },
     false,
-    ["wrapKey", "unwrapKey"],
+    usages,
   );
 }

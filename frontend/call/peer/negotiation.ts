@@ -159,7 +159,7 @@ export class Negotiation {
           await this.#pc.setLocalDescription();
           this.#sendDescription();
         }
-      } else if (data.candidate) {
+      } else if ("candidate" in data && data.candidate) {
         // Handed over without waiting for it to be applied: the connection applies candidates and
         // descriptions in the order they are handed over (the spec's operations chain), and the
         // peer's first candidates, queued behind its offer, otherwise reached ICE one round trip
