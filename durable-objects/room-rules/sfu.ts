@@ -1,8 +1,8 @@
 /**
  * SFU mode's requests from members (not used by calls yet): publish our tracks, pull another
  * member's, answer the SFU's offer, close tracks, choose the simulcast layer of a pulled track.
- * The rules decide who may ask for what; the shell only makes the request they describe (an `sfu` effect) and hands back its outcome
- * (sfu-results.ts). A refused request gets one specific error and calls nothing: outsiders,
+ * The rules decide who may ask for what; the shell only makes the request they describe (an
+ * `sfu` effect) and hands back its outcome (sfu-results.ts). A refused request gets one specific error and calls nothing: outsiders,
  * knockers and removed members are not members; a room without the SFU configured says so;
  * a member may pull only tracks that another member in this call publishes.
  */
