@@ -2,9 +2,10 @@
  * SFU mode's requests from members (not used by calls yet): publish our tracks, pull another
  * member's, answer the SFU's offer, close tracks, choose the simulcast layer of a pulled track.
  * The rules decide who may ask for what; the shell only makes the request they describe (an
- * `sfu` effect) and hands back its outcome (sfu-results.ts). A refused request gets one specific error and calls nothing: outsiders,
- * knockers and removed members are not members; a room without the SFU configured says so;
- * a member may pull only tracks that another member in this call publishes.
+ * `sfu` effect) and hands back its outcome (sfu-results.ts). A refused request gets one specific
+ * error and calls nothing: outsiders, knockers and removed members are not members; a room
+ * without the SFU configured says so; a member may pull only tracks that another member in this
+ * call publishes, and choose layers only of tracks it pulls.
  */
 import type { ClientMessage, ServerMessage } from "../../common/protocol";
 import type { Changes } from "./changes";
