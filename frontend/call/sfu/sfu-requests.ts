@@ -152,7 +152,11 @@ export class SfuRequests {
       if (this.#out !== next) return;
       this.#settle();
       next.reject(
-        new SfuRequestError("timeout", next.request.type, `No answer to ${next.request.type} within 20 seconds.`),
+        new SfuRequestError(
+          "timeout",
+          next.request.type,
+          `No answer to ${next.request.type} within ${SFU_REQUEST_TIMEOUT_MS / 1000} s.`,
+        ),
       );
     }, SFU_REQUEST_TIMEOUT_MS);
     try {
@@ -172,7 +176,8 @@ export class SfuRequests {
       this.#timer = setTimeout(() => this.#drained(), TRAILING_ERROR_GRACE_MS);
       return;
     }
-    // Not synchronously: the caller of request() hears its outcome before the next request goes out.
+    // Not from inside receive(), a timer or a failed send: no re-entrant sends, no recursion
+    // when one send after another throws.
     queueMicrotask(() => this.#next());
   }
 
