@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../tooling/chromium-args";
+import { fakeMicrophoneArgs } from "../tooling/steady-voice";
 import { delay } from "../tooling/wrangler";
 import { enter, newCallUrl, newPerson, type Person, waitForDecoding } from "./join";
 import { ownChromium, treeCpuSeconds } from "./lib/process-cpu";
@@ -104,7 +105,7 @@ export async function runNoiseBench(options: {
   const browser: Browser = await chromium.launch({
     executablePath: options.chromiumPath,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${options.voiceFile}`],
+    args: [...CHROMIUM_ARGS, ...fakeMicrophoneArgs(options.voiceFile)],
   });
   const people: Person[] = [];
   try {

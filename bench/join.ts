@@ -7,10 +7,16 @@ import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from "../tooling/chromium-args";
+import { fakeMicrophoneArgs } from "../tooling/steady-voice";
 import { delay } from "../tooling/wrangler";
 import { type ProbeState, probe, type SocketTally } from "./probe";
 
-/** The e2e tests' flags, plus: pages in background contexts must not be throttled, since every simulated person is "in front". */
+/**
+ * The e2e tests' flags and microphone, plus: pages in background contexts must not be throttled,
+ * since every simulated person is "in front". The steady voice (not Chromium's beeps, which flip
+ * every tile's speaking ring and the active speaker twice a second) keeps a call as calm as a
+ * real one, natter's pages and the floor's alike.
+ */
 const CHROMIUM_ARGS = [
   ...E2E_CHROMIUM_ARGS,
   "--disable-background-timer-throttling",
@@ -27,7 +33,7 @@ const SETTLE_AFTER_MS = 1_500;
 export type System = "natter" | "floor";
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...fakeMicrophoneArgs()] });
 }
 
 export interface Person {

@@ -2,7 +2,7 @@
  * How the tests and the bench start Chromium: both must see the same browser.
  */
 export const CHROMIUM_ARGS = [
-  // A synthetic camera (moving test pattern) and microphone (see steadyVoiceFile), granted without a prompt.
+  // A synthetic camera (moving test pattern) and microphone (the file is steady-voice.ts's), granted without a prompt.
   "--use-fake-device-for-media-stream",
   "--use-fake-ui-for-media-stream",
   // We run as root in a container, where Chromium's sandbox cannot start.

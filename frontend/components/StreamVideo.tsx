@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
+import { useShownStream } from "./shown-stream";
 
 interface Props {
   stream: MediaStream | null;
@@ -12,7 +13,8 @@ interface Props {
   volume?: number;
   /**
    * Play only the stream's sound: the element is given a stream of its audio tracks, so the
-   * picture is neither drawn nor kept by the element (the connection still receives it).
+   * picture is neither drawn nor kept by the element (the connection still receives it). A muted
+   * element, the other way round, is given only the video tracks (shown-stream.ts says why).
    */
   audioOnly?: boolean;
   class?: string;
@@ -30,8 +32,7 @@ export function StreamVideo(props: Props) {
     class: className,
   } = props;
   const ref = useRef<HTMLVideoElement>(null);
-  // A new stream only when what it holds changes: a new srcObject restarts playback.
-  const stream = useMemo(() => (audioOnly && sent ? new MediaStream(sent.getAudioTracks()) : sent), [sent, audioOnly]);
+  const stream = useShownStream(sent, audioOnly ? "audio" : muted ? "video" : "all");
 
   useEffect(() => {
     if (ref.current) ref.current.volume = volume;

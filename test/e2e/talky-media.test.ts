@@ -22,7 +22,7 @@ import { SCREENSHOTS, useCast } from "../helpers/cast";
 const UI_TIMEOUT_MS = 30_000;
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-/** Chromium's fake microphone plays a steady tone (browser.ts): well above this when sent, 0 when not. */
+/** Chromium's fake microphone plays a steady tone (tooling/steady-voice.ts): well above this when sent, 0 when not. */
 const HEARD = 0.003;
 
 const newRoom = () => `talky-${randomBytes(8).toString("hex")}`;

@@ -2,12 +2,10 @@
  * Real Chromium for the e2e tests: fake camera and microphone, and a way to read WebRTC stats
  * from outside the app so that tests can prove video frames arrive without any hook in product code.
  */
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../tooling/chromium-args";
+import { fakeMicrophoneArgs } from "../../tooling/steady-voice";
 
 /** How long a call gets to connect and start decoding; generous because two cores run wrangler and several browsers. */
 export const MEDIA_TIMEOUT_MS = 30_000;
@@ -17,15 +15,15 @@ const RISE_SAMPLE_GAP_MS = 1_000;
 
 /**
  * `extraArgs` for tests that need more, e.g. a camera file or an insecure origin treated as secure;
- * `voiceFile`, a WAV to use as the microphone instead of the steady tone (it loops).
+ * `voiceFile`, a WAV to use as the microphone instead of the steady voice (tooling/steady-voice.ts; it loops).
  */
 export async function launchChromium(
   executablePath: string,
   extraArgs: string[] = [],
   { voiceFile }: { voiceFile?: string } = {},
 ): Promise<Browser> {
-  const voice = ["--use-file-for-fake-audio-capture", voiceFile ?? steadyVoiceFile()].join("=");
-  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, voice, ...extraArgs] });
+  const voice = fakeMicrophoneArgs(voiceFile);
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...voice, ...extraArgs] });
 }
 
 /**
@@ -38,38 +36,6 @@ export const PERSON_CAMERA_FILE = fileURLToPath(new URL("../e2e/fixtures/person-
 
 export function personCameraArgs(): string[] {
   return [`--use-file-for-fake-video-capture=${PERSON_CAMERA_FILE}`];
-}
-
-/**
- * A microphone that is never quiet: Chromium's own fake one only beeps, a few milliseconds every
- * half second, and whether a 100 ms level sample catches a beep is luck, so tests that need
- * someone "speaking" (the speaking bars, "You are muted") would pass or fail by chance. One
- * second of a 220 Hz tone peaking at -14 dBFS, looped, is speech as far as the level meters care:
- * the browser's noise suppression wears a steady tone down, but only to about -36 dBFS, well
- * above the -50 at which someone counts as speaking.
- */
-function steadyVoiceFile(): string {
-  const rate = 48_000;
-  const samples = new Int16Array(rate);
-  for (let i = 0; i < samples.length; i++)
-    samples[i] = Math.round(0.2 * 32767 * Math.sin((2 * Math.PI * 220 * i) / rate));
-  const data = Buffer.from(samples.buffer);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVEfmt ", 8);
-  header.writeUInt32LE(16, 16); // fmt chunk size
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28); // bytes per second
-  header.writeUInt16LE(2, 32); // bytes per frame
-  header.writeUInt16LE(16, 34); // bits per sample
-  header.write("data", 36);
-  header.writeUInt32LE(data.length, 40);
-  const path = join(tmpdir(), "natter-e2e-voice.wav");
-  writeFileSync(path, Buffer.concat([header, data]));
-  return path;
 }
 
 /**
