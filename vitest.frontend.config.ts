@@ -8,8 +8,5 @@ export default defineConfig({
     environment: "happy-dom",
     include: ["test/frontend/**/*.test.{ts,tsx}"],
     setupFiles: ["test/frontend/setup.ts"],
-    // Two files at a time even on a 2-core machine, where Vitest's default (cores - 1) would run
-    // every file of the project one after another; these tests never assert on time.
-    maxWorkers: 2,
   },
 });

@@ -9,8 +9,5 @@ export default defineConfig({
     include: ["test/workers/**/*.test.ts"],
     // Generous bounds for a loaded 2-core machine; nothing here asserts on time.
     testTimeout: 30_000,
-    // Two files at a time even on a 2-core machine, where Vitest's default (cores - 1) would run
-    // every file of the project one after another; these tests never assert on time.
-    maxWorkers: 2,
   },
 });
