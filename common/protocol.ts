@@ -188,6 +188,25 @@ export const ClientMessage = v.variant("type", [
 
 // ---- room → client --------------------------------------------------------------
 
+/**
+ * The error codes only an sfu-* message can earn, in answer to it (the browser's SFU requests
+ * take any of them as the answer to the request that is out).
+ */
+export const SFU_ERROR_CODES = [
+  /** An sfu-* message to a room that has no SFU configured: calls stay peer to peer. */
+  "sfu-unavailable",
+  /** The SFU refused or could not be reached; the message says what it answered. */
+  "sfu-failed",
+  /** One SFU request at a time per member: the previous one has not been answered yet. */
+  "sfu-busy",
+  /** sfu-renegotiate or sfu-close before this member published or pulled anything. */
+  "sfu-no-session",
+  /** sfu-pull of a track the member does not publish, or sfu-close of a mid we do not hold. */
+  "unknown-track",
+  /** More SFU tracks than a member may publish, or a track name or mid used twice. */
+  "too-many-tracks",
+] as const;
+
 export const ErrorCode = v.picklist([
   "bad-json",
   "bad-message",
@@ -209,18 +228,7 @@ export const ErrorCode = v.picklist([
   "hand-not-raised",
   /** Reactions beyond the per-person allowance are dropped, not relayed. */
   "too-many-reactions",
-  /** An sfu-* message to a room that has no SFU configured: calls stay peer to peer. */
-  "sfu-unavailable",
-  /** The SFU refused or could not be reached; the message says what it answered. */
-  "sfu-failed",
-  /** One SFU request at a time per member: the previous one has not been answered yet. */
-  "sfu-busy",
-  /** sfu-renegotiate or sfu-close before this member published or pulled anything. */
-  "sfu-no-session",
-  /** sfu-pull of a track the member does not publish, or sfu-close of a mid we do not hold. */
-  "unknown-track",
-  /** More SFU tracks than a member may publish, or a track name or mid used twice. */
-  "too-many-tracks",
+  ...SFU_ERROR_CODES,
 ]);
 
 /**

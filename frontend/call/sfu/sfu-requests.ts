@@ -16,7 +16,7 @@
  * that would reject the pull wrongly). A frame the room drops as `rate-limited` never answers:
  * the request times out.
  */
-import type { ClientMessage, ErrorCode, ServerMessage } from "../../../common/protocol";
+import { type ClientMessage, type ErrorCode, type ServerMessage, SFU_ERROR_CODES } from "../../../common/protocol";
 
 export type SfuRequest = Extract<ClientMessage, { type: `sfu-${string}` }>;
 
@@ -35,14 +35,7 @@ export type SfuReply<R extends SfuRequest = SfuRequest> = Extract<
 >;
 
 /** Error codes only an sfu-* message can earn. */
-const SFU_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "sfu-unavailable",
-  "sfu-failed",
-  "sfu-busy",
-  "sfu-no-session",
-  "unknown-track",
-  "too-many-tracks",
-]);
+const SFU_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(SFU_ERROR_CODES);
 
 /**
  * How long a request may stay unanswered. Longer than the room's hold (SFU_REQUEST_HOLD_MS,
