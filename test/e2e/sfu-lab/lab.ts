@@ -9,6 +9,7 @@
  * comes in through join's options (secure.ts), so this module imports no e2ee code and still
  * bundles as the one classic script sfu-room.test.ts injects.
  */
+import { HEARTBEAT_INTERVAL_MS, PING } from "../../../common/heartbeat";
 import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import { SfuRequests } from "../../../frontend/call/sfu/sfu-requests";
 import { type SfuProtection, SfuSession } from "../../../frontend/call/sfu/sfu-session";
@@ -71,6 +72,11 @@ async function join(path: string, name: string, options: JoinOptions = {}): Prom
     ws.onerror = reject;
   });
   ws.send(JSON.stringify({ type: "join", name }));
+  // The room drops a member silent for HEARTBEAT_TIMEOUT_MS: on a loaded CI machine a test can outlast that.
+  const heartbeat = setInterval(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+    else if (ws.readyState === WebSocket.CLOSED) clearInterval(heartbeat);
+  }, HEARTBEAT_INTERVAL_MS);
 }
 
 /** Sends one message to the room (the e2ee signals of secure.ts). */
