@@ -153,14 +153,15 @@ describe.skipIf(inject("e2eSkip"))("SFU mode through the room, with Chromium", (
 
   it("lets a member decode page A's camera through the SFU while a page without keys gets garbage, and A and B share a safety code", async () => {
     const path = `/api/rooms/${await roomIdFor(`sfu-e2ee-${Date.now()}`)}/ws`;
+    // A publishes first, so each later join makes A rotate: B's first key from A is one A does not
+    // use yet, and C's join rotates again while B is pulling.
     const [a, aId] = await open(path, "A", true);
-    const [b, bId] = await open(path, "B", true);
-    const [c, cId] = await open(path, "C", false);
-
     const [published] = await a.evaluate(() => (window as unknown as LabWindow).sfuLab.publishCamera("camera"));
     expect(published).toEqual({ mid: expect.any(String), trackName: "camera" });
+    const [b, bId] = await open(path, "B", true);
+    const [c, cId] = await open(path, "C", false);
     for (const page of [b, c]) expect(await next(page, "sfu-tracks")).toMatchObject({ id: aId, tracks: ["camera"] });
-    // B pulls once it holds the key A encrypts with; C just pulls.
+    // B pulls once it holds the key A encrypts with (readable); C just pulls.
     const [pulled] = await b.evaluate((from) => (window as unknown as LabWindow).secureLab.pull(from, ["camera"]), aId);
     await c.evaluate((from) => (window as unknown as LabWindow).sfuLab.pull(from, ["camera"]), aId);
 
@@ -195,6 +196,12 @@ describe.skipIf(inject("e2eSkip"))("SFU mode through the room, with Chromium", (
     const fromA = (await b.evaluate(() => (window as unknown as LabWindow).secureLab.stats())).received[aId]!;
     expect(total(fromA.decrypted)).toBeGreaterThan(10);
     expect((fromA.dropped.forged ?? 0) + (fromA.dropped.malformed ?? 0)).toBe(0);
+    // Pulled only once readable: not one frame came under a key B did not hold; and A rotated for the joins.
+    expect(fromA.dropped["no-key"]).toBeUndefined();
+    expect(aStats.keyId).toBeGreaterThan(0);
+    console.info(
+      `sfu e2ee: B decrypted per key id ${JSON.stringify(fromA.decrypted)}, dropped ${JSON.stringify(fromA.dropped)}`,
+    );
 
     // The pair's safety code, computed in each page over the identity keys exchanged through the room.
     const code = (page: Page, peer: string) =>
