@@ -168,7 +168,13 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("end-to-end media
     try {
       const page = await firefox.newPage();
       await page.goto(`${labOrigin()}/index.html`);
-      await page.waitForFunction(() => "lab" in window);
+      // Polled with evaluate: puppeteer's waitForFunction builds its poller with Function(), which
+      // the lab's Content-Security-Policy (the app's, no 'unsafe-eval') blocks in Firefox ESR 140.12.
+      await until(
+        "the lab to load",
+        () => page.evaluate(() => "lab" in window),
+        (loaded) => loaded,
+      );
       expect(
         await page.evaluate(() => ({
           api: (window as unknown as { lab: Lab }).lab.api,
