@@ -4,7 +4,7 @@
  * Each person gets a browser context of their own and one tab, and the same recorders of peer
  * connections and sockets as Chromium's people (browser.ts), so the same stats code reads them.
  */
-import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type BrowserContext, type ElementHandle, type Page } from "puppeteer-core";
 import { MEDIA_TIMEOUT_MS, RECORD_PEER_CONNECTIONS, RECORD_WEB_SOCKETS } from "./browser";
 import { type CallPerson, callPerson, type PageDriver, UI_TIMEOUT_MS } from "./call-person";
 
@@ -73,13 +73,20 @@ function firefoxDriver(context: BrowserContext, page: Page, baseUrl: string): Pa
     evaluate: <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) =>
       page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown) as Promise<R>,
     async click(selector, timeoutMs = UI_TIMEOUT_MS) {
-      await page.locator(selector).setTimeout(timeoutMs).click();
+      await (await visible(page, selector, timeoutMs, { enabled: true })).click();
     },
     async fill(selector, text, timeoutMs = UI_TIMEOUT_MS) {
-      await page.locator(selector).setTimeout(timeoutMs).fill(text);
+      const field = await visible(page, selector, timeoutMs, { enabled: true });
+      // Select what is there and type over it, as a person would: the page hears every input event.
+      await field.evaluate((el) => {
+        (el as HTMLInputElement).focus();
+        (el as HTMLInputElement).select();
+      });
+      if (text === "") await page.keyboard.press("Backspace");
+      else await page.keyboard.type(text);
     },
     async waitFor(selector, timeoutMs = UI_TIMEOUT_MS) {
-      await page.waitForSelector(selector, { visible: true, timeout: timeoutMs });
+      await visible(page, selector, timeoutMs);
     },
     async screenshot(path) {
       await page.screenshot({ path: path as `${string}.png` });
@@ -92,4 +99,41 @@ function firefoxDriver(context: BrowserContext, page: Page, baseUrl: string): Pa
 /** Runs in the page: one console argument as text, an Error as "Name: message". */
 function describeValue(value: unknown): string {
   return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+}
+
+/**
+ * Waits until `selector` matches a visible (and, with `enabled`, enabled) element, and returns it.
+ * Polled with evaluate, not puppeteer's waitForSelector or locators: those build their pollers
+ * with Function(), which the app's Content-Security-Policy (no 'unsafe-eval') blocks in Firefox
+ * ESR 140.12 ("call to Function() blocked by CSP": every wait then timed out).
+ */
+async function visible(
+  page: Page,
+  selector: string,
+  timeoutMs: number,
+  { enabled = false }: { enabled?: boolean } = {},
+): Promise<ElementHandle<Element>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await page
+      .evaluate(
+        (selector, enabled) => {
+          const element = document.querySelector(selector);
+          if (!element) return false;
+          const box = element.getBoundingClientRect();
+          const style = getComputedStyle(element);
+          if (box.width === 0 || box.height === 0 || style.visibility === "hidden") return false;
+          return !enabled || !(element as HTMLButtonElement).disabled;
+        },
+        selector,
+        enabled,
+      )
+      .catch(() => false);
+    if (ready) {
+      const element = await page.$(selector);
+      if (element) return element;
+    }
+    if (Date.now() > deadline) throw new Error(`Firefox: no visible ${selector} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
