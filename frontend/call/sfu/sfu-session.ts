@@ -48,6 +48,11 @@ export interface SfuSessionOptions {
   configuration?: RTCConfiguration;
   /** Each pulled track, once, as soon as an applied offer has brought it. */
   onTrack?(pulled: SfuPulledTrack): void;
+  /** Encrypts each sender before the offer, decrypts each pulled receiver before the answer. */
+  protect?: {
+    sender(sender: RTCRtpSender): void;
+    receiver(receiver: RTCRtpReceiver, from: string): void;
+  };
 }
 
 export class SfuSessionDisposed extends Error {
@@ -60,6 +65,9 @@ export class SfuSessionDisposed extends Error {
 export class SfuSession {
   readonly #requests: SfuRequester;
   readonly #onTrack: (pulled: SfuPulledTrack) => void;
+  readonly #protect: SfuSessionOptions["protect"];
+  /** Receivers already given to `protect` (a transform is set once per receiver). */
+  readonly #protected = new WeakSet<RTCRtpReceiver>();
   readonly #pc: RTCPeerConnection;
   /** Pulled tracks, by mid, that no applied offer has brought yet. */
   readonly #awaiting = new Map<string, Omit<SfuPulledTrack, "track">>();
@@ -69,6 +77,7 @@ export class SfuSession {
   constructor(options: SfuSessionOptions) {
     this.#requests = options.requests;
     this.#onTrack = options.onTrack ?? (() => {});
+    this.#protect = options.protect;
     this.#pc = new RTCPeerConnection(options.configuration);
   }
 
@@ -84,6 +93,7 @@ export class SfuSession {
       const transceivers = tracks.map(({ track, sendEncodings }) =>
         pc.addTransceiver(track, { direction: "sendonly", ...(sendEncodings && { sendEncodings }) }),
       );
+      for (const t of transceivers) this.#protect?.sender(t.sender);
       try {
         await pc.setLocalDescription(await pc.createOffer());
         const asked = transceivers.map((t, i) => ({ mid: t.mid ?? "", trackName: tracks[i]!.trackName }));
@@ -163,6 +173,13 @@ export class SfuSession {
   async #acceptOffer(offer: string): Promise<SfuPulledTrack[]> {
     const pc = this.#pc;
     await pc.setRemoteDescription({ type: "offer", sdp: offer });
+    // Before the answer goes out, so that no frame of a pulled track reaches its decoder undecrypted.
+    for (const transceiver of pc.getTransceivers()) {
+      const waiting = transceiver.mid === null ? undefined : this.#awaiting.get(transceiver.mid);
+      if (!waiting || this.#protected.has(transceiver.receiver)) continue;
+      this.#protected.add(transceiver.receiver);
+      this.#protect?.receiver(transceiver.receiver, waiting.from);
+    }
     await pc.setLocalDescription(await pc.createAnswer());
     await this.#requests.request({ type: "sfu-renegotiate", answer: sdpOf(pc) });
     this.#check();
