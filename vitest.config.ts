@@ -8,6 +8,7 @@ export default defineConfig({
       "./vitest.workers-sfu.config.ts",
       "./vitest.frontend.config.ts",
       "./vitest.sfu-standin.config.ts",
+      "./vitest.tooling.config.ts",
       "./vitest.e2e.config.ts",
     ],
   },

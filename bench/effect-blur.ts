@@ -8,6 +8,12 @@
  *
  * Its own Chromium, with a 640×360 camera file made here: Chromium's fake camera would pick its
  * own size, and the CPU is read from the one Chromium this process runs (lib/process-cpu.ts).
+ * Its microphone is the steady voice the other benches use (tooling/steady-voice.ts), not
+ * Chromium's beep. The hair check's microphone meter redraws whenever the smoothed level moves by a
+ * whole decibel (services/audio-level.ts): a steady voice settles and leaves it still, but a beep
+ * every half second makes the level jump and decay without end, so the meter would redraw about ten
+ * times a second through every CPU window. That is work no blur causes, in the "off" figure as much
+ * as the "on" one, and one the other benches' figures (taken with the steady voice) do not contain.
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -16,6 +22,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../tooling/chromium-args";
+import { fakeMicrophoneArgs } from "../tooling/steady-voice";
 import { delay } from "../tooling/wrangler";
 import { ownChromium, treeCpuSeconds } from "./lib/process-cpu";
 
@@ -117,7 +124,7 @@ export async function runBlurBench(executablePath: string, baseUrl: string): Pro
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${camera}`],
+    args: [...CHROMIUM_ARGS, ...fakeMicrophoneArgs(), `--use-file-for-fake-video-capture=${camera}`],
   });
   try {
     const url = `${baseUrl}/bench-blur-${randomBytes(4).toString("hex")}`;

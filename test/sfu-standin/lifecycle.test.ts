@@ -20,6 +20,15 @@ function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * UDP sockets open in this process. A closed socket leaves the list only once the event loop has run
+ * its close callback, which comes after the check phase: two setImmediate turns are always enough.
+ */
+async function openUdpSockets(): Promise<number> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  return process.getActiveResourcesInfo().filter((kind) => kind === "UDPWrap").length;
+}
+
 describe("startSfuStandin", () => {
   const started: SfuStandin[] = [];
   const endpoints: Endpoint[] = [];
@@ -50,5 +59,26 @@ describe("startSfuStandin", () => {
     await standin.stop();
     expect(session?.pc.connectionState).toBe("closed");
     expect(await acceptsConnections(standin.port)).toBe(false);
+  });
+
+  it("stop() leaves no UDP socket open, also after one offer carried several tracks", async () => {
+    const before = await openUdpSockets();
+    const standin = await startSfuStandin();
+    const api = new RealtimeApi(standin);
+    const publisher = await Endpoint.create(api);
+    const subscriber = await Endpoint.create(api);
+    await publisher.publish("camera");
+    await publisher.publish("mic", { kind: "audio" });
+    // One SFU offer with two m-lines: a peer connection that gives each its own ICE transport
+    // before the answer bundles them loses track of the second one (werift 0.25 never closes it).
+    await subscriber.pull([
+      { sessionId: publisher.sessionId, trackName: "camera" },
+      { sessionId: publisher.sessionId, trackName: "mic" },
+    ]);
+    await until("the subscriber to connect", () => subscriber.pc.connectionState === "connected");
+
+    await Promise.all([publisher.close(), subscriber.close()]);
+    await standin.stop();
+    expect(await openUdpSockets()).toBe(before);
   });
 });

@@ -43,5 +43,10 @@ export function standinPeerConfig(): Partial<PeerConfig> {
     iceUseTcp: false,
     iceAdditionalHostAddresses: ["127.0.0.1"],
     iceServers: [],
+    // One ICE/DTLS transport for every m-line from the first offer on, as a Realtime session is one
+    // WebRTC connection. Under werift's default (max-compat) each m-line of an offer gets a transport
+    // of its own, and when the answer bundles them werift drops the extra ones without closing them:
+    // their UDP sockets stayed open after close() and kept Vitest from exiting.
+    bundlePolicy: "max-bundle",
   };
 }

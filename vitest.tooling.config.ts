@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// Node-side code of the tooling and the bench that can be checked on its own: no browser, no workerd.
+export default defineConfig({
+  test: {
+    name: "tooling",
+    environment: "node",
+    include: ["test/tooling/**/*.test.ts"],
+  },
+});
