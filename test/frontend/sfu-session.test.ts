@@ -8,7 +8,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ClientMessage, ServerMessage } from "../../common/protocol";
 import { SfuRequestError, SfuRequests } from "../../frontend/call/sfu/sfu-requests";
-import { type SfuPulledTrack, SfuSession, SfuSessionDisposed } from "../../frontend/call/sfu/sfu-session";
+import {
+  type SfuProtection,
+  type SfuPulledTrack,
+  SfuSession,
+  SfuSessionDisposed,
+} from "../../frontend/call/sfu/sfu-session";
 import { FakeSfuPeerConnection, sdpOf } from "./fake-sfu-rtc";
 
 const camera = { kind: "video", id: "camera" } as MediaStreamTrack;
@@ -17,11 +22,16 @@ const mic = { kind: "audio", id: "mic" } as MediaStreamTrack;
 /** Lets pending promise callbacks run. */
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function setUp(configuration?: RTCConfiguration) {
+function setUp(configuration?: RTCConfiguration, protect?: SfuProtection) {
   const sent: ClientMessage[] = [];
   const requests = new SfuRequests({ send: (m) => sent.push(m) });
   const handed: SfuPulledTrack[] = [];
-  const session = new SfuSession({ requests, onTrack: (t) => handed.push(t), ...(configuration && { configuration }) });
+  const session = new SfuSession({
+    requests,
+    onTrack: (t) => handed.push(t),
+    ...(configuration && { configuration }),
+    ...(protect && { protect }),
+  });
   const pc = FakeSfuPeerConnection.created.at(-1)!;
   /** The message the session sends next (after `count` sent so far). */
   const sentAt = async (index: number) => {
@@ -239,5 +249,101 @@ describe("SfuSession", () => {
     await expect(session.pull("peer-a", ["camera"])).rejects.toBeInstanceOf(SfuSessionDisposed);
     await expect(session.publish([{ track: camera, trackName: "camera" }])).rejects.toBeInstanceOf(SfuSessionDisposed);
     expect(sent).toEqual([]);
+  });
+
+  describe("with end-to-end encryption", () => {
+    /** Writes each hook call into the connection's own history, so the test sees them in order with its descriptions. */
+    const protection = (configuration?: RTCConfiguration): SfuProtection => {
+      const history = () => FakeSfuPeerConnection.created.at(-1)!.history;
+      return {
+        ...(configuration && { configuration }),
+        sender: (sender) => history().push(`protect sender ${sender.track?.id}`),
+        receiver: (receiver, from) => history().push(`protect receiver ${receiver.track.id} from ${from}`),
+      };
+    };
+
+    it("adds what the transforms need to the ICE configuration", () => {
+      const { pc } = setUp(
+        { iceServers: [{ urls: "stun:stun.example" }] },
+        protection({ encodedInsertableStreams: true } as RTCConfiguration),
+      );
+      expect(pc.config).toEqual({ iceServers: [{ urls: "stun:stun.example" }], encodedInsertableStreams: true });
+    });
+
+    it("protects each published sender before the offer that carries it", async () => {
+      const { session, pc, sentAt, room } = setUp(undefined, protection());
+      const published = session.publish([
+        { track: camera, trackName: "camera" },
+        { track: mic, trackName: "mic" },
+      ]);
+      await sentAt(0);
+      room({
+        type: "sfu-published",
+        answer: "v=0 a",
+        tracks: [
+          { mid: "0", trackName: "camera" },
+          { mid: "1", trackName: "mic" },
+        ],
+      });
+      await published;
+      expect(pc.history).toEqual(["protect sender camera", "protect sender mic", "local offer", "remote answer"]);
+    });
+
+    it("protects each pulled receiver once, after the SFU's offer and before the answer, as from its publisher", async () => {
+      const { session, pc, sent, sentAt, room } = setUp(undefined, protection());
+      const first = session.pull("peer-a", ["camera"]);
+      await sentAt(0);
+      room({ type: "sfu-pulled", offer: sdpOf(["0"]), tracks: [{ from: "peer-a", trackName: "camera", mid: "0" }] });
+      await sentAt(1);
+      const receiverOf = (mid: string) => pc.transceivers.find((t) => t.mid === mid)!.receiver.track.id;
+      // The answer exists only after the transform is on, and goes to the room only then.
+      expect(pc.history).toEqual(["remote offer", `protect receiver ${receiverOf("0")} from peer-a`, "local answer"]);
+      expect(sent.map((m) => m.type)).toEqual(["sfu-pull", "sfu-renegotiate"]);
+      room({ type: "sfu-renegotiated" });
+      await first;
+
+      // A later offer that still carries mid 0 (and one m-section nobody pulled) protects only the new pull.
+      const second = session.pull("peer-b", ["screen"]);
+      await sentAt(2);
+      room({
+        type: "sfu-pulled",
+        offer: sdpOf(["0", "1", "2"]),
+        tracks: [{ from: "peer-b", trackName: "screen", mid: "2" }],
+      });
+      await sentAt(3);
+      room({ type: "sfu-renegotiated" });
+      await second;
+      expect(pc.history.slice(3)).toEqual([
+        "remote offer",
+        `protect receiver ${receiverOf("2")} from peer-b`,
+        "local answer",
+      ]);
+    });
+
+    it("protects a track pulled without an offer when a later offer brings it", async () => {
+      const { session, pc, sentAt, room } = setUp(undefined, protection());
+      const first = session.pull("peer-a", ["camera"]);
+      await sentAt(0);
+      room({ type: "sfu-pulled", tracks: [{ from: "peer-a", trackName: "camera", mid: "4" }] });
+      await first;
+      expect(pc.history).toEqual([]);
+      const second = session.pull("peer-b", ["camera"]);
+      await sentAt(1);
+      room({
+        type: "sfu-pulled",
+        offer: sdpOf(["4", "5"]),
+        tracks: [{ from: "peer-b", trackName: "camera", mid: "5" }],
+      });
+      await sentAt(2);
+      room({ type: "sfu-renegotiated" });
+      await second;
+      const receiverOf = (mid: string) => pc.transceivers.find((t) => t.mid === mid)!.receiver.track.id;
+      expect(pc.history).toEqual([
+        "remote offer",
+        `protect receiver ${receiverOf("4")} from peer-a`,
+        `protect receiver ${receiverOf("5")} from peer-b`,
+        "local answer",
+      ]);
+    });
   });
 });

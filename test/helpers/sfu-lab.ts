@@ -4,9 +4,13 @@
  * pages (worker/origin.ts) and its CSP allows no other, so the script goes into a blank document
  * at the room's origin instead, as an init script (which no page CSP blocks).
  */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext } from "playwright-core";
 import { build } from "vite";
+import { headersFile } from "../../worker/security-headers";
 
 const ENTRY = fileURLToPath(new URL("../e2e/sfu-lab/lab.ts", import.meta.url));
 
@@ -37,4 +41,34 @@ export function sfuLabScript(): Promise<string> {
 /** Every page of `context` gets the lab before its own scripts. */
 export async function addSfuLab(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: await sfuLabScript() });
+}
+
+const SECURE_ROOT = fileURLToPath(new URL("../e2e/sfu-lab/", import.meta.url));
+
+/**
+ * The SFU lab with end-to-end encryption (sfu-lab/index.html and secure.ts) as static assets for
+ * `wrangler dev --assets`: the page at /sfu-lab/, its transform worker a same-origin file beside
+ * it, and a `_headers` file with the app's own security headers, so the room takes the page's
+ * socket and the worker starts under the real Content-Security-Policy. Returns the directory
+ * (delete it when done).
+ */
+export async function buildSecureSfuLab(): Promise<string> {
+  const out = await mkdtemp(join(tmpdir(), "natter-sfu-e2ee-lab-"));
+  await build({
+    root: SECURE_ROOT,
+    base: "/sfu-lab/",
+    configFile: false,
+    logLevel: "warn",
+    publicDir: false,
+    build: {
+      outDir: join(out, "sfu-lab"),
+      emptyOutDir: true,
+      target: "esnext",
+      minify: false,
+      modulePreload: { polyfill: false },
+    },
+    worker: { format: "es" },
+  });
+  await writeFile(join(out, "_headers"), headersFile());
+  return out;
 }

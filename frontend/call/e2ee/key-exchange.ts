@@ -75,9 +75,12 @@ export class KeyExchange {
     this.#key = key;
   }
 
-  /** A fresh identity and a first sender key, which is used at once: nobody else holds it yet. */
-  static async create(options: KeyExchangeOptions): Promise<KeyExchange> {
-    const exchange = new KeyExchange(options, await createIdentityKey(), await createSenderKey());
+  /**
+   * A first sender key, which is used at once: nobody else holds it yet. The identity is fresh
+   * unless the caller made it, to derive the pair's other keys from it too (the chat key).
+   */
+  static async create(options: KeyExchangeOptions, identity?: IdentityKey): Promise<KeyExchange> {
+    const exchange = new KeyExchange(options, identity ?? (await createIdentityKey()), await createSenderKey());
     options.useSenderKey(0, exchange.#key);
     return exchange;
   }

@@ -19,6 +19,19 @@
  *
  * After a request timed out, the room may still carry it out later; this side does not know what
  * the SFU holds then, and the caller should start a new session.
+ *
+ * End-to-end encryption (`protect`, sfu-security.ts): DTLS ends at the SFU, so every frame is
+ * encrypted in the browser by an encoded transform. A sender gets its transform between
+ * addTransceiver and our offer; a pulled receiver right after the SFU's offer has created its
+ * transceiver, before our answer exists, so not one frame of either passes untransformed (a
+ * receiver that decodes one frame in the clear, or misses its first key frame, can stay black).
+ *
+ * Tearing down: stopping a receiver that has an encoded transform crashed Chromium 156 (an
+ * earlier stop's finding). What this class does, and what stays safe: it never stops a pulled
+ * receiver's track, never sets `transform` back to null, never removes a transceiver from under
+ * its transform; close() stops transceivers only as part of a renegotiation the SFU answers (the
+ * m-section goes inactive, the same path a remote offer that drops a track takes), and dispose()
+ * closes the whole connection, which ends every transform with it.
  */
 import type { SfuReply, SfuRequest } from "./sfu-requests";
 
@@ -42,17 +55,24 @@ export interface SfuPulledTrack {
   track: MediaStreamTrack;
 }
 
+/** Puts the end-to-end encryption transforms on the session's senders and receivers (SfuSecurity). */
+export interface SfuProtection {
+  /** Extra configuration the transforms need (encodedInsertableStreams for Chromium's older API). */
+  readonly configuration?: RTCConfiguration;
+  /** A published sender, after addTransceiver and before the offer. */
+  sender(sender: RTCRtpSender): void;
+  /** A pulled receiver carrying member `from`'s track, after the SFU's offer and before our answer. */
+  receiver(receiver: RTCRtpReceiver, from: string): void;
+}
+
 export interface SfuSessionOptions {
   requests: SfuRequester;
   /** The ICE servers the call already uses (IceServers.servers), or none. */
   configuration?: RTCConfiguration;
+  /** Encrypts every frame we send and decrypts every frame we pull; none only in tests of the plain path. */
+  protect?: SfuProtection;
   /** Each pulled track, once, as soon as an applied offer has brought it. */
   onTrack?(pulled: SfuPulledTrack): void;
-  /** Encrypts each sender before the offer, decrypts each pulled receiver before the answer. */
-  protect?: {
-    sender(sender: RTCRtpSender): void;
-    receiver(receiver: RTCRtpReceiver, from: string): void;
-  };
 }
 
 export class SfuSessionDisposed extends Error {
@@ -65,10 +85,10 @@ export class SfuSessionDisposed extends Error {
 export class SfuSession {
   readonly #requests: SfuRequester;
   readonly #onTrack: (pulled: SfuPulledTrack) => void;
-  readonly #protect: SfuSessionOptions["protect"];
-  /** Receivers already given to `protect` (a transform is set once per receiver). */
-  readonly #protected = new WeakSet<RTCRtpReceiver>();
+  readonly #protect: SfuProtection | undefined;
   readonly #pc: RTCPeerConnection;
+  /** Receivers that have their transform: createEncodedStreams may be called only once per receiver. */
+  readonly #protected = new WeakSet<RTCRtpReceiver>();
   /** Pulled tracks, by mid, that no applied offer has brought yet. */
   readonly #awaiting = new Map<string, Omit<SfuPulledTrack, "track">>();
   #chain: Promise<unknown> = Promise.resolve();
@@ -78,7 +98,7 @@ export class SfuSession {
     this.#requests = options.requests;
     this.#onTrack = options.onTrack ?? (() => {});
     this.#protect = options.protect;
-    this.#pc = new RTCPeerConnection(options.configuration);
+    this.#pc = new RTCPeerConnection({ ...options.configuration, ...options.protect?.configuration });
   }
 
   /** The connection, for its stats and state; negotiate only through this class. */
@@ -93,8 +113,9 @@ export class SfuSession {
       const transceivers = tracks.map(({ track, sendEncodings }) =>
         pc.addTransceiver(track, { direction: "sendonly", ...(sendEncodings && { sendEncodings }) }),
       );
-      for (const t of transceivers) this.#protect?.sender(t.sender);
       try {
+        // Before the offer: the encoder's first frame already goes through the transform.
+        if (this.#protect) for (const t of transceivers) this.#protect.sender(t.sender);
         await pc.setLocalDescription(await pc.createOffer());
         const asked = transceivers.map((t, i) => ({ mid: t.mid ?? "", trackName: tracks[i]!.trackName }));
         const reply = await this.#requests.request({ type: "sfu-publish", offer: sdpOf(pc), tracks: asked });
@@ -173,13 +194,15 @@ export class SfuSession {
   async #acceptOffer(offer: string): Promise<SfuPulledTrack[]> {
     const pc = this.#pc;
     await pc.setRemoteDescription({ type: "offer", sdp: offer });
-    // Before the answer goes out, so that no frame of a pulled track reaches its decoder undecrypted.
-    for (const transceiver of pc.getTransceivers()) {
-      const waiting = transceiver.mid === null ? undefined : this.#awaiting.get(transceiver.mid);
-      if (!waiting || this.#protected.has(transceiver.receiver)) continue;
-      this.#protected.add(transceiver.receiver);
-      this.#protect?.receiver(transceiver.receiver, waiting.from);
-    }
+    // The offer made the pulled transceivers; until our answer is set no RTP reaches them, and
+    // until the SFU has it none is sent: their transforms go on now, before either.
+    if (this.#protect)
+      for (const transceiver of pc.getTransceivers()) {
+        const waiting = transceiver.mid === null ? undefined : this.#awaiting.get(transceiver.mid);
+        if (!waiting || transceiver.direction === "stopped" || this.#protected.has(transceiver.receiver)) continue;
+        this.#protected.add(transceiver.receiver);
+        this.#protect.receiver(transceiver.receiver, waiting.from);
+      }
     await pc.setLocalDescription(await pc.createAnswer());
     await this.#requests.request({ type: "sfu-renegotiate", answer: sdpOf(pc) });
     this.#check();

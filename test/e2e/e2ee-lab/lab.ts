@@ -14,6 +14,9 @@ import {
   transformApi,
 } from "../../../frontend/call/e2ee/media-transform";
 import type { TransformStats } from "../../../frontend/call/e2ee/transform-messages";
+import { picture } from "./picture";
+
+export type { Picture } from "./picture";
 
 /** How a receiver is set up: a call member, a stranger with a key of its own, or no transform at all. */
 export type ReceiverKind = "member" | "wrong-key" | "no-transform";
@@ -25,12 +28,6 @@ interface Person {
   exchange?: KeyExchange;
   pc?: RTCPeerConnection;
   video?: HTMLVideoElement;
-}
-
-/** The mean colour (r, g, b) of the left and right halves of what a receiver's <video> shows. */
-export interface Picture {
-  left: number[];
-  right: number[];
 }
 
 export interface ReceiverSample {
@@ -80,25 +77,6 @@ function play(stream: MediaStream, kind: string): HTMLMediaElement {
   document.body.append(element);
   void element.play().catch(() => undefined);
   return element;
-}
-
-/** Null while the video has shown no picture at all. */
-function picture(video: HTMLVideoElement | undefined): Picture | null {
-  if (!video?.videoWidth) return null;
-  const [width, height] = [32, 24];
-  const canvas = document.createElement("canvas");
-  Object.assign(canvas, { width, height });
-  const context = canvas.getContext("2d")!;
-  context.drawImage(video, 0, 0, width, height);
-  const pixels = context.getImageData(0, 0, width, height).data;
-  const mean = (from: number, to: number) => {
-    const sum = [0, 0, 0];
-    for (let y = 0; y < height; y++)
-      for (let x = from; x < to; x++) for (let c = 0; c < 3; c++) sum[c]! += pixels[(y * width + x) * 4 + c]!;
-    return sum.map((value) => Math.round(value / (height * (to - from))));
-  };
-  // Away from the middle, where the codec blurs the two halves into each other.
-  return { left: mean(2, width / 2 - 4), right: mean(width / 2 + 4, width - 2) };
 }
 
 async function start(options: { api: TransformApi; receivers: { name: string; kind: ReceiverKind }[] }) {

@@ -5,11 +5,15 @@
  * room takes sockets only from its own site's pages. The call engine does not use them yet.
  *
  * Everything the room sends is kept in `roomFrames`; what SfuRequests does not take as a reply
- * waits in `inbox` for the test.
+ * (nor the `onMessage` of join's options) waits in `inbox` for the test. End-to-end encryption
+ * comes in through join's options (secure.ts), so this module imports no e2ee code and still
+ * bundles as the one classic script sfu-room.test.ts injects.
  */
-import type { ServerMessage } from "../../../common/protocol";
+import { HEARTBEAT_INTERVAL_MS, PING } from "../../../common/heartbeat";
+import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import { SfuRequests } from "../../../frontend/call/sfu/sfu-requests";
-import { SfuSession } from "../../../frontend/call/sfu/sfu-session";
+import { type SfuProtection, SfuSession } from "../../../frontend/call/sfu/sfu-session";
+import { picture } from "../e2ee-lab/picture";
 
 export type LabMessage = { type: string; [field: string]: unknown };
 /** A pulled track as the test sees it (the MediaStreamTrack stays in the page). */
@@ -19,6 +23,16 @@ const inbox: LabMessage[] = [];
 const roomFrames: string[] = [];
 const handedOut: LabPulled[] = [];
 let session: SfuSession | null = null;
+let socket: WebSocket | null = null;
+/** The first pulled video, as played. */
+let video: HTMLVideoElement | undefined;
+
+export interface JoinOptions {
+  /** The transforms for every sender and receiver (SfuSecurity). */
+  protect?: SfuProtection;
+  /** Sees every room message first; true keeps it out of the inbox. */
+  onMessage?(message: LabMessage): boolean;
+}
 
 function sfu(): SfuSession {
   if (!session) throw new Error("join first");
@@ -26,34 +40,48 @@ function sfu(): SfuSession {
 }
 
 /** Opens the room socket at `path` and joins as `name`; the welcome lands in the inbox. */
-async function join(path: string, name: string): Promise<void> {
-  const socket = new WebSocket(`${location.origin.replace(/^http/, "ws")}${path}`);
-  const requests = new SfuRequests({ send: (message) => socket.send(JSON.stringify(message)) });
+async function join(path: string, name: string, options: JoinOptions = {}): Promise<void> {
+  const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}${path}`);
+  socket = ws;
+  const requests = new SfuRequests({ send: (message) => ws.send(JSON.stringify(message)) });
   session = new SfuSession({
     requests,
+    ...(options.protect && { protect: options.protect }),
     onTrack: ({ from, trackName, mid, track }) => {
       handedOut.push({ from, trackName, mid, kind: track.kind });
       // A playing <video> pulls frames through the decoder.
-      const video = document.createElement("video");
-      video.muted = true;
-      video.autoplay = true;
-      video.srcObject = new MediaStream([track]);
-      document.body.append(video);
-      void video.play();
+      const element = document.createElement("video");
+      element.muted = true;
+      element.autoplay = true;
+      element.srcObject = new MediaStream([track]);
+      document.body.append(element);
+      void element.play();
+      if (track.kind === "video") video ??= element;
     },
   });
-  socket.onmessage = ({ data }) => {
+  ws.onmessage = ({ data }) => {
     roomFrames.push(String(data));
     if (typeof data !== "string" || !data.startsWith("{")) return;
     const message = JSON.parse(data) as LabMessage;
+    if (options.onMessage?.(message)) return;
     if (!requests.receive(message as ServerMessage)) inbox.push(message);
   };
-  socket.onclose = () => requests.closed();
+  ws.onclose = () => requests.closed();
   await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
+    ws.onopen = resolve;
+    ws.onerror = reject;
   });
-  socket.send(JSON.stringify({ type: "join", name }));
+  ws.send(JSON.stringify({ type: "join", name }));
+  // The room drops a member silent for HEARTBEAT_TIMEOUT_MS: on a loaded CI machine a test can outlast that.
+  const heartbeat = setInterval(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+    else if (ws.readyState === WebSocket.CLOSED) clearInterval(heartbeat);
+  }, HEARTBEAT_INTERVAL_MS);
+}
+
+/** Sends one message to the room (the e2ee signals of secure.ts). */
+function send(message: ClientMessage): void {
+  socket?.send(JSON.stringify(message));
 }
 
 /** The next message of `type` the room sent that was not an SFU reply, taken out of the inbox. */
@@ -79,11 +107,19 @@ async function close(mids: string[]): Promise<string[]> {
 
 /** Video frames the session's connection has decoded so far. */
 async function framesDecoded(): Promise<number> {
-  let frames = 0;
-  (await sfu().connection.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded ?? 0;
+  return (await videoIn()).framesDecoded;
+}
+
+/** Video frames the session's connection has received (whole frames out of RTP) and decoded so far. */
+async function videoIn(): Promise<{ framesReceived: number; framesDecoded: number }> {
+  const counts = { framesReceived: 0, framesDecoded: 0 };
+  type Inbound = { type: string; kind?: string; framesDecoded?: number; framesReceived?: number };
+  (await sfu().connection.getStats()).forEach((s: Inbound) => {
+    if (s.type !== "inbound-rtp" || s.kind !== "video") return;
+    counts.framesDecoded += s.framesDecoded ?? 0;
+    counts.framesReceived += s.framesReceived ?? 0;
   });
-  return frames;
+  return counts;
 }
 
 export const lab = {
@@ -93,6 +129,10 @@ export const lab = {
   pull,
   close,
   framesDecoded,
+  videoIn,
+  send,
+  /** What the first pulled video shows (null before any picture). */
+  picture: () => picture(video),
   connectionState: () => sfu().connection.connectionState,
   handedOut: () => handedOut,
   roomFrames: () => roomFrames,
