@@ -33,8 +33,15 @@ import type { SfuCall, SfuMemberMedia } from "./sfu/sfu-call";
 import type { SfuModules, SfuSecurityHandle } from "./sfu/sfu-modules";
 import type { CallStatus } from "./status";
 
-/** How long a switch waits for the other end's notice before it breaks the old path anyway. */
-export const ROUTE_FALLBACK_MS = 8_000;
+/**
+ * How long a switch waits for the other end's notice before it breaks the old path anyway. The
+ * notice rides the peer connection's own data channel, so it is lost only with the connection;
+ * what this covers is a member whose new path never works (it cannot reach the SFU, say), which
+ * would otherwise cost us the old path's upload for the rest of the call. Long, because breaking
+ * early freezes that member's tile: a newcomer to a big call has the module to load, keys to
+ * exchange and every member to pull, one request at a time, before it shows anyone through the SFU.
+ */
+export const ROUTE_FALLBACK_MS = 20_000;
 /** How often a switching tile is checked for its first decoded frame on the new path. */
 export const ROUTE_CHECK_MS = 250;
 
@@ -256,20 +263,12 @@ export class SfuRoute {
     const deps = this.#deps;
     const running = new Scope();
     this.#running = running;
-    for (const { from, e2ee } of this.#early.splice(0)) security.receive(from, e2ee);
     running.effect(() => {
       this.#media.value = call.media.value;
     });
     running.effect(() => {
       // While we go back to mesh, nothing new goes out through the SFU.
       if (deps.callMode.value === "sfu") this.#route.value = call.publishing.value ? "sfu" : this.#route.peek();
-    });
-    running.effect(() => {
-      call.setLocal({
-        audio: deps.media.audioTrack.value,
-        camera: deps.media.videoTrack.value,
-        screen: deps.screen.track.value,
-      });
     });
     // Members whose media key we hold: only their tracks are pulled (a receiver that gets
     // encrypted video before its key may miss the key frame and never show a picture).
@@ -290,6 +289,16 @@ export class SfuRoute {
           if (ok && !running.disposed) readable.value = new Set(readable.peek()).add(id);
         });
       }
+    });
+    // Members are known before any of their messages is handed in (SfuSecurity drops a
+    // non-member's), and before we publish (a member added after our first frame costs a key rotation).
+    for (const { from, e2ee } of this.#early.splice(0)) security.receive(from, e2ee);
+    running.effect(() => {
+      call.setLocal({
+        audio: deps.media.audioTrack.value,
+        camera: deps.media.videoTrack.value,
+        screen: deps.screen.track.value,
+      });
     });
     running.effect(() => {
       const members = [...deps.roster.members.value.values()].filter((m) => readable.value.has(m.id));
@@ -386,9 +395,10 @@ export class SfuRoute {
     this.#running = null;
     const call = this.#call;
     this.#call = null;
-    if (call) void call.close();
-    this.#security?.dispose();
+    const security = this.#security;
     this.#security = null;
+    // The session (and the transforms on its senders and receivers) goes before the worker they run in.
+    void (call ? call.close() : Promise.resolve()).finally(() => security?.dispose());
     this.#securitySignal.value = null;
     this.#early = [];
     this.#phase = "mesh";

@@ -1,7 +1,14 @@
 /**
- * Whether a receiver has decoded anything yet: the moment a tile can switch to it without going
- * blank (sfu-route.ts moves tiles between a peer connection and the SFU only then).
+ * Whether a receiver has decoded its media steadily enough for a tile to switch to it without
+ * going blank (sfu-route.ts moves tiles between a peer connection and the SFU only then).
  */
+
+/**
+ * Video frames a new path must have decoded before a tile switches to it: not the first one,
+ * which may be a lone key frame before the SFU settles on the tile's layer (a layer change waits
+ * for a key frame of its own); a few more show that frames keep coming.
+ */
+export const FRAMES_BEFORE_SWITCH = 8;
 
 interface InboundStats {
   type: string;
@@ -10,7 +17,7 @@ interface InboundStats {
   concealedSamples?: number;
 }
 
-/** Whether `receiver` has decoded media: a video frame, or audio samples. */
+/** Whether `receiver` has decoded media: FRAMES_BEFORE_SWITCH video frames, or audio samples. */
 export async function receiverDecodes(receiver: RTCRtpReceiver): Promise<boolean> {
   const stats = await receiver.getStats().catch(() => null);
   let decoded = false;
@@ -19,7 +26,7 @@ export async function receiverDecodes(receiver: RTCRtpReceiver): Promise<boolean
   stats?.forEach((s: InboundStats) => {
     if (s.type !== "inbound-rtp") return;
     const heard = (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0);
-    if ((s.framesDecoded ?? 0) > 0 || heard > 0) decoded = true;
+    if ((s.framesDecoded ?? 0) >= FRAMES_BEFORE_SWITCH || heard > 0) decoded = true;
   });
   return decoded;
 }
