@@ -13,6 +13,7 @@ import { CallEmitter } from "../../frontend/call/events";
 import { PeerConnection } from "../../frontend/call/peer/peer-connection";
 import type { SafetyState } from "../../frontend/call/peer/safety-exchange";
 import { Roster, type SfuView } from "../../frontend/call/roster";
+import { cameraLayers } from "../../frontend/call/sfu/sfu-call";
 import { parseRouteNotice, routeNotice } from "../../frontend/call/sfu-route";
 import { Verification } from "../../frontend/call/verification";
 import { ADA, BOB, SELF } from "./fake-room";
@@ -122,5 +123,16 @@ describe("route notices", () => {
     expect(parseRouteNotice(encodeChat(routeNotice("sfu")))).toBeNull();
     expect(parseRouteNotice('{"natter-route":"p2p"}')).toBeNull();
     expect(parseRouteNotice("")).toBeNull();
+  });
+});
+
+describe("the camera's simulcast layers", () => {
+  it("are full, half and quarter width, each only while at least 320 pixels wide", () => {
+    const widths = (w?: number) => cameraLayers(w).map((l) => `${l.rid}:${l.width}`);
+    expect(widths()).toEqual(["f:1280", "h:640", "q:320"]);
+    expect(widths(1280)).toEqual(["f:1280", "h:640", "q:320"]);
+    expect(widths(640)).toEqual(["f:640", "h:320"]);
+    // A small camera is published in one layer: no simulcast, nothing for a tile to choose.
+    expect(widths(320)).toEqual(["f:320"]);
   });
 });

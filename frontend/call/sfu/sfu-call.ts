@@ -17,6 +17,7 @@
 import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { ClientMessage, ServerMessage } from "../../../common/protocol";
 import {
+  FULL_WIDTH,
   type HeldTrack,
   type PullInFlight,
   planSfu,
@@ -30,6 +31,19 @@ import { SfuRequests } from "./sfu-requests";
 import { type SfuPulledTrack, SfuSession, SfuSessionDisposed } from "./sfu-session";
 
 export const CAMERA_TRACK = "cam";
+
+/** The narrowest simulcast layer worth sending: below it, browsers drop the layer anyway. */
+export const MIN_LAYER_WIDTH = 320;
+
+/**
+ * The simulcast layers a camera `width` pixels wide is published in: full, half and quarter width,
+ * each only while at least MIN_LAYER_WIDTH wide (720p: 1280, 640, 320; 360p: 640, 320; smaller:
+ * one layer, no simulcast). A layer the browser would not send must not be one a tile can ask for:
+ * the SFU falls back only to lower layers, so a tile asking for one that is not sent could get nothing.
+ */
+export function cameraLayers(width = FULL_WIDTH): SimulcastLayer[] {
+  return simulcastLayers(width).filter((layer, i) => i === 0 || layer.width >= MIN_LAYER_WIDTH);
+}
 export const MIC_TRACK = "mic";
 
 /** A failed pull is not asked again sooner than this (then twice as long, up to the cap). */
@@ -67,7 +81,7 @@ export interface SfuCallOptions {
   iceServers: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
   protection: SfuProtection;
-  /** The camera's full width, for the simulcast layers (720p unless told). */
+  /** The simulcast layers to publish the camera in; by default, those its width allows (cameraLayers). */
   layers?: SimulcastLayer[];
   now?: () => number;
 }
@@ -81,7 +95,8 @@ export class SfuCall {
   readonly #requests: SfuRequests;
   readonly #session: SfuSession;
   readonly #protection: SfuProtection;
-  readonly #layers: SimulcastLayer[];
+  /** Fixed by the options, or set from the camera's width when it is first published. */
+  #layers: SimulcastLayer[] | null;
   readonly #now: () => number;
   /** Our published tracks by name, and the names on their way out. */
   readonly #published = new Map<string, Published>();
@@ -107,7 +122,7 @@ export class SfuCall {
 
   constructor(options: SfuCallOptions) {
     this.#protection = options.protection;
-    this.#layers = options.layers ?? simulcastLayers();
+    this.#layers = options.layers ?? null;
     this.#now = options.now ?? Date.now;
     this.#requests = new SfuRequests({ send: options.send });
     this.#session = new SfuSession({
@@ -210,7 +225,8 @@ export class SfuCall {
         closing.push(out.mid);
       } else if (!out && track && !this.#publishing.has(name)) {
         this.#publishing.add(name);
-        adding.push({ track, trackName: name, ...(name === CAMERA_TRACK && { sendEncodings: this.#encodings() }) });
+        const sendEncodings = name === CAMERA_TRACK ? this.#encodings(track) : undefined;
+        adding.push({ track, trackName: name, ...(sendEncodings && { sendEncodings }) });
       }
     }
     try {
@@ -240,8 +256,10 @@ export class SfuCall {
     return local.some(([name, track]) => (this.#published.get(name)?.track ?? null) !== track);
   }
 
-  /** Simulcast layers, widest first as the RIDs say; the browser drops those wider than the camera. */
-  #encodings(): RTCRtpEncodingParameters[] {
+  /** The camera's simulcast encodings, widest first; none when its width allows only one layer. */
+  #encodings(camera: MediaStreamTrack): RTCRtpEncodingParameters[] | undefined {
+    this.#layers ??= cameraLayers(camera.getSettings?.().width);
+    if (this.#layers.length < 2) return undefined;
     const widest = Math.max(...this.#layers.map((l) => l.width));
     return [...this.#layers]
       .sort((a, b) => b.width - a.width)
@@ -292,7 +310,9 @@ export class SfuCall {
       members,
       held: [...this.#held.values()],
       inFlight: [...this.#pulling.values()],
-      layers: this.#layers,
+      // A member's camera comes in the layers ours does (all natter pages publish the same way);
+      // with one layer (a small camera) there is nothing to choose.
+      layers: (this.#layers?.length ?? 0) >= 2 ? (this.#layers ?? []) : [],
       layeredTracks: new Set([CAMERA_TRACK]),
     });
     for (const action of actions) {
