@@ -19,7 +19,7 @@
  * What the page says about its route (mediaRoute) is "sfu" only while our own media goes
  * through the SFU, encrypted: never on the room's word alone.
  */
-import { type ReadonlySignal, signal } from "@preact/signals-core";
+import { type ReadonlySignal, signal, untracked } from "@preact/signals-core";
 import type { CallMode, ClientMessage, ServerMessage } from "../../common/protocol";
 import type { CallEmitter } from "./events";
 import type { IceServers } from "./ice-config";
@@ -114,8 +114,11 @@ export class SfuRoute {
       this.#restart.value;
       const mode = deps.callMode.value;
       const inCall = deps.status.value === "joined" && deps.selfId.value !== null;
-      if (mode === "sfu" && inCall) this.#toSfu();
-      else if (mode === "mesh" && this.#phase !== "mesh") this.#toMesh();
+      // Untracked: only the mode and our place in the call start a move, not what the move reads.
+      untracked(() => {
+        if (mode === "sfu" && inCall) void this.#toSfu();
+        else if (mode === "mesh" && this.#phase !== "mesh") this.#toMesh();
+      });
     });
     // A member who leaves takes its bookkeeping along.
     this.#scope.add(

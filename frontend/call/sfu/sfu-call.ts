@@ -384,7 +384,7 @@ export class SfuCall {
       tracks.set(held.trackName, held);
       byMember.set(held.from, tracks);
     }
-    const previous = this.#media.value;
+    const previous = this.#media.peek();
     const next = new Map<string, SfuMemberMedia>();
     for (const [id, tracks] of byMember) {
       const sharing = this.#members.find((m) => m.id === id)?.sharing ?? false;
