@@ -9,7 +9,8 @@
  * - media-sync.ts: senders and our peer-state follow mic, camera and screen; the upload budget;
  * - ice-config.ts: the ICE servers and their refresh;
  * - chat.ts: chat over the data channels;
- * - etiquette.ts: raised hands and reactions.
+ * - etiquette.ts: raised hands and reactions;
+ * - sfu-route.ts: mesh or SFU, member by member, as the room's call mode says (sfu/ loads on demand).
  *
  * Framework-free so that any view (or a test) can drive it through its signals (handle.ts).
  */
@@ -35,6 +36,7 @@ import type { NameLabel } from "./names";
 import { PeerConnection } from "./peer/peer-connection";
 import { Roster } from "./roster";
 import { type CallEnd, type Routes, route } from "./route";
+import { SfuRoute } from "./sfu-route";
 import { type CallStatus, isInCall, isOver } from "./status";
 import { Verification } from "./verification";
 
@@ -56,8 +58,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly error: ReadonlySignal<CallError | null> = this.#error;
   readonly removedBy: ReadonlySignal<NameLabel | null> = this.#removedBy;
   readonly callMode: ReadonlySignal<CallMode> = this.#callMode;
-  /** Always "mesh" until the SFU stage of issue #18 routes media (see CallState.mediaRoute). */
-  readonly mediaRoute: ReadonlySignal<CallMode> = signal<CallMode>("mesh");
+  declare readonly mediaRoute: CallState["mediaRoute"];
   // What views read of the parts: each part's own signals (set in the constructor; `declare` emits no field).
   declare readonly selfName: CallState["selfName"];
   declare readonly peers: CallState["peers"];
@@ -91,6 +92,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly #chat: Chat;
   readonly #entry: Entry;
   readonly #etiquette: Etiquette;
+  readonly #sfu: SfuRoute;
   readonly #routes: Routes;
 
   constructor(options: CallOptions) {
@@ -105,6 +107,7 @@ export class Call implements CallState, CallControls, CallEvents {
         message: (message) => this.#route(message),
         reconnecting: ({ timedOut }) => {
           if (timedOut) this.#entry.forgotten();
+          this.#sfu.socketClosed();
           if (this.#status.value === "joined") this.#status.value = "reconnecting";
         },
         ended: (end) => this.#end("removed" in end ? { status: "removed", removedBy: null } : end),
@@ -117,7 +120,14 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#roster = new Roster({
       selfId: this.#selfId,
       selfName: this.#selfName,
-      connect: (peerId, awaitFirstOffer) => this.#connectTo(peerId, awaitFirstOffer),
+      // In SFU mode, members we meet get no peer connection: their media comes through the SFU. One
+      // that offers gets an answer, unless the SFU already brings it (an ICE restart of a connection
+      // we closed on purpose must not bring it back).
+      connect: (peerId, awaitFirstOffer, offered) =>
+        this.#sfu.wantsMesh() || (offered && !this.#sfu.showsViaSfu(peerId))
+          ? this.#connectTo(peerId, awaitFirstOffer)
+          : null,
+      viaSfu: (id) => this.#sfu.view(id),
       verification: this.#verification,
       events,
     });
@@ -125,7 +135,28 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#mediaSync = new MediaSync({ media: this.#media, screen: this.#screen, members, send, now });
     const inCall = () => isInCall(this.#status.value);
     this.#etiquette = new Etiquette(send);
-    this.#chat = new Chat({ members, selfName: this.#selfName, inCall, events, now });
+    this.#chat = new Chat({
+      members,
+      sendSealed: (to, frame) => this.#sfu.sendChat(to, frame),
+      selfName: this.#selfName,
+      inCall,
+      events,
+      now,
+    });
+    this.#sfu = new SfuRoute({
+      callMode: this.#callMode,
+      status: this.#status,
+      selfId: this.#selfId,
+      roster: this.#roster,
+      media: this.#media,
+      screen: this.#screen,
+      ice: this.#ice,
+      events,
+      send,
+      onChat: (from, frame) => this.#chat.receive(from, frame),
+      ...(options.loadSfu && { load: options.loadSfu }),
+      now,
+    });
     this.#entry = new Entry({
       status: this.#status,
       selfId: this.#selfId,
@@ -141,6 +172,7 @@ export class Call implements CallState, CallControls, CallEvents {
     this.#routes = {
       status: this.#status,
       callMode: this.#callMode,
+      sfu: this.#sfu,
       entry: this.#entry,
       etiquette: this.#etiquette,
       roster: this.#roster,
@@ -150,6 +182,7 @@ export class Call implements CallState, CallControls, CallEvents {
     };
 
     this.selfName = this.#selfName;
+    this.mediaRoute = this.#sfu.route;
     this.peers = this.#roster.peers;
     ({ access: this.access, lock: this.lock, lockNews: this.lockNews, knocks: this.knocks } = this.#door);
     ({ guessWarning: this.guessWarning, roomNotice: this.roomNotice } = this.#door);
@@ -185,6 +218,7 @@ export class Call implements CallState, CallControls, CallEvents {
   readonly setTyping = (on: boolean) => this.#chat.setTyping(on);
   readonly setCameraWhileSharing = (on: boolean) => this.#mediaSync.setCameraWhileSharing(on);
   readonly setListening = (peerId: string, change: Partial<Listening>) => this.#listening.set(peerId, change);
+  readonly setTileWidth = (peerId: string, width: number | null) => this.#sfu.setTileWidth(peerId, width);
   readonly raiseHand = () => this.#etiquette.raise();
   readonly lowerHand = (peerId?: string) => this.#etiquette.lower(peerId);
   readonly react = (emoji: Reaction) => this.#etiquette.react(emoji);
@@ -195,7 +229,8 @@ export class Call implements CallState, CallControls, CallEvents {
 
   setVerified(peerId: string, verified: boolean): void {
     const member = this.#roster.members.value.get(peerId);
-    if (member) this.#verification.mark(peerId, member.connection.safetyCode, verified);
+    const code = member && this.#roster.safetyCodeOf(member);
+    if (code) this.#verification.mark(peerId, code, verified);
   }
 
   /**
@@ -261,7 +296,9 @@ export class Call implements CallState, CallControls, CallEvents {
       awaitFirstOffer,
       sendSignal: (data) => this.#send({ type: "signal", to: peerId, data }),
       canSignal: () => !this.#session.reconnecting,
-      onData: (data) => this.#chat.receive(peerId, data),
+      onData: (data) => {
+        if (!this.#sfu.notice(peerId, data)) this.#chat.receive(peerId, data);
+      },
     });
     // A shared screen goes out in the camera's place, from the first offer on.
     this.#mediaSync.prime(connection);
@@ -281,8 +318,17 @@ export class Call implements CallState, CallControls, CallEvents {
       }
     });
     this.#session.close();
-    for (const part of [this.#entry, this.#door, this.#ice, this.#roster, this.#mediaSync, this.#chat, this.#etiquette])
-      part.dispose();
+    const parts = [
+      this.#entry,
+      this.#door,
+      this.#ice,
+      this.#sfu,
+      this.#roster,
+      this.#mediaSync,
+      this.#chat,
+      this.#etiquette,
+    ];
+    for (const part of parts) part.dispose();
     this.#screen.stop();
     this.#media.stop();
   }

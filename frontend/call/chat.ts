@@ -1,6 +1,7 @@
 /**
  * Chat in a call: straight from browser to browser over each connection's data channel (the room
- * never carries it). Sends ours to everyone, takes theirs within each sender's budget
+ * never carries it), or in SFU mode, where there is no peer connection, sealed end to end with
+ * the pair's key and relayed by the room, which cannot open it. Sends ours to everyone, takes theirs within each sender's budget
  * (chat-budget.ts), and keeps the log the panel shows (chat-log.ts) and who is typing (typing.ts,
  * whose frames share the channel and the budget).
  */
@@ -15,6 +16,11 @@ import { encodeTyping, parseTyping, TypingPeers, TypingThrottle } from "./typing
 
 export interface ChatDeps {
   members: ReadonlySignal<ReadonlyMap<string, Member>>;
+  /**
+   * Sends a frame to a member we have no peer connection with (SFU mode): sealed end to end and
+   * relayed by the room (sfu-route.ts), which cannot read it.
+   */
+  sendSealed(to: string, frame: string): void;
   selfName: ReadonlySignal<string>;
   /** Whether we are in the call (joined or reconnecting): chat needs the others. */
   inCall(): boolean;
@@ -50,8 +56,7 @@ export class Chat {
     if (!this.#deps.inCall()) return;
     const now = this.#deps.now();
     if (!(on ? this.#typingOut.typed(now) : this.#typingOut.stopped(now))) return;
-    const frame = encodeTyping(on);
-    for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
+    this.#toEveryone(encodeTyping(on));
   }
 
   /** Sends a message to everyone in the call; returns why it cannot be sent, or null. */
@@ -59,15 +64,22 @@ export class Chat {
     const textProblem = chatTextProblem(text);
     if (textProblem !== null) return textProblem;
     if (!this.#deps.inCall()) return problem("notInCall");
-    const frame = encodeChat(text);
-    for (const member of this.#deps.members.value.values()) member.connection.sendData(frame);
+    this.#toEveryone(encodeChat(text));
     this.#log.add({ from: null, name: this.#deps.selfName.value, text, at: this.#deps.now() });
     // The message ends "is typing" on the other side; the next keystroke tells them again at once.
     this.#typingOut.stopped(this.#deps.now());
     return null;
   }
 
-  /** A frame from a peer's chat channel, unvalidated. */
+  /** Over each member's chat channel, or sealed through the room where there is none. */
+  #toEveryone(frame: string): void {
+    for (const member of this.#deps.members.value.values()) {
+      if (member.connection) member.connection.sendData(frame);
+      else this.#deps.sendSealed(member.id, frame);
+    }
+  }
+
+  /** A frame from a peer's chat channel (or opened from a sealed one), unvalidated. */
   receive(from: string, data: string): void {
     const member = this.#deps.members.value.get(from);
     if (!member) return;

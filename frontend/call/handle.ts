@@ -3,6 +3,7 @@
  * what it may ask (controls), and the events it may follow. Tests hand views a fake built from
  * plain signals (test/frontend/fake-call.ts); the engine is call.ts.
  */
+
 import type { ReadonlySignal } from "@preact/signals-core";
 import type { CallMode, LockInfo, Reaction } from "../../common/protocol";
 import type { Problem } from "../i18n/problem";
@@ -20,6 +21,7 @@ import type { LocalMediaHandle, LocalMediaState } from "./media/local-media-hand
 import type { GetDisplayMedia } from "./media/screen-share";
 import type { NameLabel } from "./names";
 import type { Peer } from "./roster";
+import type { SfuModules } from "./sfu/sfu-modules";
 import type { CallStatus } from "./status";
 
 export type { CallStatus } from "./status";
@@ -43,15 +45,15 @@ export interface CallState {
   readonly status: ReadonlySignal<CallStatus>;
   /**
    * How the room says the call's media travels: "mesh" (browser to browser, and always from a
-   * room without SFU mode) or "sfu" (through Cloudflare's SFU). Stored as the room announces it;
-   * the engine does not act on it yet.
+   * room without SFU mode) or "sfu" (through Cloudflare's SFU), as the room announces it; the
+   * engine moves the media to match (sfu-route.ts).
    */
   readonly callMode: ReadonlySignal<CallMode>;
   /**
    * How this page's media really travels, which is what a view may tell the person: "sfu" only
    * once the engine sends and receives through the SFU with every frame encrypted in the browser.
    * The room's word (callMode) is not enough: a room that lies must not make the page claim a
-   * route it does not take. The engine routes nothing through the SFU yet, so this stays "mesh".
+   * route it does not take.
    */
   readonly mediaRoute: ReadonlySignal<CallMode>;
   readonly selfId: ReadonlySignal<string | null>;
@@ -130,6 +132,8 @@ export interface CallControls {
   setVerified(peerId: string, verified: boolean): void;
   /** Mutes, sets the volume of, or hides the video of `peerId` for us only; returns why not, or null. */
   setListening(peerId: string, change: Partial<Listening>): Problem | null;
+  /** How wide `peerId`'s picture is drawn, in device pixels (null: not drawn): in SFU mode, the layer pulled follows. */
+  setTileWidth(peerId: string, width: number | null): void;
   raiseHand(): void;
   /** Lowers our own hand, or (with an id) someone else's once they have spoken. */
   lowerHand(peerId?: string): void;
@@ -164,4 +168,6 @@ export interface CallOptions {
   reconnect?: Omit<RoomLinkOptions, "signaling">;
   /** The clock for throttle deadlines and warnings; replaceable in tests. */
   now?: () => number;
+  /** Loads SFU mode's modules (sfu/sfu-modules.ts) when a call turns to SFU mode; replaceable in tests. */
+  loadSfu?: () => Promise<SfuModules>;
 }

@@ -47,7 +47,7 @@ export class MediaSync {
     // Every connection shares one upload budget (bitrate.ts): re-split whenever someone comes or goes.
     this.#scope.effect(() => {
       const members = deps.members.value;
-      for (const member of members.values()) member.connection.setVideoBudget(members.size);
+      for (const member of members.values()) member.connection?.setVideoBudget(members.size);
     });
   }
 
@@ -92,10 +92,11 @@ export class MediaSync {
       const video = this.outgoingVideo();
       const stream = media.stream.value;
       const pip = this.pipVideo();
-      for (const member of members.value.values()) {
-        member.connection.setTrack("audio", audio, stream);
-        member.connection.setTrack("video", video, stream);
-        member.connection.setPip(pip, stream);
+      for (const { connection } of members.value.values()) {
+        // In SFU mode a member may have no peer connection: the SFU carries our media (sfu-route.ts).
+        connection?.setTrack("audio", audio, stream);
+        connection?.setTrack("video", video, stream);
+        connection?.setPip(pip, stream);
       }
     });
     sync.effect(() => {

@@ -49,17 +49,32 @@ export interface Peer {
 export interface Member {
   readonly id: string;
   readonly name: string;
-  readonly connection: PeerConnection;
+  /** Our peer connection to the member; null in SFU mode once its media comes through the SFU (sfu-route.ts). */
+  readonly connection: PeerConnection | null;
   readonly audio: boolean;
   readonly video: boolean;
   readonly screen: boolean;
 }
 
+/** What SFU mode knows of a member (sfu-route.ts). */
+export interface SfuView {
+  /** Its media through the SFU, once its tile shows that rather than our peer connection's. */
+  shown: { stream: MediaStream | null; pip: MediaStream | null; audioLevel: () => number | null } | null;
+  /** The code over our end-to-end keys (for a member we have no peer connection with). */
+  safetyCode: ReadonlySignal<SafetyState> | null;
+}
+
 export interface RosterDeps {
   selfId: ReadonlySignal<string | null>;
   selfName: ReadonlySignal<string>;
-  /** A new connection to `peerId`; `awaitFirstOffer` when the peer is the one offering. */
-  connect(peerId: string, awaitFirstOffer: boolean): PeerConnection;
+  /**
+   * A new connection to `peerId`; `awaitFirstOffer` when the peer is the one offering. Null when
+   * the call goes through the SFU: members met then get no peer connection unless they offer one
+   * (`offered`: their offer is in hand).
+   */
+  connect(peerId: string, awaitFirstOffer: boolean, offered?: boolean): PeerConnection | null;
+  /** The member's media and safety code when they come through the SFU (sfu-route.ts), else null. */
+  viaSfu?(id: string): SfuView | null;
   verification: Verification;
   events: CallEmitter;
 }
@@ -78,20 +93,32 @@ export class Roster {
   constructor(deps: RosterDeps) {
     this.#deps = deps;
     this.peers = computed(() =>
-      [...this.#members.value.values()].map((m) => ({
-        id: m.id,
-        name: m.name,
-        stream: m.connection.remoteStream.value,
-        pip: m.connection.remotePip.value,
-        audio: m.audio,
-        video: m.video,
-        screen: m.screen,
-        quality: m.connection.quality,
-        audioLevel: m.connection.audioLevel,
-        safetyCode: m.connection.safetyCode,
-        verified: deps.verification.isVerified(m.id, m.connection.safetyCode),
-      })),
+      [...this.#members.value.values()].map((m) => {
+        const sfu = deps.viaSfu?.(m.id)?.shown ?? null;
+        const connection = m.connection;
+        const safetyCode = this.safetyCodeOf(m);
+        return {
+          id: m.id,
+          name: m.name,
+          stream: sfu ? sfu.stream : (connection?.remoteStream.value ?? null),
+          pip: sfu ? sfu.pip : (connection?.remotePip.value ?? null),
+          audio: m.audio,
+          video: m.video,
+          screen: m.screen,
+          ...(connection && !sfu && { quality: connection.quality }),
+          ...((sfu || connection) && { audioLevel: sfu ? sfu.audioLevel : (connection as PeerConnection).audioLevel }),
+          ...(safetyCode && { safetyCode, verified: deps.verification.isVerified(m.id, safetyCode) }),
+        };
+      }),
     );
+  }
+
+  /**
+   * The safety code that covers a member: our peer connection's while we have one (it carries
+   * the chat), else the SFU mode's code over the end-to-end keys.
+   */
+  safetyCodeOf(member: Member): ReadonlySignal<SafetyState> | null {
+    return member.connection?.safetyCode ?? this.#deps.viaSfu?.(member.id)?.safetyCode ?? null;
   }
 
   /** A peer we should be connected to; returns its member, or null for ourselves and for peers that left. */
@@ -113,7 +140,7 @@ export class Roster {
       video: peer.video ?? true,
       screen: peer.screen ?? false,
     };
-    member.connection.expectMedia({ video: member.video || member.screen, audio: member.audio });
+    member.connection?.expectMedia({ video: member.video || member.screen, audio: member.audio });
     this.#members.value = new Map(members).set(peer.id, member);
     return member;
   }
@@ -127,7 +154,7 @@ export class Roster {
     const known = this.#members.value.get(peer.id);
     if (known) {
       this.#cancelReturnWait(peer.id);
-      known.connection.peerReturned();
+      known.connection?.peerReturned();
     } else {
       this.#departed.delete(peer.id);
     }
@@ -140,7 +167,7 @@ export class Roster {
     this.#departed.add(id);
     const member = this.#members.value.get(id);
     if (!member) return;
-    member.connection.close();
+    member.connection?.close();
     const members = new Map(this.#members.value);
     members.delete(id);
     this.#members.value = members;
@@ -158,7 +185,7 @@ export class Roster {
       video: peer.video ?? member.video,
       screen: peer.screen ?? member.screen,
     };
-    member.connection.expectMedia({ video: updated.video || updated.screen, audio: updated.audio });
+    updated.connection?.expectMedia({ video: updated.video || updated.screen, audio: updated.audio });
     this.#members.value = new Map(this.#members.value).set(peer.id, updated);
   }
 
@@ -166,10 +193,13 @@ export class Roster {
   signal(from: string, data: SignalData): void {
     let member = this.#members.value.get(from);
     // The peer forgot us (we were away too long) and offers from a brand-new connection: follow it.
-    if (member?.connection.isFromAnotherConnection(data)) member = this.#startOver(member) ?? undefined;
+    if (member?.connection?.isFromAnotherConnection(data)) member = this.#startOver(member) ?? undefined;
+    // In SFU mode, a member that offers a peer connection (its browser cannot use the SFU, or it is
+    // still on its way over) gets one: we answer.
+    if (member && !member.connection) member = this.#connect(member, true, true);
     // The room announces peers before relaying their signals, so an unknown sender is a race we can absorb.
     member ??= this.add({ id: from, name: "Guest" }, { awaitFirstOffer: true }) ?? undefined;
-    void member?.connection.handleSignal(data);
+    void member?.connection?.handleSignal(data);
   }
 
   /**
@@ -198,12 +228,36 @@ export class Roster {
   }
 
   setIceServers(servers: RTCIceServer[]): void {
-    for (const member of this.#members.value.values()) member.connection.setIceServers(servers);
+    for (const member of this.#members.value.values()) member.connection?.setIceServers(servers);
+  }
+
+  /** Closes our peer connection to `id` and keeps the member (its media comes through the SFU now). */
+  dropConnection(id: string): void {
+    const member = this.#members.value.get(id);
+    if (!member?.connection) return;
+    member.connection.close();
+    this.#members.value = new Map(this.#members.value).set(id, { ...member, connection: null });
+  }
+
+  /** A peer connection to every member that has none (the call is back to mesh); both ends offer, perfect negotiation sorts it out. */
+  connectAll(): void {
+    batch(() => {
+      for (const member of this.#members.value.values()) if (!member.connection) this.#connect(member, false);
+    });
+  }
+
+  #connect(member: Member, awaitFirstOffer: boolean, offered = false): Member {
+    const connection = this.#deps.connect(member.id, awaitFirstOffer, offered);
+    if (!connection) return member;
+    connection.expectMedia({ video: member.video || member.screen, audio: member.audio });
+    const connected = { ...member, connection };
+    this.#members.value = new Map(this.#members.value).set(member.id, connected);
+    return connected;
   }
 
   /** A new connection in the same tile, answering the peer's next offer. */
   #startOver(member: Member): Member | null {
-    member.connection.close();
+    member.connection?.close();
     return batch(() => {
       const members = new Map(this.#members.value);
       members.delete(member.id);
@@ -211,7 +265,7 @@ export class Roster {
       const fresh = this.add({ id: member.id, name: member.name }, { awaitFirstOffer: true });
       if (!fresh) return null;
       const kept = { ...member, connection: fresh.connection };
-      kept.connection.expectMedia({ video: member.video || member.screen, audio: member.audio });
+      kept.connection?.expectMedia({ video: member.video || member.screen, audio: member.audio });
       this.#members.value = new Map(this.#members.value).set(member.id, kept);
       return kept;
     });
@@ -235,7 +289,7 @@ export class Roster {
   clear(): void {
     for (const cancel of this.#returnWaits.values()) cancel();
     this.#returnWaits.clear();
-    for (const member of this.#members.value.values()) member.connection.close();
+    for (const member of this.#members.value.values()) member.connection?.close();
     this.#members.value = new Map();
   }
 

@@ -11,6 +11,7 @@ import type { Etiquette } from "./etiquette";
 import type { CallError } from "./handle";
 import type { NameLabel } from "./names";
 import type { Roster } from "./roster";
+import type { SfuRoute } from "./sfu-route";
 import type { CallStatus } from "./status";
 
 /** How a call ends: left, removed (by whom, when known), or failed. */
@@ -19,8 +20,9 @@ export type CallEnd = { status: "left" } | { status: "removed"; removedBy: NameL
 /** The parts a message can go to, and what the facade itself does with one. */
 export interface Routes {
   status: ReadonlySignal<CallStatus>;
-  /** The room's word on mesh or SFU: kept, not acted on (yet). */
+  /** The room's word on mesh or SFU; sfu-route.ts acts on it. */
   callMode: Signal<CallMode>;
+  sfu: SfuRoute;
   entry: Entry;
   etiquette: Etiquette;
   roster: Roster;
@@ -31,11 +33,14 @@ export interface Routes {
 
 /** Each of the room's messages, to the part that owns it. */
 export function route(parts: Routes, message: ServerMessage): void {
+  // SFU replies and news first: they answer requests already out and need nothing else.
+  if (parts.sfu.receive(message)) return;
   if (parts.entry.hold(message)) return;
   switch (message.type) {
     case "welcome":
       // A room without SFU mode never says: its calls are mesh.
       parts.callMode.value = message.mode ?? "mesh";
+      parts.sfu.welcomed(message.id);
       parts.etiquette.welcome(message.peers, message);
       void parts.entry.welcome(message);
       break;
@@ -55,7 +60,9 @@ export function route(parts: Routes, message: ServerMessage): void {
       parts.etiquette.reaction(message.from, message.emoji);
       break;
     case "signal":
-      parts.roster.signal(message.from, message.data);
+      // SFU mode's end-to-end keys, safety frames and sealed chat; the rest is a peer connection's.
+      if ("e2ee" in message.data) parts.sfu.receiveE2ee(message.from, message.data.e2ee);
+      else parts.roster.signal(message.from, message.data);
       break;
     case "ice":
       parts.useIce(message.ice);

@@ -40,6 +40,11 @@ export class Scope {
     return cancel;
   }
 
+  /** Whether dispose() has run (an async step that finishes late should then do nothing). */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
   dispose(): void {
     this.#disposed = true;
     // Newest first; each one takes itself off the list as it runs.

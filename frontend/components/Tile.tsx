@@ -61,10 +61,12 @@ interface RemoteTileProps extends Person {
   listening?: Listening | undefined;
   /** Changes `listening`; absent, the tile has no menu for it. */
   onListening?: (change: Partial<Listening>) => void;
+  /** How wide the picture is drawn (TileFrame's onWidth). */
+  onWidth?: (width: number | null) => void;
 }
 
 export function RemoteTile(props: RemoteTileProps) {
-  const { id, quality, onRemove, onVerify, verified, sinkId, listening, onListening, ...person } = props;
+  const { id, quality, onRemove, onVerify, verified, sinkId, listening, onListening, onWidth, ...person } = props;
   const name = labelText(labelOf(person));
   const text = t();
   const hidden = listening?.videoHidden === true;
@@ -72,6 +74,7 @@ export function RemoteTile(props: RemoteTileProps) {
     <TileFrame
       testId="remote-tile"
       peerId={id}
+      onWidth={onWidth}
       person={{ ...person, videoHidden: hidden }}
       caption={<PersonName label={labelOf(person)} />}
       pip={!hidden && person.pip && <StreamVideo stream={person.pip} muted />}

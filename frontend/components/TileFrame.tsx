@@ -58,6 +58,12 @@ export interface TileFrameProps {
   pip?: ComponentChildren;
   badge?: ComponentChildren;
   actions?: ComponentChildren;
+  /**
+   * How wide the picture is drawn, in device pixels, whenever that changes; null while no picture
+   * is drawn (camera off, video hidden, or the tile gone). In SFU mode the call asks for the layer
+   * that fits (sfu-plan.ts).
+   */
+  onWidth?: (width: number | null) => void;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface TileFrameProps {
  * person's sound), an avatar when there is no picture, the name with a muted badge, the speaking
  * indicator, and buttons to pin the tile or fill the screen with it.
  */
-export function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions }: TileFrameProps) {
+export function TileFrame({ testId, peerId, person, caption, video, pip, badge, actions, onWidth }: TileFrameProps) {
   const ref = useRef<HTMLElement>(null);
   const fullscreen = useFullscreen(ref);
   const { audio = true, screen = false, pinned = false, onPin } = person;
@@ -75,6 +81,7 @@ export function TileFrame({ testId, peerId, person, caption, video, pip, badge, 
   const spotlight = person.spotlight === true;
   const text = t();
   const picture = person.stream !== null && person.videoHidden !== true && (screen || person.video !== false);
+  useDrawnWidth(ref, picture, onWidth);
   const classes = [
     "tile",
     screen && "tile--screen",
@@ -180,4 +187,32 @@ function useFullscreen(ref: { current: HTMLElement | null }) {
 
 function read(value: boolean | ReadonlySignal<boolean> | undefined): boolean {
   return typeof value === "object" ? value.value : value === true;
+}
+
+/** Reports the tile's width in device pixels while it draws a picture (ResizeObserver), null otherwise. */
+function useDrawnWidth(
+  ref: { current: HTMLElement | null },
+  picture: boolean,
+  onWidth: ((width: number | null) => void) | undefined,
+): void {
+  const report = useRef(onWidth);
+  report.current = onWidth;
+  const active = onWidth !== undefined;
+  useEffect(() => {
+    const element = ref.current;
+    if (!active || !element) return;
+    if (!picture || typeof ResizeObserver !== "function") {
+      report.current?.(null);
+      return;
+    }
+    const observer = new ResizeObserver(([entry]) => {
+      const width = entry?.contentRect.width ?? 0;
+      report.current?.(Math.round(width * (globalThis.devicePixelRatio || 1)));
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      report.current?.(null);
+    };
+  }, [ref, picture, active]);
 }

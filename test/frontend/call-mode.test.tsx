@@ -1,8 +1,9 @@
 /**
  * Mesh or SFU, as the page sees it: the engine keeps the room's word on the call mode (from the
  * welcome and from `call-mode`), and the room header says plainly when a call goes through the
- * SFU: when the engine's media does (`mediaRoute`), never on the room's word alone. The engine
- * does not route media by the mode yet (issue #18's next stage); here it only stores it.
+ * SFU: when the engine's media does (`mediaRoute`), never on the room's word alone. Moving the
+ * media is sfu-route.ts's, proven in real Chromium by test/e2e/sfu-call.test.ts; this DOM has no
+ * frame transforms, so here, as in a browser that cannot encrypt frames, the call stays peer to peer.
  */
 import { act, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
@@ -37,8 +38,8 @@ describe("the call mode in the engine", () => {
     expect(call.callMode.value).toBe("mesh");
     await receive({ type: "call-mode", mode: "sfu" });
     expect(call.callMode.value).toBe("sfu");
-    // Only stored: the call goes on with its peer connection as before, and the page does not
-    // claim a route through the SFU on the room's word alone.
+    // No frame transform here, so no SFU: the call goes on with its peer connection as before, and
+    // the page does not claim a route through the SFU on the room's word alone.
     expect(call.peers.value.map((p) => p.id)).toEqual([ADA]);
     expect(call.mediaRoute.value).toBe("mesh");
   });

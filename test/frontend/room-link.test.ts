@@ -343,6 +343,22 @@ describe("RoomLink", () => {
     expect(l.received.at(-1)).toMatchObject({ type: "welcome" });
   });
 
+  it("sends a join again on a new socket when the room closed the old one at the door as the join went out", () => {
+    // The room's idle alarm and our join crossed: the room closed the socket (4009) before it read
+    // the join, so no answer will ever come. Waiting for the person to act again would leave the
+    // page on "Joining…" for ever: the join goes out again at once, on a new socket.
+    const l = link();
+    l.latest().open();
+    l.link.send({ type: "join", name: "Cy" });
+    l.latest().drop(CloseCode.idle, "Not joined in time");
+    expect(l.sockets).toHaveLength(2);
+    l.latest().open();
+    expect(l.latest().sentMessages()).toEqual([{ type: "join", name: "Cy" }]);
+    expect(l.events).toEqual(["open"]);
+    l.latest().receive(welcome());
+    expect(l.received.at(-1)).toMatchObject({ type: "welcome" });
+  });
+
   it("reconnects as usual when closed with 4009 after it was let in (its resume was displaced)", () => {
     const l = link();
     welcomeLatest(l);

@@ -5,6 +5,7 @@
  * offers of its own that the endpoint answers through `renegotiate` (negotiation page, "Offer and answer").
  */
 import { type MediaStreamTrack, RTCPeerConnection } from "werift";
+import { bundleConsistentExtensions } from "./bundle-extensions";
 import { ApiError, MID_NOT_FOUND, TRACK_NOT_FOUND } from "./errors";
 import { standinPeerConfig } from "./peer-config";
 import { PublishedTrack, Subscription } from "./published-track";
@@ -116,6 +117,10 @@ export class StandinSession {
           errorDescription: `session ${sessionId} publishes no track named ${trackName}`,
         };
       const transceiver = this.pc.addTransceiver(source.kind, { direction: "sendonly" });
+      transceiver.headerExtensions = bundleConsistentExtensions(
+        this.pc.getTransceivers().flatMap((t) => (t === transceiver ? [] : [t.headerExtensions])),
+        standinPeerConfig().headerExtensions?.[source.kind] ?? [],
+      );
       const result: TrackResult = { location: "remote", sessionId, trackName, ...(simulcast && { simulcast }) };
       added.push({ result, subscribe: () => new Subscription(transceiver, source, simulcast) });
       return result;

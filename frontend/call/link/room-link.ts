@@ -68,6 +68,8 @@ export class RoomLink {
   readonly #handlers: RoomLinkHandlers;
   readonly #options: RoomLinkOptions;
   #signaling: Signaling | null = null;
+  /** The join or knock sent on this socket that the room has not answered yet. */
+  #handshake: ClientMessage | null = null;
   #phase: Phase = "live";
   #resumeAs: ResumeAs | null = null;
   /** Failed attempts since the last welcome: the exponent of the back-off. */
@@ -128,6 +130,8 @@ export class RoomLink {
 
   send(message: ClientMessage): void {
     if (this.#phase === "over") return;
+    // Kept until the room answers it: a socket closed at the door before it read it sends it again.
+    if (message.type === "join" || message.type === "knock") this.#handshake = message;
     if (this.#phase === "dormant") {
       // Only a join or a knock is worth a socket: before we are let in, nothing else means anything.
       if (message.type !== "join" && message.type !== "knock") return;
@@ -203,6 +207,8 @@ export class RoomLink {
   }
 
   #receive(message: ServerMessage): void {
+    // Any word from the room answers the handshake (welcome, denied, knock-sent, an error).
+    this.#handshake = null;
     if (message.type === "welcome") {
       this.#resumeAs = { id: message.id, token: message.resumeToken };
       this.#attempt = 0;
@@ -232,6 +238,10 @@ export class RoomLink {
     clearTimeout(this.#attemptTimeout);
     if (info.code === CloseCode.idle && this.#resumeAs === null) {
       this.#phase = "dormant";
+      // The room's idle alarm and our join (or knock) crossed: it closed the socket without
+      // reading it, and no answer will come. The person did act, so it goes out again, on a new socket.
+      const unanswered = this.#handshake;
+      if (unanswered) this.send(unanswered);
       return;
     }
     const verdict = closeVerdict(info.code);

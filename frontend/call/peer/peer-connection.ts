@@ -7,6 +7,7 @@ import { type ReadonlySignal, signal } from "@preact/signals-core";
 import type { SignalData } from "../../../common/protocol";
 import { CameraPip } from "./camera-pip";
 import { ChatChannel } from "./chat-channel";
+import { receiverDecodes } from "./decoded-media";
 import { PeerHealth } from "./health";
 import { isPolite, Negotiation } from "./negotiation";
 import type { ConnectionQuality, MediaExpected } from "./quality";
@@ -171,6 +172,13 @@ export class PeerConnection {
   setPip(track: MediaStreamTrack | null, stream: MediaStream | null): void {
     this.#pip.send(track, stream);
     this.#budget.apply();
+  }
+
+  /** Whether this connection has decoded the peer's video (or, with `video` false, its sound) yet. */
+  async decodes(video: boolean): Promise<boolean> {
+    const kind = video ? "video" : "audio";
+    const receiver = this.#pc.getReceivers().find((r) => r.track.kind === kind && r.track.readyState === "live");
+    return receiver ? receiverDecodes(receiver) : false;
   }
 
   /** Sends a chat frame (chat-channel.ts). */

@@ -13,7 +13,12 @@ export const STALE_LEVEL_MS = 1_000;
 /** The level of the audio `pc` receives, in dBov (about dBFS); null when nothing can be read yet. */
 export function receivedLevelDb(pc: RTCPeerConnection): number | null {
   const receiver = pc.getReceivers().find((r) => r.track.kind === "audio" && r.track.readyState === "live");
-  if (!receiver || typeof receiver.getSynchronizationSources !== "function") return null;
+  return receiver ? receiverLevelDb(receiver) : null;
+}
+
+/** The level of the audio one receiver gets (in SFU mode, one per member on a shared connection). */
+export function receiverLevelDb(receiver: RTCRtpReceiver): number | null {
+  if (typeof receiver.getSynchronizationSources !== "function") return null;
   const sources = receiver.getSynchronizationSources();
   if (sources.length === 0) return FLOOR_DB;
   const latest = sources.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));

@@ -136,6 +136,12 @@ export class SfuRequests {
     for (const p of all) p.reject(new SfuRequestError("closed", p.request.type, "The room socket closed."));
   }
 
+  /** The socket is back (the room kept our session): requests go out again. */
+  reopen(): void {
+    this.#closed = false;
+    this.#next();
+  }
+
   #next(): void {
     if (this.#out || this.#draining || this.#closed) return;
     const next = this.#queue.shift();

@@ -11,7 +11,7 @@ import type { Speakers } from "./use-speakers";
 
 interface StageProps {
   speakers: Speakers;
-  call: CallState & Pick<CallControls, "setListening">;
+  call: CallState & Pick<CallControls, "setListening" | "setTileWidth">;
   labels: ReadonlyMap<string, NameLabel>;
   stage: StageLayout;
   selfShown: boolean;
@@ -86,6 +86,7 @@ export function Stage(props: StageProps) {
           verified={isVerified(peer)}
           listening={call.listening.value.get(peer.id)}
           onListening={(change) => call.setListening(peer.id, change)}
+          onWidth={(width) => call.setTileWidth(peer.id, width)}
           hand={handOf(peer.id)}
           reactions={reactionsOf(peer.id)}
         />
