@@ -92,6 +92,32 @@ describe("reading the certificates a connection uses", () => {
     });
   }
 
+  it("reads the peer's certificate from the remote description in a browser without getRemoteCertificates (Firefox ESR 140)", async () => {
+    // Firefox ESR 140's RTCDtlsTransport has no getRemoteCertificates; once connected, DTLS has
+    // checked the peer's certificate against the remote description's fingerprint.
+    const side = (state: RTCDtlsTransportState, remoteSdp: string | undefined) =>
+      ({
+        currentLocalDescription: { type: "answer", sdp: firefox.answer },
+        localDescription: { type: "answer", sdp: firefox.answer },
+        currentRemoteDescription: remoteSdp === undefined ? null : { type: "offer", sdp: remoteSdp },
+        remoteDescription: remoteSdp === undefined ? null : { type: "offer", sdp: remoteSdp },
+        sctp: { transport: { state } },
+        getReceivers: () => [],
+      }) as unknown as RTCPeerConnection;
+    expect(await connectionFingerprints(side("connected", chromium.answer))).toEqual({
+      local: sha256FingerprintFromSdp(firefox.answer),
+      // The same as Chromium's own certificate hashed, which a browser with getRemoteCertificates reads.
+      remote: await fingerprintOfCertificate(der(chromium.answererCertificate)),
+    });
+    expect(await connectionFingerprints(side("connecting", chromium.answer))).toBeNull();
+    // A description it cannot be sure of (two certificates in one bundle) gives no code rather than a wrong one.
+    const split = chromium.offer.replace(
+      /(a=fingerprint:sha-256 )\S+(\r\na=setup:actpass\r\na=mid:2)/,
+      `$1${fp(1).value}$2`,
+    );
+    expect(await connectionFingerprints(side("connected", split))).toBeNull();
+  });
+
   it("gives both ends of a Chromium↔Firefox call the same fingerprints to hash", async () => {
     // Firefox's own description against the SHA-256 Chromium would take of Firefox's certificate.
     const firefoxSays = sha256FingerprintFromSdp(firefox.answer)!;

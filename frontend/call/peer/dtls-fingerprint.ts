@@ -11,6 +11,11 @@ import { type CertificateFingerprint, sha256, toHex } from "./safety-code";
  * - theirs: SHA-256 over the certificate the peer presented in the DTLS handshake
  *   (RTCDtlsTransport.getRemoteCertificates), so not the text the server relayed. It equals the
  *   remote description's fingerprint, because DTLS refuses a certificate that does not match it.
+ *   Where the browser has no getRemoteCertificates (Firefox ESR 140; 153 has it), that equality is
+ *   what we use: once the DTLS transport is connected, the certificate the peer presented matched
+ *   the remote description's one sha-256 fingerprint, so that fingerprint IS the certificate's.
+ *   A server that swapped it sits in the middle with a certificate of its own, and the two ends
+ *   then hash different certificates either way: the codes differ, as they should.
  *
  * Both are SHA-256: every browser puts a sha-256 fingerprint in its descriptions.
  */
@@ -45,6 +50,11 @@ export async function connectionFingerprints(pc: RTCPeerConnection): Promise<Con
   // With max-bundle, media and data share one DTLS transport; the data channel's is there first.
   const transport = pc.sctp?.transport ?? pc.getReceivers()[0]?.transport ?? null;
   if (!local || transport?.state !== "connected") return null;
+  if (typeof transport.getRemoteCertificates !== "function") {
+    // Connected, so DTLS checked the peer's certificate against exactly this fingerprint.
+    const remote = sha256FingerprintFromSdp((pc.currentRemoteDescription ?? pc.remoteDescription)?.sdp);
+    return remote && { local, remote };
+  }
   const [certificate] = transport.getRemoteCertificates();
   if (!certificate) return null;
   return { local, remote: await fingerprintOfCertificate(certificate) };
