@@ -10,6 +10,9 @@
  */
 export const FRAMES_BEFORE_SWITCH = 8;
 
+/** How long one receiver's stats may take before it counts as not decoding (this time round). */
+export const STATS_TIMEOUT_MS = 2_000;
+
 interface InboundStats {
   type: string;
   framesDecoded?: number;
@@ -19,7 +22,12 @@ interface InboundStats {
 
 /** Whether `receiver` has decoded media: FRAMES_BEFORE_SWITCH video frames, or audio samples. */
 export async function receiverDecodes(receiver: RTCRtpReceiver): Promise<boolean> {
-  const stats = await receiver.getStats().catch(() => null);
+  // Bounded: the route checks its tiles one after another, and one stats call that never settles
+  // (a receiver being torn down) must not stop every later check.
+  const stats = await Promise.race([
+    receiver.getStats().catch(() => null),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), STATS_TIMEOUT_MS)),
+  ]);
   let decoded = false;
   // Audio counts only samples that were decoded, not the ones made up to hide a loss: frames a
   // decrypting transform drops (no key yet) still move totalSamplesReceived, as concealment.
