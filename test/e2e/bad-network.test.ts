@@ -65,6 +65,14 @@ const WIRE_MARGIN = 1.1;
  * one pair fell from 17.2 to 10.9).
  */
 const FPS_KEPT = 0.6;
+/**
+ * How long the three-person test watches the two good links, once with everyone on a clean link
+ * (the yardstick) and once with the third person's link bad: the same length both times, so that
+ * both figures average out the same amount of a busy machine's noise. At the 2–9 fps a loaded
+ * 2-core machine leaves the pair, a 5 s yardstick held 10–45 frames, and one slow second on it
+ * moved the bar by a fifth.
+ */
+const THREE_WINDOW_MS = 10_000;
 
 const chromiumPath = inject("e2eChromiumPath");
 const problem = inject("e2eSkip") ? "no Chromium" : netnsProblem();
@@ -739,7 +747,14 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     expect(recoveryMs).toBeLessThanOrEqual(LONG_OUTAGE_RECOVERY_BOUND_MS);
   }, 120_000);
 
-  it("keeps full quality between two people while the third one's link is bad (150±20 ms, 3 % loss)", async () => {
+  // One retry: three browsers on two cores starve each other now and then, and the clean pair's
+  // own window shows it (a clean-network CI run: 12.9 fps with 6 freezes in the yardstick, then
+  // one freeze of 2.23 s with Bob's link bad; another run failed on a CPU-lowered picture). A link
+  // that really costs Ada and Cleo fails both tries.
+  it("keeps full quality between two people while the third one's link is bad (150±20 ms, 3 % loss)", {
+    timeout: 180_000,
+    retry: 1,
+  }, async () => {
     if (!net) throw new Error("the network was not set up");
     // Only this test has a third person; the others keep their two browsers.
     browsers.c ??= await launchChromium(net.chromiumIn(net.ns.c, chromiumPath), chromiumArgs);
@@ -755,21 +770,23 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     // Ada and Cleo with everyone on a clean link, once the three have settled (estimates ramped
     // up, browsers started): the yardstick, measured in this same call on this same machine.
     await ada.page.waitForTimeout(4_000);
-    const between = () =>
-      Promise.all([observePeer(ada.page, ADDRESSES.c, 5_000), observePeer(cleo.page, ADDRESSES.a, 5_000)]);
-    const [cleanAtAda, cleanAtCleo] = await between();
+    const [cleanAtAda, cleanAtCleo] = await Promise.all([
+      observePeer(ada.page, ADDRESSES.c, THREE_WINDOW_MS),
+      observePeer(cleo.page, ADDRESSES.a, THREE_WINDOW_MS),
+    ]);
     await net.setLink({ delayMs: 150, jitterMs: 20, lossPercent: 3 });
     // Bob's connections find their feet on the bad link (estimates drop, NACKs and FEC start).
     await ada.page.waitForTimeout(4_000);
     const [badAtAda, badAtCleo, bobAtAda, bobAtCleo, atBob] = await Promise.all([
-      observePeer(ada.page, ADDRESSES.c, 10_000),
-      observePeer(cleo.page, ADDRESSES.a, 10_000),
-      observePeer(ada.page, ADDRESSES.b, 10_000),
-      observePeer(cleo.page, ADDRESSES.b, 10_000),
+      observePeer(ada.page, ADDRESSES.c, THREE_WINDOW_MS),
+      observePeer(cleo.page, ADDRESSES.a, THREE_WINDOW_MS),
+      observePeer(ada.page, ADDRESSES.b, THREE_WINDOW_MS),
+      observePeer(cleo.page, ADDRESSES.b, THREE_WINDOW_MS),
       stats(bob.page).then(async (before) => {
-        await bob.page.waitForTimeout(10_000);
+        await bob.page.waitForTimeout(THREE_WINDOW_MS);
         const after = await stats(bob.page);
-        return { fps: Math.round((after.framesDecoded - before.framesDecoded) / 10) / 2 };
+        // Frames a second from each of the two, Ada and Cleo.
+        return { fps: Math.round(((after.framesDecoded - before.framesDecoded) * 1000) / THREE_WINDOW_MS) / 2 };
       }),
     ]);
     measured.threeOneBad = {
@@ -798,5 +815,5 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     expect(bobAtAda.fps, "Ada decoding Bob").toBeGreaterThan(0);
     expect(bobAtCleo.fps, "Cleo decoding Bob").toBeGreaterThan(0);
     expect(atBob.fps, "Bob decoding Ada and Cleo").toBeGreaterThan(0);
-  }, 180_000);
+  });
 });
