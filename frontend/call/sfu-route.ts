@@ -102,6 +102,7 @@ export class SfuRoute {
   /** How this page's media travels (CallState.mediaRoute). */
   readonly route: ReadonlySignal<CallMode> = this.#route;
   #allMeshSince: number | null = null;
+  #disposed = false;
   /** Every member's latest sfu-tracks, kept while no SFU session runs. */
   readonly #announced = new Map<string, Extract<ServerMessage, { type: "sfu-tracks" }>>();
   /** Who we were when the SFU session started (a new id after a reconnect means a new session). */
@@ -210,8 +211,19 @@ export class SfuRoute {
   }
 
   dispose(): void {
+    this.#disposed = true;
     this.#scope.dispose();
     this.#stop();
+  }
+
+  /** Back to peer connections with everyone (an SFU we cannot use); a failure there is the connections' to report. */
+  #connectAll(): void {
+    if (this.#disposed) return;
+    try {
+      this.#deps.roster.connectAll();
+    } catch (error) {
+      console.warn("natter: could not connect to everyone peer to peer", error);
+    }
   }
 
   async #toSfu(): Promise<void> {
@@ -225,7 +237,7 @@ export class SfuRoute {
     try {
       const modules = await (deps.load ?? loadSfuModules)();
       const selfId = deps.selfId.peek();
-      if (this.#phase !== "starting" || selfId === null) return;
+      if (this.#disposed || this.#phase !== "starting" || selfId === null) return;
       const security = await modules.createSecurity({
         selfId,
         send: (to, e2ee) => deps.send({ type: "signal", to, data: { e2ee } }),
@@ -239,7 +251,7 @@ export class SfuRoute {
         // This browser cannot encrypt frames: we stay peer to peer with everyone who will.
         this.#phase = "unavailable";
         console.warn("natter: this browser cannot encrypt media end to end; staying peer to peer");
-        deps.roster.connectAll();
+        this.#connectAll();
         return;
       }
       this.#security = security;
@@ -256,9 +268,10 @@ export class SfuRoute {
       for (const news of this.#announced.values()) this.#call.receive(news);
       this.#run(this.#call, security);
     } catch (error) {
+      if (this.#disposed) return;
       console.warn("natter: could not start SFU mode; staying peer to peer", error);
       this.#phase = "unavailable";
-      deps.roster.connectAll();
+      this.#connectAll();
     }
   }
 
