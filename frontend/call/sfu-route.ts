@@ -42,6 +42,8 @@ import type { CallStatus } from "./status";
  * exchange and every member to pull, one request at a time, before it shows anyone through the SFU.
  */
 export const ROUTE_FALLBACK_MS = 20_000;
+/** How long after sending our route notice its connection may close (time for the data channel to deliver it). */
+export const NOTICE_FLUSH_MS = 1_000;
 /** How often a switching tile is checked for its first decoded frame on the new path. */
 export const ROUTE_CHECK_MS = 250;
 
@@ -178,12 +180,30 @@ export class SfuRoute {
     this.#restart.value += 1;
   }
 
-  /** The `e2ee` part of a relayed signal. */
+  /**
+   * The `e2ee` part of a relayed signal. Kept until both our security and the sender's place in
+   * our roster exist: SfuSecurity drops a non-member's message, and a newcomer's roster gets the
+   * people already in the call only once its media is up, after the SFU part may have started and
+   * after their identities (each sent once) arrived.
+   */
   receiveE2ee(from: string, e2ee: unknown): void {
-    if (this.#security) this.#security.receive(from, e2ee);
-    else if (this.#phase === "starting" || this.#phase === "mesh") this.#early.push({ from, e2ee });
-    // A handful is plenty: identities and one key each, sent once the others start.
-    if (this.#early.length > 200) this.#early.shift();
+    if (this.#security && this.#deps.roster.members.peek().has(from)) {
+      this.#security.receive(from, e2ee);
+      return;
+    }
+    this.#early.push({ from, e2ee });
+    // A handful per member is plenty: an identity and a key or two each.
+    if (this.#early.length > 400) this.#early.shift();
+  }
+
+  /** Hands the security what members sent before it could take it, in order, once they are members. */
+  #flushEarly(security: SfuSecurityHandle, members: ReadonlySet<string>): void {
+    const waiting = this.#early;
+    this.#early = [];
+    for (const message of waiting) {
+      if (members.has(message.from)) security.receive(message.from, message.e2ee);
+      else this.#early.push(message);
+    }
   }
 
   /** A data-channel frame from member `from`: true when it was a route notice (not chat). */
@@ -295,6 +315,8 @@ export class SfuRoute {
       security.setMembers(members.map((m) => m.id));
       // One who left and comes back gets new keys: asked again.
       const present = new Set(members.map((m) => m.id));
+      // Members are known to the security before any of their messages is handed in.
+      this.#flushEarly(security, present);
       for (const id of asked) if (!present.has(id)) asked.delete(id);
       if ([...readable.peek()].some((id) => !present.has(id)))
         readable.value = new Set([...readable.peek()].filter((id) => present.has(id)));
@@ -306,9 +328,7 @@ export class SfuRoute {
         });
       }
     });
-    // Members are known before any of their messages is handed in (SfuSecurity drops a
-    // non-member's), and before we publish (a member added after our first frame costs a key rotation).
-    for (const { from, e2ee } of this.#early.splice(0)) security.receive(from, e2ee);
+    // Members are known before we publish: a member added after our first frame costs a key rotation.
     running.effect(() => {
       call.setLocal({
         audio: deps.media.audioTrack.value,
@@ -368,8 +388,10 @@ export class SfuRoute {
       }
       const switchedAt = this.#switchedAt.get(member.id) ?? now;
       const heard = this.#heard.get(member.id);
-      // Break the peer connection once both ends show each other through the SFU.
-      if (toSfu && this.#viaSfu.peek().has(member.id) && member.connection) {
+      // Break the peer connection once both ends show each other through the SFU, but not in the
+      // same moment our own notice went out: closing the connection at once can discard it unsent,
+      // and the other end would then wait for the fallback with a frozen tile.
+      if (toSfu && this.#viaSfu.peek().has(member.id) && member.connection && now - switchedAt >= NOTICE_FLUSH_MS) {
         if (heard === "sfu" || now - switchedAt >= ROUTE_FALLBACK_MS) deps.roster.dropConnection(member.id);
       }
     }
