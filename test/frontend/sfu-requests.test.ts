@@ -5,7 +5,7 @@
  * messages are fed in as the room sends them.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ClientMessage, ErrorCode, ServerMessage } from "../../common/protocol";
+import { type ClientMessage, type ErrorCode, type ServerMessage, SFU_ERROR_CODES } from "../../common/protocol";
 import {
   SFU_REQUEST_TIMEOUT_MS,
   type SfuRequest,
@@ -118,14 +118,7 @@ describe("SfuRequests", () => {
     expect(requests.receive(error("sfu-failed"))).toBe(false);
   });
 
-  for (const code of [
-    "sfu-unavailable",
-    "sfu-failed",
-    "sfu-busy",
-    "sfu-no-session",
-    "unknown-track",
-    "too-many-tracks",
-  ] as const) {
+  for (const code of SFU_ERROR_CODES) {
     it(`rejects the request that is out with ${code}, and the queued one goes next`, async () => {
       const { sent, requests } = setUp();
       const first = track(requests.request(close));

@@ -206,11 +206,7 @@ export class SfuCall {
   /** Publishes what is not out yet, swaps tracks that changed, closes what went away. */
   async #publishAll(): Promise<void> {
     if (this.#disposed) return;
-    const wanted: [string, MediaStreamTrack | null][] = [
-      [MIC_TRACK, this.#local.audio],
-      [CAMERA_TRACK, this.#local.camera],
-      [SCREEN_TRACK, this.#local.screen],
-    ];
+    const wanted = this.#wanted();
     const closing: string[] = [];
     const adding: { track: MediaStreamTrack; trackName: string; sendEncodings?: RTCRtpEncodingParameters[] }[] = [];
     for (const [name, track] of wanted) {
@@ -247,13 +243,17 @@ export class SfuCall {
     if (!this.#disposed && this.#differs()) void this.#publishAll();
   }
 
-  #differs(): boolean {
-    const local: [string, MediaStreamTrack | null][] = [
+  /** Each track name we publish, with the track it should carry now (null: none). */
+  #wanted(): [string, MediaStreamTrack | null][] {
+    return [
       [MIC_TRACK, this.#local.audio],
       [CAMERA_TRACK, this.#local.camera],
       [SCREEN_TRACK, this.#local.screen],
     ];
-    return local.some(([name, track]) => (this.#published.get(name)?.track ?? null) !== track);
+  }
+
+  #differs(): boolean {
+    return this.#wanted().some(([name, track]) => (this.#published.get(name)?.track ?? null) !== track);
   }
 
   /** The camera's simulcast encodings, widest first; none when its width allows only one layer. */
