@@ -5,6 +5,8 @@ export default defineConfig({
   plugins: [preact()],
   test: {
     name: "frontend",
+    // Both cores: see vitest.config.ts.
+    maxWorkers: 2,
     environment: "happy-dom",
     // Each file still gets its own modules (a VM context per file), but happy-dom is built once per
     // worker instead of once per file: that build was 44 % of this project's time (59 files;

@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     name: "tooling",
+    // Both cores: see vitest.config.ts.
+    maxWorkers: 2,
     environment: "node",
     include: ["test/tooling/**/*.test.ts"],
   },

@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
   test: {
     name: "workers",
+    // Both cores: see vitest.config.ts.
+    maxWorkers: 2,
     include: ["test/workers/**/*.test.ts"],
     // Generous bounds for a loaded 2-core machine; nothing here asserts on time.
     testTimeout: 30_000,

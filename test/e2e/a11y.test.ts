@@ -13,7 +13,7 @@ import { useCast } from "../helpers/cast";
 const UI_TIMEOUT_MS = 20_000;
 
 describe.skipIf(inject("e2eSkip"))("accessibility in real browsers", () => {
-  const cast = useCast({ label: "a11y" });
+  const cast = useCast({ label: "a11y", camera: "small" });
   const person = (name: string, init?: string) => cast.person(name, { rememberName: true, init });
 
   async function atHairCheck(visitor: Person, room: string): Promise<void> {

@@ -28,7 +28,7 @@ async function persistedState(page: Page): Promise<string> {
 }
 
 describe.skipIf(inject("e2eSkip"))("who gets in, in real browsers", () => {
-  const cast = useCast({ label: "access" });
+  const cast = useCast({ label: "access", camera: "small" });
 
   /** A person whose display name is `name` (the name others see), opening the room's link. */
   async function arrive(room: string, name: string): Promise<Person> {

@@ -130,6 +130,7 @@ if (!inject("e2eSkip") && !hasTurnServer() && !process.env.CI) {
 describe.skipIf(inject("e2eSkip"))("connectivity in real browsers", () => {
   const cast = useCast({
     label: "connectivity",
+    camera: "small",
     describeFailure: async (page) =>
       `selected candidate pairs: ${JSON.stringify(await page.evaluate(readSelectedPairs))}`,
   });

@@ -160,6 +160,13 @@ describe.skipIf(inject("e2eSkip"))("end-to-end media encryption in real Chromium
   });
 });
 
+/**
+ * Firefox starts slowly on a loaded machine and each of the test's three waits may take
+ * MEDIA_TIMEOUT_MS: past the default 90 s, a slow run ended in the test's timeout (once in CI),
+ * not in the message of the wait that was slow.
+ */
+const FIREFOX_LAB_MS = 150_000;
+
 describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("end-to-end media encryption in Firefox ESR", () => {
   const labOrigin = useLab();
 
@@ -210,5 +217,5 @@ describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("end-to-end media
     } finally {
       await firefox.close();
     }
-  });
+  }, FIREFOX_LAB_MS);
 });

@@ -39,7 +39,7 @@ async function handsOnTiles(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real browsers", () => {
-  const cast = useCast({ label: "etiquette" });
+  const cast = useCast({ label: "etiquette", camera: "small" });
   beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -176,7 +176,7 @@ describe.skipIf(inject("e2eSkip"))("hands, reactions and the people list in real
 });
 
 describe.skipIf(inject("e2eSkip"))("the speaker view and the floating window in real browsers", () => {
-  const cast = useCast({ label: "views" });
+  const cast = useCast({ label: "views", camera: "small" });
   const arrive = (room: string, name: string) => cast.arrive(room, name, { rememberName: true });
   const newRoom = () => `views-${randomBytes(8).toString("hex")}`;
 

@@ -64,7 +64,7 @@ const JOURNEY_TIMEOUT_MS = 180_000;
 const CATALOG_CHUNK = /\/assets\/(en|de|fr|es|pt-BR|ja|ar)-[\w-]+\.js$/;
 
 describe.skipIf(inject("e2eSkip"))("natter in other languages", () => {
-  const cast = useCast({ label: "i18n" });
+  const cast = useCast({ label: "i18n", camera: "small" });
 
   /** Someone whose page speaks `language`: picked before on this device (remembered), as a returning visitor would. */
   const speaker = (name: string, language: string) =>

@@ -13,7 +13,7 @@ import { useCast } from "../helpers/cast";
 const UI_TIMEOUT_MS = 30_000;
 
 describe.skipIf(inject("e2eSkip"))("the page after leaving, in a real browser", () => {
-  const cast = useCast({ label: "leave-page" });
+  const cast = useCast({ label: "leave-page", camera: "small" });
   let goodbye: Server;
   let goodbyeUrl: string;
   let withLeaveUrl: WranglerServer;

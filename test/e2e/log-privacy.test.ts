@@ -24,7 +24,7 @@ const IP_ADDRESS =
   /\b\d{1,3}(\.\d{1,3}){3}\b|(^|[^\w:])[0-9a-f]{0,4}::[0-9a-f]{1,4}\b|\b([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/i;
 
 describe.skipIf(inject("e2eSkip"))("what the Worker and the Room log", () => {
-  const cast = useCast({ label: "log-privacy" });
+  const cast = useCast({ label: "log-privacy", camera: "small" });
   const marker = randomBytes(5).toString("hex");
   const turnSecrets = { TURN_KEY_ID: `turnkeyid${marker}`, TURN_KEY_API_TOKEN: `turntoken${marker}` };
   let server: WranglerServer;

@@ -15,7 +15,7 @@ const UI_TIMEOUT_MS = 15_000;
 const caption = (page: Page, testId: string) => page.getByTestId(testId).locator("figcaption").first().textContent();
 
 describe.skipIf(inject("e2eSkip"))("names in real browsers", () => {
-  const cast = useCast({ label: "names" });
+  const cast = useCast({ label: "names", camera: "small" });
 
   it("tells apart two people called Alex everywhere, the lock included", async () => {
     const room = `e2e-${randomBytes(8).toString("hex")}`;

@@ -128,7 +128,7 @@ async function setSuppression(page: Page, on: boolean): Promise<void> {
 }
 
 describe.skipIf(inject("e2eSkip"))("Noise suppression with real sound", () => {
-  const cast = useCast({ label: "noise", voiceFile: VOICE });
+  const cast = useCast({ label: "noise", voiceFile: VOICE, camera: "small" });
 
   /** Ada (whose page's responses `fetched` lists from the first one on) and Bob, hearing each other. */
   async function callOfTwo(fetched: Response[] = []): Promise<{ ada: Person; bob: Person }> {

@@ -27,7 +27,7 @@ async function dropRoomSocket(page: Page): Promise<number> {
 }
 
 describe.skipIf(inject("e2eSkip"))("removing someone whose socket is away, in real browsers", () => {
-  const cast = useCast({ label: "removal" });
+  const cast = useCast({ label: "removal", camera: "small" });
 
   it("takes them off every page and closes every connection to them within 5 s", async () => {
     const room = `e2e-${randomBytes(8).toString("hex")}`;

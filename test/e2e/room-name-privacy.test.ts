@@ -12,7 +12,7 @@ import { MEDIA_TIMEOUT_MS, waitForDecodedVideoFrom } from "../helpers/browser";
 import { useCast } from "../helpers/cast";
 
 describe.skipIf(inject("e2eSkip"))("the server never learns a room's name", () => {
-  const cast = useCast({ label: "privacy" });
+  const cast = useCast({ label: "privacy", camera: "small" });
   let server: WranglerServer;
 
   beforeAll(async () => {

@@ -46,7 +46,7 @@ const TAMPER_SAFETY_REVEAL = `(() => {
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 
 describe.skipIf(inject("e2eSkip"))("safety codes in real browsers", () => {
-  const cast = useCast({ label: "safety-code" });
+  const cast = useCast({ label: "safety-code", camera: "small" });
   const arrive = (room: string, name: string, init?: string) => cast.arrive(room, name, { rememberName: true, init });
 
   /** Opens the tile's "Verify safety code" dialog, reads the code, and closes it again. */

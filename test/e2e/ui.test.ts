@@ -45,7 +45,7 @@ async function poll<T>(read: () => Promise<T>, expected: T, message: string, tim
 }
 
 describe.skipIf(inject("e2eSkip"))("the call's interface in real browsers", () => {
-  const cast = useCast({ label: "ui" });
+  const cast = useCast({ label: "ui", camera: "small" });
   beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
   });

@@ -8,7 +8,15 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, inject } from "vitest";
-import { framesDecoded, joinFromHairCheck, launchChromium, MEDIA_TIMEOUT_MS, newPerson, type Person } from "./browser";
+import {
+  framesDecoded,
+  joinFromHairCheck,
+  launchChromium,
+  MEDIA_TIMEOUT_MS,
+  newPerson,
+  type Person,
+  SMALL_CAMERA,
+} from "./browser";
 
 export const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 
@@ -21,6 +29,8 @@ export interface PersonOptions {
   init?: string;
   /** The browser's preferred language (navigator.languages), e.g. "fr-FR". */
   locale?: string;
+  /** Overrides the file's `camera` for this person: "app" keeps the camera the app asks for. */
+  camera?: "small" | "app";
 }
 
 export interface CastOptions {
@@ -32,6 +42,8 @@ export interface CastOptions {
   voiceFile?: string;
   /** More Chromium flags for this file's browser, e.g. `personCameraArgs()` for a camera that films a person. */
   chromiumArgs?: string[];
+  /** "small": everyone's camera is SMALL_CAMERA's 320×180 at 15 fps, for files about what a call does, not its picture. */
+  camera?: "small" | "app";
 }
 
 export interface Cast {
@@ -41,7 +53,7 @@ export interface Cast {
   arrive(room: string, name: string, options?: PersonOptions): Promise<Person>;
 }
 
-export function useCast({ label, describeFailure, voiceFile, chromiumArgs }: CastOptions): Cast {
+export function useCast({ label, describeFailure, voiceFile, chromiumArgs, camera }: CastOptions): Cast {
   let browser: Browser | undefined;
   let people: Person[] = [];
 
@@ -60,10 +72,14 @@ export function useCast({ label, describeFailure, voiceFile, chromiumArgs }: Cas
     people = [];
   });
 
-  const person = async (name: string, { baseUrl, rememberName = false, init, locale }: PersonOptions = {}) => {
+  const person = async (
+    name: string,
+    { baseUrl, rememberName = false, init, locale, camera: ownCamera }: PersonOptions = {},
+  ) => {
     if (!browser) throw new Error("useCast: people can only arrive inside a test");
     const someone = await newPerson(browser, baseUrl ?? inject("e2eBaseUrl"), name, { locale });
     people.push(someone);
+    if ((ownCamera ?? camera) === "small") await someone.context.addInitScript({ content: SMALL_CAMERA });
     if (rememberName) {
       await someone.context.addInitScript({
         content: `try { localStorage.setItem("natter:name", ${JSON.stringify(name)}); } catch {}`,

@@ -6,8 +6,14 @@ import type { Browser } from "playwright-core";
 import { MEDIA_TIMEOUT_MS, newPerson } from "./browser";
 import { type CallPerson, callPerson, UI_TIMEOUT_MS } from "./call-person";
 
-export async function newChromiumPerson(browser: Browser, baseUrl: string, name: string): Promise<CallPerson> {
+export async function newChromiumPerson(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  scripts: readonly string[] = [],
+): Promise<CallPerson> {
   const { context, page, log } = await newPerson(browser, baseUrl, name);
+  for (const script of scripts) await context.addInitScript({ content: script });
   return callPerson(
     name,
     "chromium",

@@ -63,16 +63,46 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+/**
+ * Reads until `done`, for MEDIA_TIMEOUT_MS. A read that does not answer within READ_TIMEOUT_MS
+ * counts as "not yet" and is asked again: a page busy on a loaded machine (Firefox over BiDi, once
+ * in CI) can leave one evaluate unanswered, and that must end in this message, not the test's timeout.
+ */
 export async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + MEDIA_TIMEOUT_MS;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`${what} within ${MEDIA_TIMEOUT_MS / 1000} s; last: ${JSON.stringify(value)}`);
+  let last = "nothing read yet";
+  for (;;) {
+    const value = await bounded(read());
+    if (value.ok) {
+      if (done(value.value)) return value.value;
+      last = JSON.stringify(value.value);
+    } else last = value.why;
+    if (Date.now() > deadline) throw new Error(`${what} within ${MEDIA_TIMEOUT_MS / 1000} s; last: ${last}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    value = await read();
   }
-  return value;
+}
+
+const READ_TIMEOUT_MS = 5_000;
+
+async function bounded<T>(reading: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<{ ok: false; why: string }>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, why: `a read got no answer in ${READ_TIMEOUT_MS / 1000} s` }),
+      READ_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      reading.then(
+        (value) => ({ ok: true as const, value }),
+        (error: Error) => ({ ok: false as const, why: error.message }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Builds the lab and serves it for one describe block; returns its origin. */

@@ -24,7 +24,15 @@ export interface MixedCast {
 /** `firefoxScripts` run in every Firefox page before its own (e.g. firefox-camera.ts). */
 export function useMixedCast(
   label: string,
-  { firefoxScripts = [] }: { firefoxScripts?: readonly string[] } = {},
+  {
+    firefoxScripts = [],
+    chromiumScripts = [],
+  }: {
+    /** Run before each Firefox page's own script (e.g. a camera that films a person). */
+    firefoxScripts?: readonly string[];
+    /** Run before each Chromium page's own script (e.g. SMALL_CAMERA). */
+    chromiumScripts?: readonly string[];
+  } = {},
 ): MixedCast {
   let chromium: ChromiumBrowser | undefined;
   let firefox: FirefoxBrowser | undefined;
@@ -52,7 +60,7 @@ export function useMixedCast(
     let someone: CallPerson;
     if (browser === "chromium") {
       if (!chromium) throw new Error("useMixedCast: people can only arrive inside a test");
-      someone = await newChromiumPerson(chromium, baseUrl, name);
+      someone = await newChromiumPerson(chromium, baseUrl, name, chromiumScripts);
     } else {
       if (!firefox) throw new Error("useMixedCast: people can only arrive inside a test");
       someone = await newFirefoxPerson(firefox, baseUrl, name, firefoxScripts);
