@@ -170,52 +170,56 @@ const FIREFOX_LAB_MS = 150_000;
 describe.skipIf(inject("e2eSkip") || inject("e2eFirefoxSkip"))("end-to-end media encryption in Firefox ESR", () => {
   const labOrigin = useLab();
 
-  it("offers the standard API and X25519, and lets only a member decode", async () => {
-    const firefox = await launchFirefox(inject("e2eFirefoxPath"));
-    try {
-      const page = await firefox.newPage();
-      await page.goto(`${labOrigin()}/index.html`);
-      // Polled with evaluate: puppeteer's waitForFunction builds its poller with Function(), which
-      // the lab's Content-Security-Policy (the app's, no 'unsafe-eval') blocks in Firefox ESR 140.12.
-      await until(
-        "the lab to load",
-        () => page.evaluate(() => "lab" in window),
-        (loaded) => loaded,
-      );
-      expect(
-        await page.evaluate(() => ({
-          api: (window as unknown as { lab: Lab }).lab.api,
-          x25519: (window as unknown as { lab: Lab }).lab.x25519,
-        })),
-      ).toEqual({
-        api: "script-transform",
-        x25519: true,
-      });
-      await page.evaluate(() =>
-        (window as unknown as { lab: Lab }).lab.start({
+  it(
+    "offers the standard API and X25519, and lets only a member decode",
+    async () => {
+      const firefox = await launchFirefox(inject("e2eFirefoxPath"));
+      try {
+        const page = await firefox.newPage();
+        await page.goto(`${labOrigin()}/index.html`);
+        // Polled with evaluate: puppeteer's waitForFunction builds its poller with Function(), which
+        // the lab's Content-Security-Policy (the app's, no 'unsafe-eval') blocks in Firefox ESR 140.12.
+        await until(
+          "the lab to load",
+          () => page.evaluate(() => "lab" in window),
+          (loaded) => loaded,
+        );
+        expect(
+          await page.evaluate(() => ({
+            api: (window as unknown as { lab: Lab }).lab.api,
+            x25519: (window as unknown as { lab: Lab }).lab.x25519,
+          })),
+        ).toEqual({
           api: "script-transform",
-          receivers: [
-            { name: "bob", kind: "member" },
-            { name: "eve", kind: "wrong-key" },
-          ],
-        }),
-      );
-      const sample = async () =>
-        Object.fromEntries(
-          (await page.evaluate(() => (window as unknown as { lab: Lab }).lab.receivers())).map((r) => [r.name, r]),
-        ) as Record<string, ReceiverSample>;
-      const first = await until("bob decoding in Firefox", sample, (r) => r.bob!.framesDecoded > 10);
-      const later = await until(
-        "bob still decoding in Firefox",
-        sample,
-        (r) => r.bob!.framesDecoded > first.bob!.framesDecoded + 10,
-      );
-      expect(authenticationFailures(later.bob!)).toBe(0);
-      expect(later.eve!.framesDecoded).toBe(0);
-      expect(total(later.eve!.worker!.decrypted)).toBe(0);
-      expect(later.eve!.worker!.dropped.forged).toBeGreaterThan(0);
-    } finally {
-      await firefox.close();
-    }
-  }, FIREFOX_LAB_MS);
+          x25519: true,
+        });
+        await page.evaluate(() =>
+          (window as unknown as { lab: Lab }).lab.start({
+            api: "script-transform",
+            receivers: [
+              { name: "bob", kind: "member" },
+              { name: "eve", kind: "wrong-key" },
+            ],
+          }),
+        );
+        const sample = async () =>
+          Object.fromEntries(
+            (await page.evaluate(() => (window as unknown as { lab: Lab }).lab.receivers())).map((r) => [r.name, r]),
+          ) as Record<string, ReceiverSample>;
+        const first = await until("bob decoding in Firefox", sample, (r) => r.bob!.framesDecoded > 10);
+        const later = await until(
+          "bob still decoding in Firefox",
+          sample,
+          (r) => r.bob!.framesDecoded > first.bob!.framesDecoded + 10,
+        );
+        expect(authenticationFailures(later.bob!)).toBe(0);
+        expect(later.eve!.framesDecoded).toBe(0);
+        expect(total(later.eve!.worker!.decrypted)).toBe(0);
+        expect(later.eve!.worker!.dropped.forged).toBeGreaterThan(0);
+      } finally {
+        await firefox.close();
+      }
+    },
+    FIREFOX_LAB_MS,
+  );
 });
