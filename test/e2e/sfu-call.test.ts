@@ -143,7 +143,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Not yet reliable on a two-core machine, so outside `npm test` until they are: `npm run
  * test:sfu-call` runs them (SFU_CALL_FULL=1). The move to the SFU failed one CI run, and failed
- * here on two runs out of eight with one core kept busy beside it: one page's peer connection to
+ * here on one run of four with one core kept busy beside it: one page's peer connection to
  * the other mesh member went ICE-disconnected during the switch, both ends sat in have-local-offer
  * re-sending their restart offers that nobody answered, and that page's SFU connection decoded a
  * few dozen frames in 90 s while the other pages decoded over a thousand. A newcomer to an SFU call
