@@ -35,6 +35,7 @@ import {
   usedHeapAfterGc,
 } from "../helpers/soak";
 import { expectHungUp, remotePeerIds } from "../helpers/tiles";
+import { withTimeout } from "../helpers/with-timeout";
 
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? "2");
 const SOAK_MS = SOAK_MINUTES * 60_000;
@@ -63,14 +64,6 @@ const KINDS = ["socket-drop", "leave-rejoin", "evict", "offline", "restart"] as 
 type Kind = (typeof KINDS)[number];
 
 const RESULTS = fileURLToPath(new URL("../../test-results/soak.json", import.meta.url));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

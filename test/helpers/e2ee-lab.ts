@@ -15,6 +15,7 @@ import { afterAll, beforeAll } from "vitest";
 import { SECURITY_HEADERS } from "../../worker/security-headers";
 import type { Picture } from "../e2e/e2ee-lab/lab";
 import { MEDIA_TIMEOUT_MS } from "./browser";
+import { withTimeout } from "./with-timeout";
 
 /**
  * A still camera picture, red on the left and blue on the right (YUV 4:2:0, BT.601), so a test
@@ -72,38 +73,19 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (valu
   const deadline = Date.now() + MEDIA_TIMEOUT_MS;
   let last = "nothing read yet";
   for (;;) {
-    const value = await bounded(read());
-    if (value.ok) {
-      if (done(value.value)) return value.value;
-      last = JSON.stringify(value.value);
-    } else last = value.why;
+    try {
+      const value = await withTimeout(read(), READ_TIMEOUT_MS, "a read");
+      if (done(value)) return value;
+      last = JSON.stringify(value);
+    } catch (error) {
+      last = (error as Error).message;
+    }
     if (Date.now() > deadline) throw new Error(`${what} within ${MEDIA_TIMEOUT_MS / 1000} s; last: ${last}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
 const READ_TIMEOUT_MS = 5_000;
-
-async function bounded<T>(reading: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<{ ok: false; why: string }>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, why: `a read got no answer in ${READ_TIMEOUT_MS / 1000} s` }),
-      READ_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([
-      reading.then(
-        (value) => ({ ok: true as const, value }),
-        (error: Error) => ({ ok: false as const, why: error.message }),
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Builds the lab and serves it for one describe block; returns its origin. */
 export function useLab(): () => string {
