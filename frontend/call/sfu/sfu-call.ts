@@ -48,7 +48,7 @@ export const MIC_TRACK = "mic";
 
 /** A failed pull is not asked again sooner than this (then twice as long, up to the cap). */
 export const PULL_RETRY_MS = 2_000;
-const PULL_RETRY_MAX_MS = 30_000;
+export const PULL_RETRY_MAX_MS = 30_000;
 
 /** What encrypts our frames and decrypts each member's (sfu-security.ts). */
 export interface SfuProtection {
@@ -108,7 +108,13 @@ export class SfuCall {
   /** What we pull, by mid. */
   readonly #held = new Map<string, HeldTrack & { receiver: RTCRtpReceiver }>();
   /** Pulls sent and not yet arrived, by "from trackName"; a failed one stays until its retry time. */
-  readonly #pulling = new Map<string, PullInFlight & { retryAt?: number; wait?: number }>();
+  readonly #pulling = new Map<string, PullInFlight & { retryAt?: number }>();
+  /**
+   * The last wait before retrying each pull that failed, by "from trackName", kept apart from
+   * #pulling (whose entries go when the pull is sent again) so that each failure doubles it;
+   * forgotten once the track arrives.
+   */
+  readonly #retryWaits = new Map<string, number>();
   #planning = false;
   #replan = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -172,6 +178,8 @@ export class SfuCall {
     this.#members = members;
     const present = new Set(members.map((m) => m.id));
     for (const id of this.#announced.keys()) if (!present.has(id)) this.#announced.delete(id);
+    for (const key of this.#retryWaits.keys())
+      if (!present.has(key.split(" ")[0] as string)) this.#retryWaits.delete(key);
     this.#plan();
   }
 
@@ -273,6 +281,7 @@ export class SfuCall {
   #arrived(pulled: SfuPulledTrack): void {
     const key = `${pulled.from} ${pulled.trackName}`;
     this.#pulling.delete(key);
+    this.#retryWaits.delete(key);
     const receiver = this.#session.connection.getTransceivers().find((t) => t.mid === pulled.mid)?.receiver;
     if (!receiver) return;
     this.#held.set(pulled.mid, {
@@ -342,9 +351,10 @@ export class SfuCall {
           await this.#session.pull(action.from, action.trackNames);
         } catch (error) {
           for (const k of keys) {
-            const wait = Math.min(PULL_RETRY_MAX_MS, (this.#pulling.get(k)?.wait ?? PULL_RETRY_MS / 2) * 2);
+            const wait = Math.min(PULL_RETRY_MAX_MS, (this.#retryWaits.get(k) ?? PULL_RETRY_MS / 2) * 2);
+            this.#retryWaits.set(k, wait);
             const [from, trackName] = k.split(" ") as [string, string];
-            this.#pulling.set(k, { from, trackName, retryAt: this.#now() + wait, wait });
+            this.#pulling.set(k, { from, trackName, retryAt: this.#now() + wait });
           }
           throw error;
         }
