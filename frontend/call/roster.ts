@@ -59,7 +59,13 @@ export interface Member {
 /** What SFU mode knows of a member (sfu-route.ts). */
 export interface SfuView {
   /** Its media through the SFU, once its tile shows that rather than our peer connection's. */
-  shown: { stream: MediaStream | null; pip: MediaStream | null; audioLevel: () => number | null } | null;
+  shown: {
+    stream: MediaStream | null;
+    pip: MediaStream | null;
+    audioLevel: () => number | null;
+    /** What arrives from the member through the SFU, for its badge (peer/receiver-quality.ts). */
+    quality: ReadonlySignal<ConnectionQuality | null>;
+  } | null;
   /** The code over our end-to-end keys (for a member we have no peer connection with). */
   safetyCode: ReadonlySignal<SafetyState> | null;
 }
@@ -105,7 +111,7 @@ export class Roster {
           audio: m.audio,
           video: m.video,
           screen: m.screen,
-          ...(connection && !sfu && { quality: connection.quality }),
+          ...((sfu || connection) && { quality: sfu ? sfu.quality : (connection as PeerConnection).quality }),
           ...((sfu || connection) && { audioLevel: sfu ? sfu.audioLevel : (connection as PeerConnection).audioLevel }),
           ...(safetyCode && { safetyCode, verified: deps.verification.isVerified(m.id, safetyCode) }),
         };

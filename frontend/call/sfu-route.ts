@@ -26,7 +26,9 @@ import type { IceServers } from "./ice-config";
 import type { LocalMediaHandle } from "./media/local-media-handle";
 import type { ScreenShare } from "./media/screen-share";
 import { receiverDecodes } from "./peer/decoded-media";
+import { QUALITY_POLL_MS } from "./peer/quality";
 import { receiverLevelDb } from "./peer/received-level";
+import { ReceiverQuality } from "./peer/receiver-quality";
 import type { Member, Roster, SfuView } from "./roster";
 import { Scope } from "./scope";
 import type { SfuCall, SfuMemberMedia } from "./sfu/sfu-call";
@@ -100,6 +102,8 @@ export class SfuRoute {
   /** The path each member said it shows us on. */
   readonly #heard = new Map<string, CallMode>();
   readonly #tileWidths = signal<ReadonlyMap<string, number | null>>(new Map());
+  /** The quality badge of each member shown through the SFU, kept while it is. */
+  readonly #qualities = new Map<string, ReceiverQuality>();
   readonly #route = signal<CallMode>("mesh");
   /** How this page's media travels (CallState.mediaRoute). */
   readonly route: ReadonlySignal<CallMode> = this.#route;
@@ -152,7 +156,12 @@ export class SfuRoute {
     const audio = media?.audio ?? null;
     return {
       shown: media
-        ? { stream: media.stream, pip: media.pip, audioLevel: () => (audio ? receiverLevelDb(audio) : null) }
+        ? {
+            stream: media.stream,
+            pip: media.pip,
+            audioLevel: () => (audio ? receiverLevelDb(audio) : null),
+            quality: this.#qualityOf(id).quality,
+          }
         : null,
       safetyCode: security.safetyCode(id),
     };
@@ -351,6 +360,33 @@ export class SfuRoute {
     });
     const timer = setInterval(() => this.#check(), ROUTE_CHECK_MS);
     running.add(() => clearInterval(timer));
+    const poll = setInterval(() => void this.#sampleQuality(call), QUALITY_POLL_MS);
+    running.add(() => clearInterval(poll));
+  }
+
+  #qualityOf(id: string): ReceiverQuality {
+    let quality = this.#qualities.get(id);
+    if (!quality) {
+      quality = new ReceiverQuality();
+      this.#qualities.set(id, quality);
+    }
+    return quality;
+  }
+
+  /** One quality sample of every member shown through the SFU (a peer connection samples its own, health.ts). */
+  async #sampleQuality(call: SfuCall): Promise<void> {
+    const ice = call.connection.iceConnectionState;
+    const iceBroken = ice === "failed" || ice === "disconnected";
+    const members = this.#deps.roster.members.peek();
+    const shown = this.#viaSfu.peek();
+    for (const id of this.#qualities.keys()) if (!shown.has(id)) this.#qualities.delete(id);
+    for (const id of shown) {
+      const member = members.get(id);
+      const media = this.#media.peek().get(id);
+      if (!member || !media) continue;
+      const receivers = [media.audio, media.video].filter((r): r is RTCRtpReceiver => r !== null);
+      await this.#qualityOf(id).sample(receivers, { audio: member.audio, video: expectsVideo(member) }, iceBroken);
+    }
   }
 
   #toMesh(): void {
@@ -442,6 +478,7 @@ export class SfuRoute {
     this.#phase = "mesh";
     this.#viaSfu.value = new Set();
     this.#media.value = new Map();
+    this.#qualities.clear();
     this.#switchedAt.clear();
     this.#heard.clear();
     this.#allMeshSince = null;

@@ -199,6 +199,18 @@ describe.skipIf(inject("e2eSkip") || !FULL_ONLY)("SFU mode in the app, with Chro
     const toSfu = await stopWatch(people);
     expect(toSfu.ms, `longest frozen tile: ${toSfu.where} (steady call: ${steady.ms} ms)`).toBeLessThanOrEqual(allowed);
     for (const person of people) await person.page.getByText(/^Big call/).waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    // Every tile keeps a quality badge with no peer connection behind it: it reads what arrives
+    // through the SFU (peer/receiver-quality.ts), and what arrives is media, not an outage.
+    await until("a quality badge on every tile, read from what the SFU forwards", async () => {
+      for (const person of people) {
+        const labels = await person.page
+          .locator('figure[data-testid="remote-tile"] .quality__bars')
+          .evaluateAll((bars) => bars.map((bar) => bar.getAttribute("aria-label")));
+        if (labels.length !== 2 || !labels.every((label) => /^Connection (good|fair|poor)$/.test(label ?? "")))
+          return false;
+      }
+      return true;
+    });
     console.log(
       `sfu-call: longest frozen tile: steady call ${steady.ms} ms, to SFU ${toSfu.ms} ms (goal ${FROZEN_GOAL_MS} ms)`,
     );

@@ -11,6 +11,7 @@ import { Chat } from "../../frontend/call/chat";
 import { encodeChat } from "../../frontend/call/chat-log";
 import { CallEmitter } from "../../frontend/call/events";
 import { PeerConnection } from "../../frontend/call/peer/peer-connection";
+import type { ConnectionQuality } from "../../frontend/call/peer/quality";
 import type { SafetyState } from "../../frontend/call/peer/safety-exchange";
 import { Roster, type SfuView } from "../../frontend/call/roster";
 import { cameraLayers } from "../../frontend/call/sfu/sfu-call";
@@ -44,8 +45,9 @@ describe("a roster in SFU mode", () => {
   it("keeps a member without a peer connection, its tile showing what comes through the SFU", () => {
     const stream = {} as MediaStream;
     const code = signal<SafetyState>({ kind: "code", code: "123456789012" });
+    const quality = signal<ConnectionQuality | null>(null);
     const sfu = new Map<string, SfuView>([
-      [ADA, { shown: { stream, pip: null, audioLevel: () => -20 }, safetyCode: code }],
+      [ADA, { shown: { stream, pip: null, audioLevel: () => -20, quality }, safetyCode: code }],
     ]);
     const { roster: r } = roster({ sfu });
     r.add({ id: ADA, name: "Ada" });
@@ -53,6 +55,8 @@ describe("a roster in SFU mode", () => {
     const [ada] = r.peers.value;
     expect(ada?.stream).toBe(stream);
     expect(ada?.audioLevel?.()).toBe(-20);
+    // Its badge reads what arrives through the SFU (peer/receiver-quality.ts): there is no connection to measure.
+    expect(ada?.quality).toBe(quality);
     // The code over the end-to-end keys, since there is no connection whose certificate could be compared.
     expect(ada?.safetyCode).toBe(code);
     expect(r.safetyCodeOf(r.members.value.get(ADA)!)).toBe(code);
