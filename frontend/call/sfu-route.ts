@@ -133,6 +133,7 @@ export class SfuRoute {
         this.#switchedAt.delete(id);
         this.#heard.delete(id);
         this.#announced.delete(id);
+        this.#call?.memberLeft(id);
         this.#setVia(id, false);
       }),
     );

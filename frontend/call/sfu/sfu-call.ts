@@ -175,12 +175,16 @@ export class SfuCall {
 
   /** Who is in the call (never us), how big their tiles are, who speaks and who shares. */
   setMembers(members: readonly Omit<SfuMember, "tracks">[]): void {
+    // Announcements of anyone missing here stay: the engine lists only members whose key we hold,
+    // and the room announces each track once, so one dropped now would never be pulled.
     this.#members = members;
-    const present = new Set(members.map((m) => m.id));
-    for (const id of this.#announced.keys()) if (!present.has(id)) this.#announced.delete(id);
-    for (const key of this.#retryWaits.keys())
-      if (!present.has(key.split(" ")[0] as string)) this.#retryWaits.delete(key);
     this.#plan();
+  }
+
+  /** A member left the call: what it published, and how long its failed pulls waited, go with it. */
+  memberLeft(id: string): void {
+    this.#announced.delete(id);
+    for (const key of this.#retryWaits.keys()) if (key.startsWith(`${id} `)) this.#retryWaits.delete(key);
   }
 
   /** What we send; called whenever a track changes. */
