@@ -142,12 +142,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Not yet reliable on a two-core machine, so outside `npm test` until they are: `npm run
- * test:sfu-call` runs them (SFU_CALL_FULL=1). The move to the SFU failed one CI run, and failed
- * here on one run of four with one core kept busy beside it: one page's peer connection to
- * the other mesh member went ICE-disconnected during the switch, both ends sat in have-local-offer
- * re-sending their restart offers that nobody answered, and that page's SFU connection decoded a
- * few dozen frames in 90 s while the other pages decoded over a thousand. A newcomer to an SFU call
- * sometimes pulled nothing in 90 s, and the way back never got its turn in those runs.
+ * test:sfu-call` runs them (SFU_CALL_FULL=1). The stall that failed them before was a bug, now
+ * fixed: SfuCall dropped the room's announcement of a member whose key had not arrived yet, so a
+ * newcomer never pulled that member (sfu-call-announcements.test.ts). Since, on an idle machine,
+ * both passed three runs of three (longest frozen tile into SFU mode 0.95–3.9 s, back to mesh
+ * 1.2 s). With one core kept busy beside them, one test of five passed: a tile froze 15.3 s during
+ * the move; a newcomer to the SFU call received one member's video packets for a minute and not one
+ * frame came out of them (the other members' decoded; a lost key frame whose new request never
+ * got through is the suspect); once the move itself timed out.
  */
 const FULL_ONLY = process.env.SFU_CALL_FULL === "1";
 
