@@ -7,6 +7,7 @@
 import { type MediaStreamTrack, RTCPeerConnection } from "werift";
 import { bundleConsistentExtensions } from "./bundle-extensions";
 import { ApiError, MID_NOT_FOUND, TRACK_NOT_FOUND } from "./errors";
+import { routeFeedbackByMediaSsrc } from "./feedback-routing";
 import { standinPeerConfig } from "./peer-config";
 import { PublishedTrack, Subscription } from "./published-track";
 import type { TrackRegistry } from "./registry";
@@ -29,6 +30,7 @@ export class StandinSession {
       this.incoming.set(transceiver.mid, [...(this.incoming.get(transceiver.mid) ?? []), track]);
       this.published.get(transceiver.mid)?.attach(track);
     };
+    routeFeedbackByMediaSsrc(this.pc);
     // A subscriber that has just connected needs a keyframe before it can show anything.
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === "connected") for (const subscription of this.pulled.values()) subscription.source.requestKeyframe();

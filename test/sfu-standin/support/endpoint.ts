@@ -13,6 +13,8 @@ export class Endpoint {
   readonly pc = new RTCPeerConnection(standinPeerConfig());
   /** Packets received per mid of the pulled tracks. */
   readonly received = new Map<string, number>();
+  /** The SSRC the stand-in sends each pulled mid's packets with (what feedback about it names). */
+  readonly ssrcs = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -20,9 +22,10 @@ export class Endpoint {
     readonly sessionId: string,
   ) {
     this.pc.ontrack = ({ track, transceiver }) => {
-      track.onReceiveRtp.subscribe(() => {
+      track.onReceiveRtp.subscribe((rtp) => {
         const mid = transceiver.mid ?? "?";
         this.received.set(mid, (this.received.get(mid) ?? 0) + 1);
+        this.ssrcs.set(mid, rtp.header.ssrc);
       });
     };
   }
