@@ -44,10 +44,14 @@ export function route(parts: Routes, message: ServerMessage): void {
       parts.etiquette.welcome(message.peers, message);
       void parts.entry.welcome(message);
       break;
-    case "peer-joined":
+    case "peer-joined": {
+      // A member we still have is back after its socket dropped: what we sent it meanwhile was lost.
+      const returned = parts.roster.members.peek().has(message.peer.id);
       parts.etiquette.update(message.peer);
       parts.roster.joined(message.peer);
+      if (returned) parts.sfu.peerReturned(message.peer.id);
       break;
+    }
     case "peer-left":
       parts.etiquette.left(message.id);
       parts.roster.remove(message.id);

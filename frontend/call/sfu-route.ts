@@ -216,6 +216,11 @@ export class SfuRoute {
     }
   }
 
+  /** Member `id` resumed after its room socket dropped: the keys we sent it meanwhile were lost, and go again. */
+  peerReturned(id: string): void {
+    this.#security?.peerReturned(id);
+  }
+
   /** A data-channel frame from member `from`: true when it was a route notice (not chat). */
   notice(from: string, data: string): boolean {
     const via = parseRouteNotice(data);

@@ -104,6 +104,35 @@ describe("sender keys in a call", () => {
       expect(await reads(receiver, sender, await seal(sender))).toBe("reads");
   });
 
+  it("reach a member again that was away during a rotation, once it is back (the room drops what it had for it)", async () => {
+    const relay = new Relay();
+    const [alice, bob, carol] = (await relay.gather("alice", "bob", "carol")) as [Member, Member, Member];
+    // Carol's socket drops; Bob leaves meanwhile, and Alice's new key for Carol goes nowhere.
+    const route = relay.route;
+    relay.route = (posted) => (posted.to === "carol" ? null : route(posted));
+    await relay.leave("bob");
+    await relay.flush();
+    await vi.advanceTimersByTimeAsync(SWITCH_DELAY_MS);
+    expect(await reads(carol, alice, await seal(alice)), "Carol missed the new key").toBe("no-key");
+
+    // Carol resumes: the room tells Alice (peer-joined for a member she still has), and Alice sends again.
+    relay.route = route;
+    await alice.exchange.peerReturned("carol");
+    await relay.flush();
+    expect(await reads(carol, alice, await seal(alice))).toBe("reads");
+    // What she sends again and Carol already had changes nothing: the same identity, a generation refused as held.
+    const rejections = carol.rejections.length;
+    await alice.exchange.peerReturned("carol");
+    await relay.flush();
+    expect(carol.rejections.slice(rejections)).toEqual(["stale-generation"]);
+    expect(await reads(carol, alice, await seal(alice))).toBe("reads");
+    // Nobody else hears anything, and someone who is no member gets nothing.
+    const posted = relay.log.length;
+    await alice.exchange.peerReturned("bob");
+    expect(relay.log.length).toBe(posted);
+    expect(await reads(bob, alice, await seal(alice))).toBe("no-key");
+  });
+
   it("switch to each newer key in turn when several people come and go at once", async () => {
     const relay = new Relay();
     const [alice, bob] = (await relay.gather("alice", "bob")) as [Member, Member];

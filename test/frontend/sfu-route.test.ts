@@ -14,6 +14,7 @@ import { PeerConnection } from "../../frontend/call/peer/peer-connection";
 import type { ConnectionQuality } from "../../frontend/call/peer/quality";
 import type { SafetyState } from "../../frontend/call/peer/safety-exchange";
 import { Roster, type SfuView } from "../../frontend/call/roster";
+import { type Routes, route } from "../../frontend/call/route";
 import { cameraLayers } from "../../frontend/call/sfu/sfu-call";
 import { parseRouteNotice, routeNotice } from "../../frontend/call/sfu-route";
 import { Verification } from "../../frontend/call/verification";
@@ -117,6 +118,29 @@ describe("chat to a member without a peer connection", () => {
     expect(chat.send("hello")).toBeNull();
     expect(sealed).toEqual([[BOB, encodeChat("hello")]]);
     expect(channel.sent).toEqual([encodeChat("hello")]);
+  });
+});
+
+describe("a member back after its socket dropped", () => {
+  useFakeRTC();
+
+  it("is told to SFU mode, which sends its keys again; someone new is not (the key exchange greets them)", () => {
+    const { roster: r } = roster();
+    const returned: string[] = [];
+    // The room's messages go through the real switchboard and roster; SFU mode, the door and the
+    // etiquette are not what this is about, so they only take messages.
+    const parts = {
+      sfu: { receive: () => false, peerReturned: (id: string) => returned.push(id) },
+      entry: { hold: () => false },
+      etiquette: { update() {} },
+      roster: r,
+    } as unknown as Routes;
+    route(parts, { type: "peer-joined", peer: { id: ADA, name: "Ada" } });
+    expect(returned).toEqual([]);
+    // Ada resumes: the room says peer-joined again for an id we still have.
+    route(parts, { type: "peer-joined", peer: { id: ADA, name: "Ada" } });
+    expect(returned).toEqual([ADA]);
+    expect([...r.members.value.keys()]).toEqual([ADA]);
   });
 });
 

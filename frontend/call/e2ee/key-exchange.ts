@@ -138,6 +138,21 @@ export class KeyExchange {
     return this.#enqueue(() => this.#rotate());
   }
 
+  /**
+   * A member whose room socket dropped and came back: what we sent it meanwhile is lost (the room
+   * keeps no signal for a member who is away), so our identity and newest key go again. Harmless
+   * if they had arrived: the same identity is taken as before, and a generation already held is refused.
+   */
+  peerReturned(peerId: string): Promise<void> {
+    return this.#enqueue(async () => {
+      const peer = this.#peers.get(peerId);
+      if (!peer) return;
+      peer.identitySent = false;
+      this.#sendIdentity(peerId, peer);
+      await this.#sendKey(peerId, peer);
+    });
+  }
+
   close(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     for (const peer of this.#peers.values()) for (const timer of peer.timers) clearTimeout(timer);

@@ -15,6 +15,8 @@ export interface SfuSecurityHandle extends SfuProtection {
   receive(from: string, e2ee: unknown): void;
   /** Resolves true once we hold the key the member encrypts with now: its tracks are pulled only then. */
   readable(peerId: string): Promise<boolean>;
+  /** A member resumed after its room socket dropped: what we sent it meanwhile goes again. */
+  peerReturned(peerId: string): void;
   safetyCode(peerId: string): ReadonlySignal<SafetyState>;
   sendChat(to: string, frame: string): Promise<void>;
   dispose(): void;

@@ -52,6 +52,9 @@
  *    comes from a non-member, changes nothing. A forged, replayed or redirected chat or key frame
  *    does not open and is dropped. Safety frames that break the exchange's rules fail that code:
  *    the room can always deny a pair its code, never give it a matching one.
+ * 8. A member whose room socket dropped gets nothing the room had for it meanwhile, so when it
+ *    resumes, our identity and newest key go to it again (KeyExchange.peerReturned). A safety
+ *    frame lost that way leaves that pair's code waiting: it never shows a code that was not exchanged.
  *
  * Loaded lazily with SFU mode, never on the room page's first bundle.
  */
@@ -235,6 +238,17 @@ export class SfuSecurity {
   /** The pair's safety code in SFU mode, as a SafetyState signal like PeerConnection.safetyCode in mesh. */
   safetyCode(peerId: string): ReadonlySignal<SafetyState> {
     return this.#code(peerId);
+  }
+
+  /**
+   * Member `peerId` resumed after its room socket dropped: our identity and newest key go again,
+   * since what the room had for it meanwhile was dropped (rule 8). The promise never rejects.
+   */
+  peerReturned(peerId: string): Promise<void> {
+    if (this.#disposed || !this.#members.has(peerId)) return Promise.resolve();
+    return this.#keys.peerReturned(peerId).catch((error: unknown) => {
+      console.error("natter: the e2ee key exchange failed", error);
+    });
   }
 
   /** Seals one chat frame for member `to` and sends it (rule 6); rejects with SfuChatRefused if it was not sent. */
