@@ -141,15 +141,15 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = ME
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Not yet reliable on a two-core machine, so outside `npm test` until they are: `npm run
- * test:sfu-call` runs them (SFU_CALL_FULL=1). The stall that failed them before was a bug, now
+ * Not yet reliable on a busy two-core machine, so outside `npm test` until they are: `npm run
+ * test:sfu-call` runs them (SFU_CALL_FULL=1). The stall that failed them before was two bugs, now
  * fixed: SfuCall dropped the room's announcement of a member whose key had not arrived yet, so a
- * newcomer never pulled that member (sfu-call-announcements.test.ts). Since, on an idle machine,
- * both passed three runs of three (longest frozen tile into SFU mode 0.95–3.9 s, back to mesh
- * 1.2 s). With one core kept busy beside them, one test of five passed: a tile froze 15.3 s during
- * the move; a newcomer to the SFU call received one member's video packets for a minute and not one
- * frame came out of them (the other members' decoded; a lost key frame whose new request never
- * got through is the suspect); once the move itself timed out.
+ * newcomer never pulled that member (sfu-call-announcements.test.ts), and the stand-in passed no
+ * subscriber's keyframe request on to the publisher, so a pulled track whose first keyframe was lost
+ * never showed (test/sfu-standin/feedback.test.ts). Since, on an idle machine, both tests passed
+ * every run (five of five; longest frozen tile into SFU mode 0.95–4.3 s, back to mesh 0.95–1.2 s).
+ * With one core kept busy beside them, two of eight passed: tiles froze 8–21 s during the move,
+ * and the move or a newcomer's pulls sometimes did not finish within the test's 90 s.
  */
 const FULL_ONLY = process.env.SFU_CALL_FULL === "1";
 
