@@ -147,7 +147,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * newcomer never pulled that member (sfu-call-announcements.test.ts), and the stand-in passed no
  * subscriber's keyframe request on to the publisher, so a pulled track whose first keyframe was lost
  * never showed (test/sfu-standin/feedback.test.ts). Since, on an idle machine, both tests passed
- * every run (five of five; longest frozen tile into SFU mode 0.95–4.3 s, back to mesh 0.95–1.2 s).
+ * each run (two of two; longest frozen tile into SFU mode 1.1–4.3 s, back to mesh about 1 s).
  * With one core kept busy beside them, two of six passed: tiles froze 8–21 s during the move,
  * and the move or a newcomer's pulls sometimes did not finish within the test's 90 s.
  */
