@@ -8,24 +8,17 @@
  * and the newcomer never pulled that member. Over the real SfuRequests and SfuSession; the
  * connection is the fake at the browser boundary (fake-sfu-rtc.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ClientMessage } from "../../common/protocol";
 import { SfuCall } from "../../frontend/call/sfu/sfu-call";
+import { useFakeRTC } from "./fake-rtc";
 import { FakeSfuPeerConnection } from "./fake-sfu-rtc";
 
 const protection = { configuration: {}, protectSender() {}, protectReceiver() {} };
 const member = (id: string) => ({ id, tileWidth: null, speaking: false, sharing: false });
 
 describe("SfuCall and the room's announcements", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    FakeSfuPeerConnection.created = [];
-    vi.stubGlobal("RTCPeerConnection", FakeSfuPeerConnection);
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  useFakeRTC({ fakeTimers: true, fake: FakeSfuPeerConnection });
 
   function call() {
     const sent: ClientMessage[] = [];

@@ -4,23 +4,16 @@
  * track that keeps failing costs a request every half minute, not every two seconds. Over the real
  * SfuRequests and SfuSession; the connection is the fake at the browser boundary (fake-sfu-rtc.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ClientMessage } from "../../common/protocol";
 import { PULL_RETRY_MAX_MS, PULL_RETRY_MS, SfuCall } from "../../frontend/call/sfu/sfu-call";
+import { useFakeRTC } from "./fake-rtc";
 import { FakeSfuPeerConnection } from "./fake-sfu-rtc";
 
 const protection = { configuration: {}, protectSender() {}, protectReceiver() {} };
 
 describe("SfuCall's pull retry", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    FakeSfuPeerConnection.created = [];
-    vi.stubGlobal("RTCPeerConnection", FakeSfuPeerConnection);
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  useFakeRTC({ fakeTimers: true, fake: FakeSfuPeerConnection });
 
   it("doubles the wait after each refusal, up to the maximum", async () => {
     // Each refusal is reported on the console; here they are expected.
